@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Options every snoopkit tool has, parsed by one argp child parser so that
+ * their spelling, validation and help text are the same everywhere.
+ *
+ * A tool embeds struct snoop_opts in its own options struct and lists
+ * snoop_common_argp_child() among its argp children:
+ *
+ *	static struct argp_child children[] = {
+ *		SNOOP_COMMON_ARGP_CHILD, { 0 } };
+ *	...in its parser, on ARGP_KEY_INIT: state->child_inputs[0] = &opts->common;
+ *
+ * Validation happens while parsing, before anything touches tracefs:
+ * argp_error() prints a one-line usage error and exits with status 64.
+ */
+#ifndef SNOOP_OPTIONS_H
+#define SNOOP_OPTIONS_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct snoop_opts {
+	pid_t pid;          /* -p: a process (all its threads); 0 = any */
+	pid_t tid;          /* -L: one thread; 0 = any */
+	const char *comm;   /* -n: command name (each tool says exact or regex) */
+	double duration;    /* -d: seconds to run; 0 = until interrupted */
+	bool time_rel;      /* -t: seconds since the start, from event timestamps */
+	bool time_wall;     /* -T: wall-clock time of the event */
+	bool json;          /* -j: JSON Lines */
+	bool top;           /* --top: live table */
+	unsigned int buffer_kb; /* -b: per-CPU ring buffer size; 0 = kernel default */
+	int verbose;        /* -v, repeatable */
+};
+
+extern const struct argp snoop_common_argp;
+
+#define SNOOP_COMMON_ARGP_CHILD \
+	{ &snoop_common_argp, 0, "Options of every snoopkit tool:", 1 }
+
+/* Parse helpers shared by tools: strict, full-string, range-checked.
+ * Return 0 on success, -1 (and leave *out alone) otherwise. */
+int snoop_parse_long(const char *s, long min, long max, long *out);
+int snoop_parse_seconds(const char *s, double *out);
+
+/* The standard --version text. */
+extern const char *argp_program_version;
+extern const char *argp_program_bug_address;
+
+#endif

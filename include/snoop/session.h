@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A trace session: everything a snoopkit tool does to the kernel, and the
+ * undoing of it. The order is strict:
+ *
+ *   snoop_session_open()      find tracefs, sweep dead sessions' leftovers,
+ *                             create the private instance snoop_<tool>_<pid>
+ *   snoop_session_tracepoint()/snoop_session_kprobe()/snoop_event_filter()
+ *                             declare what to record and how to filter it
+ *   snoop_session_start()     install signal handlers, apply the common
+ *                             filters, size the buffer, enable, tracing on
+ *   snoop_session_run()       read binary events and hand them to handlers
+ *                             until a signal, -d, snoop_session_stop() or error
+ *   snoop_session_close()     tracing off, drain, disable, remove the
+ *                             instance, remove the probes, free; safe to call
+ *                             at any stage and after any error
+ *
+ * Error reporting convention: a libsnoop function that fails has already
+ * printed one line "TOOL: reason" on stderr and returns NULL or -1; the tool
+ * only has to close the session and exit non-zero.
+ */
+#ifndef SNOOP_SESSION_H
+#define SNOOP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <snoop/options.h>
+#include <snoop/output.h>
+#include <snoop/tracefs.h>
+
+struct snoop_session;
+struct snoop_event;
+struct tep_format_field;
+struct tep_event;
+
+/* One decoded event, valid only during the handler call. */
+struct snoop_record {
+	struct snoop_event *ev;
+	const void *data;     /* payload, starting at common_type */
+	int size;
+	int cpu;
+	int pid;              /* common_pid: the kernel's pid, i.e. the TID */
+	uint64_t ts;          /* event time, ns of CLOCK_MONOTONIC */
+};
+
+typedef void (*snoop_handler_fn)(struct snoop_session *s,
+				 const struct snoop_record *r, void *ctx);
+/* Called every interval (count/top modes) and once more at the end. */
+typedef void (*snoop_tick_fn)(struct snoop_session *s, bool final, void *ctx);
+/* Called after each batch of records, before the output is flushed. */
+typedef void (*snoop_batch_fn)(struct snoop_session *s, void *ctx);
+
+/* What the library applies by itself from the common options. */
+enum snoop_common_filter {
+	SNOOP_FILTER_PID = 1 << 0,  /* -p/-L in the kernel (set_event_pid) */
+	SNOOP_FILTER_COMM = 1 << 1, /* -n as an exact comm match in the kernel */
+};
+
+struct snoop_session *snoop_session_open(const char *tool,
+					 const struct snoop_opts *opts);
+
+/* Filters from -p/-L/-n that the library applies (default: all). A tool
+ * that filters some of them itself (e.g. -n as a regex) clears the bits. */
+void snoop_session_common_filters(struct snoop_session *s, unsigned int mask);
+
+/* Declare a tracepoint to record. NULL (message printed) when the kernel
+ * does not have it. */
+struct snoop_event *snoop_session_tracepoint(struct snoop_session *s,
+					     const char *system,
+					     const char *event,
+					     snoop_handler_fn fn, void *ctx);
+
+/*
+ * Create a kprobe (retprobe false) or kretprobe in the session's own group
+ * snoop_<pid> and declare it. name is the event name, addr FUNC[+OFFS],
+ * fetchargs the kernel's fetch-arg syntax. A refusal names the probe and
+ * quotes the kernel's error_log line.
+ */
+struct snoop_event *snoop_session_kprobe(struct snoop_session *s,
+					 const char *name, const char *addr,
+					 const char *fetchargs, bool retprobe,
+					 snoop_handler_fn fn, void *ctx);
+
+/* Create any dynamic event from a full definition line in kprobe_events /
+ * dynamic_events syntax whose group is already the session's group. */
+struct snoop_event *snoop_session_dynevent(struct snoop_session *s,
+					   const char *file,
+					   const char *definition,
+					   const char *name,
+					   snoop_handler_fn fn, void *ctx);
+
+/* Set the in-kernel filter of an event (checked now, written at start).
+ * -1 with the reason printed when libtracefs/the kernel refuses it. */
+int snoop_event_filter(struct snoop_event *ev, const char *filter);
+
+struct tep_event *snoop_event_tep(struct snoop_event *ev);
+const char *snoop_event_name(struct snoop_event *ev);
+const char *snoop_event_system(struct snoop_event *ev);
+/* A field of the event's format, NULL when it has none. */
+struct tep_format_field *snoop_event_field(struct snoop_event *ev, const char *name);
+
+/* Field access on a record; sign-extension follows the field's format. */
+uint64_t snoop_field_u64(const struct snoop_record *r, const struct tep_format_field *f);
+int64_t snoop_field_s64(const struct snoop_record *r, const struct tep_format_field *f);
+/*
+ * A string field (__data_loc or fixed char array). Returns NULL when the
+ * kernel could not fetch it (a faulting user pointer: data_loc length 0);
+ * otherwise the bytes and in *len their count without the trailing NUL.
+ */
+const char *snoop_field_str(const struct snoop_record *r,
+			    const struct tep_format_field *f, size_t *len);
+
+int snoop_session_start(struct snoop_session *s);
+/* 0 after a normal end (signal, -d, stop), -1 after an error. */
+int snoop_session_run(struct snoop_session *s);
+void snoop_session_stop(struct snoop_session *s);
+void snoop_session_close(struct snoop_session *s);
+
+void snoop_session_on_tick(struct snoop_session *s, double interval,
+			   snoop_tick_fn fn, void *ctx);
+void snoop_session_on_batch(struct snoop_session *s, snoop_batch_fn fn, void *ctx);
+
+/* Accessors. */
+const struct snoop_opts *snoop_session_opts(struct snoop_session *s);
+const struct snoop_features *snoop_session_features(struct snoop_session *s);
+const char *snoop_session_tool(struct snoop_session *s);
+const char *snoop_session_group(struct snoop_session *s);   /* snoop_<pid> */
+const char *snoop_session_instance_name(struct snoop_session *s);
+const char *snoop_session_tracing_dir(struct snoop_session *s);
+struct tracefs_instance *snoop_session_instance(struct snoop_session *s);
+struct snoop_buf *snoop_session_out(struct snoop_session *s);
+/* Write the output buffer to stdout now (done after every batch anyway). */
+int snoop_session_flush(struct snoop_session *s);
+uint64_t snoop_session_lost(struct snoop_session *s);
+uint64_t snoop_session_events(struct snoop_session *s);
+
+/* Time columns from -t/-T, written with a trailing space ("" without -t/-T). */
+void snoop_session_put_time(struct snoop_session *s, struct snoop_buf *b, uint64_t ts);
+void snoop_session_put_time_header(struct snoop_session *s, struct snoop_buf *b);
+/* JSON "time" member: seconds since start (-t), ISO 8601 (-T) or absolute
+ * monotonic seconds by default. */
+void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint64_t ts);
+
+/* Print "TOOL: message" on stderr (one line). */
+void snoop_err(struct snoop_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void snoop_warn(struct snoop_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* For code that runs before a session exists. */
+void snoop_errx(const char *tool, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

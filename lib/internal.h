@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libsnoop's private structures: not for tools. */
+#ifndef SNOOP_INTERNAL_H
+#define SNOOP_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <snoop/session.h>
+
+struct tep_handle;
+struct kbuffer;
+
+#define SNOOP_NAME_MAX 128
+
+struct snoop_event {
+	struct snoop_session *s;
+	char system[SNOOP_NAME_MAX];
+	char name[SNOOP_NAME_MAX];
+	struct tep_event *tep_ev;
+	int id;
+	char *filter;               /* the tool's filter, NULL for none */
+	snoop_handler_fn fn;
+	void *ctx;
+	bool dynamic;               /* created by us: remove at close */
+	char dyn_file[32];          /* kprobe_events, uprobe_events, dynamic_events */
+	bool enabled;
+	uint64_t hits;
+};
+
+/* One CPU's trace_pipe_raw and the sub-buffers read from it in a batch. */
+struct snoop_cpu {
+	int cpu;
+	int fd;
+	char *pages;                /* batch_pages sub-buffers */
+	int npages;                 /* filled in this batch */
+	uint64_t missed_seen;       /* events the kbuffer headers said were lost */
+};
+
+/* A record of the current batch, before sorting by time. */
+struct snoop_pending {
+	uint64_t ts;
+	const void *data;
+	int size;
+	int cpu;
+	int missed;                 /* > 0 lost just before this record, -1 unknown */
+};
+
+struct snoop_reader {
+	struct snoop_cpu *cpus;
+	int ncpus;
+	size_t subbuf_size;
+	int batch_pages;
+	struct kbuffer *kbuf;
+	struct snoop_pending *pend;
+	size_t npend, pend_cap;
+};
+
+struct snoop_session {
+	char tool[32];
+	struct snoop_opts opts;
+	unsigned int common_filters;
+	const char *tracing_dir;
+	char instance_name[SNOOP_NAME_MAX];
+	char instance_dir[512];
+	char group[SNOOP_NAME_MAX];
+	bool instance_created;
+	struct tracefs_instance *instance;
+	struct tep_handle *tep;
+	struct snoop_features features;
+
+	struct snoop_event **events;
+	int nevents;
+	struct snoop_event *last_ev;   /* one-entry cache for the id lookup */
+
+	struct snoop_reader reader;
+	int tracing_on_fd;             /* pre-opened: the signal handler writes "0" */
+	int sig_pipe[2];
+	int tick_fd;                   /* timerfd for on_tick, -1 without */
+
+	snoop_tick_fn tick_fn;
+	void *tick_ctx;
+	double tick_interval;
+	snoop_batch_fn batch_fn;
+	void *batch_ctx;
+
+	struct snoop_buf out;
+	bool out_broken;               /* stdout is gone (EPIPE) */
+	bool started;
+	bool stopping;
+	bool failed;
+
+	uint64_t start_mono_ns;
+	uint64_t start_real_ns;
+	uint64_t nevents_seen;
+	uint64_t lost;                 /* from sub-buffer headers */
+	uint64_t lost_reported;
+	uint64_t last_loss_report_ns;
+	bool lost_unknown;
+};
+
+/* reader.c */
+int snoop_reader_open(struct snoop_session *s);
+void snoop_reader_close(struct snoop_session *s);
+/* Read what is there on the CPUs whose fds are readable (all when
+ * ready == NULL), decode, sort and dispatch. Returns records handled or -1. */
+int snoop_reader_batch(struct snoop_session *s, const bool *ready);
+uint64_t snoop_reader_kernel_lost(struct snoop_session *s);
+
+/* signals.c */
+int snoop_signals_install(struct snoop_session *s);
+void snoop_signals_restore(void);
+bool snoop_signals_pending(void);
+int snoop_signals_last(void);
+
+/* session.c */
+void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending *p);
+void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts);
+
+uint64_t snoop_now_ns(clockid_t clk);
+
+#endif

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The options every tool shares, as one argp child parser. */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <snoop/options.h>
+
+const char *argp_program_version = "snoopkit 0.1.0";
+const char *argp_program_bug_address = "<https://github.com/snoopkit/snoopkit/issues>";
+
+/* Longest command name the kernel keeps (TASK_COMM_LEN - 1). */
+#define COMM_MAX 15
+/* A week: long enough for any trace, short enough for alarm arithmetic. */
+#define DURATION_MAX (7 * 24 * 3600.0)
+/* 4 GiB per CPU is far beyond what a snoop needs and what most boxes have. */
+#define BUFFER_KB_MAX (4UL * 1024 * 1024)
+
+enum { OPT_TOP = 0x1000 };
+
+static const struct argp_option common_options[] = {
+	{ "pid", 'p', "PID", 0, "Only the process PID (all its threads)", 0 },
+	{ "tid", 'L', "TID", 0, "Only the thread TID", 0 },
+	{ "name", 'n', "NAME", 0, "Only tasks whose command name is NAME", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS, then exit", 0 },
+	{ "timestamp", 't', NULL, 0, "Print seconds since the start (kernel event time)", 0 },
+	{ "time", 'T', NULL, 0, "Print the wall-clock time of each event", 0 },
+	{ "json", 'j', NULL, 0, "JSON Lines output (one object per line)", 0 },
+	{ "top", OPT_TOP, NULL, 0, "Live table instead of a line per event", 0 },
+	{ "buffer-kb", 'b', "KB", 0, "Per-CPU ring buffer size in KiB (default: kernel's)", 0 },
+	{ "verbose", 'v', NULL, 0, "Say more (repeatable): set-up steps, statistics", 0 },
+	{ 0 }
+};
+
+int snoop_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int snoop_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || end == s || !isfinite(v) || v <= 0 || v > DURATION_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static bool comm_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > COMM_MAX)
+		return false;
+	/* A comm goes into a kernel filter string: keep it to bytes that need
+	 * no quoting there and cannot steer a terminal when echoed back. */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	struct snoop_opts *o = state->input;
+	long v;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		if (!o)
+			argp_error(state, "internal error: no snoop_opts given to the common parser");
+		return 0;
+	case 'p':
+	case 'L':
+		if (snoop_parse_long(arg, 1, INT_MAX, &v) < 0)
+			argp_error(state, "invalid %s '%s': expected a positive number",
+				   key == 'p' ? "PID" : "TID", arg);
+		/* An unknown PID is a typo, not an empty trace: say so now. */
+		if (kill((pid_t)v, 0) != 0 && errno == ESRCH)
+			argp_error(state, "no such %s: %ld", key == 'p' ? "process" : "thread", v);
+		if (key == 'p')
+			o->pid = (pid_t)v;
+		else
+			o->tid = (pid_t)v;
+		return 0;
+	case 'n':
+		if (!comm_ok(arg))
+			argp_error(state, "invalid name '%s': 1 to %d printable characters, no quotes or backslashes",
+				   arg, COMM_MAX);
+		o->comm = arg;
+		return 0;
+	case 'd':
+		if (snoop_parse_seconds(arg, &o->duration) < 0)
+			argp_error(state, "invalid duration '%s': expected seconds, > 0 and at most %.0f",
+				   arg, DURATION_MAX);
+		return 0;
+	case 't':
+		o->time_rel = true;
+		return 0;
+	case 'T':
+		o->time_wall = true;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case OPT_TOP:
+		o->top = true;
+		return 0;
+	case 'b':
+		if (snoop_parse_long(arg, 4, (long)BUFFER_KB_MAX, &v) < 0)
+			argp_error(state, "invalid buffer size '%s': expected KiB from 4 to %lu", arg,
+				   BUFFER_KB_MAX);
+		o->buffer_kb = (unsigned int)v;
+		return 0;
+	case 'v':
+		o->verbose++;
+		return 0;
+	case ARGP_KEY_END:
+		if (o->time_rel && o->time_wall)
+			argp_error(state, "-t and -T cannot be used together");
+		if (o->json && o->top)
+			argp_error(state, "--json and --top cannot be used together");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+const struct argp snoop_common_argp = {
+	.options = common_options,
+	.parser = common_parse,
+};

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The binary reader: every CPU's trace_pipe_raw of the session's instance,
+ * read in sub-buffer units and decoded with libtraceevent's kbuffer. Records
+ * of one batch (everything readable at one wake-up, across CPUs) are sorted
+ * by timestamp before dispatch, because a task that migrates between two
+ * events (exec does, by design) would otherwise be seen out of order.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <kbuffer.h>
+
+#include <snoop/tracefs.h>
+
+#include "internal.h"
+
+/* Sub-buffers read per CPU per batch: bounds memory and keeps latency low
+ * at high rates (a batch is printed before the next one is read). */
+#define BATCH_PAGES 32
+
+static int cmp_cpu(const void *a, const void *b)
+{
+	return ((const struct snoop_cpu *)a)->cpu - ((const struct snoop_cpu *)b)->cpu;
+}
+
+int snoop_reader_open(struct snoop_session *s)
+{
+	struct snoop_reader *r = &s->reader;
+	char path[1024];
+	struct dirent *de;
+	char *v;
+	DIR *d;
+
+	r->subbuf_size = (size_t)getpagesize();
+	snprintf(path, sizeof(path), "%s/buffer_subbuf_size_kb", s->instance_dir);
+	v = snoop_read_file(path, NULL);
+	if (v) {
+		long kb = strtol(v, NULL, 10);
+
+		if (kb > 0 && kb <= 1024)
+			r->subbuf_size = (size_t)kb * 1024;
+		free(v);
+	}
+	r->batch_pages = BATCH_PAGES;
+
+	snprintf(path, sizeof(path), "%s/per_cpu", s->instance_dir);
+	d = opendir(path);
+	if (!d) {
+		snoop_err(s, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct snoop_cpu *c, *nc;
+		int cpu, fd;
+
+		if (sscanf(de->d_name, "cpu%d", &cpu) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/per_cpu/%s/trace_pipe_raw", s->instance_dir, de->d_name);
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* offline CPU: nothing will be recorded there */
+		nc = realloc(r->cpus, sizeof(*r->cpus) * (size_t)(r->ncpus + 1));
+		if (!nc) {
+			close(fd);
+			closedir(d);
+			snoop_err(s, "out of memory");
+			return -1;
+		}
+		r->cpus = nc;
+		c = &r->cpus[r->ncpus++];
+		memset(c, 0, sizeof(*c));
+		c->cpu = cpu;
+		c->fd = fd;
+		c->pages = malloc(r->subbuf_size * (size_t)r->batch_pages);
+		if (!c->pages) {
+			closedir(d);
+			snoop_err(s, "out of memory");
+			return -1;
+		}
+	}
+	closedir(d);
+	if (r->ncpus == 0) {
+		snoop_err(s, "no readable per-CPU trace buffer in %s", s->instance_dir);
+		return -1;
+	}
+	qsort(r->cpus, (size_t)r->ncpus, sizeof(*r->cpus), cmp_cpu);
+
+	r->kbuf = kbuffer_alloc(sizeof(long) == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
+				KBUFFER_ENDIAN_LITTLE);
+	if (!r->kbuf) {
+		snoop_err(s, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void snoop_reader_close(struct snoop_session *s)
+{
+	struct snoop_reader *r = &s->reader;
+
+	for (int i = 0; i < r->ncpus; i++) {
+		if (r->cpus[i].fd >= 0)
+			close(r->cpus[i].fd);
+		free(r->cpus[i].pages);
+	}
+	free(r->cpus);
+	r->cpus = NULL;
+	r->ncpus = 0;
+	if (r->kbuf)
+		kbuffer_free(r->kbuf);
+	r->kbuf = NULL;
+	free(r->pend);
+	r->pend = NULL;
+	r->npend = r->pend_cap = 0;
+}
+
+static int add_pending(struct snoop_reader *r, const struct snoop_pending *p)
+{
+	if (r->npend == r->pend_cap) {
+		size_t cap = r->pend_cap ? r->pend_cap * 2 : 1024;
+		struct snoop_pending *np = realloc(r->pend, cap * sizeof(*np));
+
+		if (!np)
+			return -1;
+		r->pend = np;
+		r->pend_cap = cap;
+	}
+	r->pend[r->npend++] = *p;
+	return 0;
+}
+
+/* Decode one sub-buffer into pending records. */
+static int decode_page(struct snoop_session *s, struct snoop_cpu *c, void *page)
+{
+	struct snoop_reader *r = &s->reader;
+	unsigned long long ts;
+	int missed;
+	void *data;
+	bool first = true;
+
+	if (kbuffer_load_subbuffer(r->kbuf, page) < 0)
+		return 0; /* not a sub-buffer we understand: skip it, do not die */
+	missed = kbuffer_missed_events(r->kbuf);
+	for (data = kbuffer_read_event(r->kbuf, &ts); data; data = kbuffer_next_event(r->kbuf, &ts)) {
+		struct snoop_pending p = {
+			.ts = ts,
+			.data = data,
+			.size = kbuffer_event_size(r->kbuf),
+			.cpu = c->cpu,
+			.missed = first ? missed : 0,
+		};
+
+		first = false;
+		if (add_pending(r, &p) < 0)
+			return -1;
+	}
+	if (first && missed) {
+		/* Loss reported on a page that holds no event of ours. */
+		struct snoop_pending p = { .ts = kbuffer_timestamp(r->kbuf), .cpu = c->cpu, .missed = missed };
+
+		if (add_pending(r, &p) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int read_cpu(struct snoop_session *s, struct snoop_cpu *c)
+{
+	struct snoop_reader *r = &s->reader;
+
+	while (c->npages < r->batch_pages) {
+		char *page = c->pages + (size_t)c->npages * r->subbuf_size;
+		ssize_t n = read(c->fd, page, r->subbuf_size);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			snoop_err(s, "reading the CPU %d trace buffer: %s", c->cpu, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if ((size_t)n < r->subbuf_size)
+			memset(page + n, 0, r->subbuf_size - (size_t)n);
+		c->npages++;
+	}
+	return 0;
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct snoop_pending *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	/* Same time: keep CPU order, then buffer order (stable on address). */
+	if (x->cpu != y->cpu)
+		return x->cpu - y->cpu;
+	return (const char *)x->data < (const char *)y->data ? -1 : (x->data != y->data);
+}
+
+int snoop_reader_batch(struct snoop_session *s, const bool *ready)
+{
+	struct snoop_reader *r = &s->reader;
+	size_t handled;
+
+	r->npend = 0;
+	for (int i = 0; i < r->ncpus; i++) {
+		struct snoop_cpu *c = &r->cpus[i];
+
+		c->npages = 0;
+		if (ready && !ready[i])
+			continue;
+		if (read_cpu(s, c) < 0)
+			return -1;
+		for (int p = 0; p < c->npages; p++) {
+			if (decode_page(s, c, c->pages + (size_t)p * r->subbuf_size) < 0) {
+				snoop_err(s, "out of memory");
+				return -1;
+			}
+		}
+	}
+	if (r->npend > 1)
+		qsort(r->pend, r->npend, sizeof(*r->pend), cmp_pending);
+	for (size_t i = 0; i < r->npend; i++)
+		snoop_session_dispatch(s, &r->pend[i]);
+	handled = r->npend;
+	r->npend = 0;
+	return (int)handled;
+}
+
+/* What the kernel itself counted as lost, summed over CPUs: overwritten
+ * (overrun), lost while committing, and dropped with overwrite off. */
+uint64_t snoop_reader_kernel_lost(struct snoop_session *s)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < s->reader.ncpus; i++) {
+		char path[1024];
+		char *st, *line, *save = NULL;
+
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", s->instance_dir, s->reader.cpus[i].cpu);
+		st = snoop_read_file(path, NULL);
+		if (!st)
+			continue;
+		for (line = strtok_r(st, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			unsigned long long v;
+
+			if (sscanf(line, "overrun: %llu", &v) == 1 || sscanf(line, "commit overrun: %llu", &v) == 1 ||
+			    sscanf(line, "dropped events: %llu", &v) == 1)
+				total += v;
+		}
+		free(st);
+	}
+	return total;
+}

@@ -1,0 +1,939 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The life of a trace session: open (tracefs, sweep, private instance),
+ * declare events, start, run, close. See include/snoop/session.h for the
+ * order and the error convention.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+#include <snoop/sweep.h>
+
+#include "internal.h"
+
+uint64_t snoop_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void vmsg(const char *tool, const char *level, const char *fmt, va_list ap)
+{
+	char line[2048];
+	int n = 0;
+
+	/* Build the whole line first: one write(), so that lines from several
+	 * tools sharing a terminal do not interleave. */
+	n += snprintf(line, sizeof(line), "%s: %s", tool, level);
+	if (n < (int)sizeof(line))
+		n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	if (n >= (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	/* A message may quote kernel text: never let a control byte through. */
+	for (int i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = ' ';
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+	}
+}
+
+void snoop_errx(const char *tool, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(tool, "", fmt, ap);
+	va_end(ap);
+}
+
+void snoop_err(struct snoop_session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s)
+		s->failed = true;
+	va_start(ap, fmt);
+	vmsg(s ? s->tool : "snoopkit", "", fmt, ap);
+	va_end(ap);
+}
+
+void snoop_warn(struct snoop_session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(s ? s->tool : "snoopkit", "", fmt, ap);
+	va_end(ap);
+}
+
+/* ---- open ------------------------------------------------------------ */
+
+static int load_header(struct snoop_session *s)
+{
+	char path[512];
+	size_t len;
+	char *buf;
+
+	s->tep = tep_alloc();
+	if (!s->tep)
+		return -1;
+	tep_set_long_size(s->tep, (int)sizeof(long));
+	tep_set_page_size(s->tep, getpagesize());
+	tep_set_file_bigendian(s->tep, TEP_LITTLE_ENDIAN);
+	tep_set_local_bigendian(s->tep, TEP_LITTLE_ENDIAN);
+	snprintf(path, sizeof(path), "%s/events/header_page", s->tracing_dir);
+	buf = snoop_read_file(path, &len);
+	if (buf) {
+		tep_parse_header_page(s->tep, buf, len, (int)sizeof(long));
+		free(buf);
+	}
+	return 0;
+}
+
+struct snoop_session *snoop_session_open(const char *tool, const struct snoop_opts *opts)
+{
+	struct snoop_session *s = calloc(1, sizeof(*s));
+	struct snoop_sweep_report rep;
+	char err[256];
+
+	if (!s) {
+		snoop_errx(tool, "out of memory");
+		return NULL;
+	}
+	snprintf(s->tool, sizeof(s->tool), "%s", tool);
+	if (opts)
+		s->opts = *opts;
+	s->common_filters = SNOOP_FILTER_PID | SNOOP_FILTER_COMM;
+	s->tracing_on_fd = -1;
+	s->sig_pipe[0] = s->sig_pipe[1] = -1;
+	s->tick_fd = -1;
+	snoop_buf_init(&s->out);
+
+	/* Signals end the session from here on, even during set-up. */
+	if (pipe2(s->sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0 || snoop_signals_install(s) < 0) {
+		snoop_err(s, "cannot set up signal handling: %s", strerror(errno));
+		goto fail;
+	}
+
+	s->tracing_dir = snoop_tracefs_find(err, sizeof(err));
+	if (!s->tracing_dir) {
+		snoop_err(s, "%s", err);
+		goto fail;
+	}
+	snoop_features_probe(s->tracing_dir, &s->features);
+
+	/* A kill -9 costs one sweep at the next start, nothing more. */
+	if (snoop_sweep(s->tracing_dir, SNOOP_SWEEP_DEAD, getpid(), s->opts.verbose > 0, &rep) < 0)
+		snoop_warn(s, "some leftovers of dead snoopkit sessions could not be removed (see above)");
+	else if (rep.instances_removed + rep.events_removed && s->opts.verbose)
+		snoop_warn(s, "removed %d instance(s) and %d event(s) left by dead sessions",
+			   rep.instances_removed, rep.events_removed);
+
+	snprintf(s->instance_name, sizeof(s->instance_name), "snoop_%s_%d", tool, (int)getpid());
+	snprintf(s->group, sizeof(s->group), "snoop_%d", (int)getpid());
+	snprintf(s->instance_dir, sizeof(s->instance_dir), "%s/instances/%s", s->tracing_dir,
+		 s->instance_name);
+	/* mkdir, not tracefs_instance_create: that one silently reuses an
+	 * existing instance, and an existing one is not ours to touch. */
+	if (mkdir(s->instance_dir, 0750) < 0) {
+		if (errno == EEXIST)
+			snoop_err(s, "instance %s already exists: refusing to reuse it", s->instance_name);
+		else
+			snoop_err(s, "cannot create instance %s: %s", s->instance_dir, strerror(errno));
+		goto fail;
+	}
+	s->instance_created = true;
+	s->instance = tracefs_instance_alloc(s->tracing_dir, s->instance_name);
+	if (!s->instance || load_header(s) < 0) {
+		snoop_err(s, "out of memory");
+		goto fail;
+	}
+	return s;
+fail:
+	snoop_session_close(s);
+	return NULL;
+}
+
+void snoop_session_common_filters(struct snoop_session *s, unsigned int mask)
+{
+	s->common_filters = mask;
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+static bool name_ok(const char *n)
+{
+	if (!*n || strlen(n) >= SNOOP_NAME_MAX)
+		return false;
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') ||
+		      *n == '_' || *n == '-' || *n == '.'))
+			return false;
+	return true;
+}
+
+static struct snoop_event *add_event(struct snoop_session *s, const char *system, const char *event,
+				     snoop_handler_fn fn, void *ctx)
+{
+	struct snoop_event *ev, **nev;
+	char path[1024];
+	size_t len;
+	char *fmt;
+
+	if (!name_ok(system) || !name_ok(event)) {
+		snoop_err(s, "invalid event name '%s:%s'", system, event);
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", s->tracing_dir, system, event);
+	fmt = snoop_read_file(path, &len);
+	if (!fmt) {
+		snoop_err(s, "the kernel has no event %s:%s (%s)", system, event,
+			  errno == ENOENT ? "not in events/" : strerror(errno));
+		return NULL;
+	}
+	ev = calloc(1, sizeof(*ev));
+	nev = realloc(s->events, sizeof(*s->events) * (size_t)(s->nevents + 1));
+	if (!ev || !nev) {
+		free(ev);
+		free(fmt);
+		snoop_err(s, "out of memory");
+		return NULL;
+	}
+	s->events = nev;
+	if (tep_parse_event(s->tep, fmt, len, system) != 0) {
+		free(ev);
+		free(fmt);
+		snoop_err(s, "cannot parse the format of %s:%s", system, event);
+		return NULL;
+	}
+	free(fmt);
+	ev->tep_ev = tep_find_event_by_name(s->tep, system, event);
+	if (!ev->tep_ev) {
+		free(ev);
+		snoop_err(s, "event %s:%s vanished while loading it", system, event);
+		return NULL;
+	}
+	ev->s = s;
+	snprintf(ev->system, sizeof(ev->system), "%s", system);
+	snprintf(ev->name, sizeof(ev->name), "%s", event);
+	ev->id = ev->tep_ev->id;
+	ev->fn = fn;
+	ev->ctx = ctx;
+	s->events[s->nevents++] = ev;
+	return ev;
+}
+
+struct snoop_event *snoop_session_tracepoint(struct snoop_session *s, const char *system, const char *event,
+					     snoop_handler_fn fn, void *ctx)
+{
+	return add_event(s, system, event, fn, ctx);
+}
+
+/* The newest entry of the kernel's error_log, as one line:
+ * "trace_kprobe: error: ... | Command: ... | caret at column N". */
+static void last_error_log(struct snoop_session *s, char *out, size_t outlen)
+{
+	char path[512];
+	char *log, *last = NULL, *p;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/error_log", s->tracing_dir);
+	log = snoop_read_file(path, NULL);
+	if (!log)
+		return;
+	/* Entries start with "[ timestamp]" at the beginning of a line. */
+	for (p = log; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+		if (*p == '[')
+			last = p;
+	if (last) {
+		char *msg = strchr(last, ']');
+		char *nl;
+
+		msg = msg ? msg + 1 : last;
+		while (*msg == ' ')
+			msg++;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = '\0';
+		snprintf(out, outlen, "%s", msg);
+	}
+	free(log);
+}
+
+struct snoop_event *snoop_session_dynevent(struct snoop_session *s, const char *file, const char *def,
+					   const char *name, snoop_handler_fn fn, void *ctx)
+{
+	char path[512], klog[512];
+	struct snoop_event *ev;
+	int ret;
+
+	if (strchr(def, '\n') || strlen(def) > 4000) {
+		snoop_err(s, "probe %s: invalid definition", name);
+		return NULL;
+	}
+	if (snoop_signals_pending())
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", s->tracing_dir, file);
+	ret = snoop_write_file(path, def, true);
+	if (ret < 0) {
+		last_error_log(s, klog, sizeof(klog));
+		snoop_err(s, "the kernel refused probe %s/%s (%s)%s%s", s->group, name, strerror(-ret),
+			  klog[0] ? ": " : "", klog);
+		return NULL;
+	}
+	ev = add_event(s, s->group, name, fn, ctx);
+	if (!ev) {
+		char rm[300];
+
+		snprintf(rm, sizeof(rm), "-:%s/%s", s->group, name);
+		snoop_write_file(path, rm, true);
+		return NULL;
+	}
+	ev->dynamic = true;
+	snprintf(ev->dyn_file, sizeof(ev->dyn_file), "%s", file);
+	return ev;
+}
+
+struct snoop_event *snoop_session_kprobe(struct snoop_session *s, const char *name, const char *addr,
+					 const char *fetchargs, bool retprobe, snoop_handler_fn fn, void *ctx)
+{
+	struct snoop_buf def;
+	struct snoop_event *ev;
+
+	if (!s->features.kprobe_events) {
+		snoop_err(s, "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)");
+		return NULL;
+	}
+	if (!name_ok(name)) {
+		snoop_err(s, "invalid probe name '%s'", name);
+		return NULL;
+	}
+	snoop_buf_init(&def);
+	/* maxactive is left to the kernel: libtracefs 1.6.4 writes "r5::"
+	 * style lines when given one, and the default suits syscalls. */
+	snoop_buf_printf(&def, "%c:%s/%s %s%s%s", retprobe ? 'r' : 'p', s->group, name, addr,
+			 fetchargs && *fetchargs ? " " : "", fetchargs ? fetchargs : "");
+	ev = snoop_session_dynevent(s, "kprobe_events", snoop_buf_cstr(&def), name, fn, ctx);
+	snoop_buf_free(&def);
+	return ev;
+}
+
+int snoop_event_filter(struct snoop_event *ev, const char *filter)
+{
+	char *err = NULL;
+
+	free(ev->filter);
+	ev->filter = NULL;
+	if (!filter || !*filter)
+		return 0;
+	if (strchr(filter, '\n') || strlen(filter) > 4000) {
+		snoop_err(ev->s, "invalid filter for %s:%s: newlines and more than 4000 bytes are refused",
+			  ev->system, ev->name);
+		return -1;
+	}
+	if (tracefs_filter_string_verify(ev->tep_ev, filter, &err) < 0) {
+		if (err)
+			err[strcspn(err, "\n")] = '\0';
+		snoop_err(ev->s, "invalid filter for %s:%s: %s", ev->system, ev->name,
+			  err && *err ? err : "rejected by libtracefs");
+		free(err);
+		return -1;
+	}
+	free(err);
+	ev->filter = strdup(filter);
+	return ev->filter ? 0 : -1;
+}
+
+struct tep_event *snoop_event_tep(struct snoop_event *ev) { return ev->tep_ev; }
+const char *snoop_event_name(struct snoop_event *ev) { return ev->name; }
+const char *snoop_event_system(struct snoop_event *ev) { return ev->system; }
+
+struct tep_format_field *snoop_event_field(struct snoop_event *ev, const char *name)
+{
+	return tep_find_any_field(ev->tep_ev, name);
+}
+
+uint64_t snoop_field_u64(const struct snoop_record *r, const struct tep_format_field *f)
+{
+	const unsigned char *p;
+	uint64_t v = 0;
+
+	if (!f || f->offset < 0 || f->offset + f->size > r->size)
+		return 0;
+	p = (const unsigned char *)r->data + f->offset;
+	switch (f->size) {
+	case 1: v = p[0]; break;
+	case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+	case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+	case 8: memcpy(&v, p, 8); break;
+	default: break;
+	}
+	return v;
+}
+
+int64_t snoop_field_s64(const struct snoop_record *r, const struct tep_format_field *f)
+{
+	uint64_t v = snoop_field_u64(r, f);
+
+	if (!f)
+		return 0;
+	/* libtraceevent does not sign-extend: do it from the field's size. */
+	switch (f->size) {
+	case 1: return (int8_t)v;
+	case 2: return (int16_t)v;
+	case 4: return (int32_t)v;
+	default: return (int64_t)v;
+	}
+}
+
+const char *snoop_field_str(const struct snoop_record *r, const struct tep_format_field *f, size_t *len)
+{
+	const char *base = r->data;
+	int off, sz;
+
+	if (!f)
+		return NULL;
+	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
+		uint32_t dl;
+
+		if (f->offset < 0 || f->offset + 4 > r->size)
+			return NULL;
+		memcpy(&dl, base + f->offset, 4);
+		off = (int)(dl & 0xffff);
+		sz = (int)(dl >> 16);
+		/* Newer kernels make the offset relative to the field's end. */
+		if (f->flags & TEP_FIELD_IS_RELATIVE)
+			off += f->offset + f->size;
+	} else {
+		off = f->offset;
+		sz = f->size;
+	}
+	/* Length 0 is how the probe code says the user string faulted. */
+	if (sz <= 0 || off < 0 || off + sz > r->size)
+		return NULL;
+	base += off;
+	/* The kernel stores the terminating NUL; a fixed array may hold less. */
+	*len = strnlen(base, (size_t)sz);
+	return base;
+}
+
+/* ---- start ----------------------------------------------------------- */
+
+static int instance_write(struct snoop_session *s, const char *file, const char *val)
+{
+	char path[1024];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", s->instance_dir, file);
+	ret = snoop_write_file(path, val, false);
+	if (ret < 0)
+		snoop_err(s, "cannot write '%s' to %s: %s", val, path, strerror(-ret));
+	return ret;
+}
+
+/* All threads of opts.pid (or the one thread opts.tid) into set_event_pid. */
+static int apply_pid_filter(struct snoop_session *s)
+{
+	struct snoop_buf pids;
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int ret;
+
+	if (!(s->common_filters & SNOOP_FILTER_PID) || (!s->opts.pid && !s->opts.tid))
+		return 0;
+	snoop_buf_init(&pids);
+	if (s->opts.tid) {
+		snoop_buf_printf(&pids, "%d", (int)s->opts.tid);
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)s->opts.pid);
+		d = opendir(path);
+		if (!d) {
+			snoop_err(s, "process %d: %s", (int)s->opts.pid, strerror(errno));
+			snoop_buf_free(&pids);
+			return -1;
+		}
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				snoop_buf_printf(&pids, "%s ", de->d_name);
+		closedir(d);
+	}
+	ret = instance_write(s, "set_event_pid", snoop_buf_cstr(&pids));
+	snoop_buf_free(&pids);
+	return ret;
+}
+
+static int apply_event(struct snoop_session *s, struct snoop_event *ev)
+{
+	struct snoop_buf f;
+	char file[512];
+	int ret = 0;
+
+	snoop_buf_init(&f);
+	if (ev->filter)
+		snoop_buf_printf(&f, "(%s)", ev->filter);
+	if ((s->common_filters & SNOOP_FILTER_COMM) && s->opts.comm)
+		/* "comm" is a generic field every event has; -n is checked to
+		 * hold no quote or backslash, so it needs no escaping here. */
+		snoop_buf_printf(&f, "%scomm == \"%s\"", f.len ? " && " : "", s->opts.comm);
+	if (f.len) {
+		snprintf(file, sizeof(file), "events/%s/%s/filter", ev->system, ev->name);
+		ret = instance_write(s, file, snoop_buf_cstr(&f));
+	}
+	snoop_buf_free(&f);
+	if (ret < 0)
+		return ret;
+	snprintf(file, sizeof(file), "events/%s/%s/enable", ev->system, ev->name);
+	ret = instance_write(s, file, "1");
+	if (ret == 0)
+		ev->enabled = true;
+	return ret;
+}
+
+int snoop_session_start(struct snoop_session *s)
+{
+	char path[1024];
+	char num[32];
+
+	if (snoop_signals_pending())
+		return 0; /* interrupted during set-up: close() does the rest */
+	if (s->nevents == 0) {
+		snoop_err(s, "nothing to trace");
+		return -1;
+	}
+	/* Everything is recorded only once enabled; keep the buffer off until
+	 * the whole set-up is done so that no half-filtered event gets in. */
+	if (instance_write(s, "tracing_on", "0") < 0)
+		return -1;
+	if (s->opts.buffer_kb) {
+		snprintf(num, sizeof(num), "%u", s->opts.buffer_kb);
+		if (instance_write(s, "buffer_size_kb", num) < 0)
+			return -1;
+	}
+	/* CLOCK_MONOTONIC timestamps: -t and -T are computed from them. */
+	if (instance_write(s, "trace_clock", "mono") < 0)
+		return -1;
+	/* Wake the reader on every event, not when the buffer is half full. */
+	snprintf(path, sizeof(path), "%s/buffer_percent", s->instance_dir);
+	if (access(path, F_OK) == 0 && instance_write(s, "buffer_percent", "0") < 0)
+		return -1;
+	if (apply_pid_filter(s) < 0)
+		return -1;
+	for (int i = 0; i < s->nevents; i++)
+		if (apply_event(s, s->events[i]) < 0)
+			return -1;
+
+	snprintf(path, sizeof(path), "%s/tracing_on", s->instance_dir);
+	s->tracing_on_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (s->tracing_on_fd < 0) {
+		snoop_err(s, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	snoop_signals_install(s); /* again, now with the tracing_on fd */
+	if (snoop_reader_open(s) < 0)
+		return -1;
+	if (s->tick_interval > 0) {
+		struct itimerspec its = { 0 };
+		long long ns = (long long)(s->tick_interval * 1e9);
+
+		s->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (s->tick_fd < 0) {
+			snoop_err(s, "timerfd: %s", strerror(errno));
+			return -1;
+		}
+		its.it_value.tv_sec = ns / 1000000000;
+		its.it_value.tv_nsec = ns % 1000000000;
+		its.it_interval = its.it_value;
+		timerfd_settime(s->tick_fd, 0, &its, NULL);
+	}
+	s->start_mono_ns = snoop_now_ns(CLOCK_MONOTONIC);
+	s->start_real_ns = snoop_now_ns(CLOCK_REALTIME);
+	if (write(s->tracing_on_fd, "1", 1) != 1) {
+		snoop_err(s, "cannot turn tracing on: %s", strerror(errno));
+		return -1;
+	}
+	if (s->opts.duration > 0) {
+		struct itimerval it = { 0 };
+
+		it.it_value.tv_sec = (time_t)s->opts.duration;
+		it.it_value.tv_usec = (suseconds_t)((s->opts.duration - (double)it.it_value.tv_sec) * 1e6);
+		if (!it.it_value.tv_sec && !it.it_value.tv_usec)
+			it.it_value.tv_usec = 1;
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
+	s->started = true;
+	if (s->opts.verbose)
+		snoop_warn(s, "tracing %d event(s) in instance %s", s->nevents, s->instance_name);
+	return 0;
+}
+
+/* ---- run ------------------------------------------------------------- */
+
+void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending *p)
+{
+	struct snoop_record rec;
+	struct snoop_event *ev = NULL;
+	uint16_t type;
+
+	if (p->missed)
+		snoop_session_report_loss(s, p->cpu, p->missed, p->ts);
+	if (!p->data || p->size < 8)
+		return;
+	memcpy(&type, p->data, sizeof(type));
+	if (s->last_ev && s->last_ev->id == type) {
+		ev = s->last_ev;
+	} else {
+		for (int i = 0; i < s->nevents; i++) {
+			if (s->events[i]->id == type) {
+				ev = s->events[i];
+				break;
+			}
+		}
+	}
+	if (!ev)
+		return; /* padding, time extends or an event we did not ask for */
+	s->last_ev = ev;
+	ev->hits++;
+	s->nevents_seen++;
+	rec.ev = ev;
+	rec.data = p->data;
+	rec.size = p->size;
+	rec.cpu = p->cpu;
+	rec.ts = p->ts;
+	memcpy(&rec.pid, (const char *)p->data + 4, sizeof(rec.pid));
+	if (ev->fn)
+		ev->fn(s, &rec, ev->ctx);
+}
+
+void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts)
+{
+	if (count > 0)
+		s->lost += (uint64_t)count;
+	else
+		s->lost_unknown = true;
+	if (s->opts.json) {
+		struct snoop_json j;
+
+		snoop_json_begin(&j, &s->out);
+		snoop_json_cstr(&j, "type", "lost");
+		snoop_session_json_time(s, &j, ts);
+		snoop_json_int(&j, "cpu", cpu);
+		if (count > 0)
+			snoop_json_int(&j, "lost", count);
+		else
+			snoop_json_null(&j, "lost");
+		snoop_json_end(&j);
+	}
+}
+
+/* Say on stderr how many events were lost since the last report, at most
+ * once a second so that a loss storm does not become a message storm. */
+static void loss_notice(struct snoop_session *s, bool final)
+{
+	uint64_t now = snoop_now_ns(CLOCK_MONOTONIC);
+	uint64_t lost = s->lost;
+
+	if (final) {
+		uint64_t k = snoop_reader_kernel_lost(s);
+
+		if (k > lost)
+			lost = s->lost = k;
+	}
+	if (lost == s->lost_reported && !(final && s->lost_unknown && !lost))
+		return;
+	if (!final && now - s->last_loss_report_ns < 1000000000ull)
+		return;
+	s->last_loss_report_ns = now;
+	if (lost > s->lost_reported)
+		snoop_warn(s, "lost %llu events (ring buffer full, %llu in all): try a bigger -b/--buffer-kb%s",
+			   (unsigned long long)(lost - s->lost_reported), (unsigned long long)lost,
+			   s->opts.json ? "" : " or -j to a file");
+	else if (final)
+		snoop_warn(s, "events were lost (the kernel did not say how many): try a bigger -b/--buffer-kb");
+	s->lost_reported = lost;
+}
+
+int snoop_session_flush(struct snoop_session *s)
+{
+	size_t off = 0;
+
+	if (s->out_broken) {
+		snoop_buf_reset(&s->out);
+		return -1;
+	}
+	while (off < s->out.len) {
+		ssize_t n = write(STDOUT_FILENO, s->out.data + off, s->out.len - off);
+
+		if (n < 0 && errno == EINTR && !snoop_signals_pending())
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue; /* finish the line we started, then stop */
+		if (n < 0) {
+			/* EPIPE: the reader went away (| head); end quietly. */
+			s->out_broken = true;
+			s->stopping = true;
+			snoop_buf_reset(&s->out);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	snoop_buf_reset(&s->out);
+	return 0;
+}
+
+static void end_of_batch(struct snoop_session *s)
+{
+	if (s->batch_fn)
+		s->batch_fn(s, s->batch_ctx);
+	snoop_session_flush(s);
+	loss_notice(s, false);
+}
+
+int snoop_session_run(struct snoop_session *s)
+{
+	struct pollfd *pfd;
+	bool *ready;
+	int n, nfd;
+
+	if (!s->started)
+		return snoop_signals_pending() ? 0 : -1;
+	nfd = s->reader.ncpus + 2;
+	pfd = calloc((size_t)nfd, sizeof(*pfd));
+	ready = calloc((size_t)s->reader.ncpus, sizeof(*ready));
+	if (!pfd || !ready) {
+		free(pfd);
+		free(ready);
+		snoop_err(s, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < s->reader.ncpus; i++) {
+		pfd[i].fd = s->reader.cpus[i].fd;
+		pfd[i].events = POLLIN;
+	}
+	pfd[nfd - 2].fd = s->sig_pipe[0];
+	pfd[nfd - 2].events = POLLIN;
+	pfd[nfd - 1].fd = s->tick_fd;
+	pfd[nfd - 1].events = POLLIN;
+
+	while (!s->stopping && !snoop_signals_pending() && !s->failed) {
+		n = poll(pfd, (nfds_t)nfd, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snoop_err(s, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[nfd - 2].revents)
+			break;
+		for (int i = 0; i < s->reader.ncpus; i++)
+			ready[i] = pfd[i].revents & (POLLIN | POLLERR | POLLHUP);
+		if (snoop_reader_batch(s, ready) < 0)
+			break;
+		end_of_batch(s);
+		if (s->tick_fd >= 0 && (pfd[nfd - 1].revents & POLLIN)) {
+			uint64_t expirations;
+
+			if (read(s->tick_fd, &expirations, sizeof(expirations)) < 0) {
+			}
+			if (s->tick_fn)
+				s->tick_fn(s, false, s->tick_ctx);
+			snoop_session_flush(s);
+		}
+	}
+	free(pfd);
+	free(ready);
+
+	/* Tracing off (the signal handler may have done it already), then
+	 * read what was recorded up to that point: nothing is dropped. */
+	if (s->tracing_on_fd >= 0 && write(s->tracing_on_fd, "0", 1) < 0) {
+	}
+	if (!s->failed) {
+		for (int round = 0; round < 1024; round++) {
+			int got = snoop_reader_batch(s, NULL);
+
+			end_of_batch(s);
+			if (got <= 0)
+				break;
+		}
+		if (s->tick_fn)
+			s->tick_fn(s, true, s->tick_ctx);
+		snoop_session_flush(s);
+	}
+	loss_notice(s, true);
+	return s->failed ? -1 : 0;
+}
+
+void snoop_session_stop(struct snoop_session *s)
+{
+	s->stopping = true;
+}
+
+/* ---- close ----------------------------------------------------------- */
+
+void snoop_session_close(struct snoop_session *s)
+{
+	char path[1024];
+
+	if (!s)
+		return;
+	if (s->tracing_on_fd >= 0) {
+		if (write(s->tracing_on_fd, "0", 1) < 0) {
+		}
+	}
+	if (s->opts.duration > 0) {
+		struct itimerval it = { 0 };
+
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
+	if (s->instance_created) {
+		/* Disable everything in our instance so that our probes are no
+		 * longer in use when we remove them. */
+		snprintf(path, sizeof(path), "%s/events/enable", s->instance_dir);
+		snoop_write_file(path, "0", false);
+		snprintf(path, sizeof(path), "%s/current_tracer", s->instance_dir);
+		snoop_write_file(path, "nop", false);
+	}
+	snoop_session_flush(s);
+	/* rmdir of an instance fails with EBUSY while any file of it is open. */
+	snoop_reader_close(s);
+	if (s->tracing_on_fd >= 0)
+		close(s->tracing_on_fd);
+	s->tracing_on_fd = -1;
+	if (s->tick_fd >= 0)
+		close(s->tick_fd);
+	if (s->instance_created) {
+		int tries = 0;
+
+		while (rmdir(s->instance_dir) < 0 && errno == EBUSY && tries++ < 50)
+			usleep(10000);
+		if (access(s->instance_dir, F_OK) == 0)
+			snoop_warn(s, "could not remove instance %s: %s (snoop-reset will)", s->instance_name,
+				   strerror(errno));
+	}
+	for (int i = s->nevents - 1; i >= 0; i--) {
+		struct snoop_event *ev = s->events[i];
+
+		if (ev->dynamic) {
+			char cmd[300];
+			int ret;
+
+			snprintf(path, sizeof(path), "%s/%s", s->tracing_dir, ev->dyn_file);
+			snprintf(cmd, sizeof(cmd), "-:%s/%s", ev->system, ev->name);
+			ret = snoop_write_file(path, cmd, true);
+			if (ret < 0 && ret != -ENOENT)
+				snoop_warn(s, "could not remove probe %s/%s: %s (snoop-reset will)", ev->system,
+					   ev->name, strerror(-ret));
+		}
+		free(ev->filter);
+		free(ev);
+	}
+	free(s->events);
+	if (s->instance)
+		tracefs_instance_free(s->instance);
+	if (s->tep)
+		tep_free(s->tep);
+	snoop_signals_restore();
+	if (s->sig_pipe[0] >= 0)
+		close(s->sig_pipe[0]);
+	if (s->sig_pipe[1] >= 0)
+		close(s->sig_pipe[1]);
+	snoop_buf_free(&s->out);
+	free(s);
+}
+
+/* ---- accessors and time ------------------------------------------------ */
+
+void snoop_session_on_tick(struct snoop_session *s, double interval, snoop_tick_fn fn, void *ctx)
+{
+	s->tick_interval = interval;
+	s->tick_fn = fn;
+	s->tick_ctx = ctx;
+}
+
+void snoop_session_on_batch(struct snoop_session *s, snoop_batch_fn fn, void *ctx)
+{
+	s->batch_fn = fn;
+	s->batch_ctx = ctx;
+}
+
+const struct snoop_opts *snoop_session_opts(struct snoop_session *s) { return &s->opts; }
+const struct snoop_features *snoop_session_features(struct snoop_session *s) { return &s->features; }
+const char *snoop_session_tool(struct snoop_session *s) { return s->tool; }
+const char *snoop_session_group(struct snoop_session *s) { return s->group; }
+const char *snoop_session_instance_name(struct snoop_session *s) { return s->instance_name; }
+const char *snoop_session_tracing_dir(struct snoop_session *s) { return s->tracing_dir; }
+struct tracefs_instance *snoop_session_instance(struct snoop_session *s) { return s->instance; }
+struct snoop_buf *snoop_session_out(struct snoop_session *s) { return &s->out; }
+uint64_t snoop_session_lost(struct snoop_session *s) { return s->lost; }
+uint64_t snoop_session_events(struct snoop_session *s) { return s->nevents_seen; }
+
+static void put_wall(struct snoop_session *s, struct snoop_buf *b, uint64_t ts, bool iso)
+{
+	uint64_t wall = s->start_real_ns + (ts - s->start_mono_ns);
+	time_t sec = (time_t)(wall / 1000000000ull);
+	struct tm tm;
+	char tbuf[64];
+
+	localtime_r(&sec, &tm);
+	if (iso) {
+		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+		snoop_buf_printf(b, "%s.%06u", tbuf, (unsigned)((wall % 1000000000ull) / 1000));
+		strftime(tbuf, sizeof(tbuf), "%z", &tm);
+		snoop_buf_adds(b, tbuf);
+	} else {
+		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+		snoop_buf_printf(b, "%s.%03u ", tbuf, (unsigned)((wall % 1000000000ull) / 1000000));
+	}
+}
+
+void snoop_session_put_time(struct snoop_session *s, struct snoop_buf *b, uint64_t ts)
+{
+	if (s->opts.time_rel) {
+		double rel = ts >= s->start_mono_ns ? (double)(ts - s->start_mono_ns) / 1e9 : 0.0;
+
+		snoop_buf_printf(b, "%-11.6f ", rel);
+	} else if (s->opts.time_wall) {
+		put_wall(s, b, ts, false);
+	}
+}
+
+void snoop_session_put_time_header(struct snoop_session *s, struct snoop_buf *b)
+{
+	if (s->opts.time_rel)
+		snoop_buf_printf(b, "%-11s ", "TIME(s)");
+	else if (s->opts.time_wall)
+		snoop_buf_printf(b, "%-12s ", "TIME");
+}
+
+void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint64_t ts)
+{
+	double rel = ts >= s->start_mono_ns ? (double)(ts - s->start_mono_ns) / 1e9 : 0.0;
+
+	snoop_json_double(j, "time", rel, 6);
+	if (s->opts.time_wall) {
+		struct snoop_buf w;
+
+		snoop_buf_init(&w);
+		put_wall(s, &w, ts, true);
+		snoop_json_str(j, "walltime", w.data, w.len);
+		snoop_buf_free(&w);
+	}
+}
