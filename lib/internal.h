@@ -25,6 +25,7 @@ struct snoop_event {
 	snoop_handler_fn fn;
 	void *ctx;
 	bool dynamic;               /* created by us: remove at close */
+	bool format_only;           /* recorded by a tracer/option, no enable file */
 	char dyn_file[32];          /* kprobe_events, uprobe_events, dynamic_events */
 	bool enabled;
 	uint64_t hits;

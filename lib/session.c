@@ -247,6 +247,16 @@ struct snoop_event *snoop_session_tracepoint(struct snoop_session *s, const char
 	return add_event(s, system, event, fn, ctx);
 }
 
+struct snoop_event *snoop_session_format_event(struct snoop_session *s, const char *system,
+					       const char *event, snoop_handler_fn fn, void *ctx)
+{
+	struct snoop_event *ev = add_event(s, system, event, fn, ctx);
+
+	if (ev)
+		ev->format_only = true;
+	return ev;
+}
+
 /* The newest entry of the kernel's error_log, as one line:
  * "trace_kprobe: error: ... | Command: ... | caret at column N". */
 static void last_error_log(struct snoop_session *s, char *out, size_t outlen)
@@ -437,7 +447,7 @@ const char *snoop_field_str(const struct snoop_record *r, const struct tep_forma
 
 /* ---- start ----------------------------------------------------------- */
 
-static int instance_write(struct snoop_session *s, const char *file, const char *val)
+int snoop_session_instance_write(struct snoop_session *s, const char *file, const char *val)
 {
 	char path[1024];
 	int ret;
@@ -476,7 +486,7 @@ static int apply_pid_filter(struct snoop_session *s)
 				snoop_buf_printf(&pids, "%s ", de->d_name);
 		closedir(d);
 	}
-	ret = instance_write(s, "set_event_pid", snoop_buf_cstr(&pids));
+	ret = snoop_session_instance_write(s, "set_event_pid", snoop_buf_cstr(&pids));
 	snoop_buf_free(&pids);
 	return ret;
 }
@@ -487,6 +497,8 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 	char file[512];
 	int ret = 0;
 
+	if (ev->format_only)
+		return 0;
 	snoop_buf_init(&f);
 	if (ev->filter)
 		snoop_buf_printf(&f, "(%s)", ev->filter);
@@ -496,13 +508,13 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 		snoop_buf_printf(&f, "%scomm == \"%s\"", f.len ? " && " : "", s->opts.comm);
 	if (f.len) {
 		snprintf(file, sizeof(file), "events/%s/%s/filter", ev->system, ev->name);
-		ret = instance_write(s, file, snoop_buf_cstr(&f));
+		ret = snoop_session_instance_write(s, file, snoop_buf_cstr(&f));
 	}
 	snoop_buf_free(&f);
 	if (ret < 0)
 		return ret;
 	snprintf(file, sizeof(file), "events/%s/%s/enable", ev->system, ev->name);
-	ret = instance_write(s, file, "1");
+	ret = snoop_session_instance_write(s, file, "1");
 	if (ret == 0)
 		ev->enabled = true;
 	return ret;
@@ -521,19 +533,19 @@ int snoop_session_start(struct snoop_session *s)
 	}
 	/* Everything is recorded only once enabled; keep the buffer off until
 	 * the whole set-up is done so that no half-filtered event gets in. */
-	if (instance_write(s, "tracing_on", "0") < 0)
+	if (snoop_session_instance_write(s, "tracing_on", "0") < 0)
 		return -1;
 	if (s->opts.buffer_kb) {
 		snprintf(num, sizeof(num), "%u", s->opts.buffer_kb);
-		if (instance_write(s, "buffer_size_kb", num) < 0)
+		if (snoop_session_instance_write(s, "buffer_size_kb", num) < 0)
 			return -1;
 	}
 	/* CLOCK_MONOTONIC timestamps: -t and -T are computed from them. */
-	if (instance_write(s, "trace_clock", "mono") < 0)
+	if (snoop_session_instance_write(s, "trace_clock", "mono") < 0)
 		return -1;
 	/* Wake the reader on every event, not when the buffer is half full. */
 	snprintf(path, sizeof(path), "%s/buffer_percent", s->instance_dir);
-	if (access(path, F_OK) == 0 && instance_write(s, "buffer_percent", "0") < 0)
+	if (access(path, F_OK) == 0 && snoop_session_instance_write(s, "buffer_percent", "0") < 0)
 		return -1;
 	if (apply_pid_filter(s) < 0)
 		return -1;

@@ -74,6 +74,21 @@ struct snoop_event *snoop_session_tracepoint(struct snoop_session *s,
 					     snoop_handler_fn fn, void *ctx);
 
 /*
+ * Declare an event that is decoded but not enabled through events/: the
+ * ftrace:function / ftrace:funcgraph_* / ftrace:kernel_stack records that a
+ * tracer (current_tracer) or an option (stacktrace) makes the instance write.
+ */
+struct snoop_event *snoop_session_format_event(struct snoop_session *s,
+					       const char *system,
+					       const char *event,
+					       snoop_handler_fn fn, void *ctx);
+
+/* Write val to a file of the session's instance (e.g. "set_ftrace_filter",
+ * "options/stacktrace"); 0 or -1 with the reason printed. */
+int snoop_session_instance_write(struct snoop_session *s, const char *file,
+				 const char *val);
+
+/*
  * Create a kprobe (retprobe false) or kretprobe in the session's own group
  * snoop_<pid> and declare it. name is the event name, addr FUNC[+OFFS],
  * fetchargs the kernel's fetch-arg syntax. A refusal names the probe and
