@@ -1,0 +1,103 @@
+# Fetching and unpacking the Debian guest kernels (sourced by ../run).
+# shellcheck shell=bash
+#
+# Cache layout ($VM_CACHE, default BUILD/vm-cache, shared via SNOOP_VM_CACHE):
+#   debs/<pkg>_<ver>_amd64.deb      the downloaded packages, kept so a
+#                                   re-extraction needs no network
+#   kernels/<pkg>_<ver>/vmlinuz      the kernel qemu boots
+#   kernels/<pkg>_<ver>/config       its .config (handy when a test fails)
+#   kernels/<pkg>_<ver>/release      `uname -r` inside the guest
+#   kernels/<pkg>_<ver>/version      the Debian package version
+#   kernels/<spec>  -> <pkg>_<ver>  which package a short name (6.1, 6.12)
+#                                   resolved to at the last fetch
+
+# The short kernel names the suite knows; anything else is taken as the
+# tail of a package name (e.g. 6.1.0-55-amd64).
+VM_KERNELS=(6.1 6.12)
+
+# kernel_pkg SPEC: the linux-image package SPEC means today, from apt's
+# local lists (no network). Empty when apt knows nothing (no 'apt-get update').
+kernel_pkg() {
+	case $1 in
+	6.1)
+		# "the current bookworm 6.1": whatever the metapackage depends on.
+		apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -n1
+		;;
+	6.12)
+		# bookworm carries several 6.12 backports side by side, each its own
+		# package name: take the newest upstream version.
+		apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+			grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | sort -V | tail -n1
+		;;
+	*)
+		if apt-cache show "linux-image-$1" >/dev/null 2>&1; then
+			echo "linux-image-$1"
+		fi
+		;;
+	esac
+}
+
+# fetch_kernel SPEC: make $VM_CACHE/kernels/SPEC point at an unpacked
+# kernel; downloads only when apt's candidate is not in the cache yet.
+fetch_kernel() {
+	local spec=$1 pkg ver deb dir link tmp
+	link=$VM_CACHE/kernels/$spec
+	pkg=$(kernel_pkg "$spec")
+	if [[ -z $pkg ]]; then
+		if [[ -e $link/vmlinuz ]]; then
+			log "apt knows no package for kernel '$spec' (no 'apt-get update'?): using cached $(readlink "$link")"
+			return 0
+		fi
+		die "no Debian package found for kernel '$spec': run 'apt-get update' (bookworm lists) and retry"
+	fi
+	ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+	[[ -n $ver ]] || die "apt-cache knows $pkg but gives no version"
+	dir=$VM_CACHE/kernels/${pkg}_$ver
+	if [[ ! -e $dir/vmlinuz ]]; then
+		mkdir -p "$VM_CACHE/debs"
+		# apt-get names the file with the epoch's ':' escaped as %3a.
+		deb=$VM_CACHE/debs/${pkg}_${ver//:/%3a}_amd64.deb
+		if [[ ! -s $deb ]]; then
+			log "downloading $pkg $ver"
+			# apt's _apt user cannot write into root-owned build dirs; apt then
+			# falls back to downloading as root with a harmless warning.
+			# Success is judged by the file being there, below.
+			(cd "$VM_CACHE/debs" && apt-get download -q "$pkg=$ver") 2>&1 |
+				grep -v -e '^W: Download is performed unsandboxed' -e '^ *$' >&2 || true
+			if [[ ! -s $deb ]]; then
+				if [[ -e $link/vmlinuz ]]; then
+					log "WARNING: download of $pkg $ver failed; using cached $(readlink "$link")"
+					return 0
+				fi
+				die "apt-get download $pkg=$ver failed (stale lists? run 'apt-get update')"
+			fi
+		fi
+		log "extracting $(basename "$deb")"
+		mkdir -p "$VM_CACHE/kernels"
+		tmp=$(mktemp -d "$VM_CACHE/kernels/.extract.XXXXXX")
+		# Same as `dpkg -x` but only ./boot: the 400 MB of modules are not
+		# needed (everything the tests use is built in) and cost disk time.
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/*' ||
+			die "cannot extract $deb"
+		mkdir -p "$tmp/k"
+		mv "$tmp"/boot/vmlinuz-* "$tmp/k/vmlinuz" || die "$deb holds no /boot/vmlinuz-*"
+		mv "$tmp"/boot/config-* "$tmp/k/config" 2>/dev/null || true
+		echo "${pkg#linux-image-}" >"$tmp/k/release"
+		echo "$ver" >"$tmp/k/version"
+		rm -rf "$dir"
+		mv "$tmp/k" "$dir"
+		rm -rf "$tmp"
+	fi
+	# Atomic switch of the short name, so a concurrent reader never sees a
+	# dangling link.
+	ln -sfn "$(basename "$dir")" "$link.new"
+	mv -T "$link.new" "$link"
+}
+
+fetch_kernels() {
+	local spec
+	for spec in "$@"; do
+		fetch_kernel "$spec"
+	done
+}
