@@ -86,6 +86,8 @@ struct snoop_session {
 	double tick_interval;
 	snoop_batch_fn batch_fn;
 	void *batch_ctx;
+	struct { int fd; snoop_fd_fn fn; void *ctx; } watch[SNOOP_MAX_WATCH];
+	int nwatch;
 
 	struct snoop_buf out;
 	bool out_broken;               /* stdout is gone (EPIPE) */

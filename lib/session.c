@@ -721,29 +721,36 @@ static void end_of_batch(struct snoop_session *s)
 
 int snoop_session_run(struct snoop_session *s)
 {
+	/* poll set: one fd per CPU, then the signal pipe, the tick timer and
+	 * the watched fds. */
+	const int ncpu = s->reader.ncpus, SIG = ncpu, TICK = ncpu + 1, WATCH = ncpu + 2;
 	struct pollfd *pfd;
 	bool *ready;
 	int n, nfd;
 
 	if (!s->started)
 		return snoop_signals_pending() ? 0 : -1;
-	nfd = s->reader.ncpus + 2;
+	nfd = WATCH + s->nwatch;
 	pfd = calloc((size_t)nfd, sizeof(*pfd));
-	ready = calloc((size_t)s->reader.ncpus, sizeof(*ready));
+	ready = calloc((size_t)ncpu, sizeof(*ready));
 	if (!pfd || !ready) {
 		free(pfd);
 		free(ready);
 		snoop_err(s, "out of memory");
 		return -1;
 	}
-	for (int i = 0; i < s->reader.ncpus; i++) {
+	for (int i = 0; i < ncpu; i++) {
 		pfd[i].fd = s->reader.cpus[i].fd;
 		pfd[i].events = POLLIN;
 	}
-	pfd[nfd - 2].fd = s->sig_pipe[0];
-	pfd[nfd - 2].events = POLLIN;
-	pfd[nfd - 1].fd = s->tick_fd;
-	pfd[nfd - 1].events = POLLIN;
+	pfd[SIG].fd = s->sig_pipe[0];
+	pfd[SIG].events = POLLIN;
+	pfd[TICK].fd = s->tick_fd; /* -1 is ignored by poll() */
+	pfd[TICK].events = POLLIN;
+	for (int i = 0; i < s->nwatch; i++) {
+		pfd[WATCH + i].fd = s->watch[i].fd;
+		pfd[WATCH + i].events = POLLIN;
+	}
 
 	while (!s->stopping && !snoop_signals_pending() && !s->failed) {
 		n = poll(pfd, (nfds_t)nfd, -1);
@@ -753,14 +760,14 @@ int snoop_session_run(struct snoop_session *s)
 			snoop_err(s, "poll: %s", strerror(errno));
 			break;
 		}
-		if (pfd[nfd - 2].revents)
+		if (pfd[SIG].revents)
 			break;
-		for (int i = 0; i < s->reader.ncpus; i++)
+		for (int i = 0; i < ncpu; i++)
 			ready[i] = pfd[i].revents & (POLLIN | POLLERR | POLLHUP);
 		if (snoop_reader_batch(s, ready) < 0)
 			break;
 		end_of_batch(s);
-		if (s->tick_fd >= 0 && (pfd[nfd - 1].revents & POLLIN)) {
+		if (s->tick_fd >= 0 && (pfd[TICK].revents & POLLIN)) {
 			uint64_t expirations;
 
 			if (read(s->tick_fd, &expirations, sizeof(expirations)) < 0) {
@@ -769,6 +776,9 @@ int snoop_session_run(struct snoop_session *s)
 				s->tick_fn(s, false, s->tick_ctx);
 			snoop_session_flush(s);
 		}
+		for (int i = 0; i < s->nwatch; i++)
+			if (pfd[WATCH + i].revents)
+				s->watch[i].fn(s, s->watch[i].fd, s->watch[i].ctx);
 	}
 	free(pfd);
 	free(ready);
@@ -884,6 +894,19 @@ void snoop_session_on_batch(struct snoop_session *s, snoop_batch_fn fn, void *ct
 {
 	s->batch_fn = fn;
 	s->batch_ctx = ctx;
+}
+
+int snoop_session_watch_fd(struct snoop_session *s, int fd, snoop_fd_fn fn, void *ctx)
+{
+	if (s->nwatch >= SNOOP_MAX_WATCH) {
+		snoop_err(s, "too many watched file descriptors");
+		return -1;
+	}
+	s->watch[s->nwatch].fd = fd;
+	s->watch[s->nwatch].fn = fn;
+	s->watch[s->nwatch].ctx = ctx;
+	s->nwatch++;
+	return 0;
 }
 
 const struct snoop_opts *snoop_session_opts(struct snoop_session *s) { return &s->opts; }

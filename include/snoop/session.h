@@ -137,6 +137,11 @@ void snoop_session_close(struct snoop_session *s);
 void snoop_session_on_tick(struct snoop_session *s, double interval,
 			   snoop_tick_fn fn, void *ctx);
 void snoop_session_on_batch(struct snoop_session *s, snoop_batch_fn fn, void *ctx);
+/* Call fn when fd is readable (e.g. the terminal for --top keys); at most
+ * SNOOP_MAX_WATCH fds. fn may call snoop_session_stop(). */
+#define SNOOP_MAX_WATCH 4
+typedef void (*snoop_fd_fn)(struct snoop_session *s, int fd, void *ctx);
+int snoop_session_watch_fd(struct snoop_session *s, int fd, snoop_fd_fn fn, void *ctx);
 
 /* Accessors. */
 const struct snoop_opts *snoop_session_opts(struct snoop_session *s);
