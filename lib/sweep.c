@@ -144,7 +144,7 @@ static bool wanted(pid_t pid, enum snoop_sweep_mode mode, pid_t except)
 {
 	if (pid == except)
 		return false;
-	if (mode == SNOOP_SWEEP_ALL)
+	if (mode == SNOOP_SWEEP_ALL || mode == SNOOP_SWEEP_LIST)
 		return true;
 	return !snoop_owner_alive(pid);
 }

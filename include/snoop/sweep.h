@@ -26,7 +26,7 @@ bool snoop_owner_alive(pid_t pid);
 enum snoop_sweep_mode {
 	SNOOP_SWEEP_DEAD,   /* only leftovers of dead owners (start-up) */
 	SNOOP_SWEEP_ALL,    /* also those of live snoopkit processes */
-	SNOOP_SWEEP_LIST,   /* remove nothing, only report */
+	SNOOP_SWEEP_LIST,   /* remove nothing, report all (live and dead) */
 };
 
 struct snoop_sweep_report {
