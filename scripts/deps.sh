@@ -1,0 +1,43 @@
+# shellcheck shell=bash
+# Installing what snoopkit needs, with apt-get, only when something is
+# missing (so a second run costs nothing and needs no network).
+#   . scripts/deps.sh; snoop_deps build|test
+
+SNOOP_BUILD_PKGS=(cmake make gcc pkg-config libtracefs-dev libtraceevent-dev libncurses-dev)
+# cmocka: unit tests; python3: JSON checks; qemu/busybox/cpio/dpkg-dev: the
+# guest-kernel tests; tmux: the --top terminal test; trace-cmd: coexistence.
+SNOOP_TEST_PKGS=(libcmocka-dev python3 qemu-system-x86 busybox-static cpio tmux trace-cmd procps)
+
+snoop_missing_pkgs() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+snoop_deps() {
+	local -a want missing
+	case "$1" in
+	build) want=("${SNOOP_BUILD_PKGS[@]}") ;;
+	test) want=("${SNOOP_BUILD_PKGS[@]}" "${SNOOP_TEST_PKGS[@]}") ;;
+	*) echo "snoop_deps: unknown set '$1'" >&2; return 2 ;;
+	esac
+	mapfile -t missing < <(snoop_missing_pkgs "${want[@]}")
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "snoopkit: missing packages: ${missing[*]}; run as root (sudo) to install them" >&2
+		return 1
+	fi
+	echo "snoopkit: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >&2 || { echo "snoopkit: apt-get update failed" >&2; return 1; }
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+		{ echo "snoopkit: apt-get install ${missing[*]} failed" >&2; return 1; }
+}
+
+snoop_build() {
+	local src=$1 build=$2; shift 2
+	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null || return 1
+	cmake --build "$build" -j"$(nproc)" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^-- ' >&2
+	return "${PIPESTATUS[0]}"
+}

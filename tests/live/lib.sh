@@ -1,0 +1,131 @@
+# shellcheck shell=bash
+# Shared helpers of the live tests (this machine's kernel). Source it:
+#   . "$(dirname "$0")/lib.sh"
+# Environment from ctest: SNOOP_BIN (build/bin), SNOOP_SRC, SNOOP_BUILD.
+set -euo pipefail
+
+SNOOP_BIN=${SNOOP_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin}
+TRACEFS=/sys/kernel/tracing
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "/tmp/snoop-live-$TEST_NAME.XXXXXX")
+BG_PIDS=()
+
+cleanup_live() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	rm -rf "$WORK"
+}
+trap cleanup_live EXIT
+
+fail() { echo "FAIL [$TEST_NAME]: $*" >&2; exit 1; }
+skip() { echo "SKIP [$TEST_NAME]: $*" >&2; exit 77; }
+note() { echo "[$TEST_NAME] $*"; }
+
+[ "$(id -u)" = 0 ] || skip "needs root (tracefs)"
+if [ ! -e "$TRACEFS/trace" ]; then
+	mount -t tracefs nodev "$TRACEFS" 2>/dev/null || skip "tracefs not available"
+fi
+
+# Is PID alive and a snoopkit tool? (mirrors lib/sweep.c, for filtering
+# other sessions that run at the same time out of the snapshots)
+_owner_live() {
+	local pid=$1
+	[ -d "/proc/$pid" ] || return 1
+	grep -qaE '(^|/)(execsnoop|opensnoop|kprobe|functrace)(\x00|$)' "/proc/$pid/cmdline" 2>/dev/null ||
+		grep -qxE 'execsnoop|opensnoop|kprobe|functrace' "/proc/$pid/comm" 2>/dev/null
+}
+
+# The tracefs state this suite promises to leave as it found it: instances,
+# dynamic events, top-level tracer/filters/events. Entries of *other* live
+# snoopkit sessions are left out, so that tests can run beside them.
+snapshot_tracefs() {
+	local out=$1 name pid line
+	{
+		echo "# instances"
+		for name in $(ls "$TRACEFS/instances" | sort); do
+			if [[ $name =~ ^snoop_[a-z-]+_([0-9]+)$ ]]; then
+				pid=${BASH_REMATCH[1]}
+				_owner_live "$pid" && [ "$pid" != "${SNAP_TARGET_PID:-}" ] && continue
+			fi
+			echo "$name"
+		done
+		echo "# dynamic_events"
+		while IFS= read -r line; do
+			if [[ $line =~ ^[^:]*:snoop_([0-9]+)/ ]]; then
+				pid=${BASH_REMATCH[1]}
+				_owner_live "$pid" && [ "$pid" != "${SNAP_TARGET_PID:-}" ] && continue
+			fi
+			echo "$line"
+		done < <(cat "$TRACEFS/dynamic_events" 2>/dev/null; cat "$TRACEFS/uprobe_events" 2>/dev/null) | sort -u
+		echo "# top level"
+		for f in current_tracer tracing_on set_event set_event_pid set_ftrace_filter set_ftrace_notrace buffer_size_kb trace_clock; do
+			# (lockdown makes some of them unreadable: that is stable too)
+			[ -e "$TRACEFS/$f" ] && echo "$f: $(head -c 4096 "$TRACEFS/$f" 2>/dev/null | tr '\n' ' ' || echo '(unreadable)')"
+		done
+		grep -l . "$TRACEFS"/events/*/*/filter 2>/dev/null | sort | sed 's/^/filter: /' || true
+	} > "$out"
+}
+
+assert_tracefs_same() {
+	local before=$1 after=$2
+	if ! diff -u "$before" "$after" >&2; then
+		fail "tracefs state changed (diff above)"
+	fi
+}
+
+assert_no_leftovers_of() {
+	local pid=$1
+	if ls "$TRACEFS/instances" | grep -qE "^snoop_[a-z-]+_${pid}\$"; then
+		fail "instance of PID $pid left behind: $(ls "$TRACEFS/instances" | grep "_${pid}\$")"
+	fi
+	if grep -qE "^[^:]*:snoop_${pid}/" "$TRACEFS/dynamic_events" 2>/dev/null; then
+		fail "dynamic events of PID $pid left behind"
+	fi
+}
+
+# Wait until a tool started in the background has armed its probes: its
+# private instance exists and tracing is on in it.
+wait_armed() {
+	local pid=$1 i
+	for i in $(seq 1 200); do
+		local d
+		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$pid" 2>/dev/null || true)
+		if [ -n "$d" ] && [ "$(cat "$d/tracing_on" 2>/dev/null)" = 1 ]; then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || fail "tool PID $pid died before arming"
+		sleep 0.05
+	done
+	fail "tool PID $pid did not arm within 10 s"
+}
+
+# Start TOOL ARGS... in the background with stdout/stderr to $WORK/NAME.out/.err;
+# sets BG_PID. Waits until it is armed.
+start_tool() {
+	local name=$1; shift
+	"$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+	wait_armed "$BG_PID"
+}
+
+# Send a signal and wait; sets BG_STATUS.
+stop_tool() {
+	local pid=$1 sig=${2:-INT}
+	kill -s "$sig" "$pid"
+	BG_STATUS=0
+	wait "$pid" || BG_STATUS=$?
+}
+
+# Check that every line of a file is a JSON object (python3's parser).
+assert_json_lines() {
+	python3 - "$1" <<'PY' || fail "invalid JSON in $1"
+import json, sys
+n = 0
+for i, line in enumerate(open(sys.argv[1], encoding="utf-8", errors="surrogateescape")):
+    obj = json.loads(line)
+    assert isinstance(obj, dict), f"line {i+1} is not an object"
+    n += 1
+print(f"{n} JSON lines ok")
+PY
+}
