@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <snoop/options.h>
+#include <snoop/output.h>
 
 const char *argp_program_version = "snoopkit 0.1.0";
 const char *argp_program_bug_address = "<https://github.com/snoopkit/snoopkit/issues>";
@@ -67,6 +68,33 @@ int snoop_parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+const char *snoop_arg_quote(char *dst, size_t n, const char *arg)
+{
+	size_t len = strnlen(arg, 256), keep;
+	struct snoop_buf b;
+
+	if (n < 8) {
+		if (n)
+			dst[0] = '\0';
+		return dst;
+	}
+	snoop_buf_init(&b);
+	/* Escape at most a screenful: a 1 MiB argument needs no full echo. */
+	snoop_escape_text(&b, arg, len);
+	keep = b.len;
+	if (b.len + 1 > n || arg[len]) {
+		keep = b.len + 4 > n ? n - 4 : b.len;
+		/* Do not cut an escape sequence ("\xHH", "\u{XXXX}") in half. */
+		for (size_t i = keep > 10 ? keep - 10 : 0; i < keep; i++)
+			if (b.data[i] == '\\' && i + 1 < b.len && (b.data[i + 1] == 'x' || b.data[i + 1] == 'u') &&
+			    i + (b.data[i + 1] == 'x' ? 4 : 9) > keep)
+				keep = i;
+	}
+	snprintf(dst, n, "%.*s%s", (int)keep, b.data ? b.data : "", keep < b.len || arg[len] ? "..." : "");
+	snoop_buf_free(&b);
+	return dst;
+}
+
 static bool comm_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -87,6 +115,7 @@ static bool comm_ok(const char *s)
 static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
 	struct snoop_opts *o = state->input;
+	char q[96];
 	long v;
 
 	switch (key) {
@@ -98,7 +127,7 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'L':
 		if (snoop_parse_long(arg, 1, INT_MAX, &v) < 0)
 			argp_error(state, "invalid %s '%s': expected a positive number",
-				   key == 'p' ? "PID" : "TID", arg);
+				   key == 'p' ? "PID" : "TID", snoop_arg_quote(q, sizeof(q), arg));
 		/* An unknown PID is a typo, not an empty trace: say so now. */
 		if (kill((pid_t)v, 0) != 0 && errno == ESRCH)
 			argp_error(state, "no such %s: %ld", key == 'p' ? "process" : "thread", v);
@@ -110,13 +139,13 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'n':
 		if (!comm_ok(arg))
 			argp_error(state, "invalid name '%s': 1 to %d printable characters, no quotes or backslashes",
-				   arg, COMM_MAX);
+				   snoop_arg_quote(q, sizeof(q), arg), COMM_MAX);
 		o->comm = arg;
 		return 0;
 	case 'd':
 		if (snoop_parse_seconds(arg, &o->duration) < 0)
 			argp_error(state, "invalid duration '%s': expected seconds, > 0 and at most %.0f",
-				   arg, DURATION_MAX);
+				   snoop_arg_quote(q, sizeof(q), arg), DURATION_MAX);
 		return 0;
 	case 't':
 		o->time_rel = true;
@@ -132,7 +161,7 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'b':
 		if (snoop_parse_long(arg, 4, (long)BUFFER_KB_MAX, &v) < 0)
-			argp_error(state, "invalid buffer size '%s': expected KiB from 4 to %lu", arg,
+			argp_error(state, "invalid buffer size '%s': expected KiB from 4 to %lu", snoop_arg_quote(q, sizeof(q), arg),
 				   BUFFER_KB_MAX);
 		o->buffer_kb = (unsigned int)v;
 		return 0;

@@ -43,6 +43,10 @@ extern const struct argp snoop_common_argp;
 int snoop_parse_long(const char *s, long min, long max, long *out);
 int snoop_parse_seconds(const char *s, double *out);
 
+/* A user-given string made safe to quote in an error message: escaped
+ * (no control byte reaches the terminal) and cut to fit dst ("..."). */
+const char *snoop_arg_quote(char *dst, size_t n, const char *arg);
+
 /* The standard --version text. */
 extern const char *argp_program_version;
 extern const char *argp_program_bug_address;

@@ -55,6 +55,7 @@ static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, { 0 } };
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct execsnoop_opts *o = state->input;
+	char q[96];
 	long v;
 
 	switch (key) {
@@ -77,14 +78,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			struct passwd *pw = getpwnam(arg);
 
 			if (!pw)
-				argp_error(state, "unknown user '%s'", arg);
+				argp_error(state, "unknown user '%s'", snoop_arg_quote(q, sizeof(q), arg));
 			o->uid = pw->pw_uid;
 		}
 		o->has_uid = true;
 		return 0;
 	case 'P':
 		if (snoop_parse_long(arg, 1, INT_MAX, &v) < 0)
-			argp_error(state, "invalid PPID '%s': expected a positive number", arg);
+			argp_error(state, "invalid PPID '%s': expected a positive number", snoop_arg_quote(q, sizeof(q), arg));
 		o->ppid = (pid_t)v;
 		return 0;
 	case 'l':
@@ -94,7 +95,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_MAX_ARGS:
 		if (snoop_parse_long(arg, 1, EXECSNOOP_MAX_ARGS, &v) < 0)
-			argp_error(state, "invalid --max-args '%s': expected 1 to %d", arg, EXECSNOOP_MAX_ARGS);
+			argp_error(state, "invalid --max-args '%s': expected 1 to %d", snoop_arg_quote(q, sizeof(q), arg), EXECSNOOP_MAX_ARGS);
 		o->max_args = (int)v;
 		return 0;
 	case OPT_NO_HEADER:
@@ -104,7 +105,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->force_fallback = true;
 		return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		argp_error(state, "unexpected argument '%s'", snoop_arg_quote(q, sizeof(q), arg));
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -127,7 +128,10 @@ int main(int argc, char **argv)
 			char msg[128];
 
 			regerror(rc, &o.name_re, msg, sizeof(msg));
-			fprintf(stderr, "execsnoop: invalid -n regex '%s': %s\n", o.common.comm, msg);
+			char q[96];
+
+			fprintf(stderr, "execsnoop: invalid -n regex '%s': %s\n",
+				snoop_arg_quote(q, sizeof(q), o.common.comm), msg);
 			return 64;
 		}
 		o.has_name = true;

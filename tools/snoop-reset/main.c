@@ -42,6 +42,7 @@ static const struct argp_option options[] = {
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct reset_opts *o = state->input;
+	char q[96];
 
 	switch (key) {
 	case 'l': o->list = true; return 0;
@@ -49,7 +50,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'f': o->force = true; return 0;
 	case 'q': o->quiet = true; return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		argp_error(state, "unexpected argument '%s'", snoop_arg_quote(q, sizeof(q), arg));
 		return 0;
 	case ARGP_KEY_END:
 		if (o->force && !o->all)

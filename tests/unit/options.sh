@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Option validation: every bad value is refused with one line on stderr and
+# exit status 64, before anything touches tracefs (checked: no instance
+# appears and dynamic_events does not change).
+set -uo pipefail
+bin=${SNOOP_BIN:?}
+fails=0 tried=0
+tracefs=/sys/kernel/tracing
+before=$(ls "$tracefs/instances" 2>/dev/null; cat "$tracefs/dynamic_events" 2>/dev/null)
+
+refuse() {
+	local out status what
+	tried=$((tried + 1))
+	what=$(printf '%s' "$*" | head -c 120)
+	out=$("$@" 2>&1 >/dev/null); status=$?
+	if [ "$status" != 64 ]; then
+		echo "FAIL: '$what' exited $status (want 64): $(printf '%s' "$out" | head -c 300)"; fails=$((fails + 1)); return
+	fi
+	# argp adds a "Try --help" line: the error itself is the first line.
+	if ! printf '%s\n' "$out" | head -n 1 | grep -qE "^(.*/)?$(basename "$1"): "; then
+		echo "FAIL: '$what': error does not start with the tool name: $(printf '%s' "$out" | head -c 300)"; fails=$((fails + 1))
+	fi
+	if printf '%s' "$out" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; then
+		echo "FAIL: '$what': control bytes in the message"; fails=$((fails + 1))
+	fi
+}
+
+for tool in execsnoop; do
+	t=$bin/$tool
+	refuse "$t" -p abc
+	refuse "$t" -p -5
+	refuse "$t" -p 0
+	refuse "$t" -p 99999999999999999999
+	refuse "$t" -p 2147483647          # cannot exist (pid_max is lower)
+	refuse "$t" -L x
+	refuse "$t" -d 0
+	refuse "$t" -d -1
+	refuse "$t" -d nan
+	refuse "$t" -d 1e9
+	refuse "$t" -d ''
+	refuse "$t" -n ''
+	refuse "$t" -n 'aaaaaaaaaaaaaaaaaaaaa'
+	refuse "$t" -n $'a\nb'
+	refuse "$t" -n $'\e[31m'
+	refuse "$t" -b 1
+	refuse "$t" -b 99999999999
+	refuse "$t" -t -T
+	refuse "$t" --no-such-option
+	refuse "$t" extra-argument
+done
+refuse "$bin/execsnoop" --max-args 0
+refuse "$bin/execsnoop" --max-args 127
+refuse "$bin/execsnoop" --max-args 5x
+refuse "$bin/execsnoop" -P abc
+refuse "$bin/execsnoop" -u no-such-user-xyz
+refuse "$bin/execsnoop" -n '('
+refuse "$bin/execsnoop" -l ''
+refuse "$bin/snoop-reset" --force
+refuse "$bin/snoop-reset" --list --all
+refuse "$bin/snoop-reset" extra
+refuse "$bin/snoop-reset" $'\e]0;pwned\a'
+# One argument can hold at most 128 KiB (MAX_ARG_STRLEN): use nearly that.
+refuse "$bin/execsnoop" -P "$(head -c 130000 /dev/zero | tr '\0' 'x')"
+refuse "$bin/execsnoop" -n "$(printf 'x%.0s' $(seq 1 5000))"
+
+after=$(ls "$tracefs/instances" 2>/dev/null; cat "$tracefs/dynamic_events" 2>/dev/null)
+if [ "$before" != "$after" ]; then
+	echo "FAIL: tracefs changed while refusing bad options"; fails=$((fails + 1))
+fi
+echo "$((tried - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
