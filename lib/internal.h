@@ -102,6 +102,7 @@ struct snoop_session {
 	uint64_t lost_reported;
 	uint64_t last_loss_report_ns;
 	bool lost_unknown;
+	uint64_t loss_seq;              /* loss reports, known count or not */
 };
 
 /* reader.c */

@@ -637,6 +637,7 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
 
 void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts)
 {
+	s->loss_seq++;
 	if (count > 0)
 		s->lost += (uint64_t)count;
 	else
@@ -918,6 +919,7 @@ const char *snoop_session_tracing_dir(struct snoop_session *s) { return s->traci
 struct tracefs_instance *snoop_session_instance(struct snoop_session *s) { return s->instance; }
 struct snoop_buf *snoop_session_out(struct snoop_session *s) { return &s->out; }
 uint64_t snoop_session_lost(struct snoop_session *s) { return s->lost; }
+uint64_t snoop_session_loss_seq(struct snoop_session *s) { return s->loss_seq; }
 uint64_t snoop_session_events(struct snoop_session *s) { return s->nevents_seen; }
 
 static void put_wall(struct snoop_session *s, struct snoop_buf *b, uint64_t ts, bool iso)

@@ -155,6 +155,10 @@ struct snoop_buf *snoop_session_out(struct snoop_session *s);
 /* Write the output buffer to stdout now (done after every batch anyway). */
 int snoop_session_flush(struct snoop_session *s);
 uint64_t snoop_session_lost(struct snoop_session *s);
+/* Grows by one on every loss report, including the ones whose count the
+ * kernel did not know (which leave snoop_session_lost() alone): a tool that
+ * pairs records (entry with exit) compares it to drop pairs a loss split. */
+uint64_t snoop_session_loss_seq(struct snoop_session *s);
 uint64_t snoop_session_events(struct snoop_session *s);
 
 /* Time columns from -t/-T, written with a trailing space ("" without -t/-T). */
