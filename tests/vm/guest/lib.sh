@@ -204,7 +204,9 @@ _bg_forget() {
 		[[ $p == "$1" ]] || keep+=("$p")
 	done
 	BG_PIDS=("${keep[@]}")
-	BG_PID=${BG_PIDS[-1]:-}
+	# (${BG_PIDS[-1]} is an error, not empty, when the array is empty)
+	BG_PID=
+	((${#BG_PIDS[@]} == 0)) || BG_PID=${BG_PIDS[${#BG_PIDS[@]}-1]}
 }
 
 _bg_kill_all() {
