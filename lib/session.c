@@ -257,14 +257,16 @@ struct snoop_event *snoop_session_format_event(struct snoop_session *s, const ch
 	return ev;
 }
 
-/* The newest entry of the kernel's error_log, as one line:
- * "trace_kprobe: error: ... | Command: ... | caret at column N". */
-static void last_error_log(struct snoop_session *s, char *out, size_t outlen)
+/* The newest entry of the kernel's error_log: its message line
+ * ("trace_kprobe: error: ...") in out and, when the entry has them, the
+ * "  Command: ..." line and the caret line under it in cmd and caret. */
+static void last_error_log(struct snoop_session *s, char *out, size_t outlen, char *cmd, size_t cmdlen,
+			   char *caret, size_t caretlen)
 {
 	char path[512];
 	char *log, *last = NULL, *p;
 
-	out[0] = '\0';
+	out[0] = cmd[0] = caret[0] = '\0';
 	snprintf(path, sizeof(path), "%s/error_log", s->tracing_dir);
 	log = snoop_read_file(path, NULL);
 	if (!log)
@@ -275,15 +277,27 @@ static void last_error_log(struct snoop_session *s, char *out, size_t outlen)
 			last = p;
 	if (last) {
 		char *msg = strchr(last, ']');
-		char *nl;
+		char *nl, *c = NULL, *k = NULL;
 
 		msg = msg ? msg + 1 : last;
 		while (*msg == ' ')
 			msg++;
 		nl = strchr(msg, '\n');
-		if (nl)
+		if (nl) {
 			*nl = '\0';
+			c = nl + 1;
+			nl = strchr(c, '\n');
+			if (nl) {
+				*nl = '\0';
+				k = nl + 1;
+				k[strcspn(k, "\n")] = '\0';
+			}
+		}
 		snprintf(out, outlen, "%s", msg);
+		if (c && strstr(c, "Command: ") && k && strchr(k, '^')) {
+			snprintf(cmd, cmdlen, "%s", c);
+			snprintf(caret, caretlen, "%s", k);
+		}
 	}
 	free(log);
 }
@@ -291,7 +305,7 @@ static void last_error_log(struct snoop_session *s, char *out, size_t outlen)
 struct snoop_event *snoop_session_dynevent(struct snoop_session *s, const char *file, const char *def,
 					   const char *name, snoop_handler_fn fn, void *ctx)
 {
-	char path[512], klog[512];
+	char path[512], klog[512], kcmd[4200], kcaret[4200];
 	struct snoop_event *ev;
 	int ret;
 
@@ -304,9 +318,15 @@ struct snoop_event *snoop_session_dynevent(struct snoop_session *s, const char *
 	snprintf(path, sizeof(path), "%s/%s", s->tracing_dir, file);
 	ret = snoop_write_file(path, def, true);
 	if (ret < 0) {
-		last_error_log(s, klog, sizeof(klog));
+		last_error_log(s, klog, sizeof(klog), kcmd, sizeof(kcmd), kcaret, sizeof(kcaret));
 		snoop_err(s, "the kernel refused probe %s/%s (%s)%s%s", s->group, name, strerror(-ret),
 			  klog[0] ? ": " : "", klog);
+		/* The kernel's own pointer at the offending part: both lines get
+		 * the same "TOOL: " prefix, so the caret stays in its column. */
+		if (kcmd[0]) {
+			snoop_warn(s, "%s", kcmd);
+			snoop_warn(s, "%s", kcaret);
+		}
 		return NULL;
 	}
 	ev = add_event(s, s->group, name, fn, ctx);
