@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* opensnoop's output: user-space filters, full paths, text and JSON. */
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <snoop/output.h>
+
+#include "opensnoop.h"
+
+#define AT_FDCWD_VALUE (-100)
+
+static const char *const pstatus_names[] = {
+	[PATH_OK] = "ok",
+	[PATH_FAULT] = "fault",
+	[PATH_LOST] = "lost",
+	[PATH_UNAVAILABLE] = "unavailable",
+};
+
+/* readlink() of /proc/ID/WHAT; true with an absolute path in out. */
+static bool proc_link(pid_t id, const char *what, char *out, size_t outlen)
+{
+	char path[64];
+	ssize_t n;
+
+	if (id <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)id, what);
+	n = readlink(path, out, outlen - 1);
+	if (n <= 0)
+		return false;
+	out[n] = '\0';
+	/* "pipe:[123]", "anon_inode:..." are no directories; a deleted
+	 * directory reads "/old/path (deleted)" and is no base either. */
+	if (out[0] != '/' || (n > 10 && strcmp(out + n - 10, " (deleted)") == 0))
+		return false;
+	return true;
+}
+
+/*
+ * -F: the directory a relative path was relative to, read from /proc now
+ * (the kernel gives no dentry name without BTF). Right while the thread
+ * lives and has not changed its cwd or reused dfd since; the thread's
+ * process is asked when the thread itself is gone.
+ */
+static bool base_dir(pid_t tid, pid_t tgid, int dfd, char *out, size_t outlen)
+{
+	char what[32];
+
+	if (dfd == AT_FDCWD_VALUE) {
+		snprintf(what, sizeof(what), "cwd");
+	} else if (dfd >= 0) {
+		snprintf(what, sizeof(what), "fd/%d", dfd);
+	} else {
+		return false;
+	}
+	if (proc_link(tid, what, out, outlen))
+		return true;
+	return tgid != tid && proc_link(tgid, what, out, outlen);
+}
+
+void opensnoop_print_header(struct opensnoop *x)
+{
+	struct snoop_buf *b = snoop_session_out(x->s);
+
+	if (x->o->common.json || !x->o->header)
+		return;
+	snoop_session_put_time_header(x->s, b);
+	if (x->o->show_uid)
+		snoop_buf_printf(b, "%-6s ", "UID");
+	snoop_buf_printf(b, "%-7s %-7s %-16s %4s %-7s ", "PID", "TID", "COMM", "FD", "ERR");
+	if (x->o->extended)
+		snoop_buf_printf(b, "%-30s %-5s ", "FLAGS", "MODE");
+	snoop_buf_adds(b, "PATH\n");
+	snoop_session_flush(x->s);
+}
+
+void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
+{
+	struct opensnoop_opts *o = x->o;
+	struct snoop_buf *b = snoop_session_out(x->s);
+	const struct open_entry *e = ev->e;
+	pid_t tgid = opensnoop_tgid(x, ev->tid);
+	long uid = -1;
+	char comm[16];
+	char base[PATH_MAX];
+	bool have_base = false, relative;
+	const char *errname = ev->ret < 0 ? snoop_errno_name((int)-ev->ret) : NULL;
+	bool show_mode = e->flags_known && opensnoop_flags_have_mode(e->flags);
+	uint64_t flags = e->flags & ~(uint64_t)OPENSNOOP_O_LARGEFILE;
+
+	/* User-space filters. -p: the kernel's pid filter also follows
+	 * forks (event-fork), so keep only the process's own threads. */
+	if (o->common.pid && tgid && tgid != o->common.pid) {
+		x->filtered++;
+		return;
+	}
+	if (o->glob && !x->kernel_glob &&
+	    (e->pstatus != PATH_OK || fnmatch(o->glob, e->path, 0) != 0)) {
+		x->filtered++;
+		return;
+	}
+	if (o->has_uid || o->show_uid || o->common.json)
+		uid = opensnoop_uid(x, ev->tid);
+	if (o->has_uid && uid != (long)o->uid) {
+		x->filtered++;
+		return;
+	}
+
+	if (e->comm[0])
+		memcpy(comm, e->comm, sizeof(comm));
+	else
+		opensnoop_proc_comm(ev->tid, comm);
+	relative = e->pstatus == PATH_OK && e->path[0] != '/';
+	if (o->full_path && relative)
+		have_base = base_dir(ev->tid, tgid, e->dfd, base, sizeof(base));
+
+	x->printed++;
+	if (o->common.json) {
+		struct snoop_json j;
+
+		snoop_json_begin(&j, b);
+		snoop_json_cstr(&j, "type", "open");
+		snoop_session_json_time(x->s, &j, ev->ts);
+		if (tgid)
+			snoop_json_int(&j, "pid", tgid);
+		else
+			snoop_json_null(&j, "pid");
+		snoop_json_int(&j, "tid", ev->tid);
+		if (uid >= 0)
+			snoop_json_int(&j, "uid", uid);
+		else
+			snoop_json_null(&j, "uid");
+		if (comm[0])
+			snoop_json_str(&j, "comm", comm, strlen(comm));
+		else
+			snoop_json_null(&j, "comm");
+		snoop_json_cstr(&j, "syscall", ev->syscall);
+		snoop_json_int(&j, "ret", ev->ret);
+		snoop_json_int(&j, "fd", ev->ret < 0 ? -1 : ev->ret);
+		if (ev->ret < 0) {
+			snoop_json_int(&j, "errno", -ev->ret);
+			snoop_json_cstr(&j, "errno_name", errname);
+		} else {
+			snoop_json_null(&j, "errno");
+			snoop_json_null(&j, "errno_name");
+		}
+		if (e->pstatus != PATH_LOST)
+			snoop_json_int(&j, "dfd", e->dfd);
+		else
+			snoop_json_null(&j, "dfd");
+		if (e->flags_known && e->pstatus != PATH_LOST) {
+			struct snoop_buf fs;
+
+			snoop_buf_init(&fs);
+			opensnoop_flags_str(&fs, flags);
+			snoop_json_uint(&j, "flags", flags);
+			snoop_json_str(&j, "flags_str", fs.data, fs.len);
+			snoop_buf_free(&fs);
+		} else {
+			snoop_json_null(&j, "flags");
+			snoop_json_null(&j, "flags_str");
+		}
+		if (show_mode && e->pstatus != PATH_LOST)
+			snoop_json_uint(&j, "mode", e->mode);
+		else
+			snoop_json_null(&j, "mode");
+		if (e->pstatus == PATH_OK)
+			snoop_json_str(&j, "path", e->path, e->pathlen);
+		else
+			snoop_json_null(&j, "path");
+		snoop_json_cstr(&j, "path_status", pstatus_names[e->pstatus]);
+		if (o->full_path) {
+			if (e->pstatus == PATH_OK && !relative) {
+				snoop_json_str(&j, "full_path", e->path, e->pathlen);
+				snoop_json_cstr(&j, "full_path_source", "absolute");
+			} else if (have_base) {
+				struct snoop_buf fp;
+
+				snoop_buf_init(&fp);
+				snoop_buf_adds(&fp, base);
+				if (strcmp(base, "/") != 0)
+					snoop_buf_addc(&fp, '/');
+				snoop_buf_add(&fp, e->path, e->pathlen);
+				snoop_json_str(&j, "full_path", fp.data, fp.len);
+				snoop_json_cstr(&j, "full_path_source", "proc");
+				snoop_buf_free(&fp);
+			} else {
+				snoop_json_null(&j, "full_path");
+				snoop_json_null(&j, "full_path_source");
+			}
+		}
+		snoop_json_end(&j);
+		return;
+	}
+
+	snoop_session_put_time(x->s, b, ev->ts);
+	if (o->show_uid) {
+		if (uid >= 0)
+			snoop_buf_printf(b, "%-6ld ", uid);
+		else
+			snoop_buf_printf(b, "%-6s ", "?");
+	}
+	if (tgid)
+		snoop_buf_printf(b, "%-7d ", (int)tgid);
+	else
+		snoop_buf_printf(b, "%-7s ", "?");
+	snoop_buf_printf(b, "%-7d ", (int)ev->tid);
+	{
+		size_t mark = b->len;
+
+		if (comm[0])
+			snoop_escape_text(b, comm, strlen(comm));
+		else
+			snoop_buf_addc(b, '?');
+		snoop_buf_pad(b, mark, 16);
+		snoop_buf_addc(b, ' ');
+	}
+	snoop_buf_printf(b, "%4ld ", ev->ret < 0 ? -1L : ev->ret);
+	if (ev->ret < 0) {
+		if (errname)
+			snoop_buf_printf(b, "%-7s ", errname);
+		else
+			snoop_buf_printf(b, "%-7ld ", -ev->ret);
+	} else {
+		snoop_buf_printf(b, "%-7s ", "-");
+	}
+	if (o->extended) {
+		size_t mark = b->len;
+
+		if (e->flags_known && e->pstatus != PATH_LOST)
+			opensnoop_flags_str(b, flags);
+		else
+			snoop_buf_addc(b, '?');
+		snoop_buf_pad(b, mark, 30);
+		snoop_buf_addc(b, ' ');
+		if (show_mode && e->pstatus != PATH_LOST)
+			snoop_buf_printf(b, "%04llo  ", (unsigned long long)e->mode);
+		else
+			snoop_buf_printf(b, "%-5s ", "-");
+	}
+	switch (e->pstatus) {
+	case PATH_OK:
+		if (o->full_path && relative) {
+			if (have_base) {
+				snoop_escape_text(b, base, strlen(base));
+				if (strcmp(base, "/") != 0)
+					snoop_buf_addc(b, '/');
+				snoop_escape_text(b, e->path, e->pathlen);
+			} else {
+				/* Marked: not made absolute, and why. */
+				snoop_escape_text(b, e->path, e->pathlen);
+				if (e->dfd == AT_FDCWD_VALUE)
+					snoop_buf_adds(b, " [cwd unknown]");
+				else
+					snoop_buf_printf(b, " [dirfd %d unknown]", e->dfd);
+			}
+		} else {
+			snoop_escape_text(b, e->path, e->pathlen);
+		}
+		break;
+	case PATH_FAULT:
+		snoop_buf_adds(b, "[path unreadable]");
+		break;
+	case PATH_LOST:
+		snoop_buf_adds(b, "[entry lost]");
+		break;
+	case PATH_UNAVAILABLE:
+		snoop_buf_adds(b, "-");
+		break;
+	}
+	snoop_buf_addc(b, '\n');
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* opensnoop: the parts shared by its files. */
+#ifndef OPENSNOOP_H
+#define OPENSNOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <snoop/output.h>
+#include <snoop/session.h>
+
+struct opensnoop_opts {
+	struct snoop_opts common;
+	bool failed;          /* -x: failed opens only */
+	bool extended;        /* -e: FLAGS and MODE columns */
+	bool full_path;       /* -F */
+	bool show_uid;        /* -U */
+	bool has_uid;
+	uid_t uid;            /* -u */
+	const char *glob;     /* positional path pattern */
+	bool header;          /* off with --no-header */
+	bool force_tracepoint; /* --tracepoint: the no-kprobe path */
+	bool libc;            /* --libc: paths from uprobes on the C library */
+};
+
+/* Where a record's path came from, or why there is none. */
+enum path_status {
+	PATH_OK,          /* fetched at the syscall (kprobe or uprobe) */
+	PATH_FAULT,       /* the kernel could not read the user string */
+	PATH_LOST,        /* no entry record to match: lost, or before start */
+	PATH_UNAVAILABLE, /* tracepoint fallback: the kernel gives no path */
+};
+
+/* An open in flight, from the entry record, waiting for its exit. */
+struct open_entry {
+	pid_t tid;            /* 0: free slot */
+	uint64_t ts;
+	uint64_t loss_seq;    /* snoop_session_loss_seq() when it was seen */
+	int dfd;
+	bool entered;         /* the syscall entry (kprobe or tracepoint) was seen */
+	bool flags_known;     /* false: openat2 on the tracepoint path */
+	uint64_t flags, mode;
+	uint64_t uptr;        /* --libc: the path's user address */
+	enum path_status pstatus;
+	char *path;
+	size_t pathlen;
+	char comm[16];        /* from the kprobe's $comm, "" when unknown */
+	uint64_t uprobe_ts;   /* --libc: when the C library path was seen */
+};
+
+/* A finished open, as the formatter gets it. */
+struct open_event {
+	uint64_t ts;
+	pid_t tid;
+	const char *syscall;  /* "openat" ... */
+	long ret;
+	const struct open_entry *e; /* never NULL; pstatus says what it holds */
+};
+
+struct opensnoop;
+
+/* tables.c: bounded per-TID state. */
+struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create);
+void opensnoop_entry_clear(struct open_entry *e);
+void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid);
+pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid);
+long opensnoop_uid(struct opensnoop *x, pid_t tid);
+/* comm from /proc (fallback path); writes "" when gone. */
+void opensnoop_proc_comm(pid_t tid, char comm[16]);
+
+struct opensnoop {
+	struct opensnoop_opts *o;
+	struct snoop_session *s;
+	bool kprobes;              /* false: tracepoint fallback */
+	bool kernel_glob;          /* the path pattern runs in the kernel */
+	const char *kfunc;         /* the kprobed function */
+
+	struct tep_format_field *f_dfd, *f_fname, *f_flags, *f_mode, *f_comm;
+	struct tep_format_field *f_ret[4];
+	struct snoop_event *ev_exit[4];
+	/* fallback: sys_enter_* fields, per syscall */
+	struct snoop_event *ev_enter[4];
+	struct tep_format_field *f_en_dfd[4], *f_en_fname[4], *f_en_flags[4], *f_en_mode[4];
+	struct tep_format_field *f_newtask_pid, *f_newtask_flags;
+	/* --libc */
+	struct snoop_event *ev_up[8];
+	struct tep_format_field *f_up_path[8];
+	int nup;
+
+	struct open_entry *entries;    /* ENTRY_SLOTS, by TID */
+	struct thread_slot *threads;   /* TID -> TGID, learned from task_newtask */
+	struct proc_slot *procs;       /* TID -> UID/TGID/comm from /proc, cached */
+
+	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered;
+};
+
+struct thread_slot { pid_t tid, tgid; };
+struct proc_slot {
+	pid_t tid;
+	pid_t tgid;
+	long uid;
+	uint64_t when;  /* CLOCK_MONOTONIC ns of the read */
+};
+
+int opensnoop_setup(struct opensnoop *x);
+void opensnoop_print_header(struct opensnoop *x);
+int opensnoop_setup_libc(struct opensnoop *x);
+void opensnoop_emit(struct opensnoop *x, const struct open_event *ev);
+
+/* flags.c: pure helpers (unit-tested). */
+/* The kernel's O_LARGEFILE (glibc defines it as 0 on 64-bit). */
+#if defined(__aarch64__)
+#define OPENSNOOP_O_LARGEFILE 0400000u
+#else
+#define OPENSNOOP_O_LARGEFILE 0100000u
+#endif
+void opensnoop_flags_str(struct snoop_buf *b, uint64_t flags);
+bool opensnoop_flags_have_mode(uint64_t flags);
+/* A path pattern the kernel's filter can take as it is (its glob dialect
+ * and quoting); false means user space applies it alone. */
+bool opensnoop_glob_kernel_safe(const char *glob);
+
+#endif

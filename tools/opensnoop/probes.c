@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What opensnoop asks the kernel for, and how records become opens.
+ *
+ * With kprobe events: one kprobe on the function every open, openat,
+ * openat2 and creat goes through (do_sys_openat2 on 5.6+, do_sys_open
+ * before) fetches dfd, the path as a user string, flags, mode and comm at
+ * the syscall's entry, where the path is the one the kernel will resolve
+ * (libbpf-tools reads it at the same point; perf-tools' kretprobe on getname
+ * gives the copy, but matches it to the result in awk). The result comes from
+ * the syscalls:sys_exit_* tracepoints, matched to the entry by TID: a thread
+ * has at most one open in flight.
+ *
+ * Without kprobe events: the syscalls:sys_enter_* tracepoints give dfd,
+ * flags and mode but the path only as a user address; --libc adds uprobes
+ * on the C library's open functions, which fetch the string in the caller's
+ * context, matched to the syscall by TID and by that very address.
+ *
+ * Losses: an entry recorded before a loss and an exit after it may not
+ * belong together (the exit of the first and the entry of the next open may
+ * be what was lost), so such a pair is not trusted: the open is reported
+ * with its result but without a path ("path_status": "lost").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+
+#include <snoop/tracefs.h>
+
+#include "opensnoop.h"
+
+/* The syscalls opensnoop reports; not every architecture has the first two. */
+static const char *const syscalls[4] = { "open", "creat", "openat", "openat2" };
+
+static int syscall_index(const struct opensnoop *x, const struct snoop_event *ev, bool enter)
+{
+	for (int i = 0; i < 4; i++)
+		if ((enter ? x->ev_enter[i] : x->ev_exit[i]) == ev)
+			return i;
+	return -1;
+}
+
+static bool has_syscall_event(struct opensnoop *x, const char *dir, int i)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_%s_%s", snoop_session_tracing_dir(x->s), dir,
+		 syscalls[i]);
+	return access(path, F_OK) == 0;
+}
+
+static char *dup_bytes(const char *p, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (!d)
+		abort();
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+/*
+ * Every event's filter: never our own thread, whose reads of /proc for
+ * comm, UID and -F would otherwise be traced and feed themselves; then
+ * cond, when given.
+ */
+static int set_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond)
+{
+	char f[512];
+
+	if (cond)
+		snprintf(f, sizeof(f), "common_pid != %d && (%s)", (int)getpid(), cond);
+	else
+		snprintf(f, sizeof(f), "common_pid != %d", (int)getpid());
+	(void)x;
+	return snoop_event_filter(ev, f);
+}
+
+/* ---- the exit: every path ends here ---------------------------------- */
+
+static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct opensnoop *x = ctx;
+	int i = syscall_index(x, r->ev, false);
+	long ret;
+	struct open_entry *e, none = { 0 };
+	struct open_event ev;
+
+	if (i < 0)
+		return;
+	ret = (long)snoop_field_s64(r, x->f_ret[i]);
+	e = opensnoop_entry_get(x, r->pid, false);
+	if (e && (e->loss_seq != snoop_session_loss_seq(s) || !e->entered)) {
+		/* Split by a loss, or only a --libc path with no syscall
+		 * entry: not trusted (see the top of this file). */
+		x->stale_dropped++;
+		opensnoop_entry_clear(e);
+		e = NULL;
+	}
+	if (!e) {
+		x->entry_missing++;
+		/* With a path pattern the kernel drops the entries that do not
+		 * match, so an exit alone is most likely one of those. */
+		if (x->o->glob)
+			return;
+		none.tid = r->pid;
+		none.dfd = -1;
+		none.pstatus = PATH_LOST;
+		e = &none;
+	}
+	if (x->o->failed && ret >= 0) {
+		opensnoop_entry_clear(e);
+		return;
+	}
+	ev = (struct open_event){ .ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .ret = ret, .e = e };
+	opensnoop_emit(x, &ev);
+	opensnoop_entry_clear(e);
+}
+
+/* ---- kprobe path ------------------------------------------------------ */
+
+static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct opensnoop *x = ctx;
+	struct open_entry *e = opensnoop_entry_get(x, r->pid, true);
+	const char *p, *c;
+	size_t n, cn;
+
+	opensnoop_entry_clear(e);
+	e->tid = r->pid;
+	e->ts = r->ts;
+	e->loss_seq = snoop_session_loss_seq(s);
+	e->dfd = (int)(int32_t)snoop_field_u64(r, x->f_dfd);
+	e->flags = snoop_field_u64(r, x->f_flags) & 0xffffffffu;
+	e->mode = snoop_field_u64(r, x->f_mode) & 07777;
+	e->entered = e->flags_known = true;
+	p = snoop_field_str(r, x->f_fname, &n);
+	if (p) {
+		e->path = dup_bytes(p, n);
+		e->pathlen = n;
+		e->pstatus = PATH_OK;
+	} else {
+		e->pstatus = PATH_FAULT;
+	}
+	c = x->f_comm ? snoop_field_str(r, x->f_comm, &cn) : NULL;
+	if (c) {
+		cn = cn > 15 ? 15 : cn;
+		memcpy(e->comm, c, cn);
+		e->comm[cn] = '\0';
+	}
+}
+
+/* Is SYM a function of the running kernel? Names only: kallsyms hides the
+ * addresses from us under lockdown, not the names. -1: cannot tell. */
+static int kernel_has_symbol(const char *sym)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512];
+	size_t n = strlen(sym);
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* "ADDR T NAME[\t[MODULE]]\n" */
+		char *name = strchr(line, ' ');
+
+		if (!name || !(name = strchr(name + 1, ' ')))
+			continue;
+		name++;
+		if (strncmp(name, sym, n) == 0 && (name[n] == '\n' || name[n] == '\t' || name[n] == '\0')) {
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The kernel can fetch user strings with "ustring" since 5.5; before that
+ * "string" read user memory on x86 too. */
+static const char *string_type(struct opensnoop *x)
+{
+	char path[512], *readme;
+	const char *t = "string";
+
+	snprintf(path, sizeof(path), "%s/README", snoop_session_tracing_dir(x->s));
+	readme = snoop_read_file(path, NULL);
+	if (readme && strstr(readme, "ustring"))
+		t = "ustring";
+	free(readme);
+	return t;
+}
+
+struct open_fn {
+	const char *func;
+	/* fetch args with $argN, and with x86_64 registers; %s = string type */
+	const char *args, *args_x86;
+};
+
+static const struct open_fn open_fns[] = {
+	/* 5.6+: do_sys_openat2(int dfd, const char __user *filename,
+	 *                      struct open_how *how); how->flags at 0, ->mode at 8 */
+	{ "do_sys_openat2",
+	  "dfd=$arg1:s32 filename=+0($arg2):%s flags=+0($arg3):x64 mode=+8($arg3):x64 comm=$comm",
+	  "dfd=%%di:s32 filename=+0(%%si):%s flags=+0(%%dx):x64 mode=+8(%%dx):x64 comm=$comm" },
+	/* 3.x-5.5: do_sys_open(int dfd, const char __user *filename, int flags,
+	 *                      umode_t mode) */
+	{ "do_sys_open",
+	  "dfd=$arg1:s32 filename=+0($arg2):%s flags=$arg3:x32 mode=$arg4:x16 comm=$comm",
+	  "dfd=%%di:s32 filename=+0(%%si):%s flags=%%dx:x32 mode=%%cx:x16 comm=$comm" },
+};
+
+static int setup_kprobe(struct opensnoop *x)
+{
+	const struct snoop_features *feat = snoop_session_features(x->s);
+	const struct open_fn *fn = NULL;
+	struct snoop_event *ev;
+	char args[512];
+	const char *fmt;
+
+	for (size_t i = 0; i < sizeof(open_fns) / sizeof(open_fns[0]); i++) {
+		int has = kernel_has_symbol(open_fns[i].func);
+
+		/* Unknown (no kallsyms): try the newest and let the kernel say. */
+		if (has != 0) {
+			fn = &open_fns[i];
+			break;
+		}
+	}
+	if (!fn) {
+		snoop_err(x->s, "none of do_sys_openat2, do_sys_open is in /proc/kallsyms: use --tracepoint");
+		return -1;
+	}
+	if (feat->kprobe_args) {
+		fmt = fn->args;
+	} else {
+#if defined(__x86_64__)
+		fmt = fn->args_x86;
+#else
+		snoop_err(x->s, "this kernel has no $argN kprobe fetch args: use --tracepoint");
+		return -1;
+#endif
+	}
+	snprintf(args, sizeof(args), fmt, string_type(x));
+	ev = snoop_session_kprobe(x->s, "open", fn->func, args, false, on_entry_kprobe, x);
+	if (!ev)
+		return -1;
+	x->kfunc = fn->func;
+	x->f_dfd = snoop_event_field(ev, "dfd");
+	x->f_fname = snoop_event_field(ev, "filename");
+	x->f_flags = snoop_event_field(ev, "flags");
+	x->f_mode = snoop_event_field(ev, "mode");
+	x->f_comm = snoop_event_field(ev, "comm");
+	if (x->kernel_glob) {
+		char filter[300];
+
+		snprintf(filter, sizeof(filter), "filename ~ \"%s\"", x->o->glob);
+		return set_filter(x, ev, filter);
+	}
+	return set_filter(x, ev, NULL);
+}
+
+/* ---- tracepoint fallback ---------------------------------------------- */
+
+static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct opensnoop *x = ctx;
+	int i = syscall_index(x, r->ev, true);
+	struct open_entry *e = opensnoop_entry_get(x, r->pid, true);
+	uint64_t uptr = 0;
+
+	if (i < 0)
+		return;
+	if (x->f_en_fname[i])
+		uptr = snoop_field_u64(r, x->f_en_fname[i]);
+	/* Keep a --libc path only when it was fetched for this very string
+	 * and no loss came in between. */
+	if (!(e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
+	      e->loss_seq == snoop_session_loss_seq(s))) {
+		opensnoop_entry_clear(e);
+		e->tid = r->pid;
+		e->pstatus = PATH_UNAVAILABLE;
+	}
+	e->ts = r->ts;
+	e->loss_seq = snoop_session_loss_seq(s);
+	e->entered = true;
+	e->dfd = x->f_en_dfd[i] ? (int)(int32_t)snoop_field_u64(r, x->f_en_dfd[i]) : -100;
+	e->mode = x->f_en_mode[i] ? snoop_field_u64(r, x->f_en_mode[i]) & 07777 : 0;
+	e->flags_known = true;
+	if (x->f_en_flags[i]) {
+		e->flags = snoop_field_u64(r, x->f_en_flags[i]) & 0xffffffffu;
+	} else if (strcmp(syscalls[i], "creat") == 0) {
+		e->flags = 01 | 0100 | 01000; /* O_WRONLY|O_CREAT|O_TRUNC, by definition */
+	} else {
+		/* openat2: flags and mode are in a user struct open_how that
+		 * the tracepoint does not copy. */
+		e->flags_known = false;
+		e->flags = e->mode = 0;
+	}
+	opensnoop_proc_comm(r->pid, e->comm);
+}
+
+static void on_newtask(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct opensnoop *x = ctx;
+	pid_t child = (pid_t)snoop_field_s64(r, x->f_newtask_pid);
+	uint64_t flags = snoop_field_u64(r, x->f_newtask_flags);
+
+	(void)s;
+	if (flags & 0x00010000) /* CLONE_THREAD */
+		opensnoop_thread_note(x, child, opensnoop_tgid(x, r->pid));
+	else
+		opensnoop_thread_note(x, child, child);
+}
+
+int opensnoop_setup(struct opensnoop *x)
+{
+	const struct snoop_features *feat = snoop_session_features(x->s);
+	struct snoop_event *ev;
+	int nexit = 0;
+
+	x->kernel_glob = x->o->glob && opensnoop_glob_kernel_safe(x->o->glob);
+	x->kprobes = feat->kprobe_events && !x->o->force_tracepoint;
+	if (!x->kprobes && !x->o->force_tracepoint)
+		snoop_warn(x->s, "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS%s): "
+			   "using the syscall tracepoints, which give no path%s",
+			   feat->lockdown ? ", or lockdown" : "",
+			   x->o->libc ? "; paths from uprobes on the C library (--libc)"
+				      : ": add --libc for paths of dynamically linked programs");
+
+	/* Threads' processes, also for threads that are gone when their
+	 * opens are printed. */
+	ev = snoop_session_tracepoint(x->s, "task", "task_newtask", on_newtask, x);
+	if (!ev)
+		return -1;
+	x->f_newtask_pid = snoop_event_field(ev, "pid");
+	x->f_newtask_flags = snoop_event_field(ev, "clone_flags");
+
+	if (x->kprobes) {
+		if (setup_kprobe(x) < 0)
+			return -1;
+	} else {
+		for (int i = 0; i < 4; i++) {
+			char name[64];
+
+			if (!has_syscall_event(x, "enter", i))
+				continue;
+			snprintf(name, sizeof(name), "sys_enter_%s", syscalls[i]);
+			ev = snoop_session_tracepoint(x->s, "syscalls", name, on_entry_tp, x);
+			if (!ev)
+				return -1;
+			x->ev_enter[i] = ev;
+			x->f_en_dfd[i] = snoop_event_field(ev, "dfd");
+			x->f_en_fname[i] = snoop_event_field(ev, "filename");
+			if (!x->f_en_fname[i])
+				x->f_en_fname[i] = snoop_event_field(ev, "pathname");
+			x->f_en_flags[i] = snoop_event_field(ev, "flags");
+			x->f_en_mode[i] = snoop_event_field(ev, "mode");
+			if (set_filter(x, ev, NULL) < 0)
+				return -1;
+		}
+		if (x->o->libc && opensnoop_setup_libc(x) < 0)
+			return -1;
+	}
+	for (int i = 0; i < 4; i++) {
+		char name[64];
+
+		if (!has_syscall_event(x, "exit", i))
+			continue;
+		snprintf(name, sizeof(name), "sys_exit_%s", syscalls[i]);
+		ev = snoop_session_tracepoint(x->s, "syscalls", name, on_exit_tp, x);
+		if (!ev)
+			return -1;
+		x->ev_exit[i] = ev;
+		x->f_ret[i] = snoop_event_field(ev, "ret");
+		if (set_filter(x, ev, x->o->failed ? "ret < 0" : NULL) < 0)
+			return -1;
+		nexit++;
+	}
+	if (!nexit) {
+		snoop_err(x->s, "no syscalls:sys_exit_open* tracepoints (CONFIG_FTRACE_SYSCALLS): cannot get results");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * opensnoop's per-thread state, every table of fixed size so that memory
+ * stays bounded whatever the workload (a fork bomb of openers included):
+ *
+ *  - opens in flight: one slot per TID, direct-mapped. A thread has at
+ *    most one open in flight, so a colliding TID only evicts an entry
+ *    whose exit is overdue (counted, shown with -v).
+ *  - TID -> TGID from task:task_newtask (CLONE_THREAD), so that threads
+ *    that lived and died between two reads still get their process.
+ *  - TID -> UID/TGID read from /proc, cached for a second.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <snoop/tracefs.h>
+
+#include "opensnoop.h"
+
+#define ENTRY_SLOTS 4096u
+#define THREAD_SLOTS 16384u
+#define PROC_SLOTS 4096u
+#define PROC_TTL_NS 1000000000ull
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n, sz);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void opensnoop_entry_clear(struct open_entry *e)
+{
+	free(e->path);
+	memset(e, 0, sizeof(*e));
+}
+
+struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create)
+{
+	struct open_entry *e;
+
+	if (!x->entries)
+		x->entries = xcalloc(ENTRY_SLOTS, sizeof(*x->entries));
+	e = &x->entries[(unsigned int)tid % ENTRY_SLOTS];
+	if (e->tid == tid)
+		return e;
+	if (!create)
+		return NULL;
+	if (e->tid)
+		x->entry_evicted++;
+	opensnoop_entry_clear(e);
+	e->tid = tid;
+	return e;
+}
+
+void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid)
+{
+	struct thread_slot *t;
+
+	if (!x->threads)
+		x->threads = xcalloc(THREAD_SLOTS, sizeof(*x->threads));
+	t = &x->threads[(unsigned int)tid % THREAD_SLOTS];
+	t->tid = tid;
+	t->tgid = tgid;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* /proc/TID/status works for any thread, listed in /proc or not. */
+static struct proc_slot *proc_get(struct opensnoop *x, pid_t tid)
+{
+	struct proc_slot *p;
+	uint64_t now = now_ns();
+	char path[64], *s, *l;
+
+	if (!x->procs)
+		x->procs = xcalloc(PROC_SLOTS, sizeof(*x->procs));
+	p = &x->procs[(unsigned int)tid % PROC_SLOTS];
+	if (p->tid == tid && now - p->when < PROC_TTL_NS)
+		return p;
+	p->tid = tid;
+	p->when = now;
+	p->tgid = 0;
+	p->uid = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	s = snoop_read_file(path, NULL);
+	if (!s)
+		return p;
+	if ((l = strstr(s, "\nTgid:")))
+		p->tgid = (pid_t)strtol(l + 6, NULL, 10);
+	if ((l = strstr(s, "\nUid:")))
+		p->uid = strtol(l + 5, NULL, 10);
+	free(s);
+	return p;
+}
+
+pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid)
+{
+	if (x->threads) {
+		struct thread_slot *t = &x->threads[(unsigned int)tid % THREAD_SLOTS];
+
+		if (t->tid == tid)
+			return t->tgid;
+	}
+	return proc_get(x, tid)->tgid;
+}
+
+long opensnoop_uid(struct opensnoop *x, pid_t tid)
+{
+	return proc_get(x, tid)->uid;
+}
+
+void opensnoop_proc_comm(pid_t tid, char comm[16])
+{
+	char path[64], *s;
+	size_t n;
+
+	comm[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
+	s = snoop_read_file(path, &n);
+	if (!s)
+		return;
+	/* The kernel ends the file with a newline; comm may hold one too. */
+	if (n && s[n - 1] == '\n')
+		n--;
+	if (n > 15)
+		n = 15;
+	memcpy(comm, s, n);
+	comm[n] = '\0';
+	free(s);
+}
