@@ -13,7 +13,6 @@
 #include <snoop/output.h>
 
 const char *argp_program_version = "snoopkit 0.1.0";
-const char *argp_program_bug_address = "<https://github.com/snoopkit/snoopkit/issues>";
 
 /* Longest command name the kernel keeps (TASK_COMM_LEN - 1). */
 #define COMM_MAX 15

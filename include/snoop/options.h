@@ -49,6 +49,5 @@ const char *snoop_arg_quote(char *dst, size_t n, const char *arg);
 
 /* The standard --version text. */
 extern const char *argp_program_version;
-extern const char *argp_program_bug_address;
 
 #endif

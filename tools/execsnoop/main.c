@@ -20,22 +20,24 @@ enum { OPT_MAX_ARGS = 0x100, OPT_TRACEPOINT, OPT_NO_HEADER };
 static const char doc[] =
 	"Trace every exec (execve, execveat) system-wide: command, PID, PPID, result, arguments.\n"
 	"\n"
-	"Filtered in the kernel: -p, -L (by thread). Filtered in execsnoop: -P, -n, -l, -u "
-	"(they need the parent, the new name, the whole argument line or the credentials).\n"
+	"Filtered in the kernel: -p, -L. Filtered in execsnoop: -P, -n (an extended regex on "
+	"the new command name), -l, -u: they need the parent, the new name, the whole argument "
+	"line or the credentials.\n"
 	"\v"
 	"Examples:\n"
-	"  execsnoop              # trace all successful execs\n"
-	"  execsnoop -x           # also failed ones, with the errno name\n"
+	"  execsnoop              # all successful execs\n"
+	"  execsnoop -x           # also failed ones (RET is the errno name)\n"
 	"  execsnoop -t -U        # with a time column and the UID\n"
-	"  execsnoop -q           # quote each argument so the line can be pasted into a shell\n"
+	"  execsnoop -q           # arguments quoted for pasting into a shell\n"
 	"  execsnoop -P 1234      # only children of PID 1234\n"
-	"  execsnoop -n '^ssh'    # only commands whose name matches the regex\n"
-	"  execsnoop -l --verbose # only argument lines containing '--verbose'\n"
+	"  execsnoop -n '^ssh'    # only names matching a regex\n"
+	"  execsnoop -l 'make -j' # only argument lines containing 'make -j'\n"
 	"  execsnoop -u root      # only execs by root\n"
 	"  execsnoop -j -d 10     # JSON Lines for 10 seconds\n"
 	"\n"
-	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the arguments come\n"
-	"from the kernel at the syscall; without them, from /proc while the process lives.";
+	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the arguments come "
+	"from the kernel at the syscall; without them, from /proc while the process lives. "
+	"See execsnoop(8).";
 
 static const struct argp_option options[] = {
 	{ "fails", 'x', NULL, 0, "Also show failed execs (errno name in RET)", 0 },
