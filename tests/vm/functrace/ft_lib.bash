@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# Helpers of the functrace guest tests (sourced after /snoopvm/lib.sh).
+
+FT=$SNOOP_BIN/functrace
+
+# The top-level tracer state functrace promises never to touch.
+ft_toplevel() {
+	local f
+	for f in current_tracer set_ftrace_filter set_ftrace_notrace set_ftrace_pid set_graph_function tracing_on \
+		options/func_stack_trace options/function-fork; do
+		[[ -r $TRACEFS/$f ]] && echo "$f: $(head -c 2000 "$TRACEFS/$f" | tr '\n' ' ')"
+	done
+	return 0
+}
+
+ft_snapshot() {
+	snapshot_tracefs
+	ft_toplevel >"$SNOOP_VM_STATE/ft_top"
+}
+
+ft_assert_clean() {
+	assert_tracefs_unchanged
+	ft_toplevel | diff -u "$SNOOP_VM_STATE/ft_top" - >&2 || fail "top-level tracer settings changed"
+}
+
+# ft_start OUT ARGS...: start functrace in the background, wait until its
+# instance traces (tracing_on 1 in it), BG_PID is its pid.
+ft_start() {
+	local out=$1 i d
+	shift
+	start_bg "$FT" "$@" >"$out" 2>"$out.err"
+	for ((i = 0; i < 200; i++)); do
+		d=$(ls -d "$TRACEFS"/instances/snoop_functrace_"$BG_PID" 2>/dev/null || true)
+		if [[ -n $d && $(cat "$d/tracing_on" 2>/dev/null) == 1 ]]; then
+			return 0
+		fi
+		if ! kill -0 "$BG_PID" 2>/dev/null; then
+			cat "$out.err" >&2
+			fail "functrace $* died before tracing"
+		fi
+		sleep 0.1
+	done
+	cat "$out.err" >&2
+	fail "functrace $* did not start tracing in 20s"
+}
+
+# ft_stop OUT: SIGINT, expect status 0, show stderr on failure.
+ft_stop() {
+	local out=$1
+	stop_bg -e 0 -t 20 || { cat "$out.err" >&2; fail "functrace did not stop cleanly"; }
+}
+
+# opener_start N M: a workload waiting for SIGUSR1; OPENER is its pid.
+opener_start() {
+	ft_opener "$1" "$2" "$PWD/target.txt" &
+	OPENER=$!
+	echo hello >"$PWD/target.txt"
+}
+
+# opener_run: let it go and wait for it.
+opener_run() {
+	kill -USR1 "$OPENER"
+	wait "$OPENER"
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* functrace's internals, shared by its files. */
+#ifndef FUNCTRACE_H
+#define FUNCTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <snoop/ksym.h>
+#include <snoop/options.h>
+#include <snoop/session.h>
+
+/* Exit statuses besides 0 and 1 (see the man page, EXIT STATUS). */
+#define FT_EXIT_USAGE 64       /* bad options or patterns (argp's too) */
+#define FT_EXIT_UNAVAILABLE 69 /* function tracer missing or refused */
+
+#define FT_PATTERN_MAX 256
+
+/* One PATTERN or -x PATTERN: "glob" or "glob:mod:module". */
+struct ft_pattern {
+	const char *arg;  /* as given */
+	char *glob;       /* the function-name part ("*" for ":mod:m") */
+	char *module;     /* the :mod: part, NULL for none */
+	size_t matches;   /* functions of available_filter_functions it matches */
+};
+
+enum ft_by { FT_BY_FUNC, FT_BY_PID, FT_BY_COMM };
+
+struct functrace_opts {
+	struct snoop_opts common;
+	struct ft_pattern *inc, *exc;
+	size_t ninc, nexc;
+	long limit;
+	bool force;
+	bool header;
+	bool stack;
+	bool count;
+	double interval;
+	enum ft_by by;
+	bool graph;
+	bool no_children;
+};
+
+/* ---- patterns.c: parsing, and matching against the kernel's list ---- */
+
+/* Parse arg into p (pointers into fresh allocations). 0, or -1 with a
+ * one-line reason in err. */
+int ft_pattern_parse(const char *arg, struct ft_pattern *p, char *err, size_t errlen);
+void ft_pattern_free(struct ft_pattern *p);
+/* The line to write to set_ftrace_filter/notrace for p. */
+void ft_pattern_kernel_form(const struct ft_pattern *p, char *out, size_t outlen);
+
+/*
+ * Match the patterns against the text of available_filter_functions
+ * (modified in place). Sets each pattern's matches; returns the number of
+ * functions selected: matched by an include and by no exclude.
+ */
+size_t ft_match(char *list, struct ft_pattern *inc, size_t ninc, struct ft_pattern *exc, size_t nexc);
+
+/* ---- comm.c: task name by pid, kept current from sched events ---- */
+
+struct ft_comms;
+struct ft_comms *ft_comms_new(void);
+void ft_comms_free(struct ft_comms *c);
+/* The name of pid (NUL-terminated, at most 15 bytes); "?" if unknown. */
+const char *ft_comm(struct ft_comms *c, int pid);
+void ft_comm_set(struct ft_comms *c, int pid, const char *comm, size_t len);
+/* Declare the sched/task events that keep the cache current. */
+int ft_comms_track(struct ft_comms *c, struct snoop_session *s);
+
+/* ---- output.c: per-call lines, graph lines, counts ---- */
+
+struct ft_counts;
+
+struct functrace {
+	struct functrace_opts *o;
+	struct snoop_session *s;
+	struct snoop_ksyms *ksyms;
+	struct ft_comms *comms;
+	struct ft_counts *counts;
+	size_t nfuncs;             /* functions selected */
+	bool refused;              /* the kernel refused the tracer (EPERM) */
+	bool stack_set;            /* options/func_stack_trace written */
+	/* Fields of the ftrace records. */
+	struct tep_format_field *f_ip, *f_parent;
+	struct tep_format_field *f_g_func, *f_g_depth, *f_gx_func, *f_gx_depth;
+	struct tep_format_field *f_gx_calltime, *f_gx_rettime;
+	struct tep_format_field *f_st_size, *f_st_caller;
+	/* -s: per-CPU call waiting for its kernel_stack record. */
+	struct ft_pending *pending;
+	int npending;
+	uint64_t calls;            /* records seen */
+	uint64_t printed;
+	unsigned int interval_no;
+};
+
+int functrace_setup(struct functrace *ft);
+int functrace_output_init(struct functrace *ft);
+void functrace_output_free(struct functrace *ft);
+void functrace_finish(struct functrace *ft);
+void functrace_print_header(struct functrace *ft);
+
+#endif

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * functrace: kernel function calls matching globs, through the function
+ * tracer of a private instance. See man/man8/functrace.8.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <snoop/ksym.h>
+#include <snoop/options.h>
+#include <snoop/session.h>
+#include <snoop/tracefs.h>
+
+#include "functrace.h"
+
+#define DEFAULT_LIMIT 1000
+
+enum { OPT_LIMIT = 0x100, OPT_FORCE, OPT_BY, OPT_NO_CHILDREN };
+
+static const char doc[] =
+	"Trace calls of kernel functions matching PATTERN (globs: vfs_*, *sleep*, ext4_*:mod:ext4), "
+	"with the function tracer of a private tracefs instance, so that other tracers keep working.\n"
+	"\n"
+	"Patterns are checked against available_filter_functions first: one that matches nothing is an "
+	"error, and more than --limit functions need --force. functrace's own calls are never traced.\n"
+	"\v"
+	"Examples:\n"
+	"  functrace do_sys_openat2         # every call, with the caller\n"
+	"  functrace -H -t 'vfs_*' -x vfs_getattr   # vfs_* but vfs_getattr, header, times\n"
+	"  functrace -p 1234 'tcp_*'        # calls by process 1234 and children it forks later\n"
+	"  functrace -s do_sys_openat2      # with the kernel stack of each call\n"
+	"  functrace -c 'vfs_*'             # count calls per function until Ctrl-C\n"
+	"  functrace -c -i 1 --by comm '*sleep*'   # per second, per command name\n"
+	"  functrace -g do_sys_openat2      # entry and exit, with durations (function_graph)\n"
+	"  functrace 'ext4_*:mod:ext4'      # every function of the ext4 module named ext4_*\n"
+	"  functrace -j -d 5 vfs_read       # JSON Lines for 5 seconds\n"
+	"\n"
+	"Needs root, tracefs and a kernel that permits the function tracer (CONFIG_FUNCTION_TRACER; "
+	"kernel lockdown forbids it). Exit status: 0 done, 1 error, 64 bad options or patterns, "
+	"69 function tracer unavailable or refused.";
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "What to trace:", 0 },
+	{ "exclude", 'x', "PATTERN", 0, "Do not trace functions matching PATTERN (repeatable)", 0 },
+	{ "limit", OPT_LIMIT, "N", 0, "Refuse to trace more than N functions (default 1000)", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Trace even more functions than --limit", 0 },
+	{ "no-children", OPT_NO_CHILDREN, NULL, 0, "With -p: not the children it forks after the start", 0 },
+	{ NULL, 0, NULL, 0, "How to show it:", 0 },
+	{ "header", 'H', NULL, 0, "Print a column header", 0 },
+	{ "stack", 's', NULL, 0, "Print the kernel stack of each call", 0 },
+	{ "count", 'c', NULL, 0, "Count calls per function instead of printing each", 0 },
+	{ "interval", 'i', "SECONDS", 0, "With -c: print and reset the counts every SECONDS", 0 },
+	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or per pid too", 0 },
+	{ "graph", 'g', NULL, 0, "Entry and exit with durations (function_graph tracer)", 0 },
+	{ 0 }
+};
+
+static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, { 0 } };
+
+static void add_pattern(struct argp_state *state, struct ft_pattern **v, size_t *n, const char *arg)
+{
+	struct ft_pattern *nv = realloc(*v, sizeof(**v) * (*n + 1));
+	char err[256];
+
+	if (!nv)
+		abort();
+	*v = nv;
+	if (ft_pattern_parse(arg, &nv[*n], err, sizeof(err)) < 0) {
+		/* The pattern itself is not echoed: it may hold control bytes. */
+		argp_error(state, "invalid pattern #%zu: %s", *n + 1, err);
+	}
+	(*n)++;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct functrace_opts *o = state->input;
+	long v;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->common;
+		return 0;
+	case 'x':
+		add_pattern(state, &o->exc, &o->nexc, arg);
+		return 0;
+	case OPT_LIMIT:
+		if (snoop_parse_long(arg, 1, 10000000, &v) < 0)
+			argp_error(state, "invalid --limit: expected 1 to 10000000");
+		o->limit = v;
+		return 0;
+	case OPT_FORCE:
+		o->force = true;
+		return 0;
+	case OPT_NO_CHILDREN:
+		o->no_children = true;
+		return 0;
+	case 'H':
+		o->header = true;
+		return 0;
+	case 's':
+		o->stack = true;
+		return 0;
+	case 'c':
+		o->count = true;
+		return 0;
+	case 'i':
+		if (snoop_parse_seconds(arg, &o->interval) < 0)
+			argp_error(state, "invalid interval: expected seconds, > 0");
+		return 0;
+	case OPT_BY:
+		if (strcmp(arg, "comm") == 0)
+			o->by = FT_BY_COMM;
+		else if (strcmp(arg, "pid") == 0)
+			o->by = FT_BY_PID;
+		else
+			argp_error(state, "invalid --by: expected comm or pid");
+		return 0;
+	case 'g':
+		o->graph = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		add_pattern(state, &o->inc, &o->ninc, arg);
+		return 0;
+	case ARGP_KEY_END:
+		if (!o->ninc)
+			argp_error(state, "no PATTERN given: which functions to trace?");
+		if (o->count + o->graph + o->stack > 1)
+			argp_error(state, "-c, -g and -s cannot be used together");
+		if (!o->count && (o->interval > 0 || o->by != FT_BY_FUNC))
+			argp_error(state, "-i and --by need -c");
+		if (o->no_children && !o->common.pid)
+			argp_error(state, "--no-children needs -p");
+		if (o->common.pid && o->common.tid)
+			argp_error(state, "-p and -L cannot be used together");
+		if (o->common.top)
+			argp_error(state, "--top is not available in functrace: use -c -i");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static void say_unavailable(const char *what, int err)
+{
+	struct snoop_features f;
+	const char *dir;
+	char msg[256];
+
+	dir = snoop_tracefs_find(msg, sizeof(msg));
+	if (dir)
+		snoop_features_probe(dir, &f);
+	else
+		memset(&f, 0, sizeof(f));
+	if (err == EPERM || err == EACCES) {
+		if (f.lockdown)
+			snoop_errx("functrace", "the function tracer is not permitted on this kernel: kernel lockdown (%s) "
+				   "forbids it (%s: %s)", f.lockdown_mode, what, strerror(err));
+		else if (!f.lockdown_mode[0])
+			snoop_errx("functrace", "the function tracer is not permitted on this kernel (%s: %s): usually "
+				   "kernel lockdown; mount securityfs and see /sys/kernel/security/lockdown", what,
+				   strerror(err));
+		else
+			snoop_errx("functrace", "the function tracer is not permitted on this kernel (%s: %s): a "
+				   "security module forbids it", what, strerror(err));
+	} else {
+		snoop_errx("functrace", "cannot read the kernel's traceable functions (%s: %s)", what, strerror(err));
+	}
+}
+
+/*
+ * Check the patterns before any instance exists: a typo, a pattern that
+ * matches nothing or too many functions writes nothing to tracefs.
+ * Returns 0, or the exit status.
+ */
+static int check_patterns(struct functrace *ft)
+{
+	struct functrace_opts *o = ft->o;
+	struct snoop_features f;
+	char err[256], path[512];
+	const char *dir;
+	char *list;
+	int e;
+
+	dir = snoop_tracefs_find(err, sizeof(err));
+	if (!dir) {
+		snoop_errx("functrace", "%s", err);
+		return 1;
+	}
+	snoop_features_probe(dir, &f);
+	if (!f.function_tracer) {
+		snoop_errx("functrace", "this kernel has no function tracer (CONFIG_FUNCTION_TRACER): available_tracers "
+			   "does not list 'function'");
+		return FT_EXIT_UNAVAILABLE;
+	}
+	if (o->graph && !f.function_graph) {
+		snoop_errx("functrace", "this kernel has no function_graph tracer (CONFIG_FUNCTION_GRAPH_TRACER): -g "
+			   "is not available");
+		return FT_EXIT_UNAVAILABLE;
+	}
+	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
+	list = snoop_read_file(path, NULL);
+	if (!list) {
+		e = errno;
+		say_unavailable("reading available_filter_functions", e);
+		return e == EPERM || e == EACCES || e == ENOENT ? FT_EXIT_UNAVAILABLE : 1;
+	}
+	ft->nfuncs = ft_match(list, o->inc, o->ninc, o->exc, o->nexc);
+	free(list);
+	for (size_t i = 0; i < o->ninc; i++) {
+		if (!o->inc[i].matches) {
+			snoop_errx("functrace", "pattern '%s' matches no traceable function (see %s)", o->inc[i].arg, path);
+			return FT_EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; i < o->nexc; i++) {
+		if (!o->exc[i].matches) {
+			snoop_errx("functrace", "exclusion '%s' matches no traceable function (see %s)", o->exc[i].arg,
+				   path);
+			return FT_EXIT_USAGE;
+		}
+	}
+	if (!ft->nfuncs) {
+		snoop_errx("functrace", "the exclusions (-x) leave no function to trace");
+		return FT_EXIT_USAGE;
+	}
+	if (ft->nfuncs > (size_t)o->limit && !o->force) {
+		snoop_errx("functrace", "the patterns match %zu functions, more than the limit of %ld: narrow them, "
+			   "raise --limit or add --force (tracing many functions slows the whole system)",
+			   ft->nfuncs, o->limit);
+		return FT_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, "PATTERN...", doc, children, NULL, NULL };
+	struct functrace_opts o = { .limit = DEFAULT_LIMIT };
+	struct functrace ft = { .o = &o };
+	int ret = 1;
+
+	argp_err_exit_status = FT_EXIT_USAGE;
+	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	ret = check_patterns(&ft);
+	if (ret)
+		goto out;
+	ret = 1;
+	ft.ksyms = snoop_ksym_load(NULL);
+	if (!ft.ksyms) {
+		snoop_errx("functrace", "cannot read kernel symbols from /proc/kallsyms: %s", strerror(errno));
+		goto out;
+	}
+	ft.comms = ft_comms_new();
+
+	ft.s = snoop_session_open("functrace", &o.common);
+	if (!ft.s)
+		goto out;
+	/* The library's pid filter (set_event_pid) and comm filter apply to
+	 * trace events only; the function tracer is filtered by
+	 * set_ftrace_pid here, and by name in user space. */
+	snoop_session_common_filters(ft.s, 0);
+	if (functrace_setup(&ft) < 0) {
+		if (ft.refused)
+			ret = FT_EXIT_UNAVAILABLE;
+		goto out;
+	}
+	if (snoop_session_start(ft.s) < 0)
+		goto out;
+	fprintf(stderr, "functrace: tracing %zu function%s%s. Ctrl-C to end.\n", ft.nfuncs, ft.nfuncs == 1 ? "" : "s",
+		o.graph ? " (function_graph)" : "");
+	functrace_print_header(&ft);
+	ret = snoop_session_run(ft.s) < 0 ? 1 : 0;
+	functrace_finish(&ft);
+	if (o.common.verbose)
+		fprintf(stderr, "functrace: %llu calls recorded, %llu printed, %llu lost\n", (unsigned long long)ft.calls,
+			(unsigned long long)ft.printed, (unsigned long long)snoop_session_lost(ft.s));
+out:
+	if (ft.s && ft.stack_set) {
+		/* On some kernels (6.1) the option is one flag shared by every
+		 * instance: leave it as we found it. */
+		snoop_session_instance_write(ft.s, "options/func_stack_trace", "0");
+	}
+	snoop_session_close(ft.s);
+	functrace_output_free(&ft);
+	ft_comms_free(ft.comms);
+	snoop_ksym_free(ft.ksyms);
+	for (size_t i = 0; i < o.ninc; i++)
+		ft_pattern_free(&o.inc[i]);
+	for (size_t i = 0; i < o.nexc; i++)
+		ft_pattern_free(&o.exc[i]);
+	free(o.inc);
+	free(o.exc);
+	return ret;
+}

@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * functrace's records and how they are printed: a line per call (function
+ * tracer), entry and exit lines with durations (function_graph), or counts
+ * per function (-c), which do no symbol lookup or formatting per call and
+ * so keep up with rates that a line per call cannot.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event-parse.h>
+
+#include <snoop/output.h>
+
+#include "functrace.h"
+
+#define STACK_MAX 128
+
+/* -s: a call whose kernel_stack record has not been read yet. */
+struct ft_pending {
+	bool used;
+	bool aged;       /* survived one batch end without its stack */
+	struct snoop_record r;
+	unsigned char data[64];
+};
+
+/* ---- symbols ------------------------------------------------------------ */
+
+static void put_sym(struct functrace *ft, struct snoop_buf *b, uint64_t addr, bool offset)
+{
+	uint64_t off;
+	const struct snoop_ksym *k = snoop_ksym_lookup(ft->ksyms, addr, &off);
+
+	if (!k) {
+		snoop_buf_printf(b, "0x%llx", (unsigned long long)addr);
+		return;
+	}
+	snoop_buf_adds(b, k->name);
+	if (offset && off)
+		snoop_buf_printf(b, "+0x%llx", (unsigned long long)off);
+}
+
+static void json_sym(struct functrace *ft, struct snoop_json *j, const char *key, const char *modkey,
+		     uint64_t addr)
+{
+	const struct snoop_ksym *k = snoop_ksym_lookup(ft->ksyms, addr, NULL);
+	char hex[32];
+
+	if (k) {
+		snoop_json_cstr(j, key, k->name);
+	} else {
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)addr);
+		snoop_json_cstr(j, key, hex);
+	}
+	if (modkey)
+		snoop_json_cstr(j, modkey, k ? k->module : NULL);
+}
+
+/* -n: exact command name, checked here (the kernel's comm filter applies
+ * to trace events, not to the function tracer). */
+static bool comm_ok(struct functrace *ft, int pid)
+{
+	const char *want = ft->o->common.comm;
+
+	return !want || strcmp(ft_comm(ft->comms, pid), want) == 0;
+}
+
+static void put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r)
+{
+	const char *comm = ft_comm(ft->comms, r->pid);
+	size_t mark = b->len;
+
+	snoop_escape_text(b, comm, strlen(comm));
+	snoop_buf_pad(b, mark, 16);
+	snoop_buf_printf(b, " %-7d %-3d ", r->pid, r->cpu);
+}
+
+static void json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r)
+{
+	const char *comm = ft_comm(ft->comms, r->pid);
+
+	snoop_session_json_time(ft->s, j, r->ts);
+	snoop_json_str(j, "comm", comm, strlen(comm));
+	snoop_json_int(j, "pid", r->pid);
+	snoop_json_int(j, "cpu", r->cpu);
+}
+
+void functrace_print_header(struct functrace *ft)
+{
+	struct snoop_buf *b = snoop_session_out(ft->s);
+
+	if (ft->o->common.json || !ft->o->header || ft->o->count)
+		return;
+	snoop_session_put_time_header(ft->s, b);
+	if (ft->o->graph)
+		snoop_buf_printf(b, "%-16s %-7s %-3s %12s  %s\n", "COMM", "PID", "CPU", "DURATION(us)", "FUNCTION");
+	else
+		snoop_buf_printf(b, "%-16s %-7s %-3s %s\n", "COMM", "PID", "CPU", "FUNCTION <- CALLER");
+	snoop_session_flush(ft->s);
+}
+
+/* ---- function tracer: a line per call ---------------------------------- */
+
+static void emit_call(struct functrace *ft, const struct snoop_record *r, const struct snoop_record *st)
+{
+	struct snoop_buf *b = snoop_session_out(ft->s);
+	uint64_t ip = snoop_field_u64(r, ft->f_ip), parent = snoop_field_u64(r, ft->f_parent);
+	uint64_t callers[STACK_MAX];
+	int depth = 0;
+
+	if (st && ft->f_st_caller) {
+		/* The array is as long as the record, "size" says how much of
+		 * it is used; the format's [8] is only nominal. */
+		int64_t n = snoop_field_s64(st, ft->f_st_size);
+		int off = ft->f_st_caller->offset;
+		int room = (st->size - off) / 8;
+
+		if (n > room)
+			n = room;
+		for (int i = 0; i < n && depth < STACK_MAX; i++) {
+			uint64_t a;
+
+			memcpy(&a, (const char *)st->data + off + 8 * i, 8);
+			if (a == 0 || a == ~0ull) /* end marker of older kernels */
+				break;
+			callers[depth++] = a;
+		}
+	}
+	ft->printed++;
+	if (ft->o->common.json) {
+		struct snoop_json j;
+		char sym[512];
+
+		snoop_json_begin(&j, b);
+		json_task(ft, &j, r);
+		json_sym(ft, &j, "func", "module", ip);
+		json_sym(ft, &j, "caller", "caller_module", parent);
+		if (ft->o->stack) {
+			struct snoop_buf sb;
+
+			snoop_json_array_begin(&j, "stack");
+			snoop_buf_init(&sb);
+			for (int i = 0; i < depth; i++) {
+				snoop_buf_reset(&sb);
+				put_sym(ft, &sb, callers[i], true);
+				snprintf(sym, sizeof(sym), "%s", snoop_buf_cstr(&sb));
+				snoop_json_array_str(&j, sym, strlen(sym));
+			}
+			snoop_buf_free(&sb);
+			snoop_json_array_end(&j);
+		}
+		snoop_json_end(&j);
+		return;
+	}
+	snoop_session_put_time(ft->s, b, r->ts);
+	put_task(ft, b, r);
+	put_sym(ft, b, ip, false);
+	snoop_buf_adds(b, " <- ");
+	put_sym(ft, b, parent, false);
+	snoop_buf_addc(b, '\n');
+	for (int i = 0; i < depth; i++) {
+		snoop_buf_adds(b, "\t=> ");
+		put_sym(ft, b, callers[i], true);
+		snoop_buf_addc(b, '\n');
+	}
+}
+
+static struct ft_pending *pending_of(struct functrace *ft, int cpu)
+{
+	if (cpu >= ft->npending) {
+		struct ft_pending *np = realloc(ft->pending, sizeof(*np) * (size_t)(cpu + 1));
+
+		if (!np)
+			abort();
+		memset(np + ft->npending, 0, sizeof(*np) * (size_t)(cpu + 1 - ft->npending));
+		ft->pending = np;
+		ft->npending = cpu + 1;
+	}
+	return &ft->pending[cpu];
+}
+
+static void flush_pending(struct functrace *ft, struct ft_pending *p)
+{
+	if (!p->used)
+		return;
+	p->used = false;
+	emit_call(ft, &p->r, NULL);
+}
+
+static void on_function(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct functrace *ft = ctx;
+	struct ft_pending *p;
+
+	(void)s;
+	ft->calls++;
+	if (!comm_ok(ft, r->pid))
+		return;
+	if (!ft->o->stack) {
+		emit_call(ft, r, NULL);
+		return;
+	}
+	/* The kernel writes the stack as the next record of the same CPU:
+	 * hold the call until it comes. */
+	p = pending_of(ft, r->cpu);
+	flush_pending(ft, p);
+	if ((size_t)r->size > sizeof(p->data)) {
+		emit_call(ft, r, NULL);
+		return;
+	}
+	memcpy(p->data, r->data, (size_t)r->size);
+	p->r = *r;
+	p->r.data = p->data;
+	p->used = true;
+	p->aged = false;
+}
+
+static void on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct functrace *ft = ctx;
+	struct ft_pending *p = pending_of(ft, r->cpu);
+
+	(void)s;
+	if (!p->used || p->r.pid != r->pid)
+		return; /* the stack of a call filtered out by -n (or lost) */
+	p->used = false;
+	emit_call(ft, &p->r, r);
+}
+
+static void on_batch(struct snoop_session *s, void *ctx)
+{
+	struct functrace *ft = ctx;
+
+	(void)s;
+	/* A call whose stack did not come within a whole batch lost it. */
+	for (int i = 0; i < ft->npending; i++) {
+		struct ft_pending *p = &ft->pending[i];
+
+		if (p->used && p->aged)
+			flush_pending(ft, p);
+		else if (p->used)
+			p->aged = true;
+	}
+}
+
+/* ---- function_graph: entry and exit ------------------------------------ */
+
+static void graph_line(struct functrace *ft, const struct snoop_record *r, bool exit)
+{
+	struct snoop_buf *b = snoop_session_out(ft->s);
+	uint64_t func = snoop_field_u64(r, exit ? ft->f_gx_func : ft->f_g_func);
+	unsigned int depth = (unsigned int)snoop_field_u64(r, exit ? ft->f_gx_depth : ft->f_g_depth);
+	int64_t dur = -1;
+
+	ft->calls++;
+	if (!comm_ok(ft, r->pid))
+		return;
+	if (exit && ft->f_gx_calltime && ft->f_gx_rettime) {
+		uint64_t c = snoop_field_u64(r, ft->f_gx_calltime), t = snoop_field_u64(r, ft->f_gx_rettime);
+
+		if (t >= c)
+			dur = (int64_t)(t - c);
+	}
+	ft->printed++;
+	if (ft->o->common.json) {
+		struct snoop_json j;
+
+		snoop_json_begin(&j, b);
+		json_task(ft, &j, r);
+		snoop_json_cstr(&j, "type", exit ? "exit" : "entry");
+		json_sym(ft, &j, "func", "module", func);
+		snoop_json_int(&j, "depth", depth);
+		if (exit) {
+			if (dur >= 0)
+				snoop_json_int(&j, "duration_ns", dur);
+			else
+				snoop_json_null(&j, "duration_ns");
+		}
+		snoop_json_end(&j);
+		return;
+	}
+	snoop_session_put_time(ft->s, b, r->ts);
+	put_task(ft, b, r);
+	if (exit && dur >= 0)
+		snoop_buf_printf(b, "%12.3f  ", (double)dur / 1000.0);
+	else
+		snoop_buf_printf(b, "%12s  ", "");
+	if (depth > 32)
+		depth = 32;
+	for (unsigned int i = 0; i < depth; i++)
+		snoop_buf_adds(b, "  ");
+	if (exit) {
+		snoop_buf_adds(b, "} ");
+		put_sym(ft, b, func, false);
+	} else {
+		put_sym(ft, b, func, false);
+		snoop_buf_adds(b, "() {");
+	}
+	snoop_buf_addc(b, '\n');
+}
+
+static void on_graph_entry(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	(void)s;
+	graph_line(ctx, r, false);
+}
+
+static void on_graph_exit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	(void)s;
+	graph_line(ctx, r, true);
+}
+
+/* ---- -c: counts ---------------------------------------------------------- */
+
+struct count_slot {
+	uint64_t ip;     /* 0: empty */
+	int pid;         /* --by pid */
+	char comm[16];   /* --by comm, and the name shown with --by pid */
+	uint64_t n;
+};
+
+struct ft_counts {
+	struct count_slot *slots;
+	size_t cap, used;
+	uint64_t total;
+};
+
+static uint64_t count_hash(const struct count_slot *k)
+{
+	uint64_t h = k->ip * 0x9e3779b97f4a7c15ull ^ (uint64_t)(unsigned int)k->pid * 0xc2b2ae3d27d4eb4full;
+
+	for (int i = 0; i < 16 && k->comm[i]; i++)
+		h = (h ^ (unsigned char)k->comm[i]) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static bool count_same(const struct count_slot *a, const struct count_slot *b)
+{
+	return a->ip == b->ip && a->pid == b->pid && strncmp(a->comm, b->comm, 16) == 0;
+}
+
+static void count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n);
+
+static void count_grow(struct ft_counts *c)
+{
+	struct count_slot *old = c->slots;
+	size_t oldcap = c->cap;
+
+	c->cap = c->cap ? c->cap * 2 : 1024;
+	c->slots = calloc(c->cap, sizeof(*c->slots));
+	if (!c->slots)
+		abort();
+	c->used = 0;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].ip)
+			count_insert(c, &old[i], old[i].n);
+	free(old);
+}
+
+static void count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n)
+{
+	size_t i;
+
+	if ((c->used + 1) * 2 > c->cap)
+		count_grow(c);
+	for (i = count_hash(k) & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+		struct count_slot *sl = &c->slots[i];
+
+		if (!sl->ip) {
+			*sl = *k;
+			sl->n = n;
+			c->used++;
+			return;
+		}
+		if (count_same(sl, k)) {
+			sl->n += n;
+			return;
+		}
+	}
+}
+
+static void on_count(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct functrace *ft = ctx;
+	struct count_slot k = { .ip = snoop_field_u64(r, ft->f_ip) };
+
+	(void)s;
+	ft->calls++;
+	if (!comm_ok(ft, r->pid) || !k.ip)
+		return;
+	if (ft->o->by == FT_BY_PID) {
+		/* The name as it was at the call: the task may exec later. */
+		k.pid = r->pid;
+		strncpy(k.comm, ft_comm(ft->comms, r->pid), sizeof(k.comm) - 1);
+	} else if (ft->o->by == FT_BY_COMM) {
+		strncpy(k.comm, ft_comm(ft->comms, r->pid), sizeof(k.comm) - 1);
+	}
+	count_insert(ft->counts, &k, 1);
+	ft->counts->total++;
+}
+
+struct sorted {
+	const struct count_slot *sl;
+	const char *name;
+};
+
+static int cmp_sorted(const void *a, const void *b)
+{
+	const struct sorted *x = a, *y = b;
+	int c;
+
+	if (x->sl->n != y->sl->n)
+		return x->sl->n < y->sl->n ? 1 : -1;
+	c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return x->sl->pid - y->sl->pid;
+}
+
+static void print_counts(struct snoop_session *s, bool final, void *ctx)
+{
+	struct functrace *ft = ctx;
+	struct ft_counts *c = ft->counts;
+	struct snoop_buf *b = snoop_session_out(s);
+	struct timespec now;
+	uint64_t now_ns;
+	struct sorted *v;
+	size_t n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	v = calloc(c->used ? c->used : 1, sizeof(*v));
+	if (!v)
+		abort();
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->slots[i].ip)
+			continue;
+		v[n].sl = &c->slots[i];
+		{
+			const struct snoop_ksym *k = snoop_ksym_lookup(ft->ksyms, c->slots[i].ip, NULL);
+
+			v[n].name = k ? k->name : "?";
+		}
+		n++;
+	}
+	qsort(v, n, sizeof(*v), cmp_sorted);
+
+	if (ft->o->common.json) {
+		for (size_t i = 0; i < n; i++) {
+			struct snoop_json j;
+
+			snoop_json_begin(&j, b);
+			snoop_json_cstr(&j, "type", "count");
+			snoop_session_json_time(s, &j, now_ns);
+			snoop_json_int(&j, "interval", ft->interval_no);
+			snoop_json_bool(&j, "final", final);
+			json_sym(ft, &j, "func", "module", v[i].sl->ip);
+			if (ft->o->by == FT_BY_PID)
+				snoop_json_int(&j, "pid", v[i].sl->pid);
+			if (ft->o->by != FT_BY_FUNC)
+				snoop_json_str(&j, "comm", v[i].sl->comm, strnlen(v[i].sl->comm, 16));
+			snoop_json_uint(&j, "count", v[i].sl->n);
+			snoop_json_end(&j);
+		}
+	} else {
+		if (ft->o->interval > 0) {
+			time_t t = time(NULL);
+			struct tm tm;
+			char tb[32];
+
+			localtime_r(&t, &tm);
+			strftime(tb, sizeof(tb), "%H:%M:%S", &tm);
+			snoop_buf_printf(b, "%s%s\n", ft->interval_no ? "\n" : "", tb);
+		}
+		if (ft->o->by == FT_BY_PID)
+			snoop_buf_printf(b, "%-16s %-7s ", "COMM", "PID");
+		else if (ft->o->by == FT_BY_COMM)
+			snoop_buf_printf(b, "%-16s ", "COMM");
+		snoop_buf_printf(b, "%-40s %12s\n", "FUNC", "COUNT");
+		for (size_t i = 0; i < n; i++) {
+			const struct count_slot *sl = v[i].sl;
+			size_t mark = b->len;
+
+			if (ft->o->by != FT_BY_FUNC) {
+				snoop_escape_text(b, sl->comm, strnlen(sl->comm, 16));
+				snoop_buf_pad(b, mark, 16);
+				snoop_buf_addc(b, ' ');
+			}
+			if (ft->o->by == FT_BY_PID)
+				snoop_buf_printf(b, "%-7d ", sl->pid);
+			mark = b->len;
+			put_sym(ft, b, sl->ip, false);
+			snoop_buf_pad(b, mark, 40);
+			snoop_buf_printf(b, " %12llu\n", (unsigned long long)sl->n);
+		}
+	}
+	free(v);
+	/* Each interval counts afresh, like funccount. */
+	memset(c->slots, 0, c->cap * sizeof(*c->slots));
+	c->used = 0;
+	c->total = 0;
+	ft->interval_no++;
+}
+
+/* ---- declaring the records ---------------------------------------------- */
+
+int functrace_output_init(struct functrace *ft)
+{
+	struct snoop_event *ev;
+
+	if (ft->o->graph) {
+		ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_entry", on_graph_entry, ft);
+		if (!ev)
+			return -1;
+		ft->f_g_func = snoop_event_field(ev, "func");
+		ft->f_g_depth = snoop_event_field(ev, "depth");
+		ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_exit", on_graph_exit, ft);
+		if (!ev)
+			return -1;
+		ft->f_gx_func = snoop_event_field(ev, "func");
+		ft->f_gx_depth = snoop_event_field(ev, "depth");
+		ft->f_gx_calltime = snoop_event_field(ev, "calltime");
+		ft->f_gx_rettime = snoop_event_field(ev, "rettime");
+		return 0;
+	}
+	ev = snoop_session_format_event(ft->s, "ftrace", "function", ft->o->count ? on_count : on_function, ft);
+	if (!ev)
+		return -1;
+	ft->f_ip = snoop_event_field(ev, "ip");
+	ft->f_parent = snoop_event_field(ev, "parent_ip");
+	if (ft->o->count) {
+		ft->counts = calloc(1, sizeof(*ft->counts));
+		if (!ft->counts)
+			abort();
+		count_grow(ft->counts);
+		snoop_session_on_tick(ft->s, ft->o->interval, print_counts, ft);
+	}
+	if (ft->o->stack) {
+		ev = snoop_session_format_event(ft->s, "ftrace", "kernel_stack", on_stack, ft);
+		if (!ev)
+			return -1;
+		ft->f_st_size = snoop_event_field(ev, "size");
+		ft->f_st_caller = snoop_event_field(ev, "caller");
+		snoop_session_on_batch(ft->s, on_batch, ft);
+	}
+	return 0;
+}
+
+void functrace_output_free(struct functrace *ft)
+{
+	if (ft->counts)
+		free(ft->counts->slots);
+	free(ft->counts);
+	free(ft->pending);
+}
+
+void functrace_finish(struct functrace *ft)
+{
+	/* Calls still waiting for a stack at the end: print them without. */
+	for (int i = 0; i < ft->npending; i++)
+		flush_pending(ft, &ft->pending[i]);
+	snoop_session_flush(ft->s);
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What functrace asks of its instance. Everything goes into the session's
+ * private instance, never the top level: its own set_ftrace_filter,
+ * set_ftrace_notrace, set_ftrace_pid and current_tracer, so that other
+ * tracers (another functrace, perf-tools, trace-cmd) keep theirs.
+ *
+ * Order matters: tracing_on is off, then pids, then the filter, then the
+ * tracer. A function tracer with an empty filter traces every function in
+ * the kernel, so the filter is read back and checked before the tracer is
+ * selected; only then does snoop_session_start() turn tracing on.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <snoop/tracefs.h>
+
+#include "functrace.h"
+
+static void instance_path(struct functrace *ft, const char *file, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s/instances/%s/%s", snoop_session_tracing_dir(ft->s),
+		 snoop_session_instance_name(ft->s), file);
+}
+
+static bool instance_has(struct functrace *ft, const char *file)
+{
+	char path[1024];
+
+	instance_path(ft, file, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+/* Add one pattern to set_ftrace_filter or set_ftrace_notrace: O_APPEND
+ * (O_TRUNC would clear the list) and one pattern per write(). */
+static int add_pattern(struct functrace *ft, const char *file, const struct ft_pattern *p)
+{
+	char path[1024], line[FT_PATTERN_MAX + 8];
+	int ret;
+
+	instance_path(ft, file, path, sizeof(path));
+	ft_pattern_kernel_form(p, line, sizeof(line));
+	ret = snoop_write_file(path, line, true);
+	if (ret < 0) {
+		snoop_err(ft->s, "the kernel refused pattern '%s' in %s: %s", p->arg, file, strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* Functions listed in a filter file ("#### all functions enabled ####"
+ * when the list is empty); -1 when unreadable. */
+static long count_filter(struct functrace *ft, const char *file)
+{
+	char path[1024];
+	long n = 0;
+	char *s, *line;
+
+	instance_path(ft, file, path, sizeof(path));
+	s = snoop_read_file(path, NULL);
+	if (!s)
+		return -1;
+	for (line = s; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] ? 1 : 0))
+		if (*line != '#' && *line != '\n')
+			n++;
+	free(s);
+	return n;
+}
+
+/* The threads of pid, space-separated, into b. */
+static int threads_of(pid_t pid, struct snoop_buf *b)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			snoop_buf_printf(b, "%s%s", b->len ? " " : "", de->d_name);
+	closedir(d);
+	return 0;
+}
+
+static int setup_pids(struct functrace *ft)
+{
+	const struct snoop_opts *c = &ft->o->common;
+	char num[32];
+	int ret = 0;
+
+	/* Our own calls (reading the buffer, writing the output) would trace
+	 * themselves: a feedback loop. set_ftrace_notrace_pid is 5.8+. */
+	if (instance_has(ft, "set_ftrace_notrace_pid")) {
+		snprintf(num, sizeof(num), "%d", (int)getpid());
+		if (snoop_session_instance_write(ft->s, "set_ftrace_notrace_pid", num) < 0)
+			return -1;
+	} else if (!c->pid && !c->tid) {
+		snoop_warn(ft->s, "this kernel has no set_ftrace_notrace_pid: functrace's own calls are traced too");
+	}
+	if (c->pid || c->tid) {
+		struct snoop_buf pids;
+
+		snoop_buf_init(&pids);
+		if (c->tid) {
+			snoop_buf_printf(&pids, "%d", (int)c->tid);
+		} else if (threads_of(c->pid, &pids) < 0) {
+			snoop_err(ft->s, "process %d: %s", (int)c->pid, strerror(errno));
+			snoop_buf_free(&pids);
+			return -1;
+		}
+		ret = snoop_session_instance_write(ft->s, "set_ftrace_pid", snoop_buf_cstr(&pids));
+		snoop_buf_free(&pids);
+		if (ret < 0)
+			return -1;
+	}
+	/* function-fork adds the children of listed pids as they are forked
+	 * (new threads included): -p follows the process tree by default. */
+	if (instance_has(ft, "options/function-fork"))
+		ret = snoop_session_instance_write(ft->s, "options/function-fork",
+						   c->pid && !c->tid && !ft->o->no_children ? "1" : "0");
+	else if (c->pid && !ft->o->no_children)
+		snoop_warn(ft->s, "this kernel has no options/function-fork: children of %d are not traced",
+			   (int)c->pid);
+	return ret;
+}
+
+static int select_tracer(struct functrace *ft, const char *tracer)
+{
+	char path[1024];
+	int ret;
+
+	instance_path(ft, "current_tracer", path, sizeof(path));
+	ret = snoop_write_file(path, tracer, false);
+	if (ret == -EPERM || ret == -EACCES) {
+		const struct snoop_features *f = snoop_session_features(ft->s);
+
+		ft->refused = true;
+		if (f->lockdown)
+			snoop_err(ft->s, "the kernel refused the %s tracer (%s): kernel lockdown (%s) forbids it", tracer,
+				  strerror(-ret), f->lockdown_mode);
+		else
+			snoop_err(ft->s, "the kernel refused the %s tracer (%s): kernel lockdown or a security module "
+				  "forbids it", tracer, strerror(-ret));
+		return -1;
+	}
+	if (ret < 0) {
+		snoop_err(ft->s, "cannot select the %s tracer in instance %s: %s", tracer,
+			  snoop_session_instance_name(ft->s), strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+int functrace_setup(struct functrace *ft)
+{
+	struct functrace_opts *o = ft->o;
+	long n;
+
+	if (snoop_session_instance_write(ft->s, "tracing_on", "0") < 0)
+		return -1;
+	if (setup_pids(ft) < 0)
+		return -1;
+	for (size_t i = 0; i < o->ninc; i++)
+		if (add_pattern(ft, "set_ftrace_filter", &o->inc[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < o->nexc; i++)
+		if (add_pattern(ft, "set_ftrace_notrace", &o->exc[i]) < 0)
+			return -1;
+
+	/* The safety rail, checked on what the kernel actually took: an empty
+	 * filter would trace everything, a larger one than counted means our
+	 * matching and the kernel's disagree. */
+	n = count_filter(ft, "set_ftrace_filter");
+	if (n <= 0) {
+		snoop_err(ft->s, "the function filter of instance %s is %s after writing the patterns: refusing to "
+			  "trace every function", snoop_session_instance_name(ft->s), n < 0 ? "unreadable" : "empty");
+		return -1;
+	}
+	if (n > o->limit && !o->force) {
+		snoop_err(ft->s, "the kernel's filter holds %ld functions, more than the limit of %ld: narrow the "
+			  "patterns, raise --limit or add --force", n, o->limit);
+		return -1;
+	}
+
+	if (o->stack) {
+		ft->stack_set = true;
+		if (snoop_session_instance_write(ft->s, "options/func_stack_trace", "1") < 0)
+			return -1;
+	}
+	if (functrace_output_init(ft) < 0)
+		return -1;
+	if (ft_comms_track(ft->comms, ft->s) < 0)
+		return -1;
+	return select_tracer(ft, o->graph ? "function_graph" : "function");
+}
