@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * BTF names in fetch args: "filename", "how->flags", "$arg3->flags",
+ * "retval->f_mode". Kernels that resolve them (fprobes on 6.x with
+ * CONFIG_PROBE_EVENTS_BTF_ARGS) get them as they are; everywhere else we
+ * read the function's prototype and the structs' layouts from
+ * /sys/kernel/btf/vmlinux with libbpf and write the kernel's own syntax:
+ * $argN for a parameter, +OFF(...) for each ->member, and a fetch type
+ * from the member's C type.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "kprobe.h"
+
+static int fail(struct snoop_probe_error *err, int pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct snoop_probe_error *err, int pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->pos = pos;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Through typedefs and qualifiers to the type that has a layout. */
+static const struct btf_type *resolve(const struct btf *btf, __u32 id, __u32 *out_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_typedef(t) || btf_is_mod(t))) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (out_id)
+		*out_id = id;
+	return t;
+}
+
+/* A member of a struct/union by name, looking into anonymous members
+ * (the kernel is full of unnamed unions). Bit offset from the start. */
+static bool find_member(const struct btf *btf, const struct btf_type *t, const char *name, __u32 *bitoff,
+			__u32 *type_id, __u32 *bitsize)
+{
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+		__u32 off = btf_member_bit_offset(t, (__u32)i);
+
+		if (mn && *mn) {
+			if (strcmp(mn, name))
+				continue;
+			*bitoff = off;
+			*type_id = m->type;
+			*bitsize = btf_member_bitfield_size(t, (__u32)i);
+			return true;
+		} else {
+			const struct btf_type *inner = resolve(btf, m->type, NULL);
+			__u32 sub;
+
+			if (inner && (btf_is_struct(inner) || btf_is_union(inner)) &&
+			    find_member(btf, inner, name, &sub, type_id, bitsize)) {
+				*bitoff = off + sub;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static bool is_char(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = resolve(btf, id, NULL);
+
+	return t && btf_is_int(t) && t->size == 1;
+}
+
+/* The fetch type for a value of BTF type id (the user gave none). */
+static int infer_type(const struct btf *btf, __u32 id, char *type, size_t len, bool *string_at,
+		      bool *deref_string)
+{
+	const struct btf_type *t = resolve(btf, id, NULL);
+
+	*string_at = *deref_string = false;
+	if (!t)
+		return -1;
+	if (btf_is_int(t)) {
+		bool sign = btf_int_encoding(t) & BTF_INT_SIGNED;
+
+		if (btf_int_encoding(t) & BTF_INT_BOOL || t->size == 1)
+			sign = btf_int_encoding(t) & BTF_INT_SIGNED && !(btf_int_encoding(t) & BTF_INT_BOOL);
+		snprintf(type, len, "%c%u", sign ? 's' : 'u', t->size * 8);
+		return 0;
+	}
+	if (btf_is_enum(t) || btf_is_enum64(t)) {
+		snprintf(type, len, "s%u", t->size * 8);
+		return 0;
+	}
+	if (btf_is_ptr(t)) {
+		if (is_char(btf, t->type)) {
+			snprintf(type, len, "string");
+			*deref_string = true;
+		} else {
+			snprintf(type, len, "x64");
+		}
+		return 0;
+	}
+	if (btf_is_array(t) && is_char(btf, btf_array(t)->type)) {
+		snprintf(type, len, "string");
+		*string_at = true;
+		return 0;
+	}
+	return -1;
+}
+
+static bool is_string_type(const char *type)
+{
+	return !strcmp(type, "string") || !strcmp(type, "ustring") || !strcmp(type, "symstr");
+}
+
+static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, const struct btf_type *proto,
+		       struct snoop_probe_arg *a, struct snoop_probe_error *err)
+{
+	char expr[sizeof(a->fetch)], fetch[256], tmp[256];
+	const struct btf_param *params = btf_params(proto);
+	char *tok, *next;
+	__u32 type_id = 0, bitoff = 0, bitsize = 0;
+	int nparams = btf_vlen(proto);
+	bool have_member = false;
+
+	snprintf(expr, sizeof(expr), "%s", a->fetch);
+	next = strstr(expr, "->");
+	if (next) {
+		*next = '\0';
+		next += 2;
+	}
+	tok = expr;
+	/* The base: a parameter by name or number, or the return value. */
+	if (!strcmp(tok, "$retval")) {
+		type_id = proto->type;
+		snprintf(fetch, sizeof(fetch), "$retval");
+	} else {
+		int idx = -1;
+
+		if (!strncmp(tok, "$arg", 4)) {
+			idx = atoi(tok + 4) - 1;
+			if (idx < 0 || idx >= nparams)
+				return fail(err, a->pos, "%s has %d parameters, not %s", d->func, nparams, tok + 1);
+		} else {
+			for (int i = 0; i < nparams; i++)
+				if (!strcmp(btf__name_by_offset(btf, params[i].name_off), tok))
+					idx = i;
+			if (idx < 0) {
+				char names[120] = "";
+
+				for (int i = 0; i < nparams; i++)
+					snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+						 i ? ", " : "", btf__name_by_offset(btf, params[i].name_off));
+				return fail(err, a->pos, "%s has no parameter '%s' (it has: %s)", d->func, tok,
+					    names);
+			}
+		}
+		if (d->offset)
+			return fail(err, a->pos, "parameters by name need the function entry (no +OFFS)");
+		type_id = params[idx].type;
+		snprintf(fetch, sizeof(fetch), "$arg%d", idx + 1);
+	}
+	/* Each ->member: the current value must point to a struct. */
+	while (next) {
+		const struct btf_type *t = resolve(btf, type_id, NULL), *st;
+		char *member = next;
+
+		next = strstr(member, "->");
+		if (next) {
+			*next = '\0';
+			next += 2;
+		}
+		if (have_member && bitsize)
+			return fail(err, a->pos, "'%s' follows a bitfield", member);
+		if (!t || !btf_is_ptr(t))
+			return fail(err, a->pos, "'->%s': the value before it is not a pointer", member);
+		st = resolve(btf, t->type, NULL);
+		if (!st || !(btf_is_struct(st) || btf_is_union(st)))
+			return fail(err, a->pos, "'->%s': the value before it does not point to a struct", member);
+		if (!find_member(btf, st, member, &bitoff, &type_id, &bitsize))
+			return fail(err, a->pos, "struct %s has no member '%s'",
+				    btf__name_by_offset(btf, st->name_off), member);
+		if (next || !bitsize) {
+			/* All but a bitfield leaf: read the member's bytes. */
+			snprintf(tmp, sizeof(tmp), "+%u(%s)", bitoff / 8, fetch);
+			memcpy(fetch, tmp, sizeof(fetch));
+		}
+		have_member = true;
+	}
+	/* The leaf's type. */
+	if (bitsize) {
+		unsigned o = bitoff % 8, c = 8;
+
+		while (o + bitsize > c)
+			c *= 2;
+		if (c > 64)
+			return fail(err, a->pos, "bitfield too wide");
+		snprintf(tmp, sizeof(tmp), "+%u(%s)", bitoff / 8, fetch);
+		memcpy(fetch, tmp, sizeof(fetch));
+		if (!a->type[0])
+			snprintf(a->type, sizeof(a->type), "b%u@%u/%u", bitsize, o, c);
+	} else {
+		bool string_at, deref_string;
+		char inferred[32];
+		int r = infer_type(btf, type_id, inferred, sizeof(inferred), &string_at, &deref_string);
+
+		if (!a->type[0]) {
+			if (r < 0)
+				return fail(err, a->pos, "'%s' is a struct, union or array: name one of its members",
+					    a->fetch);
+			snprintf(a->type, sizeof(a->type), "%s", inferred);
+		}
+		if (is_string_type(a->type)) {
+			if (string_at && have_member) {
+				/* A char array member: the string is at the
+				 * member's address, which +OFF(...) already is
+				 * for a string type; nothing to add. */
+			} else if (string_at) {
+				return fail(err, a->pos, "a char array parameter cannot be fetched as a string");
+			} else {
+				/* A char pointer: the string is where it points. */
+				snprintf(tmp, sizeof(tmp), "+0(%s)", fetch);
+				memcpy(fetch, tmp, sizeof(fetch));
+			}
+		}
+	}
+	if (strlen(fetch) > SNOOP_PROBE_ARGSTR_MAX)
+		return fail(err, a->pos, "'%s' becomes %s, longer than the kernel's %d characters", a->fetch, fetch,
+			    SNOOP_PROBE_ARGSTR_MAX);
+	snprintf(a->fetch, sizeof(a->fetch), "%s", fetch);
+	a->btf = false;
+	return 0;
+}
+
+int kp_btf_resolve(struct snoop_probe_def *d, bool kernel_btf, struct snoop_probe_error *err)
+{
+	const struct btf_type *fn, *proto;
+	struct btf *btf;
+	bool any = false;
+	__s32 id;
+	int ret = 0;
+
+	for (int i = 0; i < d->nargs; i++)
+		any |= d->args[i].btf;
+	if (!any)
+		return 0;
+	if (kernel_btf) {
+		for (int i = 0; i < d->nargs; i++)
+			d->args[i].btf = false;
+		return 0;
+	}
+	if (d->has_addr) {
+		for (int i = 0; i < d->nargs; i++)
+			if (d->args[i].btf)
+				return fail(err, d->args[i].pos, "BTF names need a function, not an address");
+	}
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		for (int i = 0; i < d->nargs; i++)
+			if (d->args[i].btf)
+				return fail(err, d->args[i].pos,
+					    "'%s' needs the kernel's BTF (/sys/kernel/btf/vmlinux): %s", d->args[i].fetch,
+					    strerror(errno));
+	}
+	id = btf__find_by_name_kind(btf, d->func, BTF_KIND_FUNC);
+	fn = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+	proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto)) {
+		for (int i = 0; i < d->nargs; i++)
+			if (d->args[i].btf) {
+				ret = fail(err, d->target_pos, "the kernel's BTF does not describe %s (a module, or "
+					   "static and inlined?): use $argN and +OFF(...)", d->func);
+				break;
+			}
+	}
+	for (int i = 0; !ret && i < d->nargs; i++)
+		if (d->args[i].btf)
+			ret = resolve_arg(btf, d, proto, &d->args[i], err);
+	btf__free(btf);
+	return ret;
+}

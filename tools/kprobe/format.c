@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kprobe's output: a line (or JSON object) per hit with every field of the
+ * event typed as its fetch type says, the kernel's own text with -r,
+ * symbolised stacks with -s, and the count table with -c.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event-parse.h>
+#include <trace-seq.h>
+
+#include <snoop/tracefs.h>
+
+#include "kprobe.h"
+
+/* The clock of the event timestamps (trace_clock mono), for the count
+ * rows' time. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Fields the kernel adds to every probe event: not the user's. */
+static bool hidden_field(const char *name)
+{
+	return !strncmp(name, "common_", 7) || !strcmp(name, "__probe_ip") || !strcmp(name, "__probe_func") ||
+	       !strcmp(name, "__probe_ret_ip") || !strcmp(name, KP_COMM_ARG);
+}
+
+/* "u32", "s64", "x16": a kprobe fetch type as the format file names it. */
+static bool fetch_type(const char *type, char c)
+{
+	return type[0] == c && (!strcmp(type + 1, "8") || !strcmp(type + 1, "16") || !strcmp(type + 1, "32") ||
+				!strcmp(type + 1, "64"));
+}
+
+/* A signed C type by name: syscall tracepoints declare "int dfd" as an
+ * 8-byte field with signed:0, so the flag alone does not tell. */
+static bool c_signed(const char *t)
+{
+	static const char *const names[] = { "int", "long", "short", "long long", "signed char", "pid_t",
+					     "ssize_t", "loff_t", "off_t", "s8", "s16", "s32", "s64", NULL };
+
+	if (!strncmp(t, "const ", 6))
+		t += 6;
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(t, names[i]))
+			return true;
+	return false;
+}
+
+/* The C type's own width when the field is wider ("int" in 8 bytes). */
+static int c_width(const char *t)
+{
+	if (!strncmp(t, "const ", 6))
+		t += 6;
+	if (!strcmp(t, "int") || !strcmp(t, "unsigned int") || !strcmp(t, "pid_t"))
+		return 4;
+	if (!strcmp(t, "short") || !strcmp(t, "unsigned short"))
+		return 2;
+	return 0;
+}
+
+void kp_fields_prepare(struct kp_probe *p)
+{
+	struct tep_event *e = snoop_event_tep(p->ev);
+	struct tep_format_field *f;
+	int n = 0;
+
+	for (f = e->format.fields; f; f = f->next)
+		n++;
+	p->fields = calloc((size_t)n + 1, sizeof(*p->fields));
+	if (!p->fields)
+		abort();
+	for (f = e->format.fields; f; f = f->next) {
+		struct kp_field *k = &p->fields[p->nfields];
+		const char *t = f->type;
+		bool array = (f->flags & TEP_FIELD_IS_ARRAY) && !(f->flags & TEP_FIELD_IS_DYNAMIC);
+
+		if (!strcmp(f->name, KP_COMM_ARG))
+			p->comm_field = f;
+		if (hidden_field(f->name))
+			continue;
+		k->f = f;
+		k->name = f->name;
+		if ((f->flags & (TEP_FIELD_IS_STRING | TEP_FIELD_IS_DYNAMIC)) && strstr(t, "char"))
+			k->kind = KP_STRING;
+		else if (array && strstr(t, "char") && !strstr(t, "*"))
+			k->kind = KP_STRING;
+		else if (!strcmp(t, "symbol"))
+			k->kind = KP_SYMBOL;
+		else if (!strcmp(t, "char"))
+			k->kind = KP_CHAR;
+		else if (fetch_type(t, 'x') || strchr(t, '*'))
+			k->kind = KP_HEX;
+		else if (fetch_type(t, 's') || (f->flags & TEP_FIELD_IS_SIGNED) || c_signed(t))
+			k->kind = KP_SIGNED;
+		else
+			k->kind = KP_UNSIGNED;
+		if (!array && c_width(t) && c_width(t) < f->size)
+			k->width = c_width(t);
+		if (array && k->kind != KP_STRING && f->arraylen > 0) {
+			k->elem_size = f->size / (int)f->arraylen;
+			k->kind = k->kind == KP_HEX ? KP_ARRAY_HEX : k->kind == KP_SIGNED ? KP_ARRAY_SIGNED
+											 : KP_ARRAY_UNSIGNED;
+		}
+		p->nfields++;
+	}
+}
+
+static uint64_t elem_u64(const struct snoop_record *r, const struct tep_format_field *f, int i, int size)
+{
+	struct tep_format_field e = *f;
+
+	e.offset = f->offset + i * size;
+	e.size = size;
+	return snoop_field_u64(r, &e);
+}
+
+static int64_t elem_s64(const struct snoop_record *r, const struct tep_format_field *f, int i, int size)
+{
+	struct tep_format_field e = *f;
+
+	e.offset = f->offset + i * size;
+	e.size = size;
+	return snoop_field_s64(r, &e);
+}
+
+static uint64_t field_u64(const struct snoop_record *r, const struct kp_field *k)
+{
+	return k->width ? elem_u64(r, k->f, 0, k->width) : snoop_field_u64(r, k->f);
+}
+
+static int64_t field_s64(const struct snoop_record *r, const struct kp_field *k)
+{
+	return k->width ? elem_s64(r, k->f, 0, k->width) : snoop_field_s64(r, k->f);
+}
+
+/* The task's name: from the probe's own $comm, else /proc (tracepoints:
+ * may be gone or renamed by the time we print, the best there is). */
+static const char *hit_comm(struct kp_probe *p, const struct snoop_record *r, char *buf, size_t len,
+			    size_t *n)
+{
+	if (p->comm_field) {
+		const char *c = snoop_field_str(r, p->comm_field, n);
+
+		if (c)
+			return c;
+	}
+	{
+		char path[64];
+		char *s;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", r->pid);
+		s = snoop_read_file(path, NULL);
+		if (s) {
+			s[strcspn(s, "\n")] = '\0';
+			snprintf(buf, len, "%s", s);
+			free(s);
+		} else {
+			snprintf(buf, len, r->pid ? "?" : "<idle>");
+		}
+	}
+	*n = strlen(buf);
+	return buf;
+}
+
+static void put_symbol(struct kp *kp, struct snoop_buf *b, uint64_t addr)
+{
+	uint64_t off = 0;
+	const struct snoop_ksym *sym;
+
+	if (!kp->ksyms)
+		kp->ksyms = snoop_ksym_load(NULL);
+	sym = kp->ksyms ? snoop_ksym_lookup(kp->ksyms, addr, &off) : NULL;
+	if (!sym) {
+		snoop_buf_printf(b, "0x%" PRIx64, addr);
+		return;
+	}
+	/* Symbol names come from kallsyms, modules included: escape. */
+	snoop_escape_text(b, sym->name, strlen(sym->name));
+	snoop_buf_printf(b, "+0x%" PRIx64, off);
+	if (sym->module) {
+		snoop_buf_adds(b, " [");
+		snoop_escape_text(b, sym->module, strlen(sym->module));
+		snoop_buf_addc(b, ']');
+	}
+}
+
+static void text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_record *r, const struct kp_field *k)
+{
+	const char *s;
+	size_t n;
+
+	switch (k->kind) {
+	case KP_STRING:
+		s = snoop_field_str(r, k->f, &n);
+		if (!s) {
+			snoop_buf_adds(b, "(fault)");
+			break;
+		}
+		snoop_buf_addc(b, '"');
+		snoop_escape_text(b, s, n);
+		snoop_buf_addc(b, '"');
+		break;
+	case KP_SYMBOL:
+		put_symbol(kp, b, snoop_field_u64(r, k->f));
+		break;
+	case KP_CHAR: {
+		char c = (char)snoop_field_u64(r, k->f);
+
+		snoop_buf_addc(b, '\'');
+		snoop_escape_text(b, &c, 1);
+		snoop_buf_addc(b, '\'');
+		break;
+	}
+	case KP_HEX:
+		snoop_buf_printf(b, "0x%" PRIx64, snoop_field_u64(r, k->f));
+		break;
+	case KP_SIGNED:
+		snoop_buf_printf(b, "%" PRId64, field_s64(r, k));
+		break;
+	case KP_UNSIGNED:
+		snoop_buf_printf(b, "%" PRIu64, field_u64(r, k));
+		break;
+	case KP_ARRAY_SIGNED:
+	case KP_ARRAY_UNSIGNED:
+	case KP_ARRAY_HEX:
+		snoop_buf_addc(b, '{');
+		for (int i = 0; i < (int)k->f->arraylen; i++) {
+			if (i)
+				snoop_buf_addc(b, ',');
+			if (k->kind == KP_ARRAY_SIGNED)
+				snoop_buf_printf(b, "%" PRId64, elem_s64(r, k->f, i, k->elem_size));
+			else
+				snoop_buf_printf(b, k->kind == KP_ARRAY_HEX ? "0x%" PRIx64 : "%" PRIu64,
+						 elem_u64(r, k->f, i, k->elem_size));
+		}
+		snoop_buf_addc(b, '}');
+		break;
+	}
+}
+
+static void json_field(struct kp *kp, struct snoop_json *j, const struct snoop_record *r, const struct kp_field *k)
+{
+	struct snoop_buf tmp;
+	const char *s;
+	size_t n;
+
+	switch (k->kind) {
+	case KP_STRING:
+		s = snoop_field_str(r, k->f, &n);
+		snoop_json_str(j, k->name, s, s ? n : 0); /* null when it faulted */
+		break;
+	case KP_SYMBOL:
+	case KP_HEX:
+	case KP_CHAR:
+		/* Hex stays a string ("0x1f"): the fetch type asked for hex,
+		 * and 64-bit addresses do not fit a double. */
+		snoop_buf_init(&tmp);
+		if (k->kind == KP_CHAR) {
+			char c = (char)snoop_field_u64(r, k->f);
+
+			snoop_json_str(j, k->name, &c, 1);
+		} else {
+			if (k->kind == KP_SYMBOL)
+				put_symbol(kp, &tmp, snoop_field_u64(r, k->f));
+			else
+				snoop_buf_printf(&tmp, "0x%" PRIx64, snoop_field_u64(r, k->f));
+			snoop_json_str(j, k->name, tmp.data, tmp.len);
+		}
+		snoop_buf_free(&tmp);
+		break;
+	case KP_SIGNED:
+		snoop_json_int(j, k->name, field_s64(r, k));
+		break;
+	case KP_UNSIGNED:
+		snoop_json_uint(j, k->name, field_u64(r, k));
+		break;
+	case KP_ARRAY_SIGNED:
+	case KP_ARRAY_UNSIGNED:
+	case KP_ARRAY_HEX:
+		snoop_json_array_begin(j, k->name);
+		for (int i = 0; i < (int)k->f->arraylen; i++)
+			snoop_json_array_int(j, k->kind == KP_ARRAY_SIGNED ? elem_s64(r, k->f, i, k->elem_size)
+									  : (int64_t)elem_u64(r, k->f, i, k->elem_size));
+		snoop_json_array_end(j);
+		break;
+	}
+}
+
+void kp_print_header(struct kp *kp)
+{
+	struct snoop_buf *b = snoop_session_out(kp->s);
+
+	if (kp->o->common.json || kp->o->count || kp->o->raw)
+		return;
+	snoop_session_put_time_header(kp->s, b);
+	snoop_buf_printf(b, "%-16s %7s %3s %-20s %s\n", "COMM", "PID", "CPU", "EVENT", "FIELDS");
+	snoop_session_flush(kp->s);
+}
+
+/* The kernel's own rendering of the event (its print fmt), perf-tools'
+ * look: "  COMM-PID  [CPU] SECONDS: EVENT: INFO". */
+static void raw_line(struct kp_probe *p, struct snoop_buf *b, const struct snoop_record *r, const char *comm,
+		     size_t commlen)
+{
+	struct tep_event *e = snoop_event_tep(p->ev);
+	struct tep_record rec = { 0 };
+	struct trace_seq seq;
+	size_t mark = b->len;
+
+	rec.ts = r->ts;
+	rec.size = r->size;
+	rec.data = (void *)r->data;
+	rec.cpu = r->cpu;
+	trace_seq_init(&seq);
+	tep_print_event(e->tep, &seq, &rec, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(&seq);
+	/* Right-aligned comm, as in the kernel's trace file. */
+	for (size_t w = commlen; w < 16; w++)
+		snoop_buf_addc(b, ' ');
+	snoop_escape_text(b, comm, commlen);
+	snoop_buf_printf(b, "-%-7d [%03d] %" PRIu64 ".%06" PRIu64 ": %s: ", r->pid, r->cpu, r->ts / 1000000000u,
+			 (r->ts % 1000000000u) / 1000u, p->event);
+	(void)mark;
+	snoop_escape_text(b, seq.buffer, seq.len);
+	snoop_buf_addc(b, '\n');
+	trace_seq_destroy(&seq);
+}
+
+static void count_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
+		      size_t commlen)
+{
+	size_t h, mask;
+	char cbuf[16] = "";
+
+	if (kp->o->by == KP_BY_COMM)
+		memcpy(cbuf, comm, commlen < 15 ? commlen : 15);
+	/* Open addressing, grown at half full: a busy function with --by pid
+	 * can see thousands of tasks. */
+	if (kp->ncounts * 2 >= kp->counts_cap) {
+		size_t ncap = kp->counts_cap ? kp->counts_cap * 2 : 256;
+		struct kp_count *nc = calloc(ncap, sizeof(*nc));
+
+		if (!nc)
+			abort();
+		for (size_t i = 0; i < kp->counts_cap; i++) {
+			struct kp_count *c = &kp->counts[i];
+			size_t k;
+
+			if (!c->used)
+				continue;
+			k = ((size_t)c->probe * 31 + (size_t)c->pid * 2654435761u + (size_t)(unsigned char)c->comm[0] * 7 +
+			     strlen(c->comm)) & (ncap - 1);
+			while (nc[k].used)
+				k = (k + 1) & (ncap - 1);
+			nc[k] = *c;
+		}
+		free(kp->counts);
+		kp->counts = nc;
+		kp->counts_cap = ncap;
+	}
+	{
+		pid_t pid = kp->o->by == KP_BY_PID ? r->pid : 0;
+
+		mask = kp->counts_cap - 1;
+		h = ((size_t)p->idx * 31 + (size_t)pid * 2654435761u + (size_t)(unsigned char)cbuf[0] * 7 +
+		     strlen(cbuf)) & mask;
+		while (kp->counts[h].used &&
+		       !(kp->counts[h].probe == p->idx && kp->counts[h].pid == pid && !strcmp(kp->counts[h].comm, cbuf)))
+			h = (h + 1) & mask;
+		if (!kp->counts[h].used) {
+			kp->counts[h].used = true;
+			kp->counts[h].probe = p->idx;
+			kp->counts[h].pid = pid;
+			memcpy(kp->counts[h].comm, cbuf, sizeof(cbuf));
+			kp->ncounts++;
+		}
+		kp->counts[h].n++;
+	}
+}
+
+static struct kp_pending *pending_of(struct kp *kp, int cpu)
+{
+	return cpu >= 0 && cpu < kp->npending ? &kp->pending[cpu] : NULL;
+}
+
+/* Write out a hit held for its stack (closing its JSON object). */
+static void pending_flush(struct kp *kp, struct kp_pending *pd)
+{
+	struct snoop_buf *out = snoop_session_out(kp->s);
+
+	if (!pd->used)
+		return;
+	if (kp->o->common.json)
+		snoop_json_end(&pd->j);
+	snoop_buf_add(out, pd->line.data, pd->line.len);
+	snoop_buf_reset(&pd->line);
+	pd->used = false;
+}
+
+void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct kp_probe *p = ctx;
+	struct kp *kp = p->kp;
+	struct snoop_buf *b = snoop_session_out(s);
+	struct kp_pending *pd = NULL;
+	char cbuf[64];
+	size_t commlen;
+	const char *comm;
+
+	/* Records already read when -M was reached are not hits any more. */
+	if (kp->o->max_hits && kp->hits >= kp->o->max_hits)
+		return;
+	kp->hits++;
+	p->hits++;
+	if (kp->o->max_hits && kp->hits == kp->o->max_hits)
+		snoop_session_stop(s);
+	comm = hit_comm(p, r, cbuf, sizeof(cbuf), &commlen);
+	if (kp->o->count) {
+		count_hit(kp, p, r, comm, commlen);
+		return;
+	}
+	if (kp->o->stacks) {
+		pd = pending_of(kp, r->cpu);
+		if (pd) {
+			pending_flush(kp, pd);
+			b = &pd->line;
+			pd->used = true;
+		}
+	}
+	if (kp->o->raw) {
+		raw_line(p, b, r, comm, commlen);
+		return;
+	}
+	if (kp->o->common.json) {
+		struct snoop_json local, *j = pd ? &pd->j : &local;
+		struct snoop_json args;
+
+		snoop_json_begin(j, b);
+		snoop_session_json_time(s, j, r->ts);
+		snoop_json_str(j, "comm", comm, commlen);
+		snoop_json_int(j, "pid", r->pid);
+		snoop_json_int(j, "cpu", r->cpu);
+		snoop_json_cstr(j, "event", p->event);
+		snoop_json_cstr(j, "probe", p->text);
+		/* One nested object for the fields, so that a field named
+		 * like a fixed member (pid, comm) cannot clash with it. */
+		snoop_json_key(j, "fields");
+		snoop_json_begin(&args, b);
+		for (int i = 0; i < p->nfields; i++)
+			json_field(kp, &args, r, &p->fields[i]);
+		snoop_buf_addc(b, '}');
+		if (!pd)
+			snoop_json_end(j);
+		return;
+	}
+	{
+		size_t mark;
+
+		snoop_session_put_time(s, b, r->ts);
+		mark = b->len;
+		snoop_escape_text(b, comm, commlen);
+		snoop_buf_pad(b, mark, 16);
+		snoop_buf_printf(b, " %7d %3d ", r->pid, r->cpu);
+		mark = b->len;
+		snoop_buf_adds(b, p->event);
+		snoop_buf_pad(b, mark, 20);
+		for (int i = 0; i < p->nfields; i++) {
+			snoop_buf_printf(b, " %s=", p->fields[i].name);
+			text_field(kp, b, r, &p->fields[i]);
+		}
+		snoop_buf_addc(b, '\n');
+	}
+}
+
+void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct kp *kp = ctx;
+	struct kp_pending *pd = pending_of(kp, r->cpu);
+	int64_t n = snoop_field_s64(r, kp->f_stack_size);
+	int off, max;
+
+	(void)s;
+	/* A stack whose hit was not printed (-M reached, or the stack of
+	 * another event): nothing to attach it to. */
+	if (!pd || !pd->used || !kp->f_stack_caller)
+		return;
+	off = kp->f_stack_caller->offset;
+	max = (r->size - off) / 8;
+	/* size is the entry count on current kernels; the array in the
+	 * record holds exactly that many. */
+	if (n < 0 || n > max)
+		n = max;
+	if (kp->o->common.json)
+		snoop_json_key(&pd->j, "stack"), snoop_buf_addc(&pd->line, '[');
+	for (int64_t i = 0; i < n; i++) {
+		uint64_t a;
+
+		memcpy(&a, (const char *)r->data + off + i * 8, 8);
+		if (!a || a == ~0ull)
+			continue;
+		if (kp->o->common.json) {
+			struct snoop_buf t;
+
+			snoop_buf_init(&t);
+			put_symbol(kp, &t, a);
+			if (pd->line.data[pd->line.len - 1] != '[')
+				snoop_buf_addc(&pd->line, ',');
+			snoop_buf_addc(&pd->line, '"');
+			snoop_escape_json(&pd->line, t.data, t.len);
+			snoop_buf_addc(&pd->line, '"');
+			snoop_buf_free(&t);
+		} else {
+			snoop_buf_adds(&pd->line, "    => ");
+			put_symbol(kp, &pd->line, a);
+			snoop_buf_addc(&pd->line, '\n');
+		}
+	}
+	if (kp->o->common.json)
+		snoop_buf_addc(&pd->line, ']');
+	pending_flush(kp, pd);
+}
+
+void kp_on_batch(struct snoop_session *s, void *ctx)
+{
+	struct kp *kp = ctx;
+
+	(void)s;
+	/* Stack records follow their hit in the same CPU buffer, so they are
+	 * in the same batch: what is still held has no stack coming. */
+	for (int i = 0; i < kp->npending; i++)
+		pending_flush(kp, &kp->pending[i]);
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct kp_count *x = a, *y = b;
+
+	if (x->probe != y->probe)
+		return x->probe - y->probe;
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
+{
+	struct kp *kp = ctx;
+	struct snoop_buf *b = snoop_session_out(s);
+	struct kp_count *rows;
+	size_t n = 0;
+
+	/* Every probe gets a row, hits or not: a zero is an answer too. */
+	if (kp->o->by == KP_BY_NONE) {
+		for (int i = 0; i < kp->nprobes; i++) {
+			bool seen = false;
+
+			for (size_t k = 0; k < kp->counts_cap; k++)
+				seen |= kp->counts[k].used && kp->counts[k].probe == i;
+			if (!seen) {
+				struct snoop_record fake = { 0 };
+
+				count_hit(kp, &kp->probes[i], &fake, "", 0);
+				for (size_t k = 0; k < kp->counts_cap; k++)
+					if (kp->counts[k].used && kp->counts[k].probe == i)
+						kp->counts[k].n = 0;
+			}
+		}
+	}
+	rows = calloc(kp->ncounts + 1, sizeof(*rows));
+	if (!rows)
+		abort();
+	for (size_t k = 0; k < kp->counts_cap; k++)
+		if (kp->counts[k].used)
+			rows[n++] = kp->counts[k];
+	qsort(rows, n, sizeof(*rows), cmp_count);
+	if (!kp->o->common.json) {
+		if (kp->o->interval > 0) {
+			snoop_buf_adds(b, final ? "\n--- final interval" : "\n---");
+			if (kp->o->common.time_rel || kp->o->common.time_wall) {
+				snoop_buf_addc(b, ' ');
+				snoop_session_put_time(s, b, now_ns());
+			}
+			snoop_buf_addc(b, '\n');
+		}
+		snoop_buf_printf(b, "%-24s ", "EVENT");
+		if (kp->o->by == KP_BY_COMM)
+			snoop_buf_printf(b, "%-16s ", "COMM");
+		else if (kp->o->by == KP_BY_PID)
+			snoop_buf_printf(b, "%7s ", "PID");
+		snoop_buf_printf(b, "%10s\n", "COUNT");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct kp_probe *p = &kp->probes[rows[i].probe];
+
+		if (kp->o->common.json) {
+			struct snoop_json j;
+
+			snoop_json_begin(&j, b);
+			snoop_json_cstr(&j, "type", "count");
+			snoop_session_json_time(s, &j, now_ns());
+			snoop_json_cstr(&j, "event", p->event);
+			snoop_json_cstr(&j, "probe", p->text);
+			if (kp->o->by == KP_BY_COMM)
+				snoop_json_str(&j, "comm", rows[i].comm, strlen(rows[i].comm));
+			else if (kp->o->by == KP_BY_PID)
+				snoop_json_int(&j, "pid", rows[i].pid);
+			snoop_json_uint(&j, "count", rows[i].n);
+			snoop_json_bool(&j, "final", final);
+			snoop_json_end(&j);
+		} else {
+			size_t mark = b->len;
+
+			snoop_buf_adds(b, p->event);
+			snoop_buf_pad(b, mark, 24);
+			snoop_buf_addc(b, ' ');
+			if (kp->o->by == KP_BY_COMM) {
+				mark = b->len;
+				snoop_escape_text(b, rows[i].comm, strlen(rows[i].comm));
+				snoop_buf_pad(b, mark, 16);
+				snoop_buf_addc(b, ' ');
+			} else if (kp->o->by == KP_BY_PID) {
+				snoop_buf_printf(b, "%7d ", rows[i].pid);
+			}
+			snoop_buf_printf(b, "%10" PRIu64 "\n", rows[i].n);
+		}
+	}
+	free(rows);
+	/* Interval counts, like funccount: each print starts from zero. */
+	if (kp->o->interval > 0) {
+		memset(kp->counts, 0, kp->counts_cap * sizeof(*kp->counts));
+		kp->ncounts = 0;
+	}
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kprobe: the parts shared by its files. */
+#ifndef KPROBE_H
+#define KPROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <snoop/ksym.h>
+#include <snoop/probe_parse.h>
+#include <snoop/session.h>
+
+/* Exit statuses besides 0 and 1 (runtime error). */
+#define KP_EXIT_USAGE 64       /* bad option, definition or filter (EX_USAGE) */
+#define KP_EXIT_UNAVAILABLE 69 /* the kernel lacks the probe type (EX_UNAVAILABLE) */
+
+#define KP_MAX_PROBES 64
+/* The fetch arg every dynamic probe gets, so that COMM is the task's name
+ * at the hit, not whatever /proc says later. */
+#define KP_COMM_ARG "__comm"
+
+enum kp_by { KP_BY_NONE, KP_BY_COMM, KP_BY_PID };
+
+struct kp_opts {
+	struct snoop_opts common;
+	const char *defs[KP_MAX_PROBES];  /* as given, "DEF[ if FILTER]" */
+	const char *filters[KP_MAX_PROBES]; /* the positional FILTER, or NULL */
+	int ndefs;
+	bool from_e;             /* -e was used: no positional definition */
+	int npositional;
+	bool no_func_check;      /* -F */
+	bool raw;                /* -r */
+	bool stacks;             /* -s */
+	bool header;             /* -H */
+	bool show_format;        /* -v */
+	bool count;              /* -c */
+	enum kp_by by;           /* --by */
+	double interval;         /* -i */
+	uint64_t max_hits;       /* -M; 0 = no limit */
+};
+
+/* How a field is printed. */
+enum kp_kind {
+	KP_SIGNED, KP_UNSIGNED, KP_HEX, KP_STRING, KP_SYMBOL, KP_CHAR, KP_ARRAY_SIGNED,
+	KP_ARRAY_UNSIGNED, KP_ARRAY_HEX,
+};
+
+struct kp_field {
+	struct tep_format_field *f;
+	const char *name;
+	enum kp_kind kind;
+	int elem_size;           /* arrays */
+	int width;               /* the C type's size when the field is wider */
+};
+
+struct kp;
+
+struct kp_probe {
+	struct kp *kp;
+	int idx;
+	const char *text;        /* the definition as given */
+	struct snoop_probe_def *def;
+	char event[SNOOP_PROBE_NAME_MAX + 1];
+	char line[SNOOP_PROBE_DEF_MAX + 512]; /* what the kernel got */
+	struct snoop_event *ev;
+	struct kp_field *fields;
+	int nfields;
+	struct tep_format_field *comm_field;
+	uint64_t hits;
+};
+
+/* -c --by: one row per (probe, comm or pid). */
+struct kp_count {
+	int probe;
+	pid_t pid;
+	char comm[16];
+	uint64_t n;
+	bool used;
+};
+
+/* A hit waiting for its kernel_stack record (-s -j). */
+struct kp_pending {
+	bool used;
+	struct snoop_buf line;
+	struct snoop_json j;     /* -j: the object being written into line */
+};
+
+struct kp {
+	struct kp_opts *o;
+	struct snoop_session *s;
+	struct kp_probe probes[KP_MAX_PROBES];
+	int nprobes;
+	struct snoop_ksyms *ksyms;   /* for -s and symbol fields */
+	struct snoop_event *ev_stack;
+	struct tep_format_field *f_stack_size, *f_stack_caller;
+	uint64_t hits;               /* for -M */
+	bool last_hit_printed;       /* the stack that follows belongs to it */
+	int last_hit_cpu;
+	struct kp_pending *pending;  /* per CPU (-s -j) */
+	int npending;
+	struct kp_count *counts;
+	size_t ncounts, counts_cap;
+};
+
+/* probes.c */
+int kp_setup(struct kp *kp);
+/* btf.c: replace the BTF names of d's args with fetch expressions. kernel_btf:
+ * the kernel resolves BTF names itself for this probe (f: on 6.x), so only
+ * argN-style conveniences are left. 0 or -1 with err set. */
+int kp_btf_resolve(struct snoop_probe_def *d, bool kernel_btf, struct snoop_probe_error *err);
+
+/* format.c */
+void kp_fields_prepare(struct kp_probe *p);
+void kp_print_header(struct kp *kp);
+void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx);
+void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx);
+void kp_on_batch(struct snoop_session *s, void *ctx);
+void kp_on_tick(struct snoop_session *s, bool final, void *ctx);
+
+/* Print "kprobe: MSG" then the definition and a caret under column pos. */
+void kp_def_error(const char *text, int pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

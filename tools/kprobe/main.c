@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kprobe: ad-hoc kprobes, kretprobes, fprobes and tracepoints in the
+ * kernel's own definition syntax, with parsed and escaped fields.
+ * See man/man8/kprobe.8.
+ */
+#include <argp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <snoop/options.h>
+#include <snoop/session.h>
+
+#include "kprobe.h"
+
+enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK };
+
+static const char doc[] =
+	"Trace a kernel function (kprobe, kretprobe, fprobe) or tracepoint and print each hit's "
+	"fields, parsed and escaped.\n"
+	"\n"
+	"DEFINITION is the kernel's kprobe_events syntax (p:, r:, f:) or t:SYSTEM:EVENT; FILTER is a "
+	"trace event filter on the probe's fields. argN and retval stand for $argN and $retval; "
+	"struct fields by name (how->flags) are resolved from the kernel's BTF. The event group is "
+	"always kprobe's own: a GRP/ given is used as a prefix of the event name.\n"
+	"\v"
+	"Examples:\n"
+	"  kprobe 'p:do_sys_openat2 path=+0(%si):ustring'          # every open, with the path\n"
+	"  kprobe 'p:do_sys_openat2 path=+0(arg2):ustring' 'path ~ \"/etc/*\"'  # only under /etc\n"
+	"  kprobe 'r:do_sys_openat2 fd=retval:s64' 'fd < 0'       # failed opens\n"
+	"  kprobe 'p:do_sys_openat2 how->flags how->mode'        # struct fields from BTF\n"
+	"  kprobe -s 'p:do_sys_openat2'                          # with the kernel stack\n"
+	"  kprobe -c --by comm 'p:vfs_read' -i 1                 # hits per command, each second\n"
+	"  kprobe -e 'p:vfs_read' -e 'r:vfs_read ret=retval:s64' # two probes in one session\n"
+	"  kprobe 't:sched:sched_process_exec'                   # a tracepoint (no kprobes needed)\n"
+	"  kprobe -j -M 10 'f:do_sys_openat2 dfd filename:ustring' # fprobe, 10 hits as JSON\n"
+	"  kprobe -r 'p:do_sys_openat2 dfd=%di:s32'              # the kernel's own text (perf-tools)\n"
+	"\n"
+	"Exit status: 0 done, 1 runtime error, 64 bad option/definition/filter, 69 the kernel lacks "
+	"the probe type (e.g. no CONFIG_KPROBE_EVENTS: use t:).";
+
+static const struct argp_option options[] = {
+	{ "event", 'e', "DEFINITION", 0, "A probe (\"DEFINITION[ if FILTER]\"); repeatable", 0 },
+	{ "no-func-check", 'F', NULL, 0, "Skip checking the function against available_filter_functions", 0 },
+	{ "raw", 'r', NULL, 0, "Print the kernel's own text line per hit (perf-tools look)", 0 },
+	{ "stack", 's', NULL, 0, "Print the kernel stack of each hit, symbolised", 0 },
+	{ "header", 'H', NULL, 0, "Print a column header", 0 },
+	{ "format", 'v', NULL, 0, "Print the event's format and exit (--verbose: more messages)", 0 },
+	{ "max-hits", 'M', "N", 0, "Stop after N hits", 0 },
+	{ "count", 'c', NULL, 0, "Count hits per probe instead of a line per hit", 0 },
+	{ "by", OPT_BY, "comm|pid", 0, "With -c: count per command name or per PID too", 0 },
+	{ "interval", 'i', "SECONDS", 0, "With -c: print the counts every SECONDS", 0 },
+	{ 0 }
+};
+
+static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, { 0 } };
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct kp_opts *o = state->input;
+	long v;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->common;
+		return 0;
+	case 'e':
+		if (o->ndefs >= KP_MAX_PROBES)
+			argp_error(state, "at most %d probes", KP_MAX_PROBES);
+		o->defs[o->ndefs++] = arg;
+		o->from_e = true;
+		return 0;
+	case 'F':
+		o->no_func_check = true;
+		return 0;
+	case 'r':
+		o->raw = true;
+		return 0;
+	case 's':
+		o->stacks = true;
+		return 0;
+	case 'H':
+		o->header = true;
+		return 0;
+	case 'v':
+		o->show_format = true;
+		return 0;
+	case 'M':
+		if (snoop_parse_long(arg, 1, 1000000000L, &v) < 0)
+			argp_error(state, "invalid -M '%s': expected 1 to 1000000000 hits", arg);
+		o->max_hits = (uint64_t)v;
+		return 0;
+	case 'c':
+		o->count = true;
+		return 0;
+	case OPT_BY:
+		if (!strcmp(arg, "comm"))
+			o->by = KP_BY_COMM;
+		else if (!strcmp(arg, "pid"))
+			o->by = KP_BY_PID;
+		else
+			argp_error(state, "invalid --by '%s': expected comm or pid", arg);
+		return 0;
+	case 'i':
+		if (snoop_parse_seconds(arg, &o->interval) < 0)
+			argp_error(state, "invalid interval '%s': expected seconds > 0", arg);
+		return 0;
+	case ARGP_KEY_ARG:
+		/* DEFINITION [FILTER], the perf-tools way; with -e, a filter
+		 * goes inside the -e string ("... if FILTER"). */
+		if (o->from_e)
+			argp_error(state, "unexpected argument '%s' (with -e, write \"DEFINITION if FILTER\")", arg);
+		if (o->npositional == 0) {
+			o->defs[o->ndefs++] = arg;
+		} else if (o->npositional == 1) {
+			o->filters[0] = arg;
+		} else {
+			argp_error(state, "unexpected argument '%s': one DEFINITION and one FILTER at most", arg);
+		}
+		o->npositional++;
+		return 0;
+	case ARGP_KEY_END:
+		if (o->ndefs == 0)
+			argp_error(state, "no probe given: DEFINITION or -e DEFINITION");
+		if (o->from_e && o->npositional)
+			argp_error(state, "give probes either with -e or as DEFINITION [FILTER], not both");
+		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count)
+			argp_error(state, "--by and -i go with -c");
+		if (o->count && (o->raw || o->stacks))
+			argp_error(state, "-c counts hits: it cannot be combined with -r or -s");
+		if (o->raw && o->common.json)
+			argp_error(state, "-r and -j cannot be used together");
+		if (o->common.top)
+			argp_error(state, "--top is not available in kprobe (use -c -i)");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+void kp_def_error(const char *text, int pos, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	size_t n = strlen(text);
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (pos < 0)
+		pos = 0;
+	if ((size_t)pos > n)
+		pos = (int)n;
+	snoop_errx("kprobe", "%s", msg);
+	/* The definition is the user's own input, but may hold anything: the
+	 * message writer turns control bytes into blanks, so the caret
+	 * still lines up under the same column. */
+	snoop_errx("kprobe", "  %s", text);
+	snoop_errx("kprobe", "  %*s^", pos, "");
+}
+
+static int parse_defs(struct kp *kp)
+{
+	struct kp_opts *o = kp->o;
+
+	for (int i = 0; i < o->ndefs; i++) {
+		struct kp_probe *p = &kp->probes[i];
+		struct snoop_probe_error err;
+
+		p->kp = kp;
+		p->idx = i;
+		p->text = o->defs[i];
+		p->def = calloc(1, sizeof(*p->def));
+		if (!p->def) {
+			snoop_errx("kprobe", "out of memory");
+			return -1;
+		}
+		kp->nprobes = i + 1;
+		if (snoop_probe_parse(p->text, p->def, &err) < 0) {
+			kp_def_error(p->text, err.pos, "bad definition: %s", err.msg);
+			return -1;
+		}
+		if (o->filters[i]) {
+			if (p->def->filter[0]) {
+				snoop_errx("kprobe", "two filters for one probe: the definition's 'if' and FILTER");
+				return -1;
+			}
+			if (strlen(o->filters[i]) >= sizeof(p->def->filter)) {
+				snoop_errx("kprobe", "FILTER longer than %zu bytes", sizeof(p->def->filter) - 1);
+				return -1;
+			}
+			snprintf(p->def->filter, sizeof(p->def->filter), "%s", o->filters[i]);
+		}
+		snoop_probe_event_name(p->def, p->event, sizeof(p->event));
+		/* Two probes on one function: give the later ones a suffix. */
+		for (int k = 0; k < i; k++) {
+			if (strcmp(kp->probes[k].event, p->event))
+				continue;
+			if (p->def->kind == SNOOP_PROBE_TRACEPOINT) {
+				snoop_errx("kprobe", "tracepoint %s:%s given twice", p->def->group, p->def->event);
+				return -1;
+			}
+			snprintf(p->event + (strlen(p->event) > SNOOP_PROBE_NAME_MAX - 4 ? SNOOP_PROBE_NAME_MAX - 4
+											: strlen(p->event)),
+				 5, "_%d", i + 1);
+			k = -1; /* check the new name against all again */
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, "DEFINITION [FILTER]", doc, children, NULL, NULL };
+	struct kp_opts o = { 0 };
+	struct kp kp = { .o = &o, .last_hit_cpu = -1 };
+	int ret = 1;
+
+	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	if (parse_defs(&kp) < 0) {
+		ret = KP_EXIT_USAGE;
+		goto out;
+	}
+	kp.s = snoop_session_open("kprobe", &o.common);
+	if (!kp.s)
+		goto out;
+	ret = kp_setup(&kp);
+	if (ret != 0)
+		goto out;
+	ret = 1;
+	if (o.show_format) {
+		ret = 0;
+		goto out;
+	}
+	if (snoop_session_start(kp.s) < 0)
+		goto out;
+	if (o.header)
+		kp_print_header(&kp);
+	ret = snoop_session_run(kp.s) < 0 ? 1 : 0;
+	if (o.common.verbose)
+		snoop_warn(kp.s, "%llu hits", (unsigned long long)kp.hits);
+out:
+	snoop_session_close(kp.s);
+	for (int i = 0; i < kp.nprobes; i++) {
+		free(kp.probes[i].def);
+		free(kp.probes[i].fields);
+	}
+	for (int i = 0; i < kp.npending; i++)
+		snoop_buf_free(&kp.pending[i].line);
+	free(kp.pending);
+	free(kp.counts);
+	snoop_ksym_free(kp.ksyms);
+	return ret;
+}

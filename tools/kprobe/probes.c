@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* kprobe's set-up: check each definition against the running kernel,
+ * resolve its conveniences, create it in the session's group. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+
+#include <snoop/tracefs.h>
+
+#include "kprobe.h"
+
+/* Is func (in module mod, "" for any) a line of available_filter_functions
+ * ("name" or "name [module]")? -1 when the file cannot be read. */
+static int in_filter_functions(struct snoop_session *s, const char *func, const char *mod)
+{
+	char path[512];
+	size_t n = strlen(func);
+	char *buf, *p;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/available_filter_functions", snoop_session_tracing_dir(s));
+	buf = snoop_read_file(path, NULL);
+	if (!buf)
+		return -1;
+	for (p = buf; (p = strstr(p, func)); p += n) {
+		if (p != buf && p[-1] != '\n')
+			continue;
+		if (p[n] == '\n' || p[n] == '\0') {
+			found = !*mod;
+		} else if (p[n] == ' ' && p[n + 1] == '[') {
+			size_t ml = strlen(mod);
+
+			found = !*mod || (!strncmp(p + n + 2, mod, ml) && p[n + 2 + ml] == ']');
+		}
+		if (found)
+			break;
+	}
+	free(buf);
+	return found;
+}
+
+/* The kprobe blacklist ("0xSTART-0xEND\tsym [mod]" lines) lives in debugfs,
+ * which may not be mounted: unreadable means unchecked, and the kernel
+ * still refuses (with a less helpful message). */
+static bool blacklisted(const char *func)
+{
+	char *buf = snoop_read_file("/sys/kernel/debug/kprobes/blacklist", NULL);
+	size_t n = strlen(func);
+	bool hit = false;
+
+	if (!buf)
+		return false;
+	for (char *p = buf; (p = strstr(p, func)); p += n)
+		if (p != buf && p[-1] == '\t' && (p[n] == '\n' || p[n] == ' ' || !p[n])) {
+			hit = true;
+			break;
+		}
+	free(buf);
+	return hit;
+}
+
+static int check_function(struct kp *kp, struct kp_probe *p)
+{
+	const struct snoop_probe_def *d = p->def;
+	int r;
+
+	if (d->has_addr || kp->o->no_func_check)
+		return 0;
+	r = in_filter_functions(kp->s, d->func, d->module);
+	if (r < 0) {
+		/* No function tracer or not readable: kallsyms knows every
+		 * text symbol, traceable or not. */
+		if (!kp->ksyms)
+			kp->ksyms = snoop_ksym_load(NULL);
+		if (kp->ksyms)
+			r = snoop_ksym_by_name(kp->ksyms, d->func, d->module[0] ? d->module : NULL) != NULL;
+	}
+	if (r == 0) {
+		kp_def_error(p->text, d->target_pos,
+			     "function '%s' is not in available_filter_functions%s (a typo, inlined, or notrace?); -F skips this check",
+			     d->func, kp->ksyms ? " nor kallsyms" : "");
+		return -1;
+	}
+	if (d->kind != SNOOP_PROBE_TRACEPOINT && blacklisted(d->func)) {
+		kp_def_error(p->text, d->target_pos, "function '%s' is on the kernel's kprobe blacklist", d->func);
+		return -1;
+	}
+	return 0;
+}
+
+/* Kernels without $argN (before 4.20, or an arch without the API): the
+ * x86-64 calling convention gives the first six in registers. */
+static int args_to_registers(struct kp_probe *p)
+{
+	static const char *const regs[] = { "%di", "%si", "%dx", "%cx", "%r8", "%r9" };
+	struct utsname u;
+
+	if (uname(&u) < 0 || strcmp(u.machine, "x86_64"))
+		return -1;
+	for (int i = 0; i < p->def->nargs; i++) {
+		struct snoop_probe_arg *a = &p->def->args[i];
+		char out[sizeof(a->fetch)], *q;
+		size_t o = 0;
+
+		for (const char *s = a->fetch; *s;) {
+			if (!strncmp(s, "$arg", 4) && s[4] >= '1' && s[4] <= '6' && !(s[5] >= '0' && s[5] <= '9')) {
+				q = (char *)regs[s[4] - '1'];
+				if (o + strlen(q) >= sizeof(out))
+					return -1;
+				memcpy(out + o, q, strlen(q));
+				o += strlen(q);
+				s += 5;
+			} else if (!strncmp(s, "$arg", 4)) {
+				return -1;
+			} else {
+				if (o + 1 >= sizeof(out))
+					return -1;
+				out[o++] = *s++;
+			}
+		}
+		out[o] = '\0';
+		memcpy(a->fetch, out, o + 1);
+	}
+	return 0;
+}
+
+/* Does the kernel resolve BTF argument names itself (6.x with
+ * CONFIG_PROBE_EVENTS_BTF_ARGS)? Its README then lists "<argname>". */
+static bool kernel_btf_args(struct snoop_session *s)
+{
+	char path[512];
+	char *buf;
+	bool yes;
+
+	snprintf(path, sizeof(path), "%s/README", snoop_session_tracing_dir(s));
+	buf = snoop_read_file(path, NULL);
+	yes = buf && strstr(buf, "<argname>");
+	free(buf);
+	return yes;
+}
+
+static int print_format(struct kp *kp, struct kp_probe *p)
+{
+	struct snoop_buf b;
+	char path[1024];
+	size_t len;
+	char *fmt;
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", snoop_session_tracing_dir(kp->s),
+		 snoop_event_system(p->ev), snoop_event_name(p->ev));
+	fmt = snoop_read_file(path, &len);
+	if (!fmt) {
+		snoop_err(kp->s, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	snoop_buf_init(&b);
+	if (p->line[0]) {
+		snoop_buf_adds(&b, "# definition: ");
+		snoop_escape_text(&b, p->line, strlen(p->line));
+		snoop_buf_addc(&b, '\n');
+	}
+	/* Kernel text, but from a file anyone with tracefs access shapes
+	 * (names): through the escaper, line by line. */
+	for (char *line = fmt, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		/* Tabs are the format file's layout: keep them. */
+		for (char *seg = line, *end = line + (nl - line) + (*nl != '\n'); seg < end;) {
+			char *tab = memchr(seg, '\t', (size_t)(end - seg));
+
+			snoop_escape_text(&b, seg, (size_t)((tab ? tab : end) - seg));
+			if (!tab)
+				break;
+			snoop_buf_addc(&b, '\t');
+			seg = tab + 1;
+		}
+		snoop_buf_addc(&b, '\n');
+		if (!nl[1])
+			break;
+	}
+	free(fmt);
+	fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	snoop_buf_free(&b);
+	return 0;
+}
+
+static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
+{
+	const struct snoop_features *f = snoop_session_features(kp->s);
+	struct snoop_probe_def *d = p->def;
+	struct snoop_probe_error err;
+	struct snoop_buf line;
+	const char *file;
+
+	if (d->kind == SNOOP_PROBE_TRACEPOINT) {
+		p->ev = snoop_session_tracepoint(kp->s, d->group, d->event, kp_on_hit, p);
+		return p->ev ? 0 : 1;
+	}
+	if ((d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE) && !f->kprobe_events) {
+		snoop_err(kp->s, "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)%s: "
+			  "use t:SYSTEM:EVENT tracepoints instead", f->lockdown ? " or locked down" : "");
+		return KP_EXIT_UNAVAILABLE;
+	}
+	if ((d->kind == SNOOP_PROBE_FENTRY || d->kind == SNOOP_PROBE_FEXIT) && !f->fprobe) {
+		snoop_err(kp->s, "fprobe events are not available on this kernel (CONFIG_FPROBE_EVENTS, 6.4+): "
+			  "use p: or r: instead");
+		return KP_EXIT_UNAVAILABLE;
+	}
+	if (check_function(kp, p) < 0)
+		return KP_EXIT_USAGE;
+	/* BTF names: the kernel's own resolver for fprobes where it has
+	 * one; our offsets from /sys/kernel/btf/vmlinux everywhere else. */
+	if (kp_btf_resolve(d, kbtf && (d->kind == SNOOP_PROBE_FENTRY || d->kind == SNOOP_PROBE_FEXIT), &err) < 0) {
+		kp_def_error(p->text, err.pos, "%s", err.msg);
+		return KP_EXIT_USAGE;
+	}
+	if (!f->kprobe_args && args_to_registers(p) < 0) {
+		snoop_err(kp->s, "this kernel has no $argN and kprobe knows only x86-64's registers: "
+			  "use %%REG fetch args");
+		return KP_EXIT_UNAVAILABLE;
+	}
+	snoop_buf_init(&line);
+	if (snoop_probe_render(d, snoop_session_group(kp->s), p->event, KP_COMM_ARG "=$comm", &line, &err) < 0) {
+		snoop_buf_free(&line);
+		kp_def_error(p->text, err.pos, "%s", err.msg);
+		return KP_EXIT_USAGE;
+	}
+	snprintf(p->line, sizeof(p->line), "%s", snoop_buf_cstr(&line));
+	snoop_buf_free(&line);
+	file = (d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE) && f->kprobe_events
+		       ? "kprobe_events" : "dynamic_events";
+	if (kp->o->common.verbose)
+		snoop_warn(kp->s, "%s: %s", file, p->line);
+	p->ev = snoop_session_dynevent(kp->s, file, p->line, p->event, kp_on_hit, p);
+	return p->ev ? 0 : KP_EXIT_USAGE;
+}
+
+int kp_setup(struct kp *kp)
+{
+	bool kbtf = kernel_btf_args(kp->s);
+	int r;
+
+	for (int i = 0; i < kp->nprobes; i++) {
+		struct kp_probe *p = &kp->probes[i];
+
+		r = setup_probe(kp, p, kbtf);
+		if (r)
+			return r;
+		if (p->def->filter[0] && snoop_event_filter(p->ev, p->def->filter) < 0)
+			return KP_EXIT_USAGE;
+		if (kp->o->show_format) {
+			if (print_format(kp, p) < 0)
+				return 1;
+			continue;
+		}
+		kp_fields_prepare(p);
+	}
+	if (kp->o->show_format)
+		return 0;
+	if (kp->o->stacks) {
+		if (snoop_session_instance_write(kp->s, "options/stacktrace", "1") < 0)
+			return 1;
+		kp->ev_stack = snoop_session_format_event(kp->s, "ftrace", "kernel_stack", kp_on_stack, kp);
+		if (!kp->ev_stack)
+			return 1;
+		kp->f_stack_size = snoop_event_field(kp->ev_stack, "size");
+		kp->f_stack_caller = snoop_event_field(kp->ev_stack, "caller");
+		kp->pending = calloc((size_t)sysconf(_SC_NPROCESSORS_CONF) + 1, sizeof(*kp->pending));
+		if (!kp->pending) {
+			snoop_err(kp->s, "out of memory");
+			return 1;
+		}
+		kp->npending = (int)sysconf(_SC_NPROCESSORS_CONF) + 1;
+		for (int i = 0; i < kp->npending; i++)
+			snoop_buf_init(&kp->pending[i].line);
+	}
+	if (kp->o->stacks && !kp->ksyms) {
+		kp->ksyms = snoop_ksym_load(NULL);
+		if (!kp->ksyms)
+			snoop_warn(kp->s, "cannot read /proc/kallsyms (%s): stacks show addresses", strerror(errno));
+	}
+	snoop_session_on_batch(kp->s, kp_on_batch, kp);
+	if (kp->o->count)
+		snoop_session_on_tick(kp->s, kp->o->interval, kp_on_tick, kp);
+	return 0;
+}
