@@ -87,6 +87,8 @@ struct snoop_session {
 	snoop_batch_fn batch_fn;
 	void *batch_ctx;
 	struct { int fd; snoop_fd_fn fn; void *ctx; } watch[SNOOP_MAX_WATCH];
+	snoop_close_fn close_fn;
+	void *close_ctx;
 	int nwatch;
 
 	struct snoop_buf out;

@@ -837,6 +837,13 @@ void snoop_session_close(struct snoop_session *s)
 
 	if (!s)
 		return;
+	if (s->close_fn) {
+		snoop_close_fn fn = s->close_fn;
+
+		/* Cleared first: the hook runs once even if it closes again. */
+		s->close_fn = NULL;
+		fn(s, s->close_ctx);
+	}
 	if (s->tracing_on_fd >= 0) {
 		if (write(s->tracing_on_fd, "0", 1) < 0) {
 		}
@@ -928,6 +935,12 @@ int snoop_session_watch_fd(struct snoop_session *s, int fd, snoop_fd_fn fn, void
 	s->watch[s->nwatch].ctx = ctx;
 	s->nwatch++;
 	return 0;
+}
+
+void snoop_session_on_close(struct snoop_session *s, snoop_close_fn fn, void *ctx)
+{
+	s->close_fn = fn;
+	s->close_ctx = ctx;
 }
 
 const struct snoop_opts *snoop_session_opts(struct snoop_session *s) { return &s->opts; }

@@ -142,6 +142,13 @@ void snoop_session_on_batch(struct snoop_session *s, snoop_batch_fn fn, void *ct
 #define SNOOP_MAX_WATCH 4
 typedef void (*snoop_fd_fn)(struct snoop_session *s, int fd, void *ctx);
 int snoop_session_watch_fd(struct snoop_session *s, int fd, snoop_fd_fn fn, void *ctx);
+/*
+ * Call fn first thing in snoop_session_close(), once, before the teardown
+ * prints anything: the place to give the terminal back (the --top view's
+ * endwin) on every exit path, errors included. One hook; NULL removes it.
+ */
+typedef void (*snoop_close_fn)(struct snoop_session *s, void *ctx);
+void snoop_session_on_close(struct snoop_session *s, snoop_close_fn fn, void *ctx);
 
 /* Accessors. */
 const struct snoop_opts *snoop_session_opts(struct snoop_session *s);
