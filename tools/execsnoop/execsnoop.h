@@ -46,6 +46,7 @@ struct exec_entry {
 	size_t *arglen;
 	unsigned char *argstate;   /* enum arg_state */
 	uint64_t fname_ptr, argv_ptr; /* fallback path: user addresses */
+	uint64_t loss_seq;         /* the session's loss count when it began */
 };
 
 struct execsnoop;
@@ -78,7 +79,7 @@ struct execsnoop {
 	struct { pid_t child, parent; } *forks;
 	size_t nforks;
 
-	uint64_t printed, recovered, unrecovered, entry_missing;
+	uint64_t printed, recovered, unrecovered, entry_missing, stale_dropped;
 };
 
 int execsnoop_setup(struct execsnoop *x);

@@ -155,9 +155,10 @@ int main(int argc, char **argv)
 	if (o.common.verbose)
 		fprintf(stderr,
 			"execsnoop: %llu execs printed; arguments the kernel could not read: %llu recovered from "
-			"/proc, %llu not recovered; exits without an entry record: %llu\n",
+			"/proc, %llu not recovered; exits without an entry record: %llu (%llu dropped after a loss)\n",
 			(unsigned long long)x.printed, (unsigned long long)x.recovered,
-			(unsigned long long)x.unrecovered, (unsigned long long)x.entry_missing);
+			(unsigned long long)x.unrecovered, (unsigned long long)x.entry_missing,
+			(unsigned long long)x.stale_dropped);
 out:
 	snoop_session_close(x.s);
 	if (o.has_name)

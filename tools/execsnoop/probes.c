@@ -107,6 +107,7 @@ static struct exec_entry *entry_find(struct execsnoop *x, pid_t tid, bool create
 	victim->used = true;
 	victim->tid = tid;
 	victim->ts = ts;
+	victim->loss_seq = snoop_session_loss_seq(x->s);
 	return victim;
 }
 
@@ -177,6 +178,7 @@ static void on_entry_chunk(struct snoop_session *s, const struct snoop_record *r
 			execsnoop_entry_reset(x, e);
 		e->used = true;
 		e->tid = r->pid;
+		e->loss_seq = snoop_session_loss_seq(x->s);
 	}
 	e->is_at = c->at;
 	e->ts = r->ts;
@@ -213,6 +215,17 @@ static void finish(struct execsnoop *x, const struct snoop_record *r, long ret)
 	struct exec_entry *e = entry_find(x, r->pid, false, 0);
 	struct exec_entry tmp;
 
+	/*
+	 * Events were lost since this entry was recorded: its own exit may be
+	 * among them, and this exit may belong to a later exec whose entry was
+	 * lost. Pairing them could print one command's arguments under
+	 * another's result, so trust the entry no more: start afresh.
+	 */
+	if (e && e->loss_seq != snoop_session_loss_seq(x->s)) {
+		x->stale_dropped++;
+		execsnoop_entry_reset(x, e);
+		e = NULL;
+	}
 	if (!e) {
 		/* The entry event was lost or too big for the buffer: all we
 		 * know is that this thread exec'd; /proc may tell the rest. */
