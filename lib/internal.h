@@ -118,6 +118,7 @@ uint64_t snoop_reader_kernel_lost(struct snoop_session *s);
 /* signals.c */
 int snoop_signals_install(struct snoop_session *s);
 void snoop_signals_restore(void);
+void snoop_signals_forget_fd(void);
 bool snoop_signals_pending(void);
 int snoop_signals_last(void);
 

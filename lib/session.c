@@ -864,6 +864,7 @@ void snoop_session_close(struct snoop_session *s)
 	snoop_session_flush(s);
 	/* rmdir of an instance fails with EBUSY while any file of it is open. */
 	snoop_reader_close(s);
+	snoop_signals_forget_fd();
 	if (s->tracing_on_fd >= 0)
 		close(s->tracing_on_fd);
 	s->tracing_on_fd = -1;

@@ -61,6 +61,15 @@ int snoop_signals_install(struct snoop_session *s)
 	return 0;
 }
 
+/* Teardown is about to close the tracing_on fd: the handler must stop
+ * writing to it first, or a later signal could write into whatever file
+ * reuses the descriptor number. The handlers stay installed, so a second
+ * Ctrl-C during teardown cannot kill us half-way through it. */
+void snoop_signals_forget_fd(void)
+{
+	sig_tracing_on_fd = -1;
+}
+
 void snoop_signals_restore(void)
 {
 	if (!installed)
