@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (snoop_session_start(x.s) < 0)
 		goto out;
+	opensnoop_threads_scan(&x);
 	opensnoop_print_header(&x);
 	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
 	if (o.common.verbose)

@@ -64,6 +64,7 @@ struct opensnoop;
 struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create);
 void opensnoop_entry_clear(struct open_entry *e);
 void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid);
+void opensnoop_threads_scan(struct opensnoop *x);
 pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid);
 long opensnoop_uid(struct opensnoop *x, pid_t tid);
 /* comm from /proc (fallback path); writes "" when gone. */

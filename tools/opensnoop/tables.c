@@ -6,10 +6,12 @@
  *  - opens in flight: one slot per TID, direct-mapped. A thread has at
  *    most one open in flight, so a colliding TID only evicts an entry
  *    whose exit is overdue (counted, shown with -v).
- *  - TID -> TGID from task:task_newtask (CLONE_THREAD), so that threads
- *    that lived and died between two reads still get their process.
+ *  - TID -> TGID for the threads alive at the start (a scan of /proc) and
+ *    those created since (task:task_newtask, CLONE_THREAD), so that a
+ *    thread gone by the time its opens are printed still gets its process.
  *  - TID -> UID/TGID read from /proc, cached for a second.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,35 @@ void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid)
 	t->tgid = tgid;
 }
 
+/* Called once tracing is on: threads created before the scan are in it,
+ * the ones created after come through task_newtask. */
+void opensnoop_threads_scan(struct opensnoop *x)
+{
+	DIR *proc = opendir("/proc"), *task;
+	struct dirent *p, *t;
+	char path[64];
+
+	if (!proc)
+		return;
+	while ((p = readdir(proc))) {
+		pid_t tgid = (pid_t)strtol(p->d_name, NULL, 10);
+
+		if (tgid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)tgid);
+		if (!(task = opendir(path)))
+			continue;
+		while ((t = readdir(task))) {
+			pid_t tid = (pid_t)strtol(t->d_name, NULL, 10);
+
+			if (tid > 0)
+				opensnoop_thread_note(x, tid, tgid);
+		}
+		closedir(task);
+	}
+	closedir(proc);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -115,9 +146,17 @@ pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid)
 	return proc_get(x, tid)->tgid;
 }
 
+/* Credentials are per thread, but the C library keeps a process's
+ * threads in step (setxid broadcast): ask the process when the thread is
+ * gone. */
 long opensnoop_uid(struct opensnoop *x, pid_t tid)
 {
-	return proc_get(x, tid)->uid;
+	long uid = proc_get(x, tid)->uid;
+	pid_t tgid;
+
+	if (uid < 0 && (tgid = opensnoop_tgid(x, tid)) > 0 && tgid != tid)
+		uid = proc_get(x, tgid)->uid;
+	return uid;
 }
 
 void opensnoop_proc_comm(pid_t tid, char comm[16])

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Every open of the opener (absolute, relative to cwd and to a dirfd, odd
+# bytes, ENOENT, O_CREAT 0640, openat2, creat, open, 4 threads) is reported
+# with its path, fd, errno, flags, mode and TID; -F makes the paths absolute.
+# vm-timeout: 60
+set -euo pipefail
+. "$SNOOP_TEST_DIR/helpers.bash"
+require_kprobes
+snapshot_tracefs
+
+start_opener
+trace all -e -F
+check all --full-path "$PWD/w"
+
+# The text output escapes the control bytes.
+start_opener
+start_bg "$OS" -e -n opener >text.out 2>text.err
+wait_armed "$BG_PID"
+touch w/go
+wait "$OPENER"
+stop_bg
+grep -q 'esc\\x1b\[31mred.txt' text.out || fail "ANSI escape not escaped: $(grep esc text.out)"
+grep -q 'new\\nline.txt' text.out || fail "newline not escaped"
+grep -q 'bad\\xff\\xfe.txt' text.out || fail "non-UTF-8 not escaped"
+grep -q 'ENOENT.*missing/nope.txt' text.out || fail "no ENOENT line"
+grep -Eq 'O_WRONLY\|O_CREAT\|O_TRUNC +0640 +creat.txt' text.out || fail "creat's flags/mode: $(grep creat.txt text.out)"
+! grep -q $'\x1b' text.out || fail "a raw ESC reached the output"
+assert_tracefs_unchanged
