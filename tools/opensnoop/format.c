@@ -113,7 +113,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	if (e->comm[0])
 		memcpy(comm, e->comm, sizeof(comm));
 	else
-		opensnoop_proc_comm(ev->tid, comm);
+		opensnoop_proc_comm(x, ev->tid, comm);
 	relative = e->pstatus == PATH_OK && e->path[0] != '/';
 	if (o->full_path && relative)
 		have_base = base_dir(ev->tid, tgid, e->dfd, base, sizeof(base));

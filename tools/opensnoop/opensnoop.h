@@ -63,12 +63,13 @@ struct opensnoop;
 /* tables.c: bounded per-TID state. */
 struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create);
 void opensnoop_entry_clear(struct open_entry *e);
-void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid);
+void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const char *comm, size_t commlen);
 void opensnoop_threads_scan(struct opensnoop *x);
 pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid);
 long opensnoop_uid(struct opensnoop *x, pid_t tid);
-/* comm from /proc (fallback path); writes "" when gone. */
-void opensnoop_proc_comm(pid_t tid, char comm[16]);
+/* comm from /proc (fallback path), else from task_newtask; "" when
+ * neither knows. */
+void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16]);
 
 struct opensnoop {
 	struct opensnoop_opts *o;
@@ -83,7 +84,7 @@ struct opensnoop {
 	/* fallback: sys_enter_* fields, per syscall */
 	struct snoop_event *ev_enter[4];
 	struct tep_format_field *f_en_dfd[4], *f_en_fname[4], *f_en_flags[4], *f_en_mode[4];
-	struct tep_format_field *f_newtask_pid, *f_newtask_flags;
+	struct tep_format_field *f_newtask_pid, *f_newtask_flags, *f_newtask_comm;
 	/* --libc */
 	struct snoop_event *ev_up[8];
 	struct tep_format_field *f_up_path[8];
@@ -96,7 +97,7 @@ struct opensnoop {
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered;
 };
 
-struct thread_slot { pid_t tid, tgid; };
+struct thread_slot { pid_t tid, tgid; char comm[16]; };
 struct proc_slot {
 	pid_t tid;
 	pid_t tgid;

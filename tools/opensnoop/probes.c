@@ -303,7 +303,7 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 		e->flags_known = false;
 		e->flags = e->mode = 0;
 	}
-	opensnoop_proc_comm(r->pid, e->comm);
+	opensnoop_proc_comm(x, r->pid, e->comm);
 }
 
 static void on_newtask(struct snoop_session *s, const struct snoop_record *r, void *ctx)
@@ -311,12 +311,14 @@ static void on_newtask(struct snoop_session *s, const struct snoop_record *r, vo
 	struct opensnoop *x = ctx;
 	pid_t child = (pid_t)snoop_field_s64(r, x->f_newtask_pid);
 	uint64_t flags = snoop_field_u64(r, x->f_newtask_flags);
+	size_t n = 0;
+	const char *comm = snoop_field_str(r, x->f_newtask_comm, &n);
 
 	(void)s;
 	if (flags & 0x00010000) /* CLONE_THREAD */
-		opensnoop_thread_note(x, child, opensnoop_tgid(x, r->pid));
+		opensnoop_thread_note(x, child, opensnoop_tgid(x, r->pid), comm, n);
 	else
-		opensnoop_thread_note(x, child, child);
+		opensnoop_thread_note(x, child, child, comm, n);
 }
 
 int opensnoop_setup(struct opensnoop *x)
@@ -341,6 +343,7 @@ int opensnoop_setup(struct opensnoop *x)
 		return -1;
 	x->f_newtask_pid = snoop_event_field(ev, "pid");
 	x->f_newtask_flags = snoop_event_field(ev, "clone_flags");
+	x->f_newtask_comm = snoop_event_field(ev, "comm");
 
 	if (x->kprobes) {
 		if (setup_kprobe(x) < 0)

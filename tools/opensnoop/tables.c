@@ -59,7 +59,7 @@ struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool crea
 	return e;
 }
 
-void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid)
+void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const char *comm, size_t commlen)
 {
 	struct thread_slot *t;
 
@@ -68,6 +68,9 @@ void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid)
 	t = &x->threads[(unsigned int)tid % THREAD_SLOTS];
 	t->tid = tid;
 	t->tgid = tgid;
+	commlen = comm ? strnlen(comm, commlen < 15 ? commlen : 15) : 0;
+	memcpy(t->comm, comm ? comm : "", commlen);
+	t->comm[commlen] = '\0';
 }
 
 /* Called once tracing is on: threads created before the scan are in it,
@@ -92,7 +95,7 @@ void opensnoop_threads_scan(struct opensnoop *x)
 			pid_t tid = (pid_t)strtol(t->d_name, NULL, 10);
 
 			if (tid > 0)
-				opensnoop_thread_note(x, tid, tgid);
+				opensnoop_thread_note(x, tid, tgid, NULL, 0);
 		}
 		closedir(task);
 	}
@@ -159,7 +162,7 @@ long opensnoop_uid(struct opensnoop *x, pid_t tid)
 	return uid;
 }
 
-void opensnoop_proc_comm(pid_t tid, char comm[16])
+void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16])
 {
 	char path[64], *s;
 	size_t n;
@@ -167,8 +170,14 @@ void opensnoop_proc_comm(pid_t tid, char comm[16])
 	comm[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
 	s = snoop_read_file(path, &n);
-	if (!s)
+	if (!s) {
+		/* Gone: the name it was born with (threads rarely rename). */
+		struct thread_slot *t = x->threads ? &x->threads[(unsigned int)tid % THREAD_SLOTS] : NULL;
+
+		if (t && t->tid == tid)
+			memcpy(comm, t->comm, 16);
 		return;
+	}
 	/* The kernel ends the file with a newline; comm may hold one too. */
 	if (n && s[n - 1] == '\n')
 		n--;
