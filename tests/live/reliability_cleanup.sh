@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Issue 9, cleanup matrix on this machine's kernel (tracepoint paths): for
+# every tool x {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M, a signal
+# during set-up, an error half-way through set-up, SIGKILL then the next
+# start}, the full tracefs state (tests/vm/reliability/snapshot.bash) after
+# the run equals the state before. The kprobe/function-tracer paths get the
+# same matrix in the guest kernels (tests/vm/reliability/cleanup.sh).
+. "$(dirname "$0")/reliability_lib.bash"
+
+rel_before
+
+# Per tool: the command line that traces something on this kernel.
+declare -A CMD=(
+	[execsnoop]="execsnoop"
+	[opensnoop]="opensnoop"
+	[kprobe]="kprobe t:syscalls:sys_enter_openat"
+)
+# A set-up that fails half-way: after the instance and a first event exist.
+declare -A HALFWAY=(
+	[kprobe]="kprobe -e t:syscalls:sys_enter_openat -e t:syscalls:sys_enter_close -e t:syscalls:sys_enter_read%if%no_such_field==1"
+	[opensnoop]="opensnoop -p 999999999"
+)
+
+for tool in execsnoop opensnoop kprobe; do
+	have_tool "$tool" || { note "$tool not built: skipped"; continue; }
+	read -r -a cmd <<<"${CMD[$tool]}"
+	cmd[0]=$SNOOP_BIN/${cmd[0]}
+
+	for sig in INT TERM HUP QUIT; do
+		start_tool "$tool-$sig" "${cmd[@]}"
+		pid=$BG_PID
+		poke
+		stop_tool "$pid" "$sig"
+		[ "$BG_STATUS" = 0 ] || fail "$tool SIG$sig: exit status $BG_STATUS: $(cat "$WORK/$tool-$sig.err")"
+		assert_no_leftovers_of "$pid"
+		rel_check "$tool SIG$sig"
+	done
+	note "$tool: SIGINT SIGTERM SIGHUP SIGQUIT clean"
+
+	# SIGPIPE: the reader goes after one line (the header or an event).
+	rm -f "$WORK/pipe.status"
+	( "${cmd[@]}" 2>"$WORK/pipe.err"; echo $? >"$WORK/pipe.status" ) | head -n 1 >"$WORK/pipe.out" &
+	hpid=$!
+	for _ in $(seq 1 200); do
+		poke; sleep 0.05
+		[ -s "$WORK/pipe.status" ] && break
+	done
+	wait $hpid || true
+	[ -s "$WORK/pipe.status" ] || fail "$tool did not end after its reader went away"
+	[ "$(cat "$WORK/pipe.status")" = 0 ] || fail "$tool SIGPIPE: exit status $(cat "$WORK/pipe.status")"
+	rel_check "$tool SIGPIPE"
+
+	# -d
+	"${cmd[@]}" -d 0.3 >/dev/null 2>"$WORK/d.err" || fail "$tool -d: exit $?: $(cat "$WORK/d.err")"
+	rel_check "$tool -d"
+
+	# -M (kprobe only has it)
+	if [ "$tool" = kprobe ]; then
+		( for _ in $(seq 1 100); do poke; sleep 0.02; done ) &
+		ppid=$!
+		timeout 20 "${cmd[@]}" -M 3 >"$WORK/M.out" 2>"$WORK/M.err" || fail "kprobe -M 3: exit $?: $(cat "$WORK/M.err")"
+		kill "$ppid" 2>/dev/null || true; wait "$ppid" 2>/dev/null || true
+		rel_check "$tool -M"
+	fi
+
+	# A signal at a random moment of the set-up (0-60 ms after the exec):
+	# whatever the tool had created by then is removed.
+	for i in $(seq 1 4); do
+		sig=TERM; [ $((i % 2)) = 0 ] && sig=HUP
+		"${cmd[@]}" >/dev/null 2>&1 &
+		pid=$!
+		sleep "0.0$((RANDOM % 6))$((RANDOM % 10))"
+		kill -s "$sig" "$pid" 2>/dev/null || true
+		st=0; wait "$pid" || st=$?
+		# 0: the handler ran; 128+n: the signal came before the tool
+		# touched tracefs (handlers are installed before anything else).
+		case $st in 0 | 129 | 143) ;; *) fail "$tool: SIG$sig during set-up: exit $st" ;; esac
+		assert_no_leftovers_of "$pid"
+		rel_check "$tool SIG$sig during set-up ($i)"
+	done
+	note "$tool: SIGPIPE, -d, signals during set-up clean"
+
+	# An error half-way through the set-up.
+	if [ -n "${HALFWAY[$tool]:-}" ]; then
+		read -r -a hw <<<"${HALFWAY[$tool]}"
+		hw=("${hw[@]//%/ }")
+		hw[0]=$SNOOP_BIN/${hw[0]}
+		st=0; "${hw[@]}" >/dev/null 2>"$WORK/hw.err" || st=$?
+		[ "$st" != 0 ] || fail "$tool: the half-way failure did not fail"
+		[ "$(wc -l <"$WORK/hw.err")" -le 3 ] || { cat "$WORK/hw.err" >&2; fail "$tool: more than a short error"; }
+		rel_check "$tool error half-way"
+		note "$tool: error half-way ($(head -n 1 "$WORK/hw.err")): clean"
+	fi
+	# The instance name already taken (by anyone): refused, and the other
+	# instance left alone.
+	st=0
+	bash -c 'mkdir "$1/instances/snoop_$2_$$" && exec "${@:3}"' _ "$TRACEFS" "$tool" "${cmd[@]}" \
+		>/dev/null 2>"$WORK/taken.err" || st=$?
+	taken=$(ls "$TRACEFS/instances" | grep -E "^snoop_${tool}_[0-9]+$" | while read -r n; do
+		p=${n##*_}; kill -0 "$p" 2>/dev/null || echo "$n"; done | head -n 1)
+	[ "$st" != 0 ] || fail "$tool reused an existing instance"
+	[ -n "$taken" ] || fail "$tool removed an instance it did not create"
+	grep -q 'already exists' "$WORK/taken.err" || fail "$tool: unclear error: $(cat "$WORK/taken.err")"
+	rmdir "$TRACEFS/instances/$taken"
+	rel_check "$tool instance taken"
+
+	# SIGKILL: leftovers, removed by the next start.
+	start_tool "$tool-k9" "${cmd[@]}"
+	pid=$BG_PID
+	kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+	ls "$TRACEFS/instances" | grep -q "_${pid}\$" || fail "$tool: kill -9 left nothing: the sweep is not tested"
+	"${cmd[@]}" -d 0.2 >/dev/null 2>"$WORK/k9.err" || fail "$tool: next start failed: $(cat "$WORK/k9.err")"
+	assert_no_leftovers_of "$pid"
+	rel_check "$tool SIGKILL + next start"
+	note "$tool: error half-way, instance taken, SIGKILL + next start clean"
+done
+
+# functrace: refused on this (locked down) kernel; the refusal is clean.
+if have_tool functrace; then
+	st=0; "$SNOOP_BIN/functrace" -d 0.2 vfs_read >/dev/null 2>"$WORK/ft.err" || st=$?
+	rel_check "functrace (refused or run)"
+	note "functrace: exit $st, clean: $(head -n 1 "$WORK/ft.err")"
+fi
+note "states compared: $REL_STATES"

@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# Helpers of tests/live/reliability_*.sh (issue 9), on top of lib.sh: the
+# full tracefs snapshot of tests/vm/reliability/snapshot.bash, and counters
+# of what was compared, printed at the end ("states compared: N").
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SNOOP_SRC=${SNOOP_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# shellcheck source=../vm/reliability/snapshot.bash
+. "$SNOOP_SRC/tests/vm/reliability/snapshot.bash"
+
+REL_STATES=0
+REL_INPUTS=0
+trap 'cleanup_live; echo "[$TEST_NAME] states compared: $REL_STATES, hostile inputs tried: $REL_INPUTS"' EXIT
+
+rel_before() { rel_snapshot "$WORK/before"; }
+
+# rel_check LABEL: the state now equals the one rel_before took.
+rel_check() {
+	rel_snapshot "$WORK/after"
+	REL_STATES=$((REL_STATES + 1))
+	rel_compare "$WORK/before" "$WORK/after" || fail "$1: tracefs state changed (diff above: - before, + after)"
+}
+
+have_tool() { [ -x "$SNOOP_BIN/$1" ]; }
+
+# Generate some opens and execs so that a tool has something to write.
+poke() {
+	local i
+	for i in 1 2 3; do /bin/true; cat /etc/hostname >/dev/null 2>&1 || true; done
+}
+
+# rel_wait_gone PID SECS: wait for a process that is not our child to end.
+rel_wait_gone() {
+	local pid=$1 i
+	for i in $(seq 1 $((${2:-10} * 20))); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}

@@ -1,0 +1,88 @@
+#!/bin/bash
+# vm-timeout: 240
+# Issue 9, cleanup matrix on a kprobe + function-tracer kernel: every tool x
+# {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M, an error half-way
+# through set-up, SIGKILL then the next start}: the full tracefs state
+# (snapshot.bash) afterwards equals the state before.
+set -euo pipefail
+. "$(dirname "$0")/common.bash"
+require_file "$TRACEFS/kprobe_events" "the kprobe paths need kprobe events"
+trap r_counts EXIT
+
+r_before
+declare -A CMD=(
+	[execsnoop]="execsnoop"
+	[opensnoop]="opensnoop"
+	[kprobe]="kprobe p:do_sys_openat2%path=+0(%si):ustring"
+	[functrace]="functrace do_sys_openat2"
+)
+# Fails after the instance and a first probe exist.
+declare -A HALFWAY=(
+	[kprobe]="kprobe -e p:do_sys_openat2 -e r:do_sys_openat2%ret=retval:s64%if%no_such_field==1"
+	[kprobe2]="kprobe -F -e p:do_sys_openat2 -e p:no_such_function_xyz"
+	[functrace]="functrace do_sys_openat2 no_such_function_xyz"
+	[opensnoop]="opensnoop -p 999999999"
+)
+tools=()
+for t in execsnoop opensnoop kprobe functrace; do
+	if r_have "$t"; then tools+=("$t"); else note "$t not built: skipped"; fi
+done
+((${#tools[@]})) || skip "no tool built"
+[[ $(cat "$TRACEFS/available_tracers") == *function* ]] || { note "no function tracer: functrace skipped"; tools=("${tools[@]/functrace/}"); }
+
+split() { # "a%b c" -> array R (with % as a space inside a word)
+	read -r -a R <<<"$1"
+	R=("${R[@]//%/ }")
+	R[0]=$SNOOP_BIN/${R[0]}
+}
+
+for tool in "${tools[@]}"; do
+	[[ -n $tool ]] || continue
+	split "${CMD[$tool]}"
+	cmd=("${R[@]}")
+	for sig in INT TERM HUP QUIT; do
+		r_start "$tool-$sig" "${cmd[@]}"
+		poke
+		stop_bg -s "$sig" -t 20
+		r_check "$tool SIG$sig"
+	done
+	# SIGPIPE
+	rm -f pipe.status
+	( "${cmd[@]}" 2>pipe.err; echo $? >pipe.status ) | head -n 1 >pipe.out &
+	for ((i = 0; i < 300; i++)); do
+		poke; sleep 0.1
+		[[ -s pipe.status ]] && break
+	done
+	wait || true
+	[[ -s pipe.status ]] || fail "$tool did not end after its reader went away"
+	[[ $(cat pipe.status) == 0 ]] || fail "$tool SIGPIPE: exit $(cat pipe.status): $(cat pipe.err)"
+	r_check "$tool SIGPIPE"
+	# -d
+	"${cmd[@]}" -d 0.5 >/dev/null 2>d.err || fail "$tool -d: exit $?: $(cat d.err)"
+	r_check "$tool -d"
+	if [[ $tool == kprobe ]]; then
+		( for ((i = 0; i < 200; i++)); do poke; sleep 0.05; done ) &
+		wl=$!
+		timeout 60 "${cmd[@]}" -M 3 >M.out 2>M.err || fail "kprobe -M 3: exit $?: $(cat M.err)"
+		kill "$wl" 2>/dev/null || true; wait "$wl" 2>/dev/null || true
+		[[ $(grep -c . M.out) -ge 3 ]] || fail "kprobe -M 3 printed: $(cat M.out)"
+		r_check "$tool -M"
+	fi
+	# Errors half-way through the set-up.
+	for k in "$tool" "${tool}2"; do
+		[[ -n ${HALFWAY[$k]:-} ]] || continue
+		split "${HALFWAY[$k]}"
+		st=0; "${R[@]}" >/dev/null 2>hw.err || st=$?
+		((st != 0)) || fail "$k: the half-way failure did not fail"
+		note "$k half-way error (exit $st): $(head -n 1 hw.err)"
+		r_check "$k error half-way"
+	done
+	# SIGKILL, then the next start removes the leftovers.
+	r_start "$tool-k9" "${cmd[@]}"
+	pid=$BG_PID
+	kill -9 "$pid"; wait "$pid" 2>/dev/null || true; _bg_forget "$pid"
+	[[ -n $(snoop_leftovers) ]] || fail "$tool: kill -9 left nothing: the sweep is not tested"
+	"${cmd[@]}" -d 0.3 >/dev/null 2>k9.err || fail "$tool next start: $(cat k9.err)"
+	r_check "$tool SIGKILL + next start"
+	note "$tool: signals, SIGPIPE, -d, half-way errors, SIGKILL: clean"
+done

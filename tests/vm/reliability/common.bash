@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# Shared by the reliability guest tests (issue 9): the full tracefs snapshot
+# (snapshot.bash, also used by tests/live/reliability_*.sh) and helpers.
+. /snoopvm/lib.sh
+# shellcheck source=snapshot.bash
+. "$(dirname "${BASH_SOURCE[0]}")/snapshot.bash"
+
+R_STATES=0
+R_INPUTS=0
+r_counts() { note "states compared: $R_STATES, hostile inputs tried: $R_INPUTS"; }
+
+r_before() { rel_snapshot "$PWD/.rel-before"; }
+r_check() { # LABEL
+	rel_snapshot "$PWD/.rel-after"
+	R_STATES=$((R_STATES + 1))
+	rel_compare "$PWD/.rel-before" "$PWD/.rel-after" || fail "$1: tracefs state changed (diff above: - before, + after)"
+	assert_no_snoop_leftovers
+}
+
+r_have() { [[ -x $SNOOP_BIN/$1 ]]; }
+
+# r_start NAME CMD ARGS...: start a tool in the background (output in
+# NAME.out/.err), wait until its instance has tracing on. BG_PID is its pid.
+r_start() {
+	local name=$1 i d
+	shift
+	start_bg "$@" >"$name.out" 2>"$name.err"
+	for ((i = 0; i < 300; i++)); do
+		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null || true)
+		[[ -n $d && $(cat "$d/tracing_on" 2>/dev/null) == 1 ]] && return 0
+		[[ -d /proc/$BG_PID ]] || { cat "$name.err" >&2; fail "$name died before arming"; }
+		sleep 0.1
+	done
+	fail "$name did not arm in 30 s"
+}
+
+poke() {
+	local i
+	for i in 1 2 3; do /bin/true relpoke; cat /etc/passwd >/dev/null; done
+}

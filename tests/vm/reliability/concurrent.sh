@@ -1,0 +1,70 @@
+#!/bin/bash
+# vm-timeout: 180
+# Issue 9, concurrency: all four tools, two of each, at once under a mixed
+# workload. Each pair is told apart by a filter on a marker only its half of
+# the workload has: each sees its own events, none sees the other's, and all
+# clean up.
+set -euo pipefail
+. "$(dirname "$0")/common.bash"
+require_file "$TRACEFS/kprobe_events" "needs kprobe events"
+trap r_counts EXIT
+r_before
+mkdir -p /tmp/relA /tmp/relB
+echo a >/tmp/relA/fileA; echo b >/tmp/relB/fileB
+has_ft=0
+[[ $(cat "$TRACEFS/available_tracers") == *function* ]] && has_ft=1
+
+# Workers: each opens its own files and execs with its own marker, forever.
+worker() { # X
+	trap 'exit 0' TERM
+	while :; do
+		cat "/tmp/rel$1/file$1" >/dev/null
+		/bin/echo "marker$1" >/dev/null
+		sleep 0.05
+	done
+}
+worker A & wA=$!
+worker B & wB=$!
+
+pids=()
+st() { # NAME CMD...
+	local n=$1; shift
+	r_start "$n" "$@"
+	pids+=("$BG_PID")
+}
+started=()
+for X in A B; do
+	if r_have execsnoop; then st "exec$X" "$SNOOP_BIN/execsnoop" -l "marker$X"; started+=("exec$X"); fi
+	if r_have opensnoop; then st "open$X" "$SNOOP_BIN/opensnoop" "/tmp/rel$X/*"; started+=("open$X"); fi
+	if r_have kprobe; then
+		st "kp$X" "$SNOOP_BIN/kprobe" "p:do_sys_openat2 path=+0(%si):ustring" "path ~ \"/tmp/rel$X/*\""
+		started+=("kp$X")
+	fi
+done
+w=$wA
+for X in A B; do
+	if r_have functrace && ((has_ft)); then
+		st "ft$X" "$SNOOP_BIN/functrace" -p "$w" do_sys_openat2; started+=("ft$X")
+	fi
+	w=$wB
+done
+((${#started[@]})) || skip "no tool built"
+sleep 3
+for p in "${pids[@]}"; do stop_bg -p "$p" -t 20; done
+kill "$wA" "$wB"; wait "$wA" "$wB" 2>/dev/null || true
+
+for n in "${started[@]}"; do
+	X=${n: -1}; Y=A; [[ $X == A ]] && Y=B
+	case $n in
+	exec*) mine="marker$X"; other="marker$Y" ;;
+	open* | kp*) mine="/tmp/rel$X/file$X"; other="/tmp/rel$Y/" ;;
+	ft*) mine="do_sys_openat2"; other="" ;;
+	esac
+	grep -q -- "$mine" "$n.out" || { cat "$n.err" >&2; head -n 20 "$n.out" >&2; fail "$n did not see its events ($mine)"; }
+	if [[ -n $other ]] && grep -q -- "$other" "$n.out"; then
+		grep -- "$other" "$n.out" | head -n 5 >&2
+		fail "$n saw the other's events ($other)"
+	fi
+done
+r_check "after ${#started[@]} concurrent sessions"
+note "${#started[@]} concurrent sessions: each saw its own events only, all clean"

@@ -1,0 +1,107 @@
+# shellcheck shell=bash
+# The whole tracefs state a snoopkit run promises to leave as it found it,
+# as text, for before/after comparison. Shared by the live tests
+# (tests/live/reliability_*.sh source it) and the guest tests of this group.
+#
+#   rel_snapshot FILE [PID]   write the state to FILE; entries of *live*
+#                             snoopkit sessions other than PID are left out
+#                             (so a test can run beside other sessions)
+#   rel_compare BEFORE AFTER  diff; returns 1 (diff on stderr) when different
+#
+# What it covers: instances (and, for every non-snoop instance, the same
+# per-instance state as the top level), dynamic_events / kprobe_events /
+# uprobe_events, and for the top level: current_tracer, tracing_on,
+# buffer_size_kb, trace_clock, set_ftrace_filter, set_ftrace_notrace,
+# set_ftrace_pid, set_event, set_event_pid, set_event_notrace_pid,
+# set_graph_function, every enabled event (set_event lists them; the
+# per-system enable files add partial states), every event filter that is
+# not "none", every trigger, and every options/ flag.
+TRACEFS=${TRACEFS:-/sys/kernel/tracing}
+
+# Is PID alive and a snoopkit tool? (as lib/sweep.c decides)
+_rel_owner_live() {
+	local pid=$1
+	[[ -d /proc/$pid ]] || return 1
+	grep -qaE '(^|/)(execsnoop|opensnoop|kprobe|functrace|memcheck[^ ]*)(\x00|$)' "/proc/$pid/cmdline" 2>/dev/null ||
+		grep -qxE 'execsnoop|opensnoop|kprobe|functrace' "/proc/$pid/comm" 2>/dev/null
+}
+
+# _rel_skip_snoop NAME PID: true when NAME belongs to a live snoopkit
+# session other than PID.
+_rel_skip_pid() {
+	local owner=$1 target=$2
+	[[ $owner != "$target" ]] && _rel_owner_live "$owner"
+}
+
+# State of one instance directory (the top level or instances/X).
+_rel_instance_state() {
+	local d=$1 f v lines
+	for f in current_tracer tracing_on buffer_size_kb trace_clock set_ftrace_filter \
+		set_ftrace_notrace set_ftrace_pid set_event set_event_pid set_event_notrace_pid \
+		set_graph_function set_graph_notrace; do
+		[[ -e $d/$f ]] || continue
+		# (lockdown makes some unreadable: that is stable too). Builtins
+		# only: a fork per file costs seconds on a busy machine.
+		v='(unreadable)'
+		{ mapfile -t lines <"$d/$f" && v="${lines[*]}"; } 2>/dev/null || true
+		echo "$f: $v"
+	done
+	if [[ -d $d/options ]]; then
+		echo "options: $(cd "$d/options" && grep -H . -- * 2>/dev/null | tr '\n' ' ')"
+	fi
+	# Partial enables (X) and whole systems show in the per-system files.
+	grep -H -v -x '0' "$d"/events/*/enable 2>/dev/null | sed "s|^$d/|enable |" || true
+	# Filters and triggers of every event: only the non-default ones.
+	grep -H -v -x 'none' "$d"/events/*/*/filter 2>/dev/null | sed "s|^$d/|filter |" || true
+	grep -H -v '^#' "$d"/events/*/*/trigger 2>/dev/null | sed "s|^$d/|trigger |" || true
+}
+
+# The development machine is shared: other people's tests and benches make
+# instances named NAME_<their pid> while we run. One whose PID is alive and
+# is neither this test (REL_SELF, default $$) nor its children is not ours
+# to compare.
+_rel_foreign_busy() {
+	local name=$1 pid
+	[[ $name =~ _([0-9]+)$ ]] || return 1
+	pid=${BASH_REMATCH[1]}
+	[[ $pid != "${REL_SELF:-$$}" ]] || return 1
+	[[ -d /proc/$pid ]] || return 1
+	# our own children (the tool under test) are ours
+	[[ $(awk '/^PPid:/ {print $2}' "/proc/$pid/status" 2>/dev/null) != "${REL_SELF:-$$}" ]]
+}
+
+rel_snapshot() {
+	local out=$1 target=${2:-} name line
+	{
+		echo "## instances"
+		for name in $(ls "$TRACEFS/instances" | LC_ALL=C sort); do
+			if [[ $name =~ ^snoop_[a-z-]+_([0-9]+)$ ]] && _rel_skip_pid "${BASH_REMATCH[1]}" "$target"; then
+				continue
+			fi
+			_rel_foreign_busy "$name" && continue
+			echo "instance $name"
+		done
+		echo "## dynamic events"
+		for f in dynamic_events kprobe_events uprobe_events; do
+			[[ -r $TRACEFS/$f ]] || continue
+			while IFS= read -r line; do
+				if [[ $line =~ ^[^:]*:snoop_([0-9]+)/ ]] && _rel_skip_pid "${BASH_REMATCH[1]}" "$target"; then
+					continue
+				fi
+				echo "$f: $line"
+			done <"$TRACEFS/$f"
+		done
+		echo "## top level"
+		_rel_instance_state "$TRACEFS" | grep -v -E '^(filter|trigger|enable) events/snoop_[0-9]+/' || true
+		for name in $(ls "$TRACEFS/instances" | LC_ALL=C sort); do
+			[[ $name == snoop_* ]] && continue
+			_rel_foreign_busy "$name" && continue
+			echo "## instance $name"
+			_rel_instance_state "$TRACEFS/instances/$name" | grep -v -E '^(filter|trigger|enable) events/snoop_[0-9]+/' || true
+		done
+	} >"$out"
+}
+
+rel_compare() {
+	diff -u "$1" "$2" >&2
+}
