@@ -516,10 +516,11 @@ static bool looks_like_arg(const char *s, size_t n)
  * the function when it cannot be a name (FUNC+OFFS, MOD:FUNC, an address)
  * or when what follows is no target (nothing, or a fetch arg).
  */
-static bool name_is_target(const char *text, size_t s, size_t e, size_t deflen)
+static bool name_is_target(const char *text, size_t s, size_t e, size_t deflen, bool *ambiguous)
 {
 	size_t ns, ne;
 
+	*ambiguous = false;
 	if (e == s || memchr(text + s, '/', e - s))
 		return false;
 	if (!good_name(text + s, e - s))
@@ -530,7 +531,10 @@ static bool name_is_target(const char *text, size_t s, size_t e, size_t deflen)
 		return true;
 	for (ne = ns; ne < deflen && text[ne] != ' '; ne++)
 		;
-	return looks_like_arg(text + ns, ne - ns);
+	if (looks_like_arg(text + ns, ne - ns))
+		return true;
+	*ambiguous = good_name(text + ns, ne - ns);
+	return false;
 }
 
 int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_probe_error *err)
@@ -612,7 +616,8 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 					    "all printed (filter them with 'if')");
 			return 0;
 		}
-		if (name_is_target(text, s, i, deflen)) {
+		d->name_pos = (int)s;
+		if (name_is_target(text, s, i, deflen, &d->ambiguous)) {
 			/* perf-tools' "p:FUNC ARGS": no event name, and the
 			 * word after ':' is the function. */
 			i = s;

@@ -66,6 +66,13 @@ struct snoop_probe_def {
 	int target_pos;                    /* column of FUNC */
 	int nargs;
 	struct snoop_probe_arg args[SNOOP_PROBE_ARGS_MAX];
+	/* "p:WORD IDENT ...": the kernel reads WORD as the event name and
+	 * IDENT as the function, perf-tools users may mean WORD as the
+	 * function and IDENT as a BTF argument. Parsed the kernel's way;
+	 * name_pos is WORD's column, so that a caller who finds no function
+	 * IDENT can reparse with a blank there instead of the ':'. */
+	bool ambiguous;
+	int name_pos;
 	char filter[SNOOP_PROBE_DEF_MAX];  /* "" if none */
 	int filter_pos;
 };

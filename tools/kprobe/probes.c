@@ -62,22 +62,61 @@ static bool blacklisted(const char *func)
 	return hit;
 }
 
-static int check_function(struct kp *kp, struct kp_probe *p)
+/* 1 known, 0 unknown, -1 cannot tell. */
+static int func_known(struct kp *kp, const char *func, const char *mod)
 {
-	const struct snoop_probe_def *d = p->def;
-	int r;
+	int r = in_filter_functions(kp->s, func, mod);
 
-	if (d->has_addr || kp->o->no_func_check)
-		return 0;
-	r = in_filter_functions(kp->s, d->func, d->module);
 	if (r < 0) {
 		/* No function tracer or not readable: kallsyms knows every
 		 * text symbol, traceable or not. */
 		if (!kp->ksyms)
 			kp->ksyms = snoop_ksym_load(NULL);
 		if (kp->ksyms)
-			r = snoop_ksym_by_name(kp->ksyms, d->func, d->module[0] ? d->module : NULL) != NULL;
+			r = snoop_ksym_by_name(kp->ksyms, func, mod[0] ? mod : NULL) != NULL;
 	}
+	return r;
+}
+
+/* "p:FUNC ident": the kernel's reading (event FUNC on function ident)
+ * when ident is a function, else perf-tools' (FUNC with argument ident). */
+static int disambiguate(struct kp *kp, struct kp_probe *p)
+{
+	struct snoop_probe_def *alt;
+	struct snoop_probe_error err;
+	char *text;
+
+	if (!p->def->ambiguous || func_known(kp, p->def->func, p->def->module) != 0)
+		return 0;
+	text = strdup(p->text);
+	alt = calloc(1, sizeof(*alt));
+	if (!text || !alt)
+		goto out;
+	text[p->def->name_pos - 1] = ' ';
+	if (snoop_probe_parse(text, alt, &err) == 0 && func_known(kp, alt->func, alt->module) == 1) {
+		/* Keep the filter given apart from the definition. */
+		memcpy(alt->filter, p->def->filter, sizeof(alt->filter));
+		free(p->def);
+		p->def = alt;
+		alt = NULL;
+		snoop_probe_event_name(p->def, p->event, sizeof(p->event));
+	}
+out:
+	free(text);
+	free(alt);
+	return 0;
+}
+
+static int check_function(struct kp *kp, struct kp_probe *p)
+{
+	const struct snoop_probe_def *d;
+	int r;
+
+	if (p->def->has_addr || kp->o->no_func_check)
+		return 0;
+	disambiguate(kp, p);
+	d = p->def;
+	r = func_known(kp, d->func, d->module);
 	if (r == 0) {
 		kp_def_error(p->text, d->target_pos,
 			     "function '%s' is not in available_filter_functions%s (a typo, inlined, or notrace?); -F skips this check",

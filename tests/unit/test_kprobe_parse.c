@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The probe definition parser (lib/probe_parse.c): a table of definitions
+ * and filters, good and bad, with the line the kernel would get or the
+ * error message and the column the caret points at.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <snoop/probe_parse.h>
+
+struct parse_case {
+	const char *text;
+	/* Good: the rendered line (group "g", event from
+	 * snoop_probe_event_name), "" for a tracepoint, or "BTF" when an
+	 * argument is left for BTF resolution. Bad: NULL. */
+	const char *line;
+	/* Good: the filter ("" none); bad: a substring of the message. */
+	const char *filter_or_err;
+	int pos; /* bad: caret column, -1 = not checked */
+};
+
+static const struct parse_case cases[] = {
+	/* The kernel's syntax, unchanged (perf-tools one-liners). */
+	{ "p:myopen do_sys_open", "p:g/myopen do_sys_open", "", 0 },
+	{ "p:myopen do_sys_open filename=+0(%si):string", "p:g/myopen do_sys_open filename=+0(%si):string", "", 0 },
+	{ "p:kprobes/myopen do_sys_open", "p:g/kprobes_myopen do_sys_open", "", 0 },
+	{ "p do_sys_open", "p:g/do_sys_open do_sys_open", "", 0 },
+	{ "p:do_sys_open", "p:g/do_sys_open do_sys_open", "", 0 },
+	{ "p:do_sys_open filename=+0(%si):string", "p:g/do_sys_open do_sys_open filename=+0(%si):string", "", 0 },
+	{ "r:do_sys_open", "r:g/do_sys_open_ret do_sys_open", "", 0 },
+	{ "r:do_sys_open ret=$retval", "r:g/do_sys_open_ret do_sys_open ret=$retval", "", 0 },
+	{ "r10:myret do_sys_open $retval", "r10:g/myret do_sys_open retval=$retval", "", 0 },
+	{ "r:do_sys_open+0", "r:g/do_sys_open_ret do_sys_open", "", 0 },
+	{ "p:vfs_read+16", "p:g/vfs_read_10 vfs_read+16", "", 0 },
+	{ "p:vfs_read+0x10 cnt=%dx:u64", "p:g/vfs_read_10 vfs_read+16 cnt=%dx:u64", "", 0 },
+	{ "p 0xffffffff81000000", "p:g/addr_ffffffff81000000 0xffffffff81000000", "", 0 },
+	{ "p:ext4:ext4_file_open", "p:g/ext4_file_open ext4:ext4_file_open", "", 0 },
+	{ "p:do_sys_open %di %si", "p:g/do_sys_open do_sys_open di=%di si=%si", "", 0 },
+	{ "p:do_sys_open x=%di x2=%di:s32", "p:g/do_sys_open do_sys_open x=%di x2=%di:s32", "", 0 },
+	{ "p:do_sys_open %di %di", "p:g/do_sys_open do_sys_open di=%di di_2=%di", "", 0 },
+	{ "p:do_sys_open a=$stack2 b=$stack", "p:g/do_sys_open do_sys_open a=$stack2 b=$stack", "", 0 },
+	{ "p:do_sys_open c=$comm:string", "p:g/do_sys_open do_sys_open c=$comm:string", "", 0 },
+	{ "p:do_sys_open j=@jiffies:u64", "p:g/do_sys_open do_sys_open j=@jiffies:u64", "", 0 },
+	{ "p:do_sys_open x=-8(+16(%di)):x32", "p:g/do_sys_open do_sys_open x=-8(+16(%di)):x32", "", 0 },
+	{ "p:do_sys_open x=+0(%si):u8[4]", "p:g/do_sys_open do_sys_open x=+0(%si):u8[4]", "", 0 },
+	{ "p:do_sys_open x=+0(%si):b3@2/8", "p:g/do_sys_open do_sys_open x=+0(%si):b3@2/8", "", 0 },
+	{ "p:do_sys_open x=%si:symbol", "p:g/do_sys_open do_sys_open x=%si:symbol", "", 0 },
+	{ "p:do_sys_open x=\\42", "p:g/do_sys_open do_sys_open x=\\42", "", 0 },
+	{ "p:cleanup_module.isra.0", "p:g/cleanup_module_isra_0 cleanup_module.isra.0", "", 0 },
+	/* Conveniences: argN, retval, strings from registers. */
+	{ "p:do_sys_openat2 arg1", "p:g/do_sys_openat2 do_sys_openat2 arg1=$arg1", "", 0 },
+	{ "p:do_sys_openat2 dfd=arg1:s32 path=+0(arg2):ustring",
+	  "p:g/do_sys_openat2 do_sys_openat2 dfd=$arg1:s32 path=+0($arg2):ustring", "", 0 },
+	{ "p:do_sys_openat2 path=arg2:ustring", "p:g/do_sys_openat2 do_sys_openat2 path=+0($arg2):ustring", "", 0 },
+	{ "p:do_sys_openat2 path=%si:string", "p:g/do_sys_openat2 do_sys_openat2 path=+0(%si):string", "", 0 },
+	{ "r:do_sys_openat2 fd=retval:s64", "r:g/do_sys_openat2_ret do_sys_openat2 fd=$retval:s64", "", 0 },
+	{ "r:do_sys_openat2 retval", "r:g/do_sys_openat2_ret do_sys_openat2 retval=$retval", "", 0 },
+	{ "p:f x=argv", "BTF", "", 0 },
+	{ "p:f x=+8(arg10)", "p:g/f f x=+8($arg10)", "", 0 },
+	{ "p:f x=@arg1", "p:g/f f x=@arg1", "", 0 },
+	/* BTF names, left for the caller. */
+	{ "p:do_sys_openat2 dfd filename:ustring", "BTF", "", 0 },
+	{ "p:do_sys_openat2 how->flags", "BTF", "", 0 },
+	{ "p:do_sys_openat2 arg3->flags", "BTF", "", 0 },
+	{ "r:do_sys_openat2 retval->x", "BTF", "", 0 },
+	/* fprobes and tracepoints. */
+	{ "f:do_sys_openat2 dfd=$arg1:s32", "f:g/do_sys_openat2 do_sys_openat2 dfd=$arg1:s32", "", 0 },
+	{ "f:do_sys_openat2%return $retval", "f:g/do_sys_openat2_ret do_sys_openat2%return retval=$retval", "", 0 },
+	{ "f:grp/ev vfs_read", "f:g/grp_ev vfs_read", "", 0 },
+	{ "t:sched:sched_process_exec", "", "", 0 },
+	{ "t:sched/sched_switch", "", "", 0 },
+	{ "t:syscalls:sys_enter_openat if dfd == 1", "", "dfd == 1", 0 },
+	/* Filters. */
+	{ "p:do_sys_openat2 dfd=arg1:s32 if dfd == -100", "p:g/do_sys_openat2 do_sys_openat2 dfd=$arg1:s32",
+	  "dfd == -100", 0 },
+	{ "p:f a=%di if a > 1 && comm == \"if x\"", "p:g/f f a=%di", "a > 1 && comm == \"if x\"", 0 },
+	{ "p:f c=\\\"ab\" if c == \"x if y\"", "p:g/f f c=\\\"ab\"", "c == \"x if y\"", 0 },
+	{ "  p:f   a=%di   ", "p:g/f f a=%di", "", 0 },
+
+	/* Refused before anything reaches the kernel. */
+	{ "", NULL, "empty definition", 0 },
+	{ "   ", NULL, "empty definition", 3 },
+	{ "p:f\nr:g", NULL, "one line", 3 },
+	{ "p:f\ta=%di", NULL, "control character", 3 },
+	{ "p:f a=\x1b[31m", NULL, "control character", 6 },
+	{ "p:f a=\xc3\xa9", NULL, "non-ASCII", 6 },
+	{ "-:kprobes/myopen", NULL, "removes events", 0 },
+	{ "#p:f", NULL, "comment", 0 },
+	{ "x:f", NULL, "starts with p:, r:, f: or t:", 0 },
+	{ "e:grp/ev sched.sched_switch", NULL, "eprobes", 0 },
+	{ "pfoo", NULL, "expected ':' or a blank", 1 },
+	{ "p:", NULL, "missing the function", 2 },
+	{ "p:a/b", NULL, "missing the function", 5 },
+	{ "r0:f", NULL, "MAXACTIVE", 1 },
+	{ "r5000:f", NULL, "MAXACTIVE", 1 },
+	{ "p:9grp/ev f", NULL, "invalid group name", 2 },
+	{ "p:grp/e-v f", NULL, "invalid event name", 6 },
+	{ "p:grp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa f", NULL, "longer than 63", 6 },
+	{ "p:f x=%di:u7", NULL, "unknown type 'u7'", 10 },
+	{ "p:f x=%di:u8[0]", NULL, "unknown type", 10 },
+	{ "p:f x=%di:u8[65]", NULL, "unknown type", 10 },
+	{ "p:f x=%di:b9@0/8", NULL, "unknown type", 10 },
+	{ "p:f x=%di:", NULL, "missing or overlong type", 10 },
+	{ "p:f x=", NULL, "empty fetch argument", 6 },
+	{ "p:f x=+0(%di", NULL, "unbalanced", 4 },
+	{ "p:f 1x=%di", NULL, "invalid argument name", 4 },
+	{ "p:f common_pid=%di", NULL, "reserved", 4 },
+	{ "p:f __comm=%di", NULL, "reserved", 4 },
+	{ "p:f a=%di a=%si", NULL, "used twice", 10 },
+	{ "p:f a=%di x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL, "longer than 63", 12 },
+	{ "p:f x=$retval", NULL, "only available on return probes", 6 },
+	{ "p:f retval", NULL, "only available on return probes", 4 },
+	{ "p:f x=a.b", NULL, "unknown fetch argument", 6 },
+	{ "p:f x=12", NULL, "a number is not a fetch argument", 6 },
+	{ "r:f+8", NULL, "function entry", 3 },
+	{ "f:f+8", NULL, "fprobes take no +OFFS", 3 },
+	{ "p:f%return", NULL, "'%return' is for f: probes only", 3 },
+	{ "r 0xffffffff81000000", NULL, "only p: probes can be placed at an address", 2 },
+	{ "p 0xzz", NULL, "invalid address", 2 },
+	{ "p:f+zz", NULL, "invalid offset", 3 },
+	{ "p:grp/ev f$", NULL, "invalid character in function name", 10 },
+	{ "p:grp/ev 9:f", NULL, "invalid address", 9 },
+	{ "t:sched", NULL, "t:SYSTEM:EVENT", 2 },
+	{ "t sched:x", NULL, "t:SYSTEM:EVENT", 1 },
+	{ "t:sched:sched_switch prev_pid", NULL, "tracepoints take no fetch arguments", 21 },
+	{ "t:sch$ed:x", NULL, "invalid tracepoint system name", 2 },
+	{ "p:f a=%di if ", NULL, "empty filter", 13 },
+};
+
+static void test_table(void **state)
+{
+	struct snoop_probe_def *d = calloc(1, sizeof(*d));
+	struct snoop_probe_error err;
+	struct snoop_buf line;
+	char event[64];
+	int failures = 0;
+
+	(void)state;
+	assert_true(sizeof(cases) / sizeof(cases[0]) >= 60);
+	snoop_buf_init(&line);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct parse_case *c = &cases[i];
+		int r = snoop_probe_parse(c->text, d, &err);
+		bool ok = true;
+
+		snoop_buf_reset(&line);
+		if (c->line) {
+			if (r < 0) {
+				ok = false;
+				fprintf(stderr, "case %zu '%s': refused: %s (at %d)\n", i, c->text, err.msg, err.pos);
+			} else {
+				bool btf = false;
+
+				for (int k = 0; k < d->nargs; k++)
+					btf |= d->args[k].btf;
+				snoop_probe_event_name(d, event, sizeof(event));
+				if (btf) {
+					ok = !strcmp(c->line, "BTF");
+				} else if (d->kind == SNOOP_PROBE_TRACEPOINT) {
+					ok = !c->line[0];
+				} else {
+					snoop_probe_render(d, "g", event, NULL, &line, &err);
+					ok = !strcmp(snoop_buf_cstr(&line), c->line);
+				}
+				ok = ok && !strcmp(d->filter, c->filter_or_err);
+				if (!ok)
+					fprintf(stderr, "case %zu '%s': got '%s' filter '%s', want '%s' filter '%s'\n", i,
+						c->text, btf ? "BTF" : snoop_buf_cstr(&line), d->filter, c->line,
+						c->filter_or_err);
+			}
+		} else {
+			ok = r < 0 && strstr(err.msg, c->filter_or_err) && (c->pos < 0 || err.pos == c->pos);
+			if (!ok)
+				fprintf(stderr, "case %zu '%s': got %s '%s' at %d, want '%s' at %d\n", i, c->text,
+					r < 0 ? "error" : "success", r < 0 ? err.msg : "", err.pos, c->filter_or_err,
+					c->pos);
+		}
+		failures += !ok;
+	}
+	snoop_buf_free(&line);
+	free(d);
+	assert_int_equal(failures, 0);
+}
+
+/* Names the caller gets back: the perf-tools "p:FUNC IDENT" ambiguity is
+ * flagged, BTF args carry their expression and a derived name. */
+static void test_details(void **state)
+{
+	struct snoop_probe_def *d = calloc(1, sizeof(*d));
+	struct snoop_probe_error err;
+
+	(void)state;
+	assert_int_equal(snoop_probe_parse("p:do_sys_openat2 dfd filename:ustring how->flags", d, &err), 0);
+	assert_true(d->ambiguous);
+	assert_int_equal(d->name_pos, 2);
+	assert_string_equal(d->event, "do_sys_openat2");
+	assert_string_equal(d->func, "dfd");
+	assert_int_equal(snoop_probe_parse("p do_sys_openat2 dfd filename:ustring how->flags", d, &err), 0);
+	assert_false(d->ambiguous);
+	assert_int_equal(d->nargs, 3);
+	assert_string_equal(d->args[2].name, "how_flags");
+	assert_string_equal(d->args[2].fetch, "how->flags");
+	assert_true(d->args[2].btf);
+	assert_string_equal(d->args[1].type, "ustring");
+	assert_int_equal(d->args[2].pos, 38);
+	assert_int_equal(snoop_probe_parse("p:do_sys_open how->flags", d, &err), 0);
+	assert_false(d->ambiguous);
+	assert_string_equal(d->func, "do_sys_open");
+	/* A long derived name stays within the kernel's limit. */
+	assert_int_equal(snoop_probe_parse("p:grp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"
+					   "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb f", d, &err), 0);
+	{
+		char ev[80];
+
+		snoop_probe_event_name(d, ev, sizeof(ev));
+		assert_true(strlen(ev) <= SNOOP_PROBE_NAME_MAX);
+	}
+	/* The 4096-byte limit. */
+	{
+		char *big = malloc(SNOOP_PROBE_DEF_MAX + 10);
+
+		memset(big, 'a', SNOOP_PROBE_DEF_MAX + 9);
+		big[0] = 'p';
+		big[1] = ' ';
+		big[SNOOP_PROBE_DEF_MAX + 9] = '\0';
+		assert_int_equal(snoop_probe_parse(big, d, &err), -1);
+		assert_non_null(strstr(err.msg, "longer than"));
+		free(big);
+	}
+	free(d);
+}
+
+static void test_types(void **state)
+{
+	static const char *const good[] = { "u8", "s64", "x32", "string", "ustring", "symbol", "symstr",
+					    "char", "b1@0/8", "b32@32/64", "u32[64]", "%pd", NULL };
+	static const char *const bad[] = { "u", "u128", "str", "b0@0/8", "b8@1/8", "b1@0/7", "u32[", "u32[1]x",
+					   "x64[-1]", "", NULL };
+
+	(void)state;
+	for (int i = 0; good[i]; i++)
+		assert_true(snoop_probe_type_ok(good[i]));
+	for (int i = 0; bad[i]; i++)
+		assert_false(snoop_probe_type_ok(bad[i]));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_details),
+		cmocka_unit_test(test_types),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+# Shared by the kprobe guest tests: start kprobe in the background and wait
+# until its instance is tracing.
+. /snoopvm/lib.sh
+KPROBE=$SNOOP_BIN/kprobe
+
+# kp_armed PID: its instance traces. A new instance starts with tracing on:
+# the session turns it off, sets the mono clock, enables, turns it on last,
+# so "on with the mono clock" means armed.
+kp_armed() {
+	local inst=$TRACEFS/instances/snoop_kprobe_$1
+	[[ $(cat "$inst/tracing_on" 2>/dev/null) == 1 ]] && grep -q '\[mono\]' "$inst/trace_clock" 2>/dev/null
+}
+
+# kp_start OUT ARGS...: kprobe ARGS >OUT 2>OUT.err in the background.
+kp_start() {
+	local out=$1 i
+	shift
+	start_bg "$KPROBE" "$@" >"$out" 2>"$out.err"
+	for ((i = 0; i < 300; i++)); do
+		if kp_armed "$BG_PID"; then
+			return 0
+		fi
+		if ! kill -0 "$BG_PID" 2>/dev/null; then
+			cat "$out.err" >&2
+			fail "kprobe $* exited before tracing"
+		fi
+		sleep 0.1
+	done
+	cat "$out.err" >&2
+	fail "kprobe $* did not start tracing within 30 s"
+}
+
+# kp_stop OUT: SIGINT, exit status 0, show stderr on failure.
+kp_stop() {
+	sleep 0.3 # let the reader catch up with the last events
+	stop_bg -a
+	if [[ $BG_STATUS != 0 ]]; then
+		cat "$1.err" >&2
+		fail "kprobe exited with $BG_STATUS"
+	fi
+}
