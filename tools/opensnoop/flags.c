@@ -19,6 +19,7 @@ static const struct {
 	uint64_t bit;
 	const char *name;
 } open_flags[] = {
+	{ O_PATH, "O_PATH" }, /* first: it stands where the access mode would */
 	{ O_CREAT, "O_CREAT" },
 	{ O_EXCL, "O_EXCL" },
 	{ O_NOCTTY, "O_NOCTTY" },
@@ -35,7 +36,6 @@ static const struct {
 	{ O_NOFOLLOW, "O_NOFOLLOW" },
 	{ O_NOATIME, "O_NOATIME" },
 	{ O_CLOEXEC, "O_CLOEXEC" },
-	{ O_PATH, "O_PATH" },
 };
 
 void opensnoop_flags_str(struct snoop_buf *b, uint64_t flags)

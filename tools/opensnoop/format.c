@@ -266,7 +266,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		snoop_buf_adds(b, "[path unreadable]");
 		break;
 	case PATH_LOST:
-		snoop_buf_adds(b, "[entry lost]");
+		snoop_buf_adds(b, "[entry not seen]");
 		break;
 	case PATH_UNAVAILABLE:
 		snoop_buf_adds(b, "-");

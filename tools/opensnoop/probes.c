@@ -329,6 +329,11 @@ int opensnoop_setup(struct opensnoop *x)
 
 	x->kernel_glob = x->o->glob && opensnoop_glob_kernel_safe(x->o->glob);
 	x->kprobes = feat->kprobe_events && !x->o->force_tracepoint;
+	if (!x->kprobes && x->o->glob && !x->o->libc) {
+		snoop_err(x->s, "a PATTERN needs the path, which the syscall tracepoints do not give (%s)",
+			  x->o->force_tracepoint ? "--tracepoint" : "no kprobe events on this kernel");
+		return -1;
+	}
 	if (!x->kprobes && !x->o->force_tracepoint)
 		snoop_warn(x->s, "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS%s): "
 			   "using the syscall tracepoints, which give no path%s",
