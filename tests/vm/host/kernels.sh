@@ -4,7 +4,8 @@
 # Cache layout ($VM_CACHE, default BUILD/vm-cache, shared via SNOOP_VM_CACHE):
 #   debs/<pkg>_<ver>_amd64.deb      the downloaded packages, kept so a
 #                                   re-extraction needs no network
-#   kernels/<pkg>_<ver>/vmlinuz      the kernel qemu boots
+#   kernels/<pkg>_<ver>/vmlinuz      the kernel as packaged (a bzImage)
+#   kernels/<pkg>_<ver>/vmlinux      the same, decompressed: what qemu boots
 #   kernels/<pkg>_<ver>/config       its .config (handy when a test fails)
 #   kernels/<pkg>_<ver>/release      `uname -r` inside the guest
 #   kernels/<pkg>_<ver>/version      the Debian package version
@@ -89,6 +90,7 @@ fetch_kernel() {
 		mv "$tmp/k" "$dir"
 		rm -rf "$tmp"
 	fi
+	[[ -e $dir/vmlinux || -e $dir/vmlinux.none ]] || unpack_vmlinux "$dir"
 	# Atomic switch of the short name, so a concurrent reader never sees a
 	# dangling link.
 	ln -sfn "$(basename "$dir")" "$link.new"
@@ -100,4 +102,37 @@ fetch_kernels() {
 	for spec in "$@"; do
 		fetch_kernel "$spec"
 	done
+}
+
+# unpack_vmlinux DIR: decompress DIR/vmlinuz's payload into DIR/vmlinux, an
+# ELF that qemu boots directly through the kernel's PVH entry point
+# (CONFIG_PVH=y in Debian's configs). Under TCG this saves the in-guest
+# decompression: about 3 s of every boot for 6.1's xz, 0.5 s for 6.12's zstd.
+# If anything is off, DIR/vmlinux.none records it and the bzImage is booted.
+unpack_vmlinux() {
+	local dir=$1 fmt magic off tool
+	for fmt in 'xz \xfd7zXZ\x00' 'zstd \x28\xb5\x2f\xfd' 'gzip \x1f\x8b\x08'; do
+		magic=${fmt#* }
+		fmt=${fmt%% *}
+		command -v "$fmt" >/dev/null || continue
+		# The first match is the payload: the setup code before it is small.
+		off=$({ LC_ALL=C grep -obUaP -m1 "$magic" "$dir/vmlinuz" || true; } | head -n1 | cut -d: -f1)
+		[[ -n $off ]] || continue
+		case $fmt in
+		xz) tool=(xz -dc --single-stream) ;;
+		zstd) tool=(zstd -dcq) ;;
+		gzip) tool=(gzip -dcq) ;;
+		esac
+		# The payload is followed by other data, which zstd and gzip
+		# complain about after writing everything: judge by the result.
+		tail -c +"$((off + 1))" "$dir/vmlinuz" | "${tool[@]}" >"$dir/vmlinux.tmp" 2>/dev/null || true
+		if [[ $(head -c 4 "$dir/vmlinux.tmp" | od -An -tx1 | tr -d ' ') == 7f454c46 ]] &&
+			! { command -v readelf >/dev/null && ! readelf -n "$dir/vmlinux.tmp" 2>/dev/null | grep -q 'Xen.*0x00000012'; }; then
+			mv "$dir/vmlinux.tmp" "$dir/vmlinux"
+			return 0
+		fi
+	done
+	rm -f "$dir/vmlinux.tmp"
+	log "note: could not decompress $dir/vmlinuz (no xz/zstd?): booting the bzImage, ~3 s slower"
+	touch "$dir/vmlinux.none"
 }
