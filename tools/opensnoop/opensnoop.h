@@ -87,7 +87,7 @@ struct opensnoop {
 	struct tep_format_field *f_newtask_pid, *f_newtask_flags, *f_newtask_comm;
 	/* --libc */
 	struct snoop_event *ev_up[8];
-	struct tep_format_field *f_up_path[8];
+	struct tep_format_field *f_up_path[8], *f_up_ptr[8];
 	int nup;
 
 	struct open_entry *entries;    /* ENTRY_SLOTS, by TID */

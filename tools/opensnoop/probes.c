@@ -327,8 +327,10 @@ int opensnoop_setup(struct opensnoop *x)
 	struct snoop_event *ev;
 	int nexit = 0;
 
-	x->kernel_glob = x->o->glob && opensnoop_glob_kernel_safe(x->o->glob);
 	x->kprobes = feat->kprobe_events && !x->o->force_tracepoint;
+	/* Only the kprobe's path is filtered in the kernel: a --libc path is
+	 * attached to its syscall in user space. */
+	x->kernel_glob = x->kprobes && x->o->glob && opensnoop_glob_kernel_safe(x->o->glob);
 	if (!x->kprobes && x->o->glob && !x->o->libc) {
 		snoop_err(x->s, "a PATTERN needs the path, which the syscall tracepoints do not give (%s)",
 			  x->o->force_tracepoint ? "--tracepoint" : "no kprobe events on this kernel");

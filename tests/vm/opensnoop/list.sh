@@ -25,4 +25,22 @@ grep -q 'bad\\xff\\xfe.txt' text.out || fail "non-UTF-8 not escaped"
 grep -q 'ENOENT.*missing/nope.txt' text.out || fail "no ENOENT line"
 grep -Eq 'O_WRONLY\|O_CREAT\|O_TRUNC +0640 +creat.txt' text.out || fail "creat's flags/mode: $(grep creat.txt text.out)"
 ! grep -q $'\x1b' text.out || fail "a raw ESC reached the output"
+
+# Shown with tests/vm/run -v (examples/opensnoop_example.txt comes from it).
+start_opener
+start_bg "$OS" -U -e -F -n opener >ex.out 2>ex.err
+wait_armed "$BG_PID"
+touch w/go
+wait "$OPENER"
+stop_bg
+echo "--- opensnoop -U -e -F -n opener" >&2
+cat ex.out ex.err >&2
+start_opener
+start_bg "$OS" -x -t >ex2.out 2>ex2.err
+wait_armed "$BG_PID"
+touch w/go
+wait "$OPENER"
+stop_bg
+echo "--- opensnoop -x -t" >&2
+cat ex2.out ex2.err >&2
 assert_tracefs_unchanged
