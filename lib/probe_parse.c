@@ -193,9 +193,12 @@ static bool is_btf_expr(const char *s)
 			s++;
 		if (!*s)
 			return true;
-		if (s[0] != '-' || s[1] != '>')
+		if (s[0] == '.')
+			s++;
+		else if (s[0] == '-' && s[1] == '>')
+			s += 2;
+		else
 			return false;
-		s += 2;
 	}
 	return false;
 }
@@ -216,6 +219,8 @@ static void derive_arg_name(const char *fetch, char *out, size_t outlen)
 	for (; *s && o + 1 < outlen; s++) {
 		if (ident_char((unsigned char)*s))
 			out[o++] = *s;
+		else if (*s == '.')
+			out[o++] = '_';
 		else if (s[0] == '-' && s[1] == '>') {
 			out[o++] = '_';
 			s++;

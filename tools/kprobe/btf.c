@@ -128,23 +128,42 @@ static bool is_string_type(const char *type)
 	return !strcmp(type, "string") || !strcmp(type, "ustring") || !strcmp(type, "symstr");
 }
 
+/* Next separator of a chain: "->" or ".". Cuts the string there. */
+static char *next_sep(char *s, bool *arrow)
+{
+	char *a = strstr(s, "->"), *d = strchr(s, '.');
+
+	if (!a && !d)
+		return NULL;
+	if (a && (!d || a < d)) {
+		*a = '\0';
+		*arrow = true;
+		return a + 2;
+	}
+	*d = '\0';
+	*arrow = false;
+	return d + 1;
+}
+
+/*
+ * One BTF name into kernel syntax. While walking the chain, fetch is an
+ * expression whose value is an address and, once a member is named,
+ * the member lives at fetch + acc (an lvalue): "->" loads it (+acc(...)),
+ * "." only moves acc, the leaf reads it with its type.
+ */
 static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, const struct btf_type *proto,
 		       struct snoop_probe_arg *a, struct snoop_probe_error *err)
 {
-	char expr[sizeof(a->fetch)], fetch[256], tmp[256];
+	char expr[sizeof(a->fetch)], fetch[256], tmp[300];
 	const struct btf_param *params = btf_params(proto);
 	char *tok, *next;
-	__u32 type_id = 0, bitoff = 0, bitsize = 0;
+	__u32 type_id = 0, bitoff = 0, bitsize = 0, acc = 0;
 	int nparams = btf_vlen(proto);
-	bool have_member = false;
+	bool lv = false, arrow = false;
 
 	snprintf(expr, sizeof(expr), "%s", a->fetch);
-	next = strstr(expr, "->");
-	if (next) {
-		*next = '\0';
-		next += 2;
-	}
 	tok = expr;
+	next = next_sep(expr, &arrow);
 	/* The base: a parameter by name or number, or the return value. */
 	if (!strcmp(tok, "$retval")) {
 		type_id = proto->type;
@@ -175,34 +194,44 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 		type_id = params[idx].type;
 		snprintf(fetch, sizeof(fetch), "$arg%d", idx + 1);
 	}
-	/* Each ->member: the current value must point to a struct. */
 	while (next) {
 		const struct btf_type *t = resolve(btf, type_id, NULL), *st;
 		char *member = next;
+		bool this_arrow = arrow;
+		__u32 off;
 
-		next = strstr(member, "->");
-		if (next) {
-			*next = '\0';
-			next += 2;
-		}
-		if (have_member && bitsize)
+		next = next_sep(member, &arrow);
+		if (bitsize)
 			return fail(err, a->pos, "'%s' follows a bitfield", member);
-		if (!t || !btf_is_ptr(t))
-			return fail(err, a->pos, "'->%s': the value before it is not a pointer", member);
-		st = resolve(btf, t->type, NULL);
-		if (!st || !(btf_is_struct(st) || btf_is_union(st)))
-			return fail(err, a->pos, "'->%s': the value before it does not point to a struct", member);
-		if (!find_member(btf, st, member, &bitoff, &type_id, &bitsize))
-			return fail(err, a->pos, "struct %s has no member '%s'",
-				    btf__name_by_offset(btf, st->name_off), member);
-		if (next || !bitsize) {
-			/* All but a bitfield leaf: read the member's bytes. */
-			snprintf(tmp, sizeof(tmp), "+%u(%s)", bitoff / 8, fetch);
-			memcpy(fetch, tmp, sizeof(fetch));
+		if (this_arrow) {
+			if (lv) {
+				snprintf(tmp, sizeof(tmp), "+%u(%s)", acc, fetch);
+				snprintf(fetch, sizeof(fetch), "%s", tmp);
+			}
+			if (!t || !btf_is_ptr(t))
+				return fail(err, a->pos, "'->%s': the value before it is not a pointer (use '.')", member);
+			st = resolve(btf, t->type, NULL);
+			acc = 0;
+		} else {
+			if (!lv)
+				return fail(err, a->pos, "'.%s': only a struct member can be followed by '.'", member);
+			st = t;
 		}
-		have_member = true;
+		if (!st || !(btf_is_struct(st) || btf_is_union(st)))
+			return fail(err, a->pos, "'%s%s': the value before it is not a struct%s", this_arrow ? "->" : ".",
+				    member, this_arrow ? " pointer" : " (use '->')");
+		if (!find_member(btf, st, member, &off, &type_id, &bitsize))
+			return fail(err, a->pos, "struct %s has no member '%s'", btf__name_by_offset(btf, st->name_off),
+				    member);
+		if (bitsize) {
+			bitoff = (acc * 8) + off;
+			acc = 0;
+		} else {
+			acc += off / 8;
+		}
+		lv = true;
 	}
-	/* The leaf's type. */
+	/* The leaf's type, and the final read. */
 	if (bitsize) {
 		unsigned o = bitoff % 8, c = 8;
 
@@ -211,7 +240,7 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 		if (c > 64)
 			return fail(err, a->pos, "bitfield too wide");
 		snprintf(tmp, sizeof(tmp), "+%u(%s)", bitoff / 8, fetch);
-		memcpy(fetch, tmp, sizeof(fetch));
+		snprintf(fetch, sizeof(fetch), "%s", tmp);
 		if (!a->type[0])
 			snprintf(a->type, sizeof(a->type), "b%u@%u/%u", bitsize, o, c);
 	} else {
@@ -225,19 +254,24 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 					    a->fetch);
 			snprintf(a->type, sizeof(a->type), "%s", inferred);
 		}
-		if (is_string_type(a->type)) {
-			if (string_at && have_member) {
-				/* A char array member: the string is at the
-				 * member's address, which +OFF(...) already is
-				 * for a string type; nothing to add. */
-			} else if (string_at) {
+		if (is_string_type(a->type) && string_at) {
+			/* A char array member: the string is at its address,
+			 * which is what +OFF(...) means for a string type. */
+			if (!lv)
 				return fail(err, a->pos, "a char array parameter cannot be fetched as a string");
-			} else {
-				/* A char pointer: the string is where it points. */
+			snprintf(tmp, sizeof(tmp), "+%u(%s)", acc, fetch);
+		} else if (is_string_type(a->type)) {
+			/* A char pointer: load it, the string is where it points. */
+			if (lv)
+				snprintf(tmp, sizeof(tmp), "+0(+%u(%s))", acc, fetch);
+			else
 				snprintf(tmp, sizeof(tmp), "+0(%s)", fetch);
-				memcpy(fetch, tmp, sizeof(fetch));
-			}
+		} else if (lv) {
+			snprintf(tmp, sizeof(tmp), "+%u(%s)", acc, fetch);
+		} else {
+			snprintf(tmp, sizeof(tmp), "%s", fetch);
 		}
+		snprintf(fetch, sizeof(fetch), "%s", tmp);
 	}
 	if (strlen(fetch) > SNOOP_PROBE_ARGSTR_MAX)
 		return fail(err, a->pos, "'%s' becomes %s, longer than the kernel's %d characters", a->fetch, fetch,

@@ -331,7 +331,16 @@ static void raw_line(struct kp_probe *p, struct snoop_buf *b, const struct snoop
 	snoop_buf_printf(b, "-%-7d [%03d] %" PRIu64 ".%06" PRIu64 ": %s: ", r->pid, r->cpu, r->ts / 1000000000u,
 			 (r->ts % 1000000000u) / 1000u, p->event);
 	(void)mark;
-	snoop_escape_text(b, seq.buffer, seq.len);
+	{
+		/* Our hidden comm arg is the last one: not part of the
+		 * user's probe, so not of its text. */
+		size_t len = seq.len;
+		char *c = p->comm_field ? strstr(seq.buffer, " " KP_COMM_ARG "=") : NULL;
+
+		if (c)
+			len = (size_t)(c - seq.buffer);
+		snoop_escape_text(b, seq.buffer, len);
+	}
 	snoop_buf_addc(b, '\n');
 	trace_seq_destroy(&seq);
 }

@@ -252,6 +252,7 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 	}
 	if (check_function(kp, p) < 0)
 		return KP_EXIT_USAGE;
+	d = p->def; /* check_function() may have reparsed it */
 	/* BTF names: the kernel's own resolver for fprobes where it has
 	 * one; our offsets from /sys/kernel/btf/vmlinux everywhere else. */
 	if (kp_btf_resolve(d, kbtf && (d->kind == SNOOP_PROBE_FENTRY || d->kind == SNOOP_PROBE_FEXIT), &err) < 0) {

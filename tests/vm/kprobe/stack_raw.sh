@@ -24,7 +24,7 @@ kp_start raw.txt -r -n kp_open 'p:do_sys_openat2 dfd=%di:s32 path=+0(%si):ustrin
 kp_open "$target" 1 >/dev/null
 kp_stop raw.txt
 cat raw.txt
-grep -Eq "kp_open-[0-9]+ +\[[0-9]{3}\] [0-9.]+: do_sys_openat2: .*dfd=-100 path=\"$target\"" raw.txt ||
+grep -Eq "kp_open-[0-9]+ +\[[0-9]{3}\] [0-9.]+: do_sys_openat2: .*dfd=-100 path=\"$target\"\$" raw.txt ||
 	fail "-r line not as expected"
 
 "$KPROBE" -M 2 -n kp_open 'p:do_sys_openat2' >max.txt 2>max.err &
@@ -34,6 +34,16 @@ for ((i = 0; i < 300; i++)); do
 	sleep 0.1
 done
 kp_open "$target" 5 >/dev/null
+for ((i = 0; i < 100; i++)); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$pid" 2>/dev/null; then
+	kill -INT "$pid"
+	sleep 1
+	echo "--- stdout"; cat max.txt; echo "--- stderr"; cat max.err
+	fail "-M 2 did not stop by itself"
+fi
 wait "$pid" || fail "-M 2: exit status $?"
 [[ $(wc -l <max.txt) == 2 ]] || fail "-M 2 printed $(wc -l <max.txt) lines"
 assert_tracefs_unchanged
