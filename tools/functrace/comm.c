@@ -6,6 +6,7 @@
  * time its calls are printed), sched_process_exec and task_rename events of
  * the same instance, which are ordered with the calls by the reader.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,45 @@ const char *ft_comm(struct ft_comms *c, int pid)
 		ft_comm_set(c, pid, "?", 1);
 	}
 	return sl->comm;
+}
+
+/* Every task's name now: a task that exits before its calls are read has
+ * no /proc entry left to ask, and existing tasks send no fork event.
+ * only_missing keeps the names already known. */
+void ft_comms_scan(struct ft_comms *c, bool only_missing)
+{
+	DIR *proc = opendir("/proc"), *task;
+	struct dirent *p, *t;
+	char path[128];
+
+	if (!proc)
+		return;
+	while ((p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		task = opendir(path);
+		if (!task)
+			continue;
+		while ((t = readdir(task))) {
+			int pid = atoi(t->d_name);
+			size_t len;
+			char *s;
+
+			if (pid <= 0)
+				continue;
+			if (only_missing && c->slots[(unsigned int)pid % COMM_SLOTS].pid == pid)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%d/comm", p->d_name, pid);
+			s = snoop_read_file(path, &len);
+			if (s) {
+				ft_comm_set(c, pid, s, strcspn(s, "\n"));
+				free(s);
+			}
+		}
+		closedir(task);
+	}
+	closedir(proc);
 }
 
 static void on_fork(struct snoop_session *s, const struct snoop_record *r, void *ctx)

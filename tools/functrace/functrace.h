@@ -67,6 +67,7 @@ void ft_comms_free(struct ft_comms *c);
 /* The name of pid (NUL-terminated, at most 15 bytes); "?" if unknown. */
 const char *ft_comm(struct ft_comms *c, int pid);
 void ft_comm_set(struct ft_comms *c, int pid, const char *comm, size_t len);
+void ft_comms_scan(struct ft_comms *c, bool only_missing);
 /* Declare the sched/task events that keep the cache current. */
 int ft_comms_track(struct ft_comms *c, struct snoop_session *s);
 

@@ -270,8 +270,13 @@ int main(int argc, char **argv)
 			ret = FT_EXIT_UNAVAILABLE;
 		goto out;
 	}
+	/* Names of the tasks that exist: before the start, so that one that
+	 * exits right after it is known; again after, for the ones forked in
+	 * between (from the start on, fork events tell). */
+	ft_comms_scan(ft.comms, false);
 	if (snoop_session_start(ft.s) < 0)
 		goto out;
+	ft_comms_scan(ft.comms, true);
 	fprintf(stderr, "functrace: tracing %zu function%s%s. Ctrl-C to end.\n", ft.nfuncs, ft.nfuncs == 1 ? "" : "s",
 		o.graph ? " (function_graph)" : "");
 	functrace_print_header(&ft);

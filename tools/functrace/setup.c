@@ -131,10 +131,29 @@ static int setup_pids(struct functrace *ft)
 	return ret;
 }
 
+/* An instance lists only the tracers allowed in instances (function_graph
+ * is not on older kernels such as 6.1). */
+static bool instance_allows(struct functrace *ft, const char *tracer)
+{
+	char path[1024];
+	bool found = false;
+	char *s;
+
+	instance_path(ft, "available_tracers", path, sizeof(path));
+	s = snoop_read_file(path, NULL);
+	if (!s)
+		return true; /* let the write say what is wrong */
+	for (char *tok = strtok(s, " \n"); tok && !found; tok = strtok(NULL, " \n"))
+		found = strcmp(tok, tracer) == 0;
+	free(s);
+	return found;
+}
+
 static int select_tracer(struct functrace *ft, const char *tracer)
 {
 	char path[1024];
 	int ret;
+
 
 	instance_path(ft, "current_tracer", path, sizeof(path));
 	ret = snoop_write_file(path, tracer, false);
@@ -161,8 +180,15 @@ static int select_tracer(struct functrace *ft, const char *tracer)
 int functrace_setup(struct functrace *ft)
 {
 	struct functrace_opts *o = ft->o;
+	const char *tracer = o->graph ? "function_graph" : "function";
 	long n;
 
+	if (!instance_allows(ft, tracer)) {
+		ft->refused = true;
+		snoop_err(ft->s, "this kernel does not allow the %s tracer in a tracefs instance, and functrace never "
+			  "uses the top level (where it would clash with other tracers)", tracer);
+		return -1;
+	}
 	if (snoop_session_instance_write(ft->s, "tracing_on", "0") < 0)
 		return -1;
 	if (setup_pids(ft) < 0)
@@ -198,5 +224,5 @@ int functrace_setup(struct functrace *ft)
 		return -1;
 	if (ft_comms_track(ft->comms, ft->s) < 0)
 		return -1;
-	return select_tracer(ft, o->graph ? "function_graph" : "function");
+	return select_tracer(ft, tracer);
 }

@@ -24,14 +24,16 @@ ft_assert_clean() {
 }
 
 # ft_start OUT ARGS...: start functrace in the background, wait until its
-# instance traces (tracing_on 1 in it), BG_PID is its pid.
+# instance traces, BG_PID is its pid. (A new instance starts with
+# tracing_on 1: only with its tracer selected is tracing_on a sign.)
 ft_start() {
 	local out=$1 i d
 	shift
 	start_bg "$FT" "$@" >"$out" 2>"$out.err"
 	for ((i = 0; i < 200; i++)); do
 		d=$(ls -d "$TRACEFS"/instances/snoop_functrace_"$BG_PID" 2>/dev/null || true)
-		if [[ -n $d && $(cat "$d/tracing_on" 2>/dev/null) == 1 ]]; then
+		if [[ -n $d && $(cat "$d/current_tracer" 2>/dev/null) == function* &&
+			$(cat "$d/tracing_on" 2>/dev/null) == 1 ]]; then
 			return 0
 		fi
 		if ! kill -0 "$BG_PID" 2>/dev/null; then
