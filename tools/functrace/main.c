@@ -28,21 +28,21 @@ static const char doc[] =
 	"\n"
 	"Patterns are checked against available_filter_functions first: one that matches nothing is an "
 	"error, and more than --limit functions need --force. functrace's own calls are never traced.\n"
-	"\v"
-	"Examples:\n"
-	"  functrace do_sys_openat2         # every call, with the caller\n"
-	"  functrace -H -t 'vfs_*' -x vfs_getattr   # vfs_* but vfs_getattr, header, times\n"
-	"  functrace -p 1234 'tcp_*'        # calls by process 1234 and children it forks later\n"
-	"  functrace -s do_sys_openat2      # with the kernel stack of each call\n"
-	"  functrace -c 'vfs_*'             # count calls per function until Ctrl-C\n"
-	"  functrace -c -i 1 --by comm '*sleep*'   # per second, per command name\n"
-	"  functrace -g do_sys_openat2      # entry and exit, with durations (function_graph)\n"
-	"  functrace 'ext4_*:mod:ext4'      # every function of the ext4 module named ext4_*\n"
-	"  functrace -j -d 5 vfs_read       # JSON Lines for 5 seconds\n"
 	"\n"
 	"Needs root, tracefs and a kernel that permits the function tracer (CONFIG_FUNCTION_TRACER; "
 	"kernel lockdown forbids it). Exit status: 0 done, 1 error, 64 bad options or patterns, "
-	"69 function tracer unavailable or refused.";
+	"69 function tracer unavailable or refused.\n"
+	"\v"
+	"Examples:\n"
+	"  functrace do_sys_openat2       # every call, with its caller\n"
+	"  functrace -H -t 'vfs_*' -x vfs_getattr  # all vfs_* but one\n"
+	"  functrace -p 1234 'tcp_*'      # process 1234 and children it forks\n"
+	"  functrace -s do_sys_openat2    # with the kernel stack of each call\n"
+	"  functrace -c 'vfs_*'           # count calls per function until Ctrl-C\n"
+	"  functrace -c -i 1 --by comm '*sleep*'   # per second and command\n"
+	"  functrace -g do_sys_openat2    # entry, exit and duration\n"
+	"  functrace 'ext4_*:mod:ext4'    # ext4_* functions of the ext4 module\n"
+	"  functrace -j -d 5 vfs_read     # JSON Lines for 5 seconds";
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "What to trace:", 0 },

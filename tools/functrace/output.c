@@ -125,6 +125,10 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 			memcpy(&a, (const char *)st->data + off + 8 * i, 8);
 			if (a == 0 || a == ~0ull) /* end marker of older kernels */
 				break;
+			/* FTRACE_TRAMPOLINE_MARKER (INT_MAX): the frame of the
+			 * ftrace trampoline, i.e. of the tracer itself. */
+			if (a == 0x7fffffff)
+				continue;
 			callers[depth++] = a;
 		}
 	}
@@ -447,6 +451,12 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 		n++;
 	}
 	qsort(v, n, sizeof(*v), cmp_sorted);
+	/* The last, partial interval (Ctrl-C, -d) is shown only if it
+	 * counted something; without -i the totals are always shown. */
+	if (final && ft->o->interval > 0 && n == 0 && ft->interval_no > 0) {
+		free(v);
+		return;
+	}
 
 	if (ft->o->common.json) {
 		for (size_t i = 0; i < n; i++) {
