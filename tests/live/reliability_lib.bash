@@ -37,3 +37,16 @@ rel_wait_gone() {
 	done
 	return 1
 }
+
+# lib.sh's wait_armed takes tracing_on 1 for "armed", but a new instance has
+# tracing_on 1 from its mkdir: wait for the set-up's end (rel_armed) instead.
+wait_armed() {
+	local pid=$1 i d
+	for i in $(seq 1 200); do
+		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$pid" 2>/dev/null || true)
+		[ -n "$d" ] && rel_armed "$d" && return 0
+		kill -0 "$pid" 2>/dev/null || fail "tool PID $pid died before arming"
+		sleep 0.05
+	done
+	fail "tool PID $pid did not arm within 10 s"
+}

@@ -13,15 +13,14 @@ r_before
 declare -A CMD=(
 	[execsnoop]="execsnoop"
 	[opensnoop]="opensnoop"
-	[kprobe]="kprobe p:do_sys_openat2%path=+0(%si):ustring"
+	[kprobe]="kprobe p:do_sys_openat2_SP_path=+0(%si):ustring"
 	[functrace]="functrace do_sys_openat2"
 )
 # Fails after the instance and a first probe exist.
 declare -A HALFWAY=(
-	[kprobe]="kprobe -e p:do_sys_openat2 -e r:do_sys_openat2%ret=retval:s64%if%no_such_field==1"
+	[kprobe]="kprobe -e p:do_sys_openat2 -e r:do_sys_openat2_SP_ret=retval:s64_SP_if_SP_no_such_field==1"
 	[kprobe2]="kprobe -F -e p:do_sys_openat2 -e p:no_such_function_xyz"
 	[functrace]="functrace do_sys_openat2 no_such_function_xyz"
-	[opensnoop]="opensnoop -p 999999999"
 )
 tools=()
 for t in execsnoop opensnoop kprobe functrace; do
@@ -30,9 +29,9 @@ done
 ((${#tools[@]})) || skip "no tool built"
 [[ $(cat "$TRACEFS/available_tracers") == *function* ]] || { note "no function tracer: functrace skipped"; tools=("${tools[@]/functrace/}"); }
 
-split() { # "a%b c" -> array R (with % as a space inside a word)
+split() { # "a_SP_b c" -> array R (_SP_ is a space inside a word)
 	read -r -a R <<<"$1"
-	R=("${R[@]//%/ }")
+	R=("${R[@]//_SP_/ }")
 	R[0]=$SNOOP_BIN/${R[0]}
 }
 
@@ -43,7 +42,8 @@ for tool in "${tools[@]}"; do
 	for sig in INT TERM HUP QUIT; do
 		r_start "$tool-$sig" "${cmd[@]}"
 		poke
-		stop_bg -s "$sig" -t 20
+		stop_bg -a -s "$sig" -t 20
+		[[ $BG_STATUS == 0 ]] || { cat "$tool-$sig.err" >&2; fail "$tool: exit $BG_STATUS after SIG$sig"; }
 		r_check "$tool SIG$sig"
 	done
 	# SIGPIPE

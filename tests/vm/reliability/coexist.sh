@@ -30,7 +30,7 @@ tracefs_write dynamic_events 'p:snoop/fake do_sys_openat2' --append
 mkdir "$FI"
 tracefs_write "$FI/buffer_size_kb" 2048
 tracefs_write "$FI/events/sched/sched_process_exec/enable" 1
-tracefs_write "$FI/events/syscalls/sys_enter_openat/filter" 'dfd == -100'
+tracefs_write "$FI/events/syscalls/sys_enter_openat/filter" 'mode == 0'
 tracefs_write "$FI/events/syscalls/sys_enter_openat/enable" 1
 tracefs_write "$FI/events/foreign/fopen/enable" 1
 tracefs_write "$FI/options/stacktrace" 1
@@ -42,15 +42,15 @@ tracefs_write set_event_pid "$$"
 r_before
 
 runs=()
-r_have execsnoop && runs+=("execsnoop" "execsnoop -x -j")
-r_have opensnoop && runs+=("opensnoop" "opensnoop -x")
-r_have kprobe && runs+=("kprobe p:do_sys_openat2" "kprobe t:sched:sched_process_exec" "kprobe -s r:do_sys_openat2%ret=retval:s64")
-r_have functrace && ((has_ft)) && runs+=("functrace do_sys_openat2" "functrace -c vfs_*" "functrace -g do_sys_openat2")
+r_have execsnoop && runs+=("execsnoop -x -j")
+r_have opensnoop && runs+=("opensnoop -x")
+r_have kprobe && runs+=("kprobe -s r:do_sys_openat2_SP_ret=retval:s64")
+r_have functrace && ((has_ft)) && runs+=("functrace -g do_sys_openat2")
 ((${#runs[@]})) || skip "no tool built"
 
 for run in "${runs[@]}"; do
 	read -r -a R <<<"$run"
-	R=("${R[@]//%/ }")
+	R=("${R[@]//_SP_/ }")
 	R[0]=$SNOOP_BIN/${R[0]}
 	r_start run "${R[@]}"
 	poke

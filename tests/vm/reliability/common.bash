@@ -27,7 +27,7 @@ r_start() {
 	start_bg "$@" >"$name.out" 2>"$name.err"
 	for ((i = 0; i < 300; i++)); do
 		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null || true)
-		[[ -n $d && $(cat "$d/tracing_on" 2>/dev/null) == 1 ]] && return 0
+		[[ -n $d ]] && rel_armed "$d" && return 0
 		[[ -d /proc/$BG_PID ]] || { cat "$name.err" >&2; fail "$name died before arming"; }
 		sleep 0.1
 	done

@@ -102,6 +102,18 @@ rel_snapshot() {
 	} >"$out"
 }
 
+# rel_armed INSTANCE_DIR: the session in it has finished its set-up. A new
+# instance has tracing_on 1 from its mkdir, so tracing_on alone says nothing:
+# also wait for an enabled event or a tracer.
+rel_armed() {
+	local d=$1 ev tr on
+	on=$(cat "$d/tracing_on" 2>/dev/null) || return 1
+	[[ $on == 1 ]] || return 1
+	ev=$(cat "$d/set_event" 2>/dev/null) || true
+	tr=$(cat "$d/current_tracer" 2>/dev/null) || true
+	[[ -n $ev || ( -n $tr && $tr != nop ) ]]
+}
+
 rel_compare() {
 	diff -u "$1" "$2" >&2
 }
