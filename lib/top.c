@@ -286,12 +286,12 @@ struct snoop_top_row *snoop_top_add(struct snoop_top *t, const void *key, size_t
 	uint64_t h = hash_bytes(key, len);
 	struct snoop_top_row *r;
 
+	t->total_events += n;
 	if (t->paused) {
 		t->paused_events += n;
 		return NULL;
 	}
 	t->events += n;
-	t->total_events += n;
 	for (r = t->buckets[h & (t->nbuckets - 1)]; r; r = r->next) {
 		if (r->hash == h && r->keylen == len && !memcmp(r->key, key, len)) {
 			r->count += n;

@@ -56,7 +56,7 @@ struct snoop_top {
 
 	bool paused;
 	uint64_t events, dropped_keys, dropped_events, paused_events;
-	uint64_t total_events;        /* never reset: the rate is computed from it */
+	uint64_t total_events;        /* never reset, paused too: the rate's source */
 
 	struct top_view *view_state;  /* NULL until attached */
 };

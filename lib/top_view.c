@@ -238,8 +238,11 @@ static void draw(struct top_view *v)
 	/* 1: the view's state. */
 	snoop_buf_reset(&v->cell);
 	last = n < v->scroll + (size_t)body ? n : v->scroll + (size_t)body;
-	snoop_buf_printf(&v->cell, "rows %zu-%zu of %zu  sort %s", n ? v->scroll + 1 : 0, last, n,
-			 t->cols[t->sort_col].name);
+	if (n)
+		snoop_buf_printf(&v->cell, "rows %zu-%zu of %zu", v->scroll + 1, last, n);
+	else
+		snoop_buf_adds(&v->cell, "no rows");
+	snoop_buf_printf(&v->cell, "  sort %s", t->cols[t->sort_col].name);
 	if (t->filter) {
 		snoop_buf_adds(&v->cell, "  filter \"");
 		snoop_escape_text(&v->cell, t->filter, strlen(t->filter));

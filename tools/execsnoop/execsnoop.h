@@ -9,13 +9,16 @@
 #include <sys/types.h>
 
 #include <snoop/session.h>
+#include <snoop/top.h>
 
 #define EXECSNOOP_MAX_ARGS 126     /* the kernel's fetch-arg limit, less room */
 #define EXECSNOOP_ARGS_PER_PROBE 16 /* keeps one event under a ring-buffer page */
 #define EXECSNOOP_MAX_PROBES ((EXECSNOOP_MAX_ARGS + 1 + EXECSNOOP_ARGS_PER_PROBE - 1) / EXECSNOOP_ARGS_PER_PROBE)
+#define EXECSNOOP_TOP_ARGS 3       /* --top: arguments after argv[0] in the key */
 
 struct execsnoop_opts {
 	struct snoop_opts common;
+	struct snoop_top_opts top; /* -i, --top-max */
 	bool failed;          /* -x: also failed execs */
 	bool quote;           /* -q */
 	bool show_uid;        /* -U */
@@ -80,6 +83,9 @@ struct execsnoop {
 	size_t nforks;
 
 	uint64_t printed, recovered, unrecovered, entry_missing, stale_dropped;
+
+	struct snoop_top *top;              /* --top, else NULL */
+	struct snoop_buf top_key;
 };
 
 int execsnoop_setup(struct execsnoop *x);
@@ -87,6 +93,10 @@ void execsnoop_print_header(struct execsnoop *x);
 /* Print one finished exec (ret = syscall return value). */
 void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret);
 pid_t execsnoop_ppid(struct execsnoop *x, pid_t pid);
+/* --top (top.c): the table and its view; one exec into it. */
+int execsnoop_top_setup(struct execsnoop *x, int argc, char **argv);
+void execsnoop_top_add(struct execsnoop *x, const struct exec_entry *e, int nargs, pid_t pid, pid_t ppid,
+		       long ret);
 void execsnoop_entry_reset(struct execsnoop *x, struct exec_entry *e);
 
 #endif

@@ -207,6 +207,10 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 		return;
 
 	x->printed++;
+	if (x->top) {
+		execsnoop_top_add(x, e, nargs, pid, ppid, ret);
+		return;
+	}
 	if (o->common.json) {
 		struct snoop_json j;
 

@@ -34,6 +34,8 @@ static const char doc[] =
 	"  execsnoop -l 'make -j' # only argument lines containing 'make -j'\n"
 	"  execsnoop -u root      # only execs by root\n"
 	"  execsnoop -j -d 10     # JSON Lines for 10 seconds\n"
+	"  execsnoop --top        # live table of commands by count (q quits)\n"
+	"  execsnoop --top -i 10 > log  # the table as text every 10 s\n"
 	"\n"
 	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the arguments come "
 	"from the kernel at the syscall; without them, from /proc while the process lives. "
@@ -52,7 +54,7 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, { 0 } };
+static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, SNOOP_TOP_ARGP_CHILD, { 0 } };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -63,6 +65,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->common;
+		state->child_inputs[1] = &o->top;
+		return 0;
+	case ARGP_KEY_END:
+		snoop_top_opts_check(state, &o->common, &o->top);
 		return 0;
 	case 'x':
 		o->failed = true;
@@ -138,19 +144,17 @@ int main(int argc, char **argv)
 		}
 		o.has_name = true;
 	}
-	if (o.common.top) {
-		fprintf(stderr, "execsnoop: --top is not available yet\n");
-		return 64;
-	}
 
 	x.s = snoop_session_open("execsnoop", &o.common);
 	if (!x.s)
 		goto out;
 	/* -n matches the name after the exec, in user space. */
 	snoop_session_common_filters(x.s, SNOOP_FILTER_PID);
-	if (execsnoop_setup(&x) < 0 || snoop_session_start(x.s) < 0)
+	if (execsnoop_setup(&x) < 0 || (o.common.top && execsnoop_top_setup(&x, argc, argv) < 0) ||
+	    snoop_session_start(x.s) < 0)
 		goto out;
-	execsnoop_print_header(&x);
+	if (!x.top)
+		execsnoop_print_header(&x);
 	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
 	if (o.common.verbose)
 		fprintf(stderr,
@@ -161,6 +165,8 @@ int main(int argc, char **argv)
 			(unsigned long long)x.stale_dropped);
 out:
 	snoop_session_close(x.s);
+	snoop_top_free(x.top);
+	snoop_buf_free(&x.top_key);
 	if (o.has_name)
 		regfree(&o.name_re);
 	if (x.entries) {

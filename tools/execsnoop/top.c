@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * execsnoop --top: commands by count. The key is the filename and the first
+ * EXECSNOOP_TOP_ARGS arguments, so that "make -j8" and "make clean" are two
+ * rows while the long tails of argument lists (object files, temporary
+ * names) do not split one command into thousands of rows.
+ */
+#include <string.h>
+
+#include <snoop/output.h>
+#include <snoop/top.h>
+
+#include "execsnoop.h"
+
+/* Bytes kept of the filename and of each argument in the key: enough to
+ * tell commands apart, small enough for 10,000 keys to stay cheap. */
+#define KEY_FILENAME_MAX 256
+#define KEY_ARG_MAX 64
+
+enum { COL_COUNT, COL_PID, COL_PPID, COL_COMMAND, COL_FAILS };
+
+int execsnoop_top_setup(struct execsnoop *x, int argc, char **argv)
+{
+	static const struct snoop_top_col cols[] = {
+		[COL_COUNT] = { "COUNT", 7, SNOOP_TOP_COUNT, SNOOP_TOP_SUM },
+		[COL_PID] = { "LAST PID", 8, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
+		[COL_PPID] = { "LAST PPID", 9, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
+		[COL_COMMAND] = { "COMMAND", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM },
+		/* With -x only: failed execs are counted in COUNT too. */
+		[COL_FAILS] = { "FAILS", 6, SNOOP_TOP_NUMBER, SNOOP_TOP_SUM },
+	};
+	int ncols = x->o->failed ? COL_FAILS + 1 : COL_COMMAND + 1;
+
+	snoop_buf_init(&x->top_key);
+	x->top = snoop_top_new(cols, ncols, x->o->top.max_keys);
+	if (!x->top)
+		return -1;
+	return snoop_top_attach(x->top, x->s, &x->o->top, argc, argv);
+}
+
+void execsnoop_top_add(struct execsnoop *x, const struct exec_entry *e, int nargs, pid_t pid, pid_t ppid,
+		       long ret)
+{
+	struct snoop_buf *k = &x->top_key;
+	struct snoop_top_row *row;
+	size_t n;
+
+	/* Fields separated by NUL (shown as spaces); the raw bytes go to the
+	 * table, which escapes them for the screen. */
+	snoop_buf_reset(k);
+	if (e->filename) {
+		n = strlen(e->filename);
+		snoop_buf_add(k, e->filename, n < KEY_FILENAME_MAX ? n : KEY_FILENAME_MAX);
+	} else if (nargs > 0 && e->argv[0]) {
+		snoop_buf_add(k, e->argv[0], e->arglen[0] < KEY_FILENAME_MAX ? e->arglen[0] : KEY_FILENAME_MAX);
+	} else {
+		snoop_buf_addc(k, '?');
+	}
+	for (int i = 1; i < nargs && i <= EXECSNOOP_TOP_ARGS; i++) {
+		snoop_buf_addc(k, '\0');
+		if (e->argv[i])
+			snoop_buf_add(k, e->argv[i], e->arglen[i] < KEY_ARG_MAX ? e->arglen[i] : KEY_ARG_MAX);
+		else
+			snoop_buf_addc(k, '?');
+	}
+	if (nargs > EXECSNOOP_TOP_ARGS + 1)
+		snoop_buf_add(k, "\0...", 4);
+
+	row = snoop_top_hit(x->top, k->data, k->len);
+	snoop_top_num(x->top, row, COL_PID, pid);
+	snoop_top_num(x->top, row, COL_PPID, ppid);
+	if (x->o->failed)
+		snoop_top_num(x->top, row, COL_FAILS, ret < 0);
+}
