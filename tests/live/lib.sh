@@ -83,14 +83,17 @@ assert_no_leftovers_of() {
 	fi
 }
 
-# Wait until a tool started in the background has armed its probes: its
-# private instance exists and tracing is on in it.
+# Wait until a tool started in the background has armed its probes. A new
+# instance starts with tracing on, so that alone says nothing: libsnoop
+# turns it off, sets the instance's clock to mono, enables the events and
+# only then turns tracing on again. mono clock + tracing on = armed.
 wait_armed() {
 	local pid=$1 i
 	for i in $(seq 1 200); do
 		local d
 		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$pid" 2>/dev/null || true)
-		if [ -n "$d" ] && [ "$(cat "$d/tracing_on" 2>/dev/null)" = 1 ]; then
+		if [ -n "$d" ] && grep -q '\[mono\]' "$d/trace_clock" 2>/dev/null &&
+			[ "$(cat "$d/tracing_on" 2>/dev/null)" = 1 ]; then
 			return 0
 		fi
 		kill -0 "$pid" 2>/dev/null || fail "tool PID $pid died before arming"

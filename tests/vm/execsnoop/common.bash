@@ -11,7 +11,10 @@ es_start() { # OUT ARGS...
 	start_bg "$SNOOP_BIN/execsnoop" "$@" >"$out" 2>"$out.err"
 	for ((i = 0; i < 300; i++)); do
 		d=$(ls -d "$TRACEFS"/instances/snoop_execsnoop_"$BG_PID" 2>/dev/null || true)
-		[[ -n $d && $(cat "$d/tracing_on" 2>/dev/null) == 1 ]] && return 0
+		# armed: libsnoop sets the mono clock before turning tracing on
+		# (a new instance has tracing on from the start)
+		[[ -n $d && $(cat "$d/tracing_on" 2>/dev/null) == 1 ]] &&
+			grep -q '\[mono\]' "$d/trace_clock" 2>/dev/null && return 0
 		[[ -d /proc/$BG_PID ]] || { cat "$out.err" >&2; fail "execsnoop died before arming"; }
 		sleep 0.1
 	done
