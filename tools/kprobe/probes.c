@@ -280,6 +280,26 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 	return p->ev ? 0 : KP_EXIT_USAGE;
 }
 
+/* The user's filter, checked on its own first (so that an error names
+ * only what the user wrote), then with our own pid left out: kprobe's
+ * reads of the ring buffer would otherwise show up in every probe on the
+ * read path and feed themselves. */
+static int apply_filter(struct kp_probe *p)
+{
+	struct snoop_buf f;
+	int r;
+
+	if (p->def->filter[0] && snoop_event_filter(p->ev, p->def->filter) < 0)
+		return -1;
+	snoop_buf_init(&f);
+	if (p->def->filter[0])
+		snoop_buf_printf(&f, "(%s) && ", p->def->filter);
+	snoop_buf_printf(&f, "common_pid != %d", (int)getpid());
+	r = snoop_event_filter(p->ev, snoop_buf_cstr(&f));
+	snoop_buf_free(&f);
+	return r;
+}
+
 int kp_setup(struct kp *kp)
 {
 	bool kbtf = kernel_btf_args(kp->s);
@@ -291,7 +311,7 @@ int kp_setup(struct kp *kp)
 		r = setup_probe(kp, p, kbtf);
 		if (r)
 			return r;
-		if (p->def->filter[0] && snoop_event_filter(p->ev, p->def->filter) < 0)
+		if (apply_filter(p) < 0)
 			return KP_EXIT_USAGE;
 		if (kp->o->show_format) {
 			if (print_format(kp, p) < 0)
