@@ -5,6 +5,7 @@
 # tracefs state afterwards equals the state before.
 . "$(dirname "$0")/reliability_lib.bash"
 command -v valgrind >/dev/null || skip "valgrind not installed"
+ldd "$SNOOP_BIN/execsnoop" 2>/dev/null | grep -q libasan && skip "ASan build: valgrind runs on the plain build"
 SUPP=$SNOOP_SRC/tests/valgrind.supp
 rel_before
 declare -A CMD=(
