@@ -63,7 +63,7 @@ snapshot_tracefs "$WORK/before"
 # pane_dead_status is not reliable) and keeps the pane for a last look.
 RC=$WORK/rc
 tm new-session -d -s top -x 160 -y 40 bash -c '"$0" "${@:2}"; echo $? > "$1"; sleep 60' \
-	"$SNOOP_BIN/execsnoop" "$RC" --top -i 0.5
+	"$SNOOP_BIN/execsnoop" "$RC" --top -i 0.5 -n '^snooptop_'
 shell=$(tm display-message -p -t top '#{pane_pid}')
 BG_PIDS+=("$shell")
 tool=
@@ -75,7 +75,8 @@ done
 [ -n "$tool" ] || fail "execsnoop did not start in tmux"
 BG_PIDS+=("$tool")
 wait_armed "$tool"
-wait_screen '^execsnoop --top -i 0\.5 .*elapsed' "the header line"
+# -n keeps the table to the workload: the machine may exec a lot meanwhile.
+wait_screen '^execsnoop --top -i 0\.5 -n \^snooptop_ .*elapsed' "the header line with the options"
 wait_screen '^ +COUNT +LAST PID +LAST PPID +COMMAND' "the column names"
 wait_screen '^q quit' "the keys line"
 
