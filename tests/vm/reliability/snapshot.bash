@@ -44,6 +44,9 @@ _rel_instance_state() {
 		# only: a fork per file costs seconds on a busy machine.
 		v='(unreadable)'
 		{ mapfile -t lines <"$d/$f" && v="${lines[*]}"; } 2>/dev/null || true
+		# 6.1 shows "7 (expanded: 1408)" until the first tracing use expands
+		# the top-level buffer to its configured size: the same size.
+		[[ $f == buffer_size_kb && $v =~ \(expanded:\ ([0-9]+)\) ]] && v=${BASH_REMATCH[1]}
 		echo "$f: $v"
 	done
 	if [[ -d $d/options ]]; then
