@@ -68,6 +68,35 @@ static int c_width(const char *t)
 	return 0;
 }
 
+static void kind_from_def(const struct kp_probe *p, struct kp_field *k)
+{
+	const struct snoop_probe_def *d = p->def;
+
+	if (d->kind == SNOOP_PROBE_TRACEPOINT || k->kind == KP_STRING)
+		return;
+	for (int i = 0; i < d->nargs; i++) {
+		const char *t = d->args[i].type;
+
+		if (strcmp(d->args[i].name, k->name))
+			continue;
+		/* No type: the kernel's default x64/x32, unless the kernel
+		 * typed a BTF name itself (then its format is right). */
+		if (!t[0] && p->kernel_btf)
+			return;
+		if (!t[0] || t[0] == 'x')
+			k->kind = KP_HEX;
+		else if (t[0] == 's' && t[1] != 'y')
+			k->kind = KP_SIGNED;
+		else if (t[0] == 'u' || t[0] == 'b')
+			k->kind = KP_UNSIGNED;
+		else if (!strcmp(t, "symbol"))
+			k->kind = KP_SYMBOL;
+		else if (!strcmp(t, "char"))
+			k->kind = KP_CHAR;
+		return;
+	}
+}
+
 void kp_fields_prepare(struct kp_probe *p)
 {
 	struct tep_event *e = snoop_event_tep(p->ev);
@@ -104,6 +133,9 @@ void kp_fields_prepare(struct kp_probe *p)
 			k->kind = KP_SIGNED;
 		else
 			k->kind = KP_UNSIGNED;
+		/* A probe's format names x types as u types (the print fmt
+		 * has the hex): the definition is what says hex or not. */
+		kind_from_def(p, k);
 		if (!array && c_width(t) && c_width(t) < f->size)
 			k->width = c_width(t);
 		if (array && k->kind != KP_STRING && f->arraylen > 0) {

@@ -67,6 +67,7 @@ struct kp_probe {
 	struct kp_field *fields;
 	int nfields;
 	struct tep_format_field *comm_field;
+	bool kernel_btf;         /* the kernel resolved its BTF names */
 	uint64_t hits;
 };
 

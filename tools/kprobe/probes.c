@@ -255,7 +255,8 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 	d = p->def; /* check_function() may have reparsed it */
 	/* BTF names: the kernel's own resolver for fprobes where it has
 	 * one; our offsets from /sys/kernel/btf/vmlinux everywhere else. */
-	if (kp_btf_resolve(d, kbtf && (d->kind == SNOOP_PROBE_FENTRY || d->kind == SNOOP_PROBE_FEXIT), &err) < 0) {
+	p->kernel_btf = kbtf && (d->kind == SNOOP_PROBE_FENTRY || d->kind == SNOOP_PROBE_FEXIT);
+	if (kp_btf_resolve(d, p->kernel_btf, &err) < 0) {
 		kp_def_error(p->text, err.pos, "%s", err.msg);
 		return KP_EXIT_USAGE;
 	}
