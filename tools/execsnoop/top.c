@@ -17,20 +17,23 @@
 #define KEY_FILENAME_MAX 256
 #define KEY_ARG_MAX 64
 
-enum { COL_COUNT, COL_PID, COL_PPID, COL_COMMAND, COL_FAILS };
+/* With -x a FAILS column (failed execs among COUNT) comes before COMMAND,
+ * which takes the rest of the line. */
+enum { COL_COUNT, COL_PID, COL_PPID, COL_FAILS };
 
 int execsnoop_top_setup(struct execsnoop *x, int argc, char **argv)
 {
-	static const struct snoop_top_col cols[] = {
-		[COL_COUNT] = { "COUNT", 7, SNOOP_TOP_COUNT, SNOOP_TOP_SUM },
-		[COL_PID] = { "LAST PID", 8, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
-		[COL_PPID] = { "LAST PPID", 9, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
-		[COL_COMMAND] = { "COMMAND", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM },
-		/* With -x only: failed execs are counted in COUNT too. */
-		[COL_FAILS] = { "FAILS", 6, SNOOP_TOP_NUMBER, SNOOP_TOP_SUM },
-	};
-	int ncols = x->o->failed ? COL_FAILS + 1 : COL_COMMAND + 1;
+	static const struct snoop_top_col count = { "COUNT", 7, SNOOP_TOP_COUNT, SNOOP_TOP_SUM },
+		pid = { "LAST PID", 8, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
+		ppid = { "LAST PPID", 9, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
+		fails = { "FAILS", 6, SNOOP_TOP_NUMBER, SNOOP_TOP_SUM },
+		command = { "COMMAND", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM };
+	struct snoop_top_col cols[5] = { count, pid, ppid };
+	int ncols = COL_PPID + 1;
 
+	if (x->o->failed)
+		cols[ncols++] = fails;
+	cols[ncols++] = command;
 	snoop_buf_init(&x->top_key);
 	x->top = snoop_top_new(cols, ncols, x->o->top.max_keys);
 	if (!x->top)
