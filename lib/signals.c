@@ -90,3 +90,8 @@ int snoop_signals_last(void)
 {
 	return sig_received;
 }
+
+bool snoop_session_interrupted(void)
+{
+	return sig_received != 0;
+}

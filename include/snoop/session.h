@@ -132,6 +132,10 @@ int snoop_session_start(struct snoop_session *s);
 /* 0 after a normal end (signal, -d, stop), -1 after an error. */
 int snoop_session_run(struct snoop_session *s);
 void snoop_session_stop(struct snoop_session *s);
+/* True once a stop signal (SIGINT, SIGTERM, ...) arrived. A set-up step
+ * that fails because of it has printed nothing: the tool closes the session
+ * and exits 0, as after a signal during the trace. */
+bool snoop_session_interrupted(void);
 void snoop_session_close(struct snoop_session *s);
 
 void snoop_session_on_tick(struct snoop_session *s, double interval,

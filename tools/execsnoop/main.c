@@ -151,8 +151,11 @@ int main(int argc, char **argv)
 	/* -n matches the name after the exec, in user space. */
 	snoop_session_common_filters(x.s, SNOOP_FILTER_PID);
 	if (execsnoop_setup(&x) < 0 || (o.common.top && execsnoop_top_setup(&x, argc, argv) < 0) ||
-	    snoop_session_start(x.s) < 0)
+	    snoop_session_start(x.s) < 0) {
+		if (snoop_session_interrupted())
+			ret = 0; /* a signal during set-up: a normal end */
 		goto out;
+	}
 	if (!x.top)
 		execsnoop_print_header(&x);
 	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
