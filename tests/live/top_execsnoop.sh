@@ -12,6 +12,7 @@ SOCK=snooptest-$$
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cleanup_top() {
 	tm kill-server 2>/dev/null || true
+	SOCK=$SOCK-2 tm kill-server 2>/dev/null || true
 	cleanup_live
 }
 trap cleanup_top EXIT
@@ -159,6 +160,24 @@ if [ ! -e "$TRACEFS/kprobe_events" ]; then
 		{ screen >&2; fail "the fallback notice was not shown after the screen closed"; }
 fi
 assert_no_leftovers_of "$tool"
+tm kill-server
+
+# Ctrl-C ends it the same way: exit 0, the screen given back. (A server
+# of its own: the first one may still be going away.)
+SOCK=$SOCK-2
+rm -f "$RC"
+tm new-session -d -s top -x 100 -y 20 bash -c '"$0" "${@:2}"; echo $? > "$1"; sleep 60' \
+	"$SNOOP_BIN/execsnoop" "$RC" --top
+shell=$(tm display-message -p -t top '#{pane_pid}')
+BG_PIDS+=("$shell")
+wait_screen '^q quit' "the keys line (second run)"
+tm send-keys -t top C-c
+for i in $(seq 1 50); do
+	[ -s "$RC" ] && break
+	sleep 0.2
+done
+[ "$(cat "$RC" 2>/dev/null)" = 0 ] || { screen >&2; fail "exit status '$(cat "$RC" 2>/dev/null)' after Ctrl-C"; }
+screen | grep -q '^q quit' && { screen >&2; fail "the table is still on the screen after Ctrl-C"; }
 tm kill-server
 
 # Not a terminal: the table as text every interval, and at the end.
