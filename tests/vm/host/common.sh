@@ -27,6 +27,7 @@ check_host_deps() {
 	need flock util-linux
 	need timeout coreutils
 	need gzip gzip
+	need perl perl-base
 	# busybox from the 'busybox' package is dynamic; the guest has no
 	# libraries for it at the point we need it, so insist on the static one.
 	if ldd "$(command -v busybox)" >/dev/null 2>&1; then
