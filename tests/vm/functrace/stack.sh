@@ -17,6 +17,7 @@ cat out2.txt >&2
 grep -qE "^ft_opener +$OPENER .* do_sys_openat2 <- " out2.txt || fail "no call line with -s"
 grep -qE $'^\t=> ' out2.txt || fail "no stack lines"
 grep -qE $'^\t=> .*(do_syscall_64|entry_SYSCALL)' out2.txt || fail "stack without the syscall entry"
+! grep -q 0x7fffffff out2.txt || fail "the ftrace trampoline marker shown as an address"
 opener_start 1 0
 ft_start out2.json -s -j -p "$OPENER" do_sys_openat2
 opener_run
