@@ -228,8 +228,12 @@ int main(int argc, char **argv)
 	if (!kp.s)
 		goto out;
 	ret = kp_setup(&kp);
-	if (ret != 0)
+	if (ret != 0) {
+		/* Ctrl-C during set-up is an ordinary end, not an error. */
+		if (snoop_session_interrupted())
+			ret = 0;
 		goto out;
+	}
 	ret = 1;
 	if (o.show_format) {
 		ret = 0;
