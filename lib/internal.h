@@ -57,6 +57,7 @@ struct snoop_reader {
 	struct kbuffer *kbuf;
 	struct snoop_pending *pend;
 	size_t npend, pend_cap;
+	bool capped;          /* the last batch stopped at batch_pages on a CPU */
 };
 
 struct snoop_session {

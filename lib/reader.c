@@ -214,6 +214,7 @@ int snoop_reader_batch(struct snoop_session *s, const bool *ready)
 	size_t handled;
 
 	r->npend = 0;
+	r->capped = false;
 	for (int i = 0; i < r->ncpus; i++) {
 		struct snoop_cpu *c = &r->cpus[i];
 
@@ -222,6 +223,8 @@ int snoop_reader_batch(struct snoop_session *s, const bool *ready)
 			continue;
 		if (read_cpu(s, c) < 0)
 			return -1;
+		if (c->npages == r->batch_pages)
+			r->capped = true;
 		for (int p = 0; p < c->npages; p++) {
 			if (decode_page(s, c, c->pages + (size_t)p * r->subbuf_size) < 0) {
 				snoop_err(s, "out of memory");

@@ -619,6 +619,21 @@ int snoop_session_start(struct snoop_session *s)
 
 /* ---- run ------------------------------------------------------------- */
 
+/*
+ * Coalescing. buffer_percent 0 wakes the reader on every event, which is
+ * what an idle box needs (a line shows at once) and what a busy one cannot
+ * afford: at an open loop's rate each wake-up carried one or two records,
+ * and the poll/schedule/read/write round trip cost ~3 us per event, most of
+ * it in the scheduler, plus a wake-up (irq_work) in the traced task for
+ * every event (bench/RESULTS.md). So after a batch of at least
+ * COALESCE_MIN records that drained every buffer, the loop waits
+ * COALESCE_MS for signals, ticks and watched fds only, letting the ring
+ * buffers fill: at most that much latency is added, and only under load.
+ * A batch that hit the per-CPU page cap goes round at once.
+ */
+#define COALESCE_MIN 16
+#define COALESCE_MS 10
+
 void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending *p)
 {
 	struct snoop_record rec;
@@ -785,9 +800,19 @@ int snoop_session_run(struct snoop_session *s)
 			break;
 		for (int i = 0; i < ncpu; i++)
 			ready[i] = pfd[i].revents & (POLLIN | POLLERR | POLLHUP);
-		if (snoop_reader_batch(s, ready) < 0)
+		n = snoop_reader_batch(s, ready);
+		if (n < 0)
 			break;
 		end_of_batch(s);
+		if (n >= COALESCE_MIN && !s->reader.capped && !pfd[SIG].revents) {
+			/* pfd[SIG..] are the non-CPU fds; their revents are
+			 * set by this poll and handled below or next round. */
+			struct pollfd saved[2 + SNOOP_MAX_WATCH];
+
+			memcpy(saved, pfd + SIG, sizeof(*pfd) * (size_t)(nfd - SIG));
+			if (poll(pfd + SIG, (nfds_t)(nfd - SIG), COALESCE_MS) == 0)
+				memcpy(pfd + SIG, saved, sizeof(*pfd) * (size_t)(nfd - SIG));
+		}
 		if (s->tick_fd >= 0 && (pfd[TICK].revents & POLLIN)) {
 			uint64_t expirations;
 
