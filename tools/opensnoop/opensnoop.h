@@ -70,6 +70,8 @@ long opensnoop_uid(struct opensnoop *x, pid_t tid);
 /* comm from /proc (fallback path), else from task_newtask; "" when
  * neither knows. */
 void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16]);
+/* The comm cache: a thread renamed (comm known) or exec'd (comm NULL). */
+void opensnoop_comm_changed(struct opensnoop *x, pid_t tid, const char *comm, size_t commlen);
 
 struct opensnoop {
 	struct opensnoop_opts *o;
@@ -85,6 +87,9 @@ struct opensnoop {
 	struct snoop_event *ev_enter[4];
 	struct tep_format_field *f_en_dfd[4], *f_en_fname[4], *f_en_flags[4], *f_en_mode[4];
 	struct tep_format_field *f_newtask_pid, *f_newtask_flags, *f_newtask_comm;
+	/* Tracepoint path: exec and rename events keep the comm cache right. */
+	bool comm_cache;
+	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_rename_pid, *f_rename_comm;
 	/* --libc */
 	struct snoop_event *ev_up[8];
 	struct tep_format_field *f_up_path[8], *f_up_ptr[8];
@@ -97,7 +102,9 @@ struct opensnoop {
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered;
 };
 
-struct thread_slot { pid_t tid, tgid; char comm[16]; };
+/* comm_ok: comm is the thread's current name (from task_newtask, or read
+ * from /proc since its last exec or rename): see opensnoop_proc_comm(). */
+struct thread_slot { pid_t tid, tgid; char comm[16]; bool comm_ok; };
 struct proc_slot {
 	pid_t tid;
 	pid_t tgid;

@@ -321,6 +321,53 @@ static void on_newtask(struct snoop_session *s, const struct snoop_record *r, vo
 		opensnoop_thread_note(x, child, child, comm, n);
 }
 
+/* Exec renames the task (and gives a multi-threaded exec'er the leader's
+ * TID): forget both names; the next open reads /proc once. */
+static void on_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct opensnoop *x = ctx;
+
+	(void)s;
+	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_exec_pid), NULL, 0);
+	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_exec_old_pid), NULL, 0);
+}
+
+static void on_rename(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct opensnoop *x = ctx;
+	size_t n = 0;
+	const char *comm = snoop_field_str(r, x->f_rename_comm, &n);
+
+	(void)s;
+	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_rename_pid), comm, n);
+}
+
+/* The comm cache of the tracepoint path (see opensnoop_proc_comm()): on
+ * only when the kernel reports every change of a comm. */
+static int setup_comm_cache(struct opensnoop *x)
+{
+	const char *dir = snoop_session_tracing_dir(x->s);
+	struct snoop_event *ex, *rn;
+	char p1[512], p2[512];
+
+	snprintf(p1, sizeof(p1), "%s/events/sched/sched_process_exec", dir);
+	snprintf(p2, sizeof(p2), "%s/events/task/task_rename", dir);
+	if (access(p1, F_OK) != 0 || access(p2, F_OK) != 0)
+		return 0;
+	ex = snoop_session_tracepoint(x->s, "sched", "sched_process_exec", on_exec, x);
+	rn = ex ? snoop_session_tracepoint(x->s, "task", "task_rename", on_rename, x) : NULL;
+	if (!rn)
+		return -1;
+	x->f_exec_pid = snoop_event_field(ex, "pid");
+	x->f_exec_old_pid = snoop_event_field(ex, "old_pid");
+	x->f_rename_pid = snoop_event_field(rn, "pid");
+	x->f_rename_comm = snoop_event_field(rn, "newcomm");
+	/* A kernel whose task_rename has no pid (it renames current):
+	 * common_pid would do, but keep it simple and read /proc. */
+	x->comm_cache = x->f_exec_pid && x->f_exec_old_pid && x->f_rename_pid && x->f_rename_comm;
+	return 0;
+}
+
 int opensnoop_setup(struct opensnoop *x)
 {
 	const struct snoop_features *feat = snoop_session_features(x->s);
@@ -376,6 +423,8 @@ int opensnoop_setup(struct opensnoop *x)
 				return -1;
 		}
 		if (x->o->libc && opensnoop_setup_libc(x) < 0)
+			return -1;
+		if (setup_comm_cache(x) < 0)
 			return -1;
 	}
 	for (int i = 0; i < 4; i++) {

@@ -71,6 +71,21 @@ void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const cha
 	commlen = comm ? strnlen(comm, commlen < 15 ? commlen : 15) : 0;
 	memcpy(t->comm, comm ? comm : "", commlen);
 	t->comm[commlen] = '\0';
+	t->comm_ok = comm != NULL;
+}
+
+void opensnoop_comm_changed(struct opensnoop *x, pid_t tid, const char *comm, size_t commlen)
+{
+	struct thread_slot *t = x->threads ? &x->threads[(unsigned int)tid % THREAD_SLOTS] : NULL;
+
+	if (!t || t->tid != tid)
+		return;
+	t->comm_ok = comm != NULL;
+	if (comm) {
+		commlen = strnlen(comm, commlen < 15 ? commlen : 15);
+		memcpy(t->comm, comm, commlen);
+		t->comm[commlen] = '\0';
+	}
 }
 
 /* Called once tracing is on: threads created before the scan are in it,
@@ -167,14 +182,27 @@ void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16])
 	char path[64], *s;
 	size_t n;
 
+	struct thread_slot *t = x->threads ? &x->threads[(unsigned int)tid % THREAD_SLOTS] : NULL;
+
+	if (t && t->tid != tid)
+		t = NULL;
+	/*
+	 * On the tracepoint path this runs for every open: reading /proc each
+	 * time cost ~8 us per event and lost most events of an open loop
+	 * (bench/RESULTS.md). A thread's comm changes only at exec and rename,
+	 * which sched_process_exec and task_rename report (x->comm_cache), so
+	 * the name read once stays right until one of them says otherwise.
+	 */
+	if (x->comm_cache && t && t->comm_ok) {
+		memcpy(comm, t->comm, 16);
+		return;
+	}
 	comm[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
 	s = snoop_read_file(path, &n);
 	if (!s) {
 		/* Gone: the name it was born with (threads rarely rename). */
-		struct thread_slot *t = x->threads ? &x->threads[(unsigned int)tid % THREAD_SLOTS] : NULL;
-
-		if (t && t->tid == tid)
+		if (t)
 			memcpy(comm, t->comm, 16);
 		return;
 	}
@@ -186,4 +214,8 @@ void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16])
 	memcpy(comm, s, n);
 	comm[n] = '\0';
 	free(s);
+	if (x->comm_cache && t) {
+		memcpy(t->comm, comm, 16);
+		t->comm_ok = true;
+	}
 }
