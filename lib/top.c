@@ -29,7 +29,7 @@ enum { OPT_TOP_MAX = 0x1100 };
 
 static const struct argp_option top_options[] = {
 	{ "interval", 'i', "SECONDS", 0,
-	  "Refresh the --top table (or print the counts) every SECONDS (default 1)", 0 },
+	  "Refresh the --top table every SECONDS (default 1); a count mode prints every SECONDS", 0 },
 	{ "top-max", OPT_TOP_MAX, "N", 0,
 	  "Keys the --top table keeps (default 10000); the smallest counts make room", 0 },
 	{ 0 }

@@ -11,6 +11,7 @@
 #include <snoop/ksym.h>
 #include <snoop/options.h>
 #include <snoop/session.h>
+#include <snoop/top.h>
 
 /* Exit statuses besides 0 and 1 (see the man page, EXIT STATUS). */
 #define FT_EXIT_USAGE 64       /* bad options or patterns (argp's too) */
@@ -30,6 +31,7 @@ enum ft_by { FT_BY_FUNC, FT_BY_PID, FT_BY_COMM };
 
 struct functrace_opts {
 	struct snoop_opts common;
+	struct snoop_top_opts top; /* -i (also -c's interval), --top-max */
 	struct ft_pattern *inc, *exc;
 	size_t ninc, nexc;
 	long limit;
@@ -95,6 +97,8 @@ struct functrace {
 	uint64_t calls;            /* records seen */
 	uint64_t printed;
 	unsigned int interval_no;
+	struct snoop_top *top;     /* --top, else NULL */
+	int top_ncols;
 };
 
 int functrace_setup(struct functrace *ft);
@@ -102,5 +106,9 @@ int functrace_output_init(struct functrace *ft);
 void functrace_output_free(struct functrace *ft);
 void functrace_finish(struct functrace *ft);
 void functrace_print_header(struct functrace *ft);
+
+/* ---- top.c: --top, the count mode as a live table ---- */
+int functrace_top_setup(struct functrace *ft, int argc, char **argv);
+void functrace_top_hit(struct functrace *ft, uint64_t ip, int pid);
 
 #endif

@@ -40,6 +40,7 @@ static const char doc[] =
 	"  functrace -s do_sys_openat2    # with the kernel stack of each call\n"
 	"  functrace -c 'vfs_*'           # count calls per function until Ctrl-C\n"
 	"  functrace -c -i 1 --by comm '*sleep*'   # per second and command\n"
+	"  functrace --top 'vfs_*'        # live table of calls per function (q quits)\n"
 	"  functrace -g do_sys_openat2    # entry, exit and duration\n"
 	"  functrace 'ext4_*:mod:ext4'    # ext4_* functions of the ext4 module\n"
 	"  functrace -j -d 5 vfs_read     # JSON Lines for 5 seconds";
@@ -54,13 +55,12 @@ static const struct argp_option options[] = {
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
 	{ "stack", 's', NULL, 0, "Print the kernel stack of each call", 0 },
 	{ "count", 'c', NULL, 0, "Count calls per function instead of printing each", 0 },
-	{ "interval", 'i', "SECONDS", 0, "With -c: print and reset the counts every SECONDS", 0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or per pid too", 0 },
 	{ "graph", 'g', NULL, 0, "Entry and exit with durations (function_graph tracer)", 0 },
 	{ 0 }
 };
 
-static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, { 0 } };
+static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, SNOOP_TOP_ARGP_CHILD, { 0 } };
 
 static void add_pattern(struct argp_state *state, struct ft_pattern **v, size_t *n, const char *arg)
 {
@@ -85,6 +85,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->common;
+		state->child_inputs[1] = &o->top;
 		return 0;
 	case 'x':
 		add_pattern(state, &o->exc, &o->nexc, arg);
@@ -109,10 +110,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'c':
 		o->count = true;
 		return 0;
-	case 'i':
-		if (snoop_parse_seconds(arg, &o->interval) < 0)
-			argp_error(state, "invalid interval: expected seconds, > 0");
-		return 0;
 	case OPT_BY:
 		if (strcmp(arg, "comm") == 0)
 			o->by = FT_BY_COMM;
@@ -130,16 +127,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->ninc)
 			argp_error(state, "no PATTERN given: which functions to trace?");
+		/* -i is the shared one (libsnoop's --top child): one meaning,
+		 * the interval the counts are printed or refreshed at. */
+		o->interval = o->top.interval;
+		if (o->top.max_given && !o->common.top)
+			argp_error(state, "--top-max needs --top");
+		if (o->common.top) {
+			/* --top is the count mode, on a screen. */
+			if (o->graph || o->stack)
+				argp_error(state, "--top counts calls: -g and -s cannot be used with it");
+			o->count = true;
+		}
 		if (o->count + o->graph + o->stack > 1)
 			argp_error(state, "-c, -g and -s cannot be used together");
 		if (!o->count && (o->interval > 0 || o->by != FT_BY_FUNC))
-			argp_error(state, "-i and --by need -c");
+			argp_error(state, "-i and --by need -c or --top");
 		if (o->no_children && !o->common.pid)
 			argp_error(state, "--no-children needs -p");
 		if (o->common.pid && o->common.tid)
 			argp_error(state, "-p and -L cannot be used together");
-		if (o->common.top)
-			argp_error(state, "--top is not available in functrace: use -c -i");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -274,7 +280,7 @@ int main(int argc, char **argv)
 	 * exits right after it is known; again after, for the ones forked in
 	 * between (from the start on, fork events tell). */
 	ft_comms_scan(ft.comms, false);
-	if (snoop_session_start(ft.s) < 0)
+	if ((o.common.top && functrace_top_setup(&ft, argc, argv) < 0) || snoop_session_start(ft.s) < 0)
 		goto out;
 	ft_comms_scan(ft.comms, true);
 	fprintf(stderr, "functrace: tracing %zu function%s%s. Ctrl-C to end.\n", ft.nfuncs, ft.nfuncs == 1 ? "" : "s",
@@ -292,6 +298,7 @@ out:
 		snoop_session_instance_write(ft.s, "options/func_stack_trace", "0");
 	}
 	snoop_session_close(ft.s);
+	snoop_top_free(ft.top);
 	functrace_output_free(&ft);
 	ft_comms_free(ft.comms);
 	snoop_ksym_free(ft.ksyms);

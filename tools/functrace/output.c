@@ -395,6 +395,10 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 	ft->calls++;
 	if (!comm_ok(ft, r->pid) || !k.ip)
 		return;
+	if (ft->top) {
+		functrace_top_hit(ft, k.ip, r->pid);
+		return;
+	}
 	if (ft->o->by == FT_BY_PID) {
 		/* The name as it was at the call: the task may exec later. */
 		k.pid = r->pid;
