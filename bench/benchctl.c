@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * benchctl: runs one benchmark configuration and prints what it measured as
+ * key=value pairs on one line, for bench/run.
+ *
+ *   benchctl [-o OUT] [-e ERR] [-k snoop|bpftrace] [-s SETTLE] [-F EVENTS]
+ *            [-w 'WORKLOAD ARGS'] [-r WLOUT] [-E] [-- TOOL ARGS...]
+ *
+ * With a TOOL: launches it (stdout to OUT, stderr to ERR), measures launch
+ * to armed with a tight poll loop (start_ms), waits SETTLE seconds, runs the
+ * WORKLOAD to its end (its "ops N secs S rate R" line goes to WLOUT), then
+ * sends SIGINT and measures signal to exit with wait4 (stop_ms), whose
+ * rusage gives the tool's CPU (cpu_s = utime + stime) and peak RSS (rss_kb).
+ *
+ * Armed means, for a snoopkit tool (-k snoop): its instance
+ * instances/snoop_*_PID exists, some event of it is enabled and its
+ * tracing_on reads 1 (libsnoop writes tracing_on last, after the reader's
+ * files are open). For bpftrace (-k bpftrace): OUT holds "PID", the header
+ * that the bench scripts' BEGIN probe prints (bpftrace fires BEGIN after
+ * attaching every probe; run it with -B none so that the line is not held
+ * in a buffer), or, with -k bpftrace-attach, OUT holds bpftrace's own
+ * "Attaching N probes..." (then SETTLE covers the attach itself). With
+ * -k exit, the time from launch to the exit of TOOL: a reference for what
+ * starting any program costs on the machine at that moment.
+ *
+ * -F EVENTS (system:event,...): the floor. Creates instances/bench_floor_PID,
+ * enables those events in it, nobody reads it; removed at the end.
+ * -E prints the events the tool's instance has enabled (events=...), which
+ * is how bench/run learns what the floor must enable.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *tracing = "/sys/kernel/tracing";
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/* The instance directory of the snoopkit tool with this PID, or "". */
+static void find_instance(pid_t pid, char *out, size_t len)
+{
+	char dir[512], suffix[32];
+	struct dirent *de;
+	DIR *d;
+
+	out[0] = '\0';
+	snprintf(dir, sizeof(dir), "%s/instances", tracing);
+	snprintf(suffix, sizeof(suffix), "_%d", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name), m = strlen(suffix);
+
+		if (strncmp(de->d_name, "snoop_", 6) == 0 && n > m && strcmp(de->d_name + n - m, suffix) == 0) {
+			snprintf(out, len, "%s/%s", dir, de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+static int snoop_armed(pid_t pid, char *inst, size_t len)
+{
+	char path[700], v[16];
+
+	if (!inst[0])
+		find_instance(pid, inst, len);
+	if (!inst[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/events/enable", inst);
+	if (read_small(path, v, sizeof(v)) <= 0 || v[0] == '0')
+		return 0;
+	snprintf(path, sizeof(path), "%s/tracing_on", inst);
+	return read_small(path, v, sizeof(v)) > 0 && v[0] == '1';
+}
+
+static int file_has(const char *path, const char *needle)
+{
+	char buf[4096];
+	int n;
+
+	if (!path)
+		return 0;
+	n = read_small(path, buf, sizeof(buf));
+	if (n <= 0)
+		return 0;
+	return needle ? strstr(buf, needle) != NULL : 1;
+}
+
+/* Print "events=sys:ev,..." for every enabled event of the instance. */
+static void print_enabled(const char *inst)
+{
+	char dir[700], sub[1000], path[1300], v[8];
+	struct dirent *s, *e;
+	DIR *ds, *de;
+	int first = 1;
+
+	snprintf(dir, sizeof(dir), "%s/events", inst);
+	printf("events=");
+	ds = opendir(dir);
+	while (ds && (s = readdir(ds))) {
+		if (s->d_name[0] == '.' || s->d_type != DT_DIR)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, s->d_name);
+		de = opendir(sub);
+		while (de && (e = readdir(de))) {
+			if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/enable", sub, e->d_name);
+			if (read_small(path, v, sizeof(v)) > 0 && v[0] == '1') {
+				printf("%s%s:%s", first ? "" : ",", s->d_name, e->d_name);
+				first = 0;
+			}
+		}
+		if (de)
+			closedir(de);
+	}
+	if (ds)
+		closedir(ds);
+	printf(" ");
+}
+
+static char floor_dir[512];
+
+static void floor_remove(void)
+{
+	char path[600];
+
+	if (!floor_dir[0])
+		return;
+	snprintf(path, sizeof(path), "%s/tracing_on", floor_dir);
+	write_str(path, "0");
+	snprintf(path, sizeof(path), "%s/events/enable", floor_dir);
+	write_str(path, "0");
+	for (int i = 0; i < 100 && rmdir(floor_dir) < 0 && errno == EBUSY; i++)
+		usleep(10000);
+	floor_dir[0] = '\0';
+}
+
+static int floor_create(char *events)
+{
+	char path[1024];
+
+	snprintf(floor_dir, sizeof(floor_dir), "%s/instances/bench_floor_%d", tracing, (int)getpid());
+	if (mkdir(floor_dir, 0750) < 0) {
+		fprintf(stderr, "benchctl: mkdir %s: %s\n", floor_dir, strerror(errno));
+		floor_dir[0] = '\0';
+		return -1;
+	}
+	atexit(floor_remove);
+	for (char *tok = strtok(events, ","); tok; tok = strtok(NULL, ",")) {
+		char *colon = strchr(tok, ':');
+
+		if (!colon)
+			continue;
+		*colon = '/';
+		snprintf(path, sizeof(path), "%s/events/%s/enable", floor_dir, tok);
+		if (write_str(path, "1") < 0) {
+			fprintf(stderr, "benchctl: cannot enable %s in the floor instance\n", tok);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static pid_t spawn(char **argv, const char *out, const char *err)
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		int fd;
+
+		if (out && (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
+			dup2(fd, 1);
+			close(fd);
+		}
+		if (err && (fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
+			dup2(fd, 2);
+			close(fd);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "benchctl: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	const char *out = "/dev/null", *err = NULL, *kind = "snoop", *wlout = NULL;
+	char *workload = NULL, *floor = NULL;
+	double settle = 0.2, t0, t_armed = -1, t_sig, t_exit;
+	int opt, show_events = 0, status = 0;
+	char inst[600] = "";
+	struct rusage ru;
+	pid_t tool = -1;
+
+	while ((opt = getopt(argc, argv, "o:e:k:s:F:w:r:E")) != -1) {
+		switch (opt) {
+		case 'o': out = optarg; break;
+		case 'e': err = optarg; break;
+		case 'k': kind = optarg; break;
+		case 's': settle = atof(optarg); break;
+		case 'F': floor = optarg; break;
+		case 'w': workload = optarg; break;
+		case 'r': wlout = optarg; break;
+		case 'E': show_events = 1; break;
+		default:
+			fprintf(stderr, "usage: see the top of bench/benchctl.c\n");
+			return 64;
+		}
+	}
+	signal(SIGINT, SIG_IGN); /* ours is for the tool */
+	if (floor && floor_create(floor) < 0)
+		return 1;
+
+	if (optind < argc) {
+		int is_snoop = strcmp(kind, "snoop") == 0, is_attach = strcmp(kind, "bpftrace-attach") == 0;
+
+		/* Truncated here, not in the child: the poll must not see the
+		 * previous run's output. */
+		close(open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+		t0 = now_ms();
+		tool = fork();
+		if (tool == 0) {
+			int fd;
+
+			signal(SIGINT, SIG_DFL);
+			if ((fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
+				dup2(fd, 1);
+				close(fd);
+			}
+			if (err && (fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
+				dup2(fd, 2);
+				close(fd);
+			}
+			execvp(argv[optind], argv + optind);
+			_exit(127);
+		}
+		/* Tight poll: 250 us between looks (closer ones steal the CPU
+		 * the tool needs on a 2-CPU box), 20 s at most. -k exit: the
+		 * reference, launch to exit of a program such as /bin/true. */
+		while (now_ms() - t0 < 20000) {
+			int armed;
+
+			if (strcmp(kind, "exit") == 0) {
+				if (wait4(tool, &status, 0, &ru) == tool)
+					printf("start_ms=%.2f\n", now_ms() - t0);
+				return 0;
+			}
+			if (waitpid(tool, &status, WNOHANG) == tool) {
+				fprintf(stderr, "benchctl: %s exited before it was armed (status %d)\n", argv[optind],
+					status);
+				return 1;
+			}
+			if (is_snoop)
+				armed = snoop_armed(tool, inst, sizeof(inst));
+			else if (is_attach)
+				armed = file_has(out, "Attaching");
+			else
+				armed = file_has(out, "PID");
+			if (armed) {
+				t_armed = now_ms();
+				break;
+			}
+			usleep(250);
+		}
+		if (t_armed < 0) {
+			fprintf(stderr, "benchctl: %s not armed after 20 s\n", argv[optind]);
+			kill(tool, SIGKILL);
+			return 1;
+		}
+		if (show_events && inst[0])
+			print_enabled(inst);
+		printf("start_ms=%.2f ", t_armed - t0);
+	}
+	if (settle > 0)
+		usleep((useconds_t)(settle * 1e6));
+
+	if (workload) {
+		char *wargv[32];
+		int n = 0, st;
+		pid_t w;
+
+		for (char *tok = strtok(workload, " "); tok && n < 31; tok = strtok(NULL, " "))
+			wargv[n++] = tok;
+		wargv[n] = NULL;
+		w = spawn(wargv, wlout, NULL);
+		if (waitpid(w, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "benchctl: workload %s failed\n", wargv[0]);
+			if (tool > 0)
+				kill(tool, SIGINT);
+			return 1;
+		}
+	}
+
+	if (tool > 0) {
+		t_sig = now_ms();
+		kill(tool, SIGINT);
+		if (wait4(tool, &status, 0, &ru) < 0) {
+			perror("benchctl: wait4");
+			return 1;
+		}
+		t_exit = now_ms();
+		printf("stop_ms=%.2f cpu_s=%.4f rss_kb=%ld exit=%d ", t_exit - t_sig,
+		       (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+			       ru.ru_stime.tv_usec / 1e6,
+		       ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+	printf("\n");
+	floor_remove();
+	return 0;
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""bench/run's table: medians and ratios from results.tsv and startup.tsv."""
+import os
+import platform
+import statistics as st
+import sys
+from collections import defaultdict
+
+tsv, sttsv, have_bpf, bpf_reason, load0, load1, reps, secs = sys.argv[1:9]
+
+
+def kv(fields):
+    d = {}
+    for f in fields:
+        if "=" in f:
+            k, v = f.split("=", 1)
+            try:
+                d[k] = float(v)
+            except ValueError:
+                d[k] = v
+    return d
+
+
+runs = defaultdict(list)
+for line in open(tsv):
+    f = line.rstrip("\n").split("\t")
+    if len(f) < 8:
+        continue
+    d = kv(f[8:])
+    d.update(ops=int(f[3]), rate=float(f[4]), lines=int(f[5]), rep=int(f[6]), toollost=int(f[7]))
+    runs[(f[0], f[1])].append(d)
+
+med = lambda xs: st.median(xs) if xs else float("nan")
+
+
+def cpu_model():
+    try:
+        for l in open("/proc/cpuinfo"):
+            if l.startswith("model name"):
+                return l.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+print(f"Machine: {cpu_model()}, {os.cpu_count()} CPUs, kernel {platform.release()}; "
+      f"load average {load0} at start, {load1} at the end.  ")
+print(f"{reps} rounds of {secs} s per configuration, interleaved; medians.  ")
+if have_bpf != "1":
+    print(f"bpftrace: refused: {bpf_reason}  ")
+sruns = defaultdict(list)
+for line in open(sttsv):
+    f = line.rstrip("\n").split("\t")
+    sruns[f[0]].append(kv(f[2:]))
+# The CPU a tool spends with nothing to trace (start-up, teardown): from
+# the no-load runs, taken off before dividing by events ("net").
+tool_of = {("open", "text"): "opensnoop", ("open", "json"): "opensnoop", ("open", "bpftrace"): "bpftrace-open",
+           ("exec", "text"): "execsnoop", ("exec", "json"): "execsnoop", ("exec", "bpftrace"): "bpftrace-exec"}
+idle_cpu = {t: med([d["cpu_s"] for d in rs if "cpu_s" in d]) for t, rs in sruns.items()}
+
+print()
+names = {"open": "open/close loop", "exec": "fork+exec storm"}
+print("| workload | config | rate/s | vs alone | vs floor | rate per workload CPU-s | vs alone | vs floor "
+      "| generated → reported (median) | lost (median, worst; lossless runs) "
+      "| tool CPU s per M events | net of start/stop | peak RSS MiB |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|")
+for w in ("open", "exec"):
+    alone = med([d["rate"] for d in runs[(w, "alone")]])
+    floor = med([d["rate"] for d in runs[(w, "floor")]])
+    ealone = med([d["ops"] / d["wcpu"] for d in runs[(w, "alone")] if d.get("wcpu")])
+    efloor = med([d["ops"] / d["wcpu"] for d in runs[(w, "floor")] if d.get("wcpu")])
+    for c in ("alone", "floor", "text", "json", "bpftrace"):
+        rs = runs[(w, c)]
+        label = c if c in ("alone", "floor", "bpftrace") else \
+            {"open": "opensnoop", "exec": "execsnoop"}[w] + (" -j" if c == "json" else "")
+        if not rs:
+            if c == "bpftrace":
+                print(f"| {names[w]} | bpftrace | refused: {bpf_reason} |" + " |" * 10)
+            continue
+        rate = med([d["rate"] for d in rs])
+        eff = med([d["ops"] / d["wcpu"] for d in rs if d.get("wcpu")])
+        row = [names[w], label, f"{rate:,.0f}", f"{rate / alone:.2f}", f"{rate / floor:.2f}",
+               f"{eff:,.0f}", f"{eff / ealone:.2f}", f"{eff / efloor:.2f}"]
+        if c in ("alone", "floor"):
+            row += ["—"] * 5
+        else:
+            gen = med([d["ops"] for d in rs])
+            rep = med([d["rep"] for d in rs])
+            lost = [max(0, d["ops"] - d["rep"]) for d in rs]
+            lossless = sum(1 for x in lost if x == 0)
+            cpu = med([d["cpu_s"] / d["lines"] * 1e6 for d in rs if d["lines"]])
+            idle = idle_cpu.get(tool_of[(w, c)], 0.0)
+            net = med([max(0.0, d["cpu_s"] - idle) / d["lines"] * 1e6 for d in rs if d["lines"]])
+            rss = max(d["rss_kb"] for d in rs) / 1024
+            row += [f"{gen:,.0f} → {rep:,.0f}", f"{med(lost):,.0f}, {max(lost):,}; {lossless}/{len(rs)}",
+                    f"{cpu:.2f}", f"{net:.2f}", f"{rss:.1f}"]
+        print("| " + " | ".join(row) + " |")
+
+print()
+print("rate: the workload's own ops/s (wall clock). rate per workload CPU-s: ops over the workload's "
+      "user+system time (children included), which keeps the in-kernel cost of tracing and drops the "
+      "time spent waiting for a CPU on a shared box. Tool CPU: utime+stime (wait4 rusage) over the lines "
+      "it wrote (every event on the machine, not only the workload's); net: minus the median CPU of a "
+      "no-load run of the same tool (start-up and teardown). Reported: lines naming the workload. "
+      "Lost: generated minus reported.")
+print()
+print("| tool | start-up to armed ms (median, max) | teardown ms (median, max) | peak RSS MiB |")
+print("|---|---:|---:|---:|")
+for t in ("true", "execsnoop", "opensnoop", "bpftrace-exec", "bpftrace-open"):
+    rs = sruns.get(t)
+    if not rs:
+        continue
+    if t == "true":
+        s = [d["start_ms"] for d in rs]
+        print(f"| /bin/true (reference: launch to exit) | {med(s):.1f} ({max(s):.1f}) | | |")
+        continue
+    s = [d["start_ms"] for d in rs]
+    e = [d["stop_ms"] for d in rs]
+    print(f"| {t} | {med(s):.1f} ({max(s):.1f}) | {med(e):.1f} ({max(e):.1f}) | "
+          f"{max(d['rss_kb'] for d in rs) / 1024:.1f} |")
