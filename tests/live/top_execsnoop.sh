@@ -23,6 +23,8 @@ cp /bin/sleep "$WORK/snooptop_a"
 cp /bin/sleep "$WORK/snooptop_b"
 ESCNAME=$'snooptop_\e[31mred'
 cp /bin/sleep "$WORK/$ESCNAME"
+BIDINAME=$'snooptop_\xe2\x80\xaeevil' # U+202E RIGHT-TO-LEFT OVERRIDE ("Trojan Source")
+cp /bin/sleep "$WORK/$BIDINAME"
 run() { # PROG TIMES: TIMES runs of PROG 0.3, in parallel
 	local i pids=()
 	for i in $(seq 1 "$2"); do "$WORK/$1" 0.3 & pids+=($!); done
@@ -84,11 +86,13 @@ wait_screen '^q quit' "the keys line"
 run snooptop_a 2
 run snooptop_b 4
 run "$ESCNAME" 1
+run "$BIDINAME" 1
 wait_screen "$(row 4 snooptop_b)" "snooptop_b counted 4 times"
 wait_screen "$(row 2 snooptop_a)" "snooptop_a counted 2 times"
 # The escape is on the screen as text; a raw one would have been eaten by
 # the terminal (and turned the rest of the screen red).
 wait_screen '/snooptop_\\x1b\[31mred 0\.3$' "the escaped filename"
+wait_screen '/snooptop_\\u\{202e\}evil 0\.3$' "the escaped bidi control"
 # Sorted by COUNT: b (4) above a (2).
 screen | grep -E 'snooptop_[ab] 0\.3$' | head -n 1 | grep -q snooptop_b ||
 	{ screen >&2; fail "COUNT order: snooptop_b should be above snooptop_a"; }
