@@ -166,7 +166,9 @@ void snoop_top_render_text(struct snoop_top *t, struct snoop_buf *b);
  * otherwise the text table on stdout every interval and at the end. argv
  * (the tool's command line, shown escaped in the header) may be NULL.
  * The terminal is given back in snoop_session_close(), whatever ended the
- * session, or in snoop_top_free(), whichever comes first.
+ * session, or in snoop_top_free(), whichever comes first. The curses view
+ * sets LC_CTYPE from the environment (to draw UTF-8) and holds SIGWINCH
+ * blocked (read through a signalfd) while it is up.
  */
 int snoop_top_attach(struct snoop_top *t, struct snoop_session *s, const struct snoop_top_opts *o,
 		     int argc, char **argv);
