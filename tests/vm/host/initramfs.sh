@@ -166,12 +166,19 @@ build_base() {
 		copy_libs "$stage" /bin/bash
 		copy_python "$stage"
 		copy_terminfo "$stage"
+		# The host's C.UTF-8 (LANG in the guest), so that tools see the
+		# same multibyte behaviour (escaping, ncurses) as on a real system.
+		if [[ -d /usr/lib/locale/C.utf8 ]]; then
+			mkdir -p "$stage/usr/lib/locale"
+			cp -r /usr/lib/locale/C.utf8 "$stage/usr/lib/locale/"
+		fi
 		printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
 		printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
 		write_cpio "$stage" "$out"
 		rm -rf "$stage"
 		# Old bases are dead weight once the key changed.
-		find "$VM_CACHE/initramfs" -maxdepth 1 -name 'base-*.cpio' ! -name "base-$key.cpio" -delete
+		# (not at once: a parallel run of an older tree may still read one).
+		find "$VM_CACHE/initramfs" -maxdepth 1 -name 'base-*.cpio' ! -name "base-$key.cpio" -mtime +2 -delete
 	fi
 	echo "$out"
 }
