@@ -1021,9 +1021,18 @@ void snoop_session_put_time_header(struct snoop_session *s, struct snoop_buf *b)
 
 void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint64_t ts)
 {
-	double rel = ts >= s->start_mono_ns ? (double)(ts - s->start_mono_ns) / 1e9 : 0.0;
+	/* Seconds with 6 decimals, rounded to the microsecond, from the
+	 * integer nanoseconds: snoop_json_double's printf("%.6f") was ~12% of
+	 * opensnoop -j's CPU per event in an open loop (bench/RESULTS.md). */
+	uint64_t us = ts >= s->start_mono_ns ? (ts - s->start_mono_ns + 500) / 1000 : 0;
+	char frac[8] = ".000000";
 
-	snoop_json_double(j, "time", rel, 6);
+	for (int i = 6; i >= 1; i--, us /= 10)
+		frac[i] = (char)('0' + (us % 10));
+	/* us now holds the whole seconds (divided by 10 six times). */
+	snoop_json_key(j, "time");
+	snoop_buf_printf(j->b, "%llu", (unsigned long long)us);
+	snoop_buf_add(j->b, frac, 7);
 	if (s->opts.time_wall) {
 		struct snoop_buf w;
 
