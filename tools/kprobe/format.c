@@ -280,6 +280,11 @@ static void text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_re
 	}
 }
 
+void kp_text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_record *r, const struct kp_field *k)
+{
+	text_field(kp, b, r, k);
+}
+
 static void json_field(struct kp *kp, struct snoop_json *j, const struct snoop_record *r, const struct kp_field *k)
 {
 	struct snoop_buf tmp;
@@ -466,6 +471,10 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 	if (kp->o->max_hits && kp->hits == kp->o->max_hits)
 		snoop_session_stop(s);
 	comm = hit_comm(p, r, cbuf, sizeof(cbuf), &commlen);
+	if (kp->top) {
+		kp_top_hit(kp, p, r, comm, commlen);
+		return;
+	}
 	if (kp->o->count) {
 		count_hit(kp, p, r, comm, commlen);
 		return;

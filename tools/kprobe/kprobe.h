@@ -10,6 +10,7 @@
 #include <snoop/ksym.h>
 #include <snoop/probe_parse.h>
 #include <snoop/session.h>
+#include <snoop/top.h>
 
 /* Exit statuses besides 0 and 1 (runtime error). */
 #define KP_EXIT_USAGE 64       /* bad option, definition or filter (EX_USAGE) */
@@ -20,10 +21,12 @@
  * at the hit, not whatever /proc says later. */
 #define KP_COMM_ARG "__comm"
 
-enum kp_by { KP_BY_NONE, KP_BY_COMM, KP_BY_PID };
+enum kp_by { KP_BY_NONE, KP_BY_COMM, KP_BY_PID, KP_BY_FIELD /* --top only */ };
 
 struct kp_opts {
 	struct snoop_opts common;
+	struct snoop_top_opts top; /* -i (also -c's interval), --top-max */
+	const char *by_field;      /* --by FIELD (--top) */
 	const char *defs[KP_MAX_PROBES];  /* as given, "DEF[ if FILTER]" */
 	const char *filters[KP_MAX_PROBES]; /* the positional FILTER, or NULL */
 	int ndefs;
@@ -68,6 +71,7 @@ struct kp_probe {
 	int nfields;
 	struct tep_format_field *comm_field;
 	bool kernel_btf;         /* the kernel resolved its BTF names */
+	const struct kp_field *top_field; /* --top --by FIELD: the field */
 	uint64_t hits;
 };
 
@@ -102,6 +106,9 @@ struct kp {
 	int npending;
 	struct kp_count *counts;
 	size_t ncounts, counts_cap;
+	struct snoop_top *top;       /* --top, else NULL */
+	int top_ncols;
+	struct snoop_buf top_key, top_val;
 };
 
 /* probes.c */
@@ -118,6 +125,13 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx);
 void kp_on_batch(struct snoop_session *s, void *ctx);
 void kp_on_tick(struct snoop_session *s, bool final, void *ctx);
+/* A field as the line output shows it (strings escaped and quoted). */
+void kp_text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_record *r, const struct kp_field *k);
+
+/* top.c: --top */
+int kp_top_setup(struct kp *kp, int argc, char **argv); /* 0, KP_EXIT_USAGE or -1 */
+void kp_top_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
+		size_t commlen);
 
 /* Print "kprobe: MSG" then the definition and a caret under column pos. */
 void kp_def_error(const char *text, int pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

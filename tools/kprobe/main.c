@@ -51,21 +51,34 @@ static const struct argp_option options[] = {
 	{ "format", 'v', NULL, 0, "Print the event's format and exit (--verbose: more messages)", 0 },
 	{ "max-hits", 'M', "N", 0, "Stop after N hits", 0 },
 	{ "count", 'c', NULL, 0, "Count hits per probe instead of a line per hit", 0 },
-	{ "by", OPT_BY, "comm|pid", 0, "With -c: count per command name or per PID too", 0 },
-	{ "interval", 'i', "SECONDS", 0, "With -c: print the counts every SECONDS", 0 },
+	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or pid too; with --top also per value of a FIELD", 0 },
 	{ 0 }
 };
 
-static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, { 0 } };
+static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, SNOOP_TOP_ARGP_CHILD, { 0 } };
+
+/* A --by FIELD: the name of a fetch arg or tracepoint field, which is
+ * also the --top column's header, so plain identifier characters only. */
+static bool field_name_ok(const char *s)
+{
+	if (!*s || strlen(s) > 64 || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
+	char q[96];
 	struct kp_opts *o = state->input;
 	long v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->common;
+		state->child_inputs[1] = &o->top;
 		return 0;
 	case 'e':
 		if (o->ndefs >= KP_MAX_PROBES)
@@ -101,12 +114,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->by = KP_BY_COMM;
 		else if (!strcmp(arg, "pid"))
 			o->by = KP_BY_PID;
+		else if (field_name_ok(arg))
+			o->by = KP_BY_FIELD, o->by_field = arg;
 		else
-			argp_error(state, "invalid --by '%s': expected comm or pid", arg);
-		return 0;
-	case 'i':
-		if (snoop_parse_seconds(arg, &o->interval) < 0)
-			argp_error(state, "invalid interval '%s': expected seconds > 0", arg);
+			argp_error(state, "invalid --by '%s': expected comm, pid or a field name", snoop_arg_quote(q, sizeof(q), arg));
 		return 0;
 	case ARGP_KEY_ARG:
 		/* DEFINITION [FILTER], the perf-tools way; with -e, a filter
@@ -127,14 +138,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "no probe given: DEFINITION or -e DEFINITION");
 		if (o->from_e && o->npositional)
 			argp_error(state, "give probes either with -e or as DEFINITION [FILTER], not both");
-		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count)
-			argp_error(state, "--by and -i go with -c");
+		/* -i is the shared one (libsnoop's --top child): one meaning,
+		 * the interval the counts are printed or refreshed at. */
+		o->interval = o->top.interval;
+		if (o->top.max_given && !o->common.top)
+			argp_error(state, "--top-max needs --top");
+		if (o->by == KP_BY_FIELD && !o->common.top)
+			argp_error(state, "--by FIELD needs --top (-c counts by comm or pid)");
+		if (o->common.top && (o->raw || o->stacks))
+			argp_error(state, "--top counts hits: it cannot be combined with -r or -s");
+		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top)
+			argp_error(state, "--by and -i go with -c or --top");
 		if (o->count && (o->raw || o->stacks))
 			argp_error(state, "-c counts hits: it cannot be combined with -r or -s");
 		if (o->raw && o->common.json)
 			argp_error(state, "-r and -j cannot be used together");
-		if (o->common.top)
-			argp_error(state, "--top is not available in kprobe (use -c -i)");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -239,15 +257,26 @@ int main(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
+	if (o.common.top) {
+		int r = kp_top_setup(&kp, argc, argv);
+
+		if (r) {
+			ret = r > 0 ? r : 1;
+			goto out;
+		}
+	}
 	if (snoop_session_start(kp.s) < 0)
 		goto out;
-	if (o.header)
+	if (o.header && !kp.top)
 		kp_print_header(&kp);
 	ret = snoop_session_run(kp.s) < 0 ? 1 : 0;
 	if (o.common.verbose)
 		snoop_warn(kp.s, "%llu hits", (unsigned long long)kp.hits);
 out:
 	snoop_session_close(kp.s);
+	snoop_top_free(kp.top);
+	snoop_buf_free(&kp.top_key);
+	snoop_buf_free(&kp.top_val);
 	for (int i = 0; i < kp.nprobes; i++) {
 		free(kp.probes[i].def);
 		free(kp.probes[i].fields);
