@@ -119,6 +119,10 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		have_base = base_dir(ev->tid, tgid, e->dfd, base, sizeof(base));
 
 	x->printed++;
+	if (x->top) {
+		opensnoop_top_add(x, ev, tgid, have_base ? base : NULL);
+		return;
+	}
 	if (o->common.json) {
 		struct snoop_json j;
 

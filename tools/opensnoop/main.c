@@ -37,6 +37,7 @@ static const char doc[] =
 	"  opensnoop -F               # relative paths made absolute (cwd, dirfd)\n"
 	"  opensnoop -j -d 10 >o.json # JSON Lines for 10 seconds\n"
 	"  opensnoop --libc           # without kprobes: paths via uprobes on the C library\n"
+	"  opensnoop --top -x         # live table of paths by count (q quits), failed opens\n"
 	"\n"
 	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the path comes from the\n"
 	"kernel at the syscall's entry; without them the syscall tracepoints give everything but the\n"
@@ -54,7 +55,7 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, { 0 } };
+static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, SNOOP_TOP_ARGP_CHILD, { 0 } };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -64,6 +65,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->common;
+		state->child_inputs[1] = &o->top;
+		return 0;
+	case ARGP_KEY_END:
+		snoop_top_opts_check(state, &o->common, &o->top);
 		return 0;
 	case 'x':
 		o->failed = true;
@@ -120,10 +125,6 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	if (o.common.top) {
-		fprintf(stderr, "opensnoop: --top is not available yet\n");
-		return 64;
-	}
 
 	x.s = snoop_session_open("opensnoop", &o.common);
 	if (!x.s)
@@ -132,10 +133,11 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.common.pid && snoop_session_instance_write(x.s, "options/event-fork", "1") < 0)
 		goto out;
-	if (snoop_session_start(x.s) < 0)
+	if ((o.common.top && opensnoop_top_setup(&x, argc, argv) < 0) || snoop_session_start(x.s) < 0)
 		goto out;
 	opensnoop_threads_scan(&x);
-	opensnoop_print_header(&x);
+	if (!x.top)
+		opensnoop_print_header(&x);
 	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
 	if (o.common.verbose)
 		fprintf(stderr,
@@ -146,6 +148,8 @@ int main(int argc, char **argv)
 			(unsigned long long)x.entry_evicted, (unsigned long long)snoop_session_lost(x.s));
 out:
 	snoop_session_close(x.s);
+	snoop_top_free(x.top);
+	snoop_buf_free(&x.top_key);
 	if (x.entries)
 		for (size_t i = 0; i < 4096; i++)
 			opensnoop_entry_clear(&x.entries[i]);

@@ -9,9 +9,11 @@
 
 #include <snoop/output.h>
 #include <snoop/session.h>
+#include <snoop/top.h>
 
 struct opensnoop_opts {
 	struct snoop_opts common;
+	struct snoop_top_opts top; /* -i, --top-max */
 	bool failed;          /* -x: failed opens only */
 	bool extended;        /* -e: FLAGS and MODE columns */
 	bool full_path;       /* -F */
@@ -100,6 +102,9 @@ struct opensnoop {
 	struct proc_slot *procs;       /* TID -> UID/TGID/comm from /proc, cached */
 
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered;
+
+	struct snoop_top *top;         /* --top, else NULL */
+	struct snoop_buf top_key;
 };
 
 /* comm_ok: comm is the thread's current name (from task_newtask, or read
@@ -114,6 +119,10 @@ struct proc_slot {
 
 int opensnoop_setup(struct opensnoop *x);
 void opensnoop_print_header(struct opensnoop *x);
+/* top.c: --top, paths by count; one open into the table (base: -F's
+ * directory for a relative path, or NULL). */
+int opensnoop_top_setup(struct opensnoop *x, int argc, char **argv);
+void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t tgid, const char *base);
 int opensnoop_setup_libc(struct opensnoop *x);
 void opensnoop_emit(struct opensnoop *x, const struct open_event *ev);
 

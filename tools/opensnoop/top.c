@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * opensnoop --top: paths by count, with the failures among the opens, the
+ * last error and how many processes opened each. The key is the path as
+ * the process gave it (with -F, made absolute where it could be), so the
+ * same file opened by relative and absolute names is two rows, as on the
+ * line output.
+ */
+#include <string.h>
+
+#include <snoop/output.h>
+#include <snoop/top.h>
+
+#include "opensnoop.h"
+
+enum { COL_OPENS, COL_FAILS, COL_ERR, COL_PROCS, COL_PATH };
+
+int opensnoop_top_setup(struct opensnoop *x, int argc, char **argv)
+{
+	static const struct snoop_top_col cols[] = {
+		[COL_OPENS] = { "OPENS", 8, SNOOP_TOP_COUNT, SNOOP_TOP_SUM },
+		[COL_FAILS] = { "FAILS", 7, SNOOP_TOP_NUMBER, SNOOP_TOP_SUM },
+		[COL_ERR] = { "LAST ERR", 9, SNOOP_TOP_TEXT, SNOOP_TOP_SUM },
+		[COL_PROCS] = { "PROCS", 6, SNOOP_TOP_NUMBER, SNOOP_TOP_DISTINCT },
+		[COL_PATH] = { "PATH", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM },
+	};
+
+	snoop_buf_init(&x->top_key);
+	x->top = snoop_top_new(cols, COL_PATH + 1, x->o->top.max_keys);
+	if (!x->top)
+		return -1;
+	return snoop_top_attach(x->top, x->s, &x->o->top, argc, argv);
+}
+
+void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t tgid, const char *base)
+{
+	const struct open_entry *e = ev->e;
+	struct snoop_buf *k = &x->top_key;
+	struct snoop_top_row *row;
+
+	snoop_buf_reset(k);
+	switch (e->pstatus) {
+	case PATH_OK:
+		if (base && e->path[0] != '/') {
+			snoop_buf_adds(k, base);
+			if (strcmp(base, "/") != 0)
+				snoop_buf_addc(k, '/');
+		}
+		snoop_buf_add(k, e->path, e->pathlen);
+		break;
+	/* The same words as the line output: brackets, which no path the
+	 * kernel hands over starts with in practice. */
+	case PATH_FAULT:
+		snoop_buf_adds(k, "[path unreadable]");
+		break;
+	case PATH_LOST:
+		snoop_buf_adds(k, "[entry not seen]");
+		break;
+	case PATH_UNAVAILABLE:
+		snoop_buf_adds(k, "[path unavailable]");
+		break;
+	}
+	row = snoop_top_hit(x->top, k->data, k->len);
+	snoop_top_num(x->top, row, COL_FAILS, ev->ret < 0);
+	if (ev->ret < 0) {
+		const char *name = snoop_errno_name((int)-ev->ret);
+		char num[24];
+
+		if (!name) {
+			snprintf(num, sizeof(num), "%ld", -ev->ret);
+			name = num;
+		}
+		snoop_top_text(x->top, row, COL_ERR, name, strlen(name));
+	}
+	snoop_top_num(x->top, row, COL_PROCS, tgid ? tgid : ev->tid);
+}
