@@ -151,6 +151,8 @@ wait_for_file() {
 
 # start_bg CMD ARGS... >OUT 2>ERR: run CMD in the background; BG_PID is its
 # pid. Several may run; stop_bg stops the newest unless given -p PID.
+# CMD is a child of the test's shell: a bare `wait` waits for it too (and
+# hangs), so wait for other jobs by pid.
 # (A non-interactive shell starts background jobs with SIGINT ignored: undo
 # that, or stop_bg's SIGINT would test nothing.)
 BG_PIDS=()
