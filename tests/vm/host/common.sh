@@ -34,7 +34,7 @@ check_host_deps() {
 		die "busybox at $(command -v busybox) is dynamically linked: install busybox-static"
 	fi
 	[[ -x $HOST_PYTHON ]] ||
-		die "$HOST_PYTHON not found (the guest's JSON checker is a copy of it): install python3-minimal"
+		die "$HOST_PYTHON not found (the guest's JSON checker is a copy of it): install python3"
 }
 
 # with_lock FILE CMD...: run CMD holding an exclusive lock on FILE, so that
