@@ -26,6 +26,7 @@ SNOOP_BIN=${SNOOP_BIN:-/snoopvm/bin}
 SNOOP_VM_STATE=${SNOOP_VM_STATE:-${TMPDIR:-/tmp}/.snoopvm-state}
 
 set -E
+# shellcheck disable=SC2154 # assigned inside the trap string
 trap '_snoopvm_rc=$?; echo "FAIL: ${BASH_SOURCE[0]##*/}:$LINENO: \`$BASH_COMMAND\` exited $_snoopvm_rc" >&2' ERR
 
 fail() {
@@ -126,7 +127,7 @@ assert_tracefs_unchanged() { # [NAME]
 
 # wait_for_file FILE [-t SECS] [-g EXTENDED_REGEX]
 wait_for_file() {
-	local file=$1 secs=10 re= i
+	local file=$1 secs=10 re='' i
 	shift
 	while (($#)); do
 		case $1 in

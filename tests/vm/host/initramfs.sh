@@ -70,6 +70,7 @@ copy_python() {
 	cp -L "$HOST_PYTHON" "$root/usr/bin/python3"
 	copy_libs "$root" "$HOST_PYTHON"
 	# -S -I: no site-packages, no user paths: exactly what the guest will do.
+	# shellcheck disable=SC2086 # GUEST_PY_MODULES is a word list
 	"$HOST_PYTHON" -S -I -c '
 import sys
 for m in sys.argv[1:]:
@@ -90,9 +91,7 @@ for m in list(sys.modules.values()):
 		# Ship the host's bytecode too (same mtime as the source, so it is
 		# valid): compiling the modules under TCG at every boot is slow.
 		local pyc
-		pyc=$(dirname "$f")/__pycache__/$(basename "${f%.py}").cpython-*.pyc
-		# shellcheck disable=SC2086 # the glob is wanted
-		for pyc in $pyc; do
+		for pyc in "$(dirname "$f")/__pycache__/$(basename "${f%.py}")".cpython-*.pyc; do
 			[[ -e $pyc ]] || continue
 			mkdir -p "$root/$(dirname "$rel")/__pycache__"
 			cp -p "$pyc" "$root/$(dirname "$rel")/__pycache__/"
