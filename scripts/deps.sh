@@ -3,7 +3,7 @@
 # missing (so a second run costs nothing and needs no network).
 #   . scripts/deps.sh; snoop_deps build|test
 
-SNOOP_BUILD_PKGS=(cmake make gcc pkg-config libtracefs-dev libtraceevent-dev libncurses-dev)
+SNOOP_BUILD_PKGS=(cmake make gcc pkg-config libtracefs-dev libtraceevent-dev libncurses-dev libbpf-dev)
 # cmocka: unit tests; python3: JSON checks; qemu/busybox/cpio/dpkg-dev: the
 # guest-kernel tests; tmux: the --top terminal test; trace-cmd: coexistence.
 SNOOP_TEST_PKGS=(libcmocka-dev python3 qemu-system-x86 busybox-static cpio tmux trace-cmd procps)
