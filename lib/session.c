@@ -36,7 +36,8 @@ uint64_t snoop_now_ns(clockid_t clk)
 
 static void vmsg(const char *tool, const char *level, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char line[2048], out[2048 * 4 + 2];
+	size_t o = 0;
 	int n = 0;
 
 	/* Build the whole line first: one write(), so that lines from several
@@ -46,12 +47,31 @@ static void vmsg(const char *tool, const char *level, const char *fmt, va_list a
 		n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	if (n >= (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 2;
-	/* A message may quote kernel text: never let a control byte through. */
-	for (int i = 0; i < n; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = ' ';
-	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+	/*
+	 * A message may quote kernel text or user input that libtracefs echoes
+	 * back (a filter): no control byte may reach the terminal. C0 controls
+	 * and DEL become blanks (keeps columns, e.g. a caret line, aligned);
+	 * bytes >= 0x80 become \xHH, since a lone 0x9b is an 8-bit CSI to some
+	 * terminals. Messages of our own are ASCII.
+	 */
+	for (int i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			out[o++] = ' ';
+		} else if (c >= 0x80) {
+			static const char hex[] = "0123456789abcdef";
+
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o++] = '\n';
+	if (write(STDERR_FILENO, out, o) < 0) {
 	}
 }
 

@@ -46,6 +46,11 @@ snapshot_tracefs() {
 			if [[ $name =~ ^snoop_[a-z-]+_([0-9]+)$ ]]; then
 				pid=${BASH_REMATCH[1]}
 				_owner_live "$pid" && [ "$pid" != "${SNAP_TARGET_PID:-}" ] && continue
+			elif [[ $name =~ _([0-9]+)$ ]] && [ -d "/proc/${BASH_REMATCH[1]}" ] &&
+				[ "${BASH_REMATCH[1]}" != "${SNAP_TARGET_PID:-}" ]; then
+				# another live program's per-PID instance (a benchmark's
+				# floor, a second test run): not ours to compare
+				continue
 			fi
 			echo "$name"
 		done

@@ -27,10 +27,11 @@ refuse() {
 		echo "FAIL: '$what' exited $status (want 64): $(printf '%s' "$out" | head -c 300)"; fails=$((fails + 1)); return
 	fi
 	# argp adds a "Try --help" line: the error itself is the first line.
-	if ! printf '%s\n' "$out" | head -n 1 | grep -qE "^(.*/)?$(basename "$1"): "; then
+	# (no pipe into grep -q: under pipefail an early exit fails the pipe)
+	if ! [[ ${out%%$'\n'*} =~ ^(.*/)?$(basename "$1"):\  ]]; then
 		echo "FAIL: '$what': error does not start with the tool name: $(printf '%s' "$out" | head -c 300)"; fails=$((fails + 1))
 	fi
-	if printf '%s' "$out" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; then
+	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f\x80-\xff]' <<<"$out"; then
 		echo "FAIL: '$what': control bytes in the message"; fails=$((fails + 1))
 	fi
 }
