@@ -161,9 +161,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 void kp_def_error(const char *text, int pos, const char *fmt, ...)
 {
-	char msg[512];
+	/* Show at most this many bytes of the definition either side of the
+	 * caret: a 1 MiB definition needs no echo in full. */
+	enum { WINDOW = 60 };
+	char msg[512], shown[(2 * WINDOW + 2) * 4 + 8];
+	size_t n = strlen(text), from, to, len = 0;
+	int caret = 0;
 	va_list ap;
-	size_t n = strlen(text);
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -172,12 +176,36 @@ void kp_def_error(const char *text, int pos, const char *fmt, ...)
 		pos = 0;
 	if ((size_t)pos > n)
 		pos = (int)n;
+	from = (size_t)pos > WINDOW ? (size_t)pos - WINDOW : 0;
+	to = n - (size_t)pos > WINDOW ? (size_t)pos + WINDOW : n;
+	if (from > 0) {
+		memcpy(shown, "...", 3);
+		len = 3;
+	}
+	/* The definition is the user's input and may hold anything: escape
+	 * what is not printable ASCII as \xHH, and count the caret's column
+	 * in the escaped text so that it stays under the same byte. */
+	for (size_t i = from; i < to; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if ((int)i == pos)
+			caret = (int)len;
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			shown[len++] = (char)c;
+		} else {
+			len += (size_t)snprintf(shown + len, sizeof(shown) - len, "\\x%02x", c);
+		}
+	}
+	if ((size_t)pos >= to)
+		caret = (int)len;
+	if (to < n) {
+		memcpy(shown + len, "...", 3);
+		len += 3;
+	}
+	shown[len] = '\0';
 	snoop_errx("kprobe", "%s", msg);
-	/* The definition is the user's own input, but may hold anything: the
-	 * message writer turns control bytes into blanks, so the caret
-	 * still lines up under the same column. */
-	snoop_errx("kprobe", "  %s", text);
-	snoop_errx("kprobe", "  %*s^", pos, "");
+	snoop_errx("kprobe", "  %s", shown);
+	snoop_errx("kprobe", "  %*s^", caret, "");
 }
 
 static int parse_defs(struct kp *kp)
