@@ -152,8 +152,9 @@ wait_for_file() {
 
 # start_bg CMD ARGS... >OUT 2>ERR: run CMD in the background; BG_PID is its
 # pid. Several may run; stop_bg stops the newest unless given -p PID.
-# CMD is a child of the test's shell: a bare `wait` waits for it too (and
-# hangs), so wait for other jobs by pid.
+# CMD is a child of the test's shell, so `wait "$BG_PID"` works; a bare
+# `wait` would wait for it too and hang until the time limit, which is why
+# lib.sh redefines bare `wait` below.
 # (A non-interactive shell starts background jobs with SIGINT ignored: undo
 # that, or stop_bg's SIGINT would test nothing.)
 BG_PIDS=()
@@ -198,6 +199,27 @@ stop_bg() {
 	if [[ $want != any && $BG_STATUS != "$want" ]]; then
 		fail "pid $pid exited with status $BG_STATUS after SIG$sig, expected $want"
 	fi
+	return 0
+}
+
+# wait: with arguments, the builtin. Without, wait for the test's own
+# background jobs (workloads) but not for the tools start_bg started, which
+# only exit when stopped: a bare `wait` after `load & load &` is natural to
+# write and would otherwise hang the test until its time limit.
+wait() {
+	if (($#)); then
+		builtin wait "$@"
+		return
+	fi
+	local p b others=()
+	for p in $(jobs -p); do
+		for b in "${BG_PIDS[@]}"; do
+			[[ $p == "$b" ]] && continue 2
+		done
+		others+=("$p")
+	done
+	# Like the builtin's bare form: status 0, whatever the jobs returned.
+	((${#others[@]} == 0)) || builtin wait "${others[@]}" || true
 	return 0
 }
 
