@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The options every tool shares, as one argp child parser. */
 #include <argp.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -42,7 +43,9 @@ int snoop_parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	/* strtol would skip leading blanks and take a sign: " 5" and "+5"
+	 * are typos here, not numbers. */
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '+')
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -57,7 +60,9 @@ int snoop_parse_seconds(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s)
+	/* Plain decimal only: strtod would also take hex ("0x10") and
+	 * "infinity", which nobody means by a number of seconds. */
+	if (!s || !*s || strpbrk(s, "xXnNiI") || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);

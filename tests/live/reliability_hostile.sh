@@ -45,9 +45,7 @@ if have_tool kprobe; then
 		"f:no_such_function_xyz" "p:do_sys_open a=+0(%si):nosuchtype" "q:x do_sys_open" "" " " \
 		"t:" "t:sched" "t:sched:" "p:" "r99999999999:x do_sys_open" "p:x do_sys_open+99999999999999999999" \
 		"t:syscalls:sys_enter_openat if" "t:syscalls:sys_enter_openat if ${nl}" \
-		$'t:syscalls:sys_enter_openat\x01'; do
-		# (KNOWN BUG, reported: kprobe echoes a definition's non-ASCII bytes
-		# raw in its error, e.g. $'t:x\xff\x9b': not tried here until fixed)
+		$'t:syscalls:sys_enter_openat\x01' $'t:x\xff\x9b' $'p:do_sys_open a=+0(%si):string \x9b[31m'; do
 		refuse kprobe "$def"
 		refuse kprobe -e "$def" -e t:syscalls:sys_enter_close
 	done
@@ -60,6 +58,9 @@ if have_tool kprobe; then
 	done
 	for v in 0 -1 1000000001 99999999999999999999 1e3 0x10 " 5" "5 " "" abc "${esc}"; do
 		refuse kprobe -M "$v" t:syscalls:sys_enter_openat
+	done
+	# (-i takes seconds with fractions: 1e3 is a valid 1000 s)
+	for v in 0 -1 0.01 1e308 nan inf 0x10 1000000001 " 5" "5 " "" abc "${esc}"; do
 		refuse kprobe -c -i "$v" t:syscalls:sys_enter_openat
 	done
 	rel_check "kprobe hostile definitions and filters"

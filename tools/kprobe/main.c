@@ -103,7 +103,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'M':
 		if (snoop_parse_long(arg, 1, 1000000000L, &v) < 0)
-			argp_error(state, "invalid -M '%s': expected 1 to 1000000000 hits", arg);
+			argp_error(state, "invalid -M '%s': expected 1 to 1000000000 hits", snoop_arg_quote((char[96]){0}, 96, arg));
 		o->max_hits = (uint64_t)v;
 		return 0;
 	case 'c':
@@ -123,13 +123,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		/* DEFINITION [FILTER], the perf-tools way; with -e, a filter
 		 * goes inside the -e string ("... if FILTER"). */
 		if (o->from_e)
-			argp_error(state, "unexpected argument '%s' (with -e, write \"DEFINITION if FILTER\")", arg);
+			argp_error(state, "unexpected argument '%s' (with -e, write \"DEFINITION if FILTER\")", snoop_arg_quote((char[96]){0}, 96, arg));
 		if (o->npositional == 0) {
 			o->defs[o->ndefs++] = arg;
 		} else if (o->npositional == 1) {
 			o->filters[0] = arg;
 		} else {
-			argp_error(state, "unexpected argument '%s': one DEFINITION and one FILTER at most", arg);
+			argp_error(state, "unexpected argument '%s': one DEFINITION and one FILTER at most", snoop_arg_quote((char[96]){0}, 96, arg));
 		}
 		o->npositional++;
 		return 0;

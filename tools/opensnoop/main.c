@@ -89,7 +89,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			struct passwd *pw = getpwnam(arg);
 
 			if (!pw)
-				argp_error(state, "unknown user '%s'", arg);
+				argp_error(state, "unknown user '%s'", snoop_arg_quote((char[96]){0}, 96, arg));
 			o->uid = pw->pw_uid;
 		}
 		o->has_uid = true;
@@ -105,7 +105,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_ARG:
 		if (o->glob)
-			argp_error(state, "unexpected argument '%s': one PATTERN only", arg);
+			argp_error(state, "unexpected argument '%s': one PATTERN only", snoop_arg_quote((char[96]){0}, 96, arg));
 		if (!*arg)
 			argp_error(state, "the PATTERN is empty");
 		if (strlen(arg) >= PATH_MAX)
