@@ -12,11 +12,17 @@ es_stop fx.out
 json_check fx.out 'any(r["argv"] == ["true", "via-fd"] and r["ret"] == 0 for r in rows)'
 
 # -P: only children of one shell.
-bash -c 'echo $$ >p.pid; sleep 1.5; /bin/echo from-p >/dev/null' &
-sleep 0.3
+# The parent waits for "go" with builtins only (an external sleep would be
+# an exec of its own child), reading with a timeout from a FIFO that never
+# gets data.
+mkfifo never
+bash -c 'echo $$ >p.pid; exec 3<>never; until [[ -e go ]]; do read -r -t 0.1 -u 3 || :; done; /bin/echo from-p >/dev/null' &
+parent=$!
+wait_for_file p.pid
 es_start P.out -j -P "$(cat p.pid)"
 /bin/echo not-from-p >/dev/null
-wait
+: >go
+wait "$parent"  # (not a bare wait: execsnoop is a background job too)
 es_stop P.out
 json_check P.out '[r["argv"] for r in rows] == [["/bin/echo", "from-p"]]'
 

@@ -26,10 +26,13 @@ grep -E 'recovered from /proc' storm.out.err >&2 || true
 
 es_start par.out -j -v
 t0=$(date +%s)
+shells=()
 for s in 1 2 3 4; do
 	bash -c 'echo $$ >par'$s'.pid; for i in $(seq 1 500); do /bin/true par '$s' $i; done' &
+	shells+=($!)
 done
-wait
+# (a bare `wait` would also wait for execsnoop, a background job too)
+wait "${shells[@]}"
 note "2000 execs from 4 shells took $(( $(date +%s) - t0 )) s"
 es_stop par.out
 json_check par.out - <<'PY'
