@@ -2,7 +2,7 @@
 # An exec storm of 1,000 short-lived processes: every one reported, once,
 # with the right PPID; then 2,000 from 4 parallel shells: every one reported
 # exactly once with the right PID/PPID, or the loss reported.
-# vm-timeout: 300
+# vm-timeout: 180
 set -euo pipefail
 . "$(dirname "$0")/common.bash"
 snapshot_tracefs
