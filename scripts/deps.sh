@@ -39,6 +39,10 @@ snoop_deps() {
 snoop_build() {
 	local src=$1 build=$2; shift 2
 	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null || return 1
-	cmake --build "$build" -j"$(nproc)" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^-- ' >&2
-	return "${PIPESTATUS[0]}"
+	# Show warnings and errors, not progress lines. (grep finds nothing on a
+	# clean rebuild: its status must not count, only cmake's.)
+	local status=0
+	cmake --build "$build" -j"$(nproc)" >"$build/build.log" 2>&1 || status=$?
+	grep -vE '^\[ *[0-9]+%\]|^-- |^Consolidate compiler generated' "$build/build.log" >&2 || true
+	return "$status"
 }
