@@ -11,12 +11,7 @@ es_start() { # OUT ARGS...
 	start_bg "$SNOOP_BIN/execsnoop" "$@" >"$out" 2>"$out.err"
 	for ((i = 0; i < 300; i++)); do
 		d=$(ls -d "$TRACEFS"/instances/snoop_execsnoop_"$BG_PID" 2>/dev/null || true)
-		# armed: libsnoop sets the mono clock before turning tracing on
-		# (a new instance has tracing on from the start)
-		[[ -n $d && $(cat "$d/tracing_on" 2>/dev/null) == 1 ]] &&
-			grep -q '\[mono\]' "$d/trace_clock" 2>/dev/null && { sleep 0.3; return 0; }
-		# (0.3 s to settle: under TCG on 6.1, execs in the first ~2 ms
-		# after tracing went on were seen missing, once in several runs)
+		[[ -n $d ]] && snoop_armed "$d" && return 0
 		[[ -d /proc/$BG_PID ]] || { cat "$out.err" >&2; fail "execsnoop died before arming"; }
 		sleep 0.1
 	done

@@ -15,9 +15,8 @@ B=$BG_PID
 start_bg "$SNOOP_BIN/execsnoop" >exec.txt 2>exec.err
 E=$BG_PID
 for ((i = 0; i < 200; i++)); do
-	# tracing_on is 1 in a new instance: armed is events enabled, then on.
-	d=$TRACEFS/instances/snoop_execsnoop_$E
-	[[ -s $d/set_event && $(cat "$d/tracing_on" 2>/dev/null) == 1 ]] && break
+	snoop_armed "$TRACEFS/instances/snoop_execsnoop_$E" && break
+	((i < 199)) || fail "execsnoop did not arm in 20 s: $(cat exec.err)"
 	sleep 0.1
 done
 opener_run

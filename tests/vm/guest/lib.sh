@@ -10,6 +10,7 @@
 #   assert_tracefs_unchanged [NAME]     ...and fail if they differ now, or if
 #                                       any snoop_* instance/event is left
 #   assert_no_snoop_leftovers
+#   snoop_armed DIR                     the session of instance DIR records
 #   wait_for_file FILE [-t SECS] [-g REGEX]   wait until FILE exists (and
 #                                       holds a line matching REGEX)
 #   start_bg CMD ARGS... >OUT           start a tool in the background
@@ -123,6 +124,22 @@ assert_tracefs_unchanged() { # [NAME]
 		fail "tracefs instances/dynamic_events changed (diff above: - before, + after)"
 	fi
 	assert_no_snoop_leftovers
+}
+
+# snoop_armed DIR: the snoopkit session owning instance DIR has finished its
+# set-up and records. A new instance has tracing_on 1 from its mkdir; the
+# session turns it off, enables its events (and selects its tracer), and
+# turns it on last. So read in that order: an enabled event or a tracer
+# first, tracing_on after. The other order can read the mkdir's 1, then the
+# events of a set-up that has not turned tracing on yet, and a workload
+# started then loses its first events. (tracefs files have size 0: read
+# them, `-s` says nothing.)
+snoop_armed() {
+	local d=$1 ev tr
+	ev=$(cat "$d/set_event" 2>/dev/null) || return 1
+	tr=$(cat "$d/current_tracer" 2>/dev/null) || tr=nop
+	[[ -n $ev || $tr != nop ]] || return 1
+	[[ $(cat "$d/tracing_on" 2>/dev/null) == 1 ]]
 }
 
 # wait_for_file FILE [-t SECS] [-g EXTENDED_REGEX]

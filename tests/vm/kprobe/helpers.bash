@@ -4,12 +4,9 @@
 . /snoopvm/lib.sh
 KPROBE=$SNOOP_BIN/kprobe
 
-# kp_armed PID: its instance traces. A new instance starts with tracing on:
-# the session turns it off, sets the mono clock, enables, turns it on last,
-# so "on with the mono clock" means armed.
+# kp_armed PID: its instance has finished its set-up (lib.sh's snoop_armed).
 kp_armed() {
-	local inst=$TRACEFS/instances/snoop_kprobe_$1
-	[[ $(cat "$inst/tracing_on" 2>/dev/null) == 1 ]] && grep -q '\[mono\]' "$inst/trace_clock" 2>/dev/null
+	snoop_armed "$TRACEFS/instances/snoop_kprobe_$1"
 }
 
 # kp_start OUT ARGS...: kprobe ARGS >OUT 2>OUT.err in the background.

@@ -10,13 +10,19 @@ R_INPUTS=0
 r_counts() { note "states compared: $R_STATES, hostile inputs tried: $R_INPUTS"; }
 
 # A freshly booted 6.1 shows the top-level buffer unexpanded ("7 (expanded:
-# 1408)"); the first instance expands it (to 1410). That is the kernel's
-# lazy allocation, not a setting: expand it before the first snapshot.
+# 1408)"); the first event enabled anywhere, in any instance, expands it
+# (tracing_update_buffers(), to 1410: whole pages). That is the kernel's lazy
+# allocation, done by any tracer's first use, not a setting: do that first
+# use here, before the first snapshot. (A bare mkdir of an instance does not
+# expand it; 6.12 expands per instance and leaves the top level as it is.)
 r_before() {
-	local v
+	local v t=$TRACEFS/instances/rel_expand
 	v=$(cat "$TRACEFS/buffer_size_kb")
 	if [[ $v == *expanded* ]]; then
-		mkdir "$TRACEFS/instances/rel_expand" && rmdir "$TRACEFS/instances/rel_expand"
+		mkdir "$t"
+		echo 1 >"$t/events/sched/sched_process_exec/enable"
+		echo 0 >"$t/events/sched/sched_process_exec/enable"
+		rmdir "$t"
 	fi
 	rel_snapshot "$PWD/.rel-before"
 }

@@ -110,11 +110,13 @@ rel_snapshot() {
 # also wait for an enabled event or a tracer.
 rel_armed() {
 	local d=$1 ev tr on
-	on=$(cat "$d/tracing_on" 2>/dev/null) || return 1
-	[[ $on == 1 ]] || return 1
+	# Events and tracer first, tracing_on after: a 1 read before them
+	# could be the mkdir's, from before the set-up turned tracing off.
 	ev=$(cat "$d/set_event" 2>/dev/null) || true
 	tr=$(cat "$d/current_tracer" 2>/dev/null) || true
-	[[ -n $ev || ( -n $tr && $tr != nop ) ]]
+	[[ -n $ev || ( -n $tr && $tr != nop ) ]] || return 1
+	on=$(cat "$d/tracing_on" 2>/dev/null) || return 1
+	[[ $on == 1 ]]
 }
 
 rel_compare() {
