@@ -31,6 +31,14 @@ struct snoop_event {
 	uint64_t hits;
 };
 
+/* -p PID: which TIDs are threads of the process (pidset.c). */
+struct snoop_pidset {
+	pid_t pid;
+	pid_t *slots;               /* open addressing: +tid ours, -tid not */
+	size_t cap, used;
+	uint64_t unknown;           /* records of gone tasks nobody vouched for */
+};
+
 /* One CPU's trace_pipe_raw and the sub-buffers read from it in a batch. */
 struct snoop_cpu {
 	int cpu;
@@ -38,6 +46,7 @@ struct snoop_cpu {
 	char *pages;                /* batch_pages sub-buffers */
 	int npages;                 /* filled in this batch */
 	uint64_t missed_seen;       /* events the kbuffer headers said were lost */
+	uint64_t lost_reported;     /* of which reported with a count */
 };
 
 /* A record of the current batch, before sorting by time. */
@@ -106,6 +115,15 @@ struct snoop_session {
 	uint64_t last_loss_report_ns;
 	bool lost_unknown;
 	uint64_t loss_seq;              /* loss reports, known count or not */
+
+	uint64_t max_events;            /* -M; 0 = no limit */
+	uint64_t events_counted;        /* snoop_session_count_event() said yes */
+
+	bool pid_follow;                /* -p with threads followed (pidset) */
+	struct snoop_pidset pidset;
+	int newtask_id;                 /* task:task_newtask, -1 when not recorded */
+	struct tep_format_field *f_newtask_pid, *f_newtask_flags;
+	uint64_t pid_dropped;           /* records of -p's child processes */
 };
 
 /* reader.c */
@@ -114,7 +132,16 @@ void snoop_reader_close(struct snoop_session *s);
 /* Read what is there on the CPUs whose fds are readable (all when
  * ready == NULL), decode, sort and dispatch. Returns records handled or -1. */
 int snoop_reader_batch(struct snoop_session *s, const bool *ready);
-uint64_t snoop_reader_kernel_lost(struct snoop_session *s);
+/* At the end: report per CPU what the kernel counted as lost beyond what
+ * the sub-buffer headers gave a count for, so that the reported counts add
+ * up to the kernel's total. False when a CPU's stats were unreadable. */
+bool snoop_reader_settle_losses(struct snoop_session *s);
+
+/* pidset.c */
+int snoop_pidset_init(struct snoop_pidset *ps, pid_t pid, struct snoop_buf *tids);
+void snoop_pidset_free(struct snoop_pidset *ps);
+bool snoop_pidset_has(struct snoop_pidset *ps, pid_t tid);
+void snoop_pidset_newtask(struct snoop_pidset *ps, pid_t parent, pid_t child, uint64_t clone_flags);
 
 /* signals.c */
 int snoop_signals_install(struct snoop_session *s);
@@ -125,7 +152,9 @@ int snoop_signals_last(void);
 
 /* session.c */
 void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending *p);
-void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts);
+/* A loss on cpu: count > 0, or -1 when the kernel did not say how many;
+ * final for the remainders counted at the end (snoop_reader_settle_losses). */
+void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts, bool final);
 
 uint64_t snoop_now_ns(clockid_t clk);
 

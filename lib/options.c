@@ -19,20 +19,24 @@ const char *argp_program_version = "snoopkit 0.1.0";
 #define COMM_MAX 15
 /* A week: long enough for any trace, short enough for alarm arithmetic. */
 #define DURATION_MAX (7 * 24 * 3600.0)
+/* -M: a billion events is more than any terminal or file wants. */
+#define MAX_EVENTS_MAX 1000000000L
 /* 4 GiB per CPU is far beyond what a snoop needs and what most boxes have. */
 #define BUFFER_KB_MAX (4UL * 1024 * 1024)
 
 enum { OPT_TOP = 0x1000 };
 
 static const struct argp_option common_options[] = {
-	{ "pid", 'p', "PID", 0, "Only the process PID (all its threads)", 0 },
+	{ "pid", 'p', "PID", 0, "Only the process PID (all its threads, also those it creates later)", 0 },
 	{ "tid", 'L', "TID", 0, "Only the thread TID", 0 },
-	{ "name", 'n', "NAME", 0, "Only tasks whose command name is NAME", 0 },
+	{ "name", 'n', "NAME", 0, "Only tasks whose command name is NAME (exact, unless the tool's description says it "
+	  "takes a pattern)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS, then exit", 0 },
 	{ "timestamp", 't', NULL, 0, "Print seconds since the start (kernel event time)", 0 },
 	{ "time", 'T', NULL, 0, "Print the wall-clock time of each event", 0 },
 	{ "json", 'j', NULL, 0, "JSON Lines output (one object per line)", 0 },
 	{ "top", OPT_TOP, NULL, 0, "Live table instead of a line per event", 0 },
+	{ "max-events", 'M', "N", 0, "Stop after N events (lines printed, or hits counted with -c/--top)", 0 },
 	{ "buffer-kb", 'b', "KB", 0, "Per-CPU ring buffer size in KiB (default: kernel's)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeatable): set-up steps, statistics", 0 },
 	{ 0 }
@@ -168,6 +172,12 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid buffer size '%s': expected KiB from 4 to %lu", snoop_arg_quote(q, sizeof(q), arg),
 				   BUFFER_KB_MAX);
 		o->buffer_kb = (unsigned int)v;
+		return 0;
+	case 'M':
+		if (snoop_parse_long(arg, 1, MAX_EVENTS_MAX, &v) < 0)
+			argp_error(state, "invalid -M '%s': expected 1 to %ld events", snoop_arg_quote(q, sizeof(q), arg),
+				   MAX_EVENTS_MAX);
+		o->max_events = (uint64_t)v;
 		return 0;
 	case 'v':
 		o->verbose++;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event-parse.h>
@@ -248,28 +249,54 @@ int snoop_reader_batch(struct snoop_session *s, const bool *ready)
 	return (int)handled;
 }
 
-/* What the kernel itself counted as lost, summed over CPUs: overwritten
- * (overrun), lost while committing, and dropped with overwrite off. */
-uint64_t snoop_reader_kernel_lost(struct snoop_session *s)
+/* What the kernel itself counted as lost on one CPU: overwritten
+ * (overrun), lost while committing, and dropped with overwrite off.
+ * -1 when the stats file is unreadable. */
+static int64_t cpu_kernel_lost(struct snoop_session *s, const struct snoop_cpu *c)
 {
-	uint64_t total = 0;
+	char path[1024];
+	char *st, *line, *save = NULL;
+	int64_t total = 0;
+
+	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", s->instance_dir, c->cpu);
+	st = snoop_read_file(path, NULL);
+	if (!st)
+		return -1;
+	for (line = strtok_r(st, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long v;
+
+		if (sscanf(line, "overrun: %llu", &v) == 1 || sscanf(line, "commit overrun: %llu", &v) == 1 ||
+		    sscanf(line, "dropped events: %llu", &v) == 1)
+			total += (int64_t)v;
+	}
+	free(st);
+	return total;
+}
+
+/*
+ * A sub-buffer header says how many events were lost before it only when
+ * the count fits in the page; a full page says "some" (-1). Under a loss
+ * storm that is most pages, so the counts reported along the way fall
+ * short of the kernel's. The kernel's per-CPU stats are exact but say
+ * nothing about where the loss was. So: report the places as they come
+ * (with a count or null), and at the end each CPU's remainder, so that
+ * the reported counts add up to the kernel's total.
+ */
+bool snoop_reader_settle_losses(struct snoop_session *s)
+{
+	uint64_t now = snoop_now_ns(CLOCK_MONOTONIC);
+	bool ok = true;
 
 	for (int i = 0; i < s->reader.ncpus; i++) {
-		char path[1024];
-		char *st, *line, *save = NULL;
+		struct snoop_cpu *c = &s->reader.cpus[i];
+		int64_t k = cpu_kernel_lost(s, c);
 
-		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", s->instance_dir, s->reader.cpus[i].cpu);
-		st = snoop_read_file(path, NULL);
-		if (!st)
+		if (k < 0) {
+			ok = false;
 			continue;
-		for (line = strtok_r(st, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			unsigned long long v;
-
-			if (sscanf(line, "overrun: %llu", &v) == 1 || sscanf(line, "commit overrun: %llu", &v) == 1 ||
-			    sscanf(line, "dropped events: %llu", &v) == 1)
-				total += v;
 		}
-		free(st);
+		if ((uint64_t)k > c->lost_reported)
+			snoop_session_report_loss(s, c->cpu, k - (int64_t)c->lost_reported, now, true);
 	}
-	return total;
+	return ok;
 }

@@ -145,6 +145,8 @@ struct snoop_session *snoop_session_open(const char *tool, const struct snoop_op
 	s->tracing_on_fd = -1;
 	s->sig_pipe[0] = s->sig_pipe[1] = -1;
 	s->tick_fd = -1;
+	s->newtask_id = -1;
+	s->max_events = s->opts.max_events;
 	snoop_buf_init(&s->out);
 
 	/* Signals end the session from here on, even during set-up. */
@@ -499,13 +501,17 @@ int snoop_session_instance_write(struct snoop_session *s, const char *file, cons
 	return ret;
 }
 
-/* All threads of opts.pid (or the one thread opts.tid) into set_event_pid. */
+/*
+ * -L TID: that thread in set_event_pid. -p PID: its threads now, and with
+ * options/event-fork the kernel adds what they fork; the records of forked
+ * processes are dropped in dispatch (see pidset.c), the new threads kept.
+ * task:task_newtask tells which is which; a tool that records it too gets
+ * its records as usual.
+ */
 static int apply_pid_filter(struct snoop_session *s)
 {
 	struct snoop_buf pids;
-	char path[64];
-	struct dirent *de;
-	DIR *d;
+	char path[1024];
 	int ret;
 
 	if (!(s->common_filters & SNOOP_FILTER_PID) || (!s->opts.pid && !s->opts.tid))
@@ -514,21 +520,45 @@ static int apply_pid_filter(struct snoop_session *s)
 	if (s->opts.tid) {
 		snoop_buf_printf(&pids, "%d", (int)s->opts.tid);
 	} else {
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)s->opts.pid);
-		d = opendir(path);
-		if (!d) {
-			snoop_err(s, "process %d: %s", (int)s->opts.pid, strerror(errno));
+		ret = snoop_pidset_init(&s->pidset, s->opts.pid, &pids);
+		if (ret < 0) {
+			snoop_err(s, "process %d: %s", (int)s->opts.pid, strerror(-ret));
 			snoop_buf_free(&pids);
 			return -1;
 		}
-		while ((de = readdir(d)))
-			if (de->d_name[0] != '.')
-				snoop_buf_printf(&pids, "%s ", de->d_name);
-		closedir(d);
+		s->pid_follow = true;
 	}
 	ret = snoop_session_instance_write(s, "set_event_pid", snoop_buf_cstr(&pids));
 	snoop_buf_free(&pids);
-	return ret;
+	if (ret < 0 || !s->pid_follow)
+		return ret;
+
+	snprintf(path, sizeof(path), "%s/options/event-fork", s->instance_dir);
+	if (access(path, F_OK) != 0) {
+		snoop_warn(s, "this kernel has no options/event-fork: threads that process %d creates from now on "
+			   "are not traced", (int)s->opts.pid);
+		return 0;
+	}
+	if (snoop_session_instance_write(s, "options/event-fork", "1") < 0)
+		return -1;
+	for (int i = 0; i < s->nevents; i++)
+		if (!strcmp(s->events[i]->system, "task") && !strcmp(s->events[i]->name, "task_newtask"))
+			s->newtask_id = s->events[i]->id;
+	snprintf(path, sizeof(path), "%s/events/task/task_newtask/format", s->tracing_dir);
+	if (s->newtask_id < 0 && access(path, F_OK) == 0) {
+		struct snoop_event *ev = add_event(s, "task", "task_newtask", NULL, NULL);
+
+		if (!ev)
+			return -1;
+		s->newtask_id = ev->id;
+	}
+	if (s->newtask_id >= 0) {
+		struct tep_event *tev = tep_find_event(s->tep, s->newtask_id);
+
+		s->f_newtask_pid = tev ? tep_find_field(tev, "pid") : NULL;
+		s->f_newtask_flags = tev ? tep_find_field(tev, "clone_flags") : NULL;
+	}
+	return 0;
 }
 
 static int apply_event(struct snoop_session *s, struct snoop_event *ev)
@@ -661,10 +691,25 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
 	uint16_t type;
 
 	if (p->missed)
-		snoop_session_report_loss(s, p->cpu, p->missed, p->ts);
+		snoop_session_report_loss(s, p->cpu, p->missed, p->ts, false);
 	if (!p->data || p->size < 8)
 		return;
 	memcpy(&type, p->data, sizeof(type));
+	if (s->pid_follow) {
+		int32_t pid;
+
+		memcpy(&pid, (const char *)p->data + 4, sizeof(pid));
+		if (type == s->newtask_id && s->f_newtask_pid && s->f_newtask_flags) {
+			struct snoop_record nr = { .data = p->data, .size = p->size };
+
+			snoop_pidset_newtask(&s->pidset, pid, (pid_t)snoop_field_s64(&nr, s->f_newtask_pid),
+					     snoop_field_u64(&nr, s->f_newtask_flags));
+		}
+		if (!snoop_pidset_has(&s->pidset, pid)) {
+			s->pid_dropped++;
+			return;
+		}
+	}
 	if (s->last_ev && s->last_ev->id == type) {
 		ev = s->last_ev;
 	} else {
@@ -675,8 +720,8 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
 			}
 		}
 	}
-	if (!ev)
-		return; /* padding, time extends or an event we did not ask for */
+	if (!ev || !ev->fn)
+		return; /* padding, time extends, an event we did not ask for or our own */
 	s->last_ev = ev;
 	ev->hits++;
 	s->nevents_seen++;
@@ -690,13 +735,17 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
 		ev->fn(s, &rec, ev->ctx);
 }
 
-void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts)
+void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts, bool final)
 {
 	s->loss_seq++;
-	if (count > 0)
+	if (count > 0) {
 		s->lost += (uint64_t)count;
-	else
+		for (int i = 0; i < s->reader.ncpus; i++)
+			if (s->reader.cpus[i].cpu == cpu)
+				s->reader.cpus[i].lost_reported += (uint64_t)count;
+	} else {
 		s->lost_unknown = true;
+	}
 	if (s->opts.json) {
 		struct snoop_json j;
 
@@ -708,6 +757,8 @@ void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, 
 			snoop_json_int(&j, "lost", count);
 		else
 			snoop_json_null(&j, "lost");
+		if (final)
+			snoop_json_bool(&j, "final", true);
 		snoop_json_end(&j);
 	}
 }
@@ -720,10 +771,12 @@ static void loss_notice(struct snoop_session *s, bool final)
 	uint64_t lost = s->lost;
 
 	if (final) {
-		uint64_t k = snoop_reader_kernel_lost(s);
-
-		if (k > lost)
-			lost = s->lost = k;
+		/* Counts the sub-buffers did not carry, from the kernel's
+		 * stats; with every CPU's stats read, nothing is unknown. */
+		if (snoop_reader_settle_losses(s))
+			s->lost_unknown = false;
+		lost = s->lost;
+		snoop_session_flush(s);
 	}
 	if (lost == s->lost_reported && !(final && s->lost_unknown && !lost))
 		return;
@@ -866,12 +919,28 @@ int snoop_session_run(struct snoop_session *s)
 		snoop_session_flush(s);
 	}
 	loss_notice(s, true);
+	if (s->pid_follow && s->opts.verbose)
+		snoop_warn(s, "-p %d: %llu records of its child processes dropped, %llu of tasks gone before they could "
+			   "be told apart", (int)s->opts.pid, (unsigned long long)s->pid_dropped,
+			   (unsigned long long)s->pidset.unknown);
 	return s->failed ? -1 : 0;
 }
 
 void snoop_session_stop(struct snoop_session *s)
 {
 	s->stopping = true;
+}
+
+bool snoop_session_count_event(struct snoop_session *s)
+{
+	if (!s->max_events)
+		return true;
+	/* Records already read in the batch that reached -M are not shown. */
+	if (s->events_counted >= s->max_events)
+		return false;
+	if (++s->events_counted == s->max_events)
+		s->stopping = true;
+	return true;
 }
 
 /* ---- close ----------------------------------------------------------- */
@@ -942,6 +1011,7 @@ void snoop_session_close(struct snoop_session *s)
 		free(ev);
 	}
 	free(s->events);
+	snoop_pidset_free(&s->pidset);
 	if (s->instance)
 		tracefs_instance_free(s->instance);
 	if (s->tep)

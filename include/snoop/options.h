@@ -18,6 +18,7 @@
 
 #include <argp.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct snoop_opts {
@@ -30,6 +31,7 @@ struct snoop_opts {
 	bool json;          /* -j: JSON Lines */
 	bool top;           /* --top: live table */
 	unsigned int buffer_kb; /* -b: per-CPU ring buffer size; 0 = kernel default */
+	uint64_t max_events; /* -M: stop after N events reported; 0 = no limit */
 	int verbose;        /* -v, repeatable */
 };
 

@@ -172,6 +172,15 @@ uint64_t snoop_session_lost(struct snoop_session *s);
 uint64_t snoop_session_loss_seq(struct snoop_session *s);
 uint64_t snoop_session_events(struct snoop_session *s);
 
+/*
+ * -M N: a tool calls this once for each event it reports (a line printed,
+ * or a hit counted by -c/--top), after its own filters. It returns false
+ * once N events were reported: the caller drops this one. The session
+ * stops at the end of the current batch (the usual teardown follows).
+ * Without -M it always returns true.
+ */
+bool snoop_session_count_event(struct snoop_session *s);
+
 /* Time columns from -t/-T, written with a trailing space ("" without -t/-T). */
 void snoop_session_put_time(struct snoop_session *s, struct snoop_buf *b, uint64_t ts);
 void snoop_session_put_time_header(struct snoop_session *s, struct snoop_buf *b);

@@ -206,6 +206,8 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	if (o->line && !line_matches(e, nargs, o->line))
 		return;
 
+	if (!snoop_session_count_event(x->s))
+		return; /* -M reached */
 	x->printed++;
 	if (x->top) {
 		execsnoop_top_add(x, e, nargs, pid, ppid, ret);

@@ -132,6 +132,8 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 			callers[depth++] = a;
 		}
 	}
+	if (!snoop_session_count_event(ft->s))
+		return; /* -M reached */
 	ft->printed++;
 	if (ft->o->common.json) {
 		struct snoop_json j;
@@ -267,6 +269,8 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 		if (t >= c)
 			dur = (int64_t)(t - c);
 	}
+	if (!snoop_session_count_event(ft->s))
+		return; /* -M reached: a line is an event, entry or exit */
 	ft->printed++;
 	if (ft->o->common.json) {
 		struct snoop_json j;
@@ -391,9 +395,8 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 	struct functrace *ft = ctx;
 	struct count_slot k = { .ip = snoop_field_u64(r, ft->f_ip) };
 
-	(void)s;
 	ft->calls++;
-	if (!comm_ok(ft, r->pid) || !k.ip)
+	if (!comm_ok(ft, r->pid) || !k.ip || !snoop_session_count_event(s))
 		return;
 	if (ft->top) {
 		functrace_top_hit(ft, k.ip, r->pid);

@@ -463,13 +463,11 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 	size_t commlen;
 	const char *comm;
 
-	/* Records already read when -M was reached are not hits any more. */
-	if (kp->o->max_hits && kp->hits >= kp->o->max_hits)
+	/* -M: records already read when it was reached are not hits. */
+	if (!snoop_session_count_event(s))
 		return;
 	kp->hits++;
 	p->hits++;
-	if (kp->o->max_hits && kp->hits == kp->o->max_hits)
-		snoop_session_stop(s);
 	comm = hit_comm(p, r, cbuf, sizeof(cbuf), &commlen);
 	if (kp->top) {
 		kp_top_hit(kp, p, r, comm, commlen);

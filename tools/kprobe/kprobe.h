@@ -40,7 +40,6 @@ struct kp_opts {
 	bool count;              /* -c */
 	enum kp_by by;           /* --by */
 	double interval;         /* -i */
-	uint64_t max_hits;       /* -M; 0 = no limit */
 };
 
 /* How a field is printed. */
@@ -99,7 +98,7 @@ struct kp {
 	struct snoop_ksyms *ksyms;   /* for -s and symbol fields */
 	struct snoop_event *ev_stack;
 	struct tep_format_field *f_stack_size, *f_stack_caller;
-	uint64_t hits;               /* for -M */
+	uint64_t hits;               /* hits reported (-v says how many) */
 	bool last_hit_printed;       /* the stack that follows belongs to it */
 	int last_hit_cpu;
 	struct kp_pending *pending;  /* per CPU (-s -j) */

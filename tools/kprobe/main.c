@@ -16,7 +16,7 @@
 
 #include "kprobe.h"
 
-enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK };
+enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS };
 
 static const char doc[] =
 	"Trace a kernel function (kprobe, kretprobe, fprobe) or tracepoint and print each hit's "
@@ -49,7 +49,8 @@ static const struct argp_option options[] = {
 	{ "stack", 's', NULL, 0, "Print the kernel stack of each hit, symbolised", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
 	{ "format", 'v', NULL, 0, "Print the event's format and exit (--verbose: more messages)", 0 },
-	{ "max-hits", 'M', "N", 0, "Stop after N hits", 0 },
+	/* -M is the shared --max-events now; the old spelling still works. */
+	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
 	{ "count", 'c', NULL, 0, "Count hits per probe instead of a line per hit", 0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or pid too; with --top also per value of a FIELD", 0 },
 	{ 0 }
@@ -101,10 +102,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v':
 		o->show_format = true;
 		return 0;
-	case 'M':
+	case OPT_MAX_HITS:
 		if (snoop_parse_long(arg, 1, 1000000000L, &v) < 0)
-			argp_error(state, "invalid -M '%s': expected 1 to 1000000000 hits", snoop_arg_quote((char[96]){0}, 96, arg));
-		o->max_hits = (uint64_t)v;
+			argp_error(state, "invalid --max-hits '%s': expected 1 to 1000000000 hits",
+				   snoop_arg_quote(q, sizeof(q), arg));
+		o->common.max_events = (uint64_t)v;
 		return 0;
 	case 'c':
 		o->count = true;

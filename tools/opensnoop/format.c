@@ -118,6 +118,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	if (o->full_path && relative)
 		have_base = base_dir(ev->tid, tgid, e->dfd, base, sizeof(base));
 
+	if (!snoop_session_count_event(x->s))
+		return; /* -M reached */
 	x->printed++;
 	if (x->top) {
 		opensnoop_top_add(x, ev, tgid, have_base ? base : NULL);
