@@ -114,7 +114,7 @@ start_tool() {
 	"$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
-	wait_armed "$BG_PID"
+	( wait_armed "$BG_PID" ) || fail "$name: $* did not arm; its stderr: $(cat "$WORK/$name.err")"
 }
 
 # Send a signal and wait; sets BG_STATUS.
