@@ -2,7 +2,8 @@
 /*
  * Removing what dead snoopkit sessions left behind. Only names we create
  * are looked at (snoop_<tool>_<pid> instances, snoop_<pid> event groups),
- * and only when their owner is gone (or, with SNOOP_SWEEP_ALL, on request).
+ * and only when their owner is gone. (snoop-reset --all ends live owners
+ * first: see snoop_sweep_live_owners().)
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -144,7 +145,7 @@ static bool wanted(pid_t pid, enum snoop_sweep_mode mode, pid_t except)
 {
 	if (pid == except)
 		return false;
-	if (mode == SNOOP_SWEEP_ALL || mode == SNOOP_SWEEP_LIST)
+	if (mode == SNOOP_SWEEP_LIST)
 		return true;
 	return !snoop_owner_alive(pid);
 }
@@ -244,6 +245,55 @@ static int sweep_events_file(const char *dir, const char *file, enum snoop_sweep
 	}
 	free(s);
 	return 0;
+}
+
+static int add_owner(pid_t pid, pid_t except, pid_t *pids, int n, int max)
+{
+	if (pid == except || !snoop_owner_alive(pid))
+		return n;
+	for (int i = 0; i < n && i < max; i++)
+		if (pids[i] == pid)
+			return n;
+	if (n < max)
+		pids[n] = pid;
+	return n + 1;
+}
+
+int snoop_sweep_live_owners(const char *dir, pid_t except, pid_t *pids, int max)
+{
+	static const char *const files[] = { "dynamic_events", "kprobe_events", "uprobe_events" };
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/instances", dir);
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		char tool[64];
+		pid_t pid;
+
+		if (snoop_parse_instance_name(de->d_name, tool, sizeof(tool), &pid) == 0)
+			n = add_owner(pid, except, pids, n, max);
+	}
+	if (d)
+		closedir(d);
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char *s, *line, *save = NULL;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+		s = snoop_read_file(path, NULL);
+		for (line = s ? strtok_r(s, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+			char group[128], event[128];
+			pid_t pid;
+
+			if (snoop_parse_dynevent_line(line, group, sizeof(group), event, sizeof(event)) == 0 &&
+			    snoop_parse_group_name(group, &pid) == 0)
+				n = add_owner(pid, except, pids, n, max);
+		}
+		free(s);
+	}
+	return n;
 }
 
 int snoop_sweep(const char *dir, enum snoop_sweep_mode mode, pid_t except, bool verbose,

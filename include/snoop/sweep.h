@@ -25,7 +25,6 @@ bool snoop_owner_alive(pid_t pid);
 
 enum snoop_sweep_mode {
 	SNOOP_SWEEP_DEAD,   /* only leftovers of dead owners (start-up) */
-	SNOOP_SWEEP_ALL,    /* also those of live snoopkit processes */
 	SNOOP_SWEEP_LIST,   /* remove nothing, report all (live and dead) */
 };
 
@@ -34,6 +33,13 @@ struct snoop_sweep_report {
 	int events_found, events_removed;
 	int failures;
 };
+
+/*
+ * The distinct PIDs of live snoopkit tools that own instances or events in
+ * tracing_dir, except except_pid: at most max in pids. Returns their count
+ * (which may exceed max: only max were stored).
+ */
+int snoop_sweep_live_owners(const char *tracing_dir, pid_t except_pid, pid_t *pids, int max);
 
 /*
  * Sweep tracing_dir. except_pid (our own) is never touched. With verbose,

@@ -6,8 +6,11 @@
  * snoopkit creates: instances snoop_<tool>_<pid>, event groups snoop_<pid>.
  */
 #include <argp.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <snoop/options.h>
@@ -27,13 +30,14 @@ static const char doc[] =
 	"\v"
 	"Examples:\n"
 	"  snoop-reset            # remove leftovers of dead snoopkit processes\n"
-	"  snoop-reset -l         # only list what snoopkit has in tracefs, live or dead\n"
-	"  snoop-reset --all      # also those of running snoopkit tools (asks first)\n"
+	"  snoop-reset -l         # list snoopkit's names in tracefs (live and dead)\n"
+	"  snoop-reset --all      # also stop running snoopkit tools (asks first)\n"
 	"  snoop-reset --all -f   # the same without asking";
 
 static const struct argp_option options[] = {
-	{ "list", 'l', NULL, 0, "List snoopkit instances and events, remove nothing", 0 },
-	{ "all", 'a', NULL, 0, "Also remove those of running snoopkit tools (asks unless --force)", 0 },
+	{ "list", 'l', NULL, 0, "List snoopkit's instances and events only", 0 },
+	{ "all", 'a', NULL, 0, "Also end running snoopkit tools (SIGTERM: they clean up themselves), then remove "
+	  "what is left (asks unless --force)", 0 },
 	{ "force", 'f', NULL, 0, "With --all: do not ask", 0 },
 	{ "quiet", 'q', NULL, 0, "Print nothing but errors", 0 },
 	{ 0 }
@@ -68,14 +72,68 @@ static bool confirm(int n)
 	char answer[16];
 
 	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr, "snoop-reset: %d snoopkit instance(s) may belong to running tools: "
-				"use --force to confirm without a terminal\n", n);
+		fprintf(stderr, "snoop-reset: %d running snoopkit tool(s) own instances or events: "
+				"use --force to end them without a terminal\n", n);
 		return false;
 	}
-	fprintf(stderr, "snoop-reset: remove the instances and events of running snoopkit tools too? [y/N] ");
+	fprintf(stderr, "snoop-reset: end %d running snoopkit tool(s) and remove their instances and events? [y/N] ",
+		n);
 	if (!fgets(answer, sizeof(answer), stdin))
 		return false;
 	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+#define MAX_OWNERS 256
+/* A tool's teardown takes tens of ms (bench/RESULTS.md); under load and
+ * with a big buffer to drain, give it seconds before SIGKILL. */
+#define GRACE_MS 5000
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static bool wait_gone(pid_t pid, int ms)
+{
+	for (int t = 0; t < ms; t += 20) {
+		if (!snoop_owner_alive(pid))
+			return true;
+		sleep_ms(20);
+	}
+	return !snoop_owner_alive(pid);
+}
+
+/*
+ * A running tool holds its instance's files open, so its instance cannot be
+ * removed under it (EBUSY), and pulling its probes away would leave it
+ * tracing nothing. So end it the way a user would: SIGTERM, and its own
+ * teardown removes its instance and probes; SIGKILL only if it does not
+ * end, and then the sweep below removes what it left.
+ */
+static int end_owners(pid_t *pids, int n, bool quiet)
+{
+	int failures = 0;
+
+	for (int i = 0; i < n; i++)
+		if (kill(pids[i], SIGTERM) < 0 && errno != ESRCH)
+			fprintf(stderr, "snoop-reset: cannot signal snoopkit tool %d: %s\n", (int)pids[i], strerror(errno));
+	for (int i = 0; i < n; i++) {
+		if (wait_gone(pids[i], GRACE_MS)) {
+			if (!quiet)
+				printf("ended snoopkit tool %d\n", (int)pids[i]);
+			continue;
+		}
+		fprintf(stderr, "snoop-reset: snoopkit tool %d did not end within %d s of SIGTERM: SIGKILL\n",
+			(int)pids[i], GRACE_MS / 1000);
+		kill(pids[i], SIGKILL);
+		if (!wait_gone(pids[i], 1000)) {
+			fprintf(stderr, "snoop-reset: snoopkit tool %d survived SIGKILL\n", (int)pids[i]);
+			failures++;
+		}
+	}
+	return failures;
 }
 
 int main(int argc, char **argv)
@@ -99,14 +157,22 @@ int main(int argc, char **argv)
 			       all.events_found);
 		return 0;
 	}
-	if (o.all && !o.force) {
-		struct snoop_sweep_report listing;
+	if (o.all) {
+		pid_t owners[MAX_OWNERS];
+		int n = snoop_sweep_live_owners(dir, getpid(), owners, MAX_OWNERS);
 
-		snoop_sweep(dir, SNOOP_SWEEP_LIST, getpid(), false, &listing);
-		if (listing.instances_found + listing.events_found > 0 && !confirm(listing.instances_found))
+		if (n > MAX_OWNERS) {
+			fprintf(stderr, "snoop-reset: %d running snoopkit tools: ending the first %d, run again for the rest\n",
+				n, MAX_OWNERS);
+			n = MAX_OWNERS;
+		}
+		if (n > 0 && !o.force && !confirm(n))
+			return 1;
+		if (n > 0 && end_owners(owners, n, o.quiet) > 0)
 			return 1;
 	}
-	if (snoop_sweep(dir, o.all ? SNOOP_SWEEP_ALL : SNOOP_SWEEP_DEAD, getpid(), !o.quiet, &all) < 0) {
+	/* With the owners ended, what is left belongs to dead processes. */
+	if (snoop_sweep(dir, SNOOP_SWEEP_DEAD, getpid(), !o.quiet, &all) < 0) {
 		fprintf(stderr, "snoop-reset: %d leftover(s) could not be removed (see above)\n", all.failures);
 		return 1;
 	}
