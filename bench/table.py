@@ -55,16 +55,20 @@ for line in open(sttsv):
 # The CPU a tool spends with nothing to trace (start-up, teardown): from
 # the no-load runs, taken off before dividing by events ("net").
 tool_of = {("open", "text"): "opensnoop", ("open", "json"): "opensnoop", ("open", "bpftrace"): "bpftrace-open",
-           ("exec", "text"): "execsnoop", ("exec", "json"): "execsnoop", ("exec", "bpftrace"): "bpftrace-exec"}
+           ("exec", "text"): "execsnoop", ("exec", "json"): "execsnoop", ("exec", "bpftrace"): "bpftrace-exec",
+           ("kcall", "text"): "kprobe", ("kcall", "json"): "kprobe", ("kcall", "bpftrace"): "bpftrace-kcall"}
 idle_cpu = {t: med([d["cpu_s"] for d in rs if "cpu_s" in d]) for t, rs in sruns.items()}
 
 print()
-names = {"open": "open/close loop", "exec": "fork+exec storm"}
+names = {"open": "open/close loop", "exec": "fork+exec storm", "kcall": "getppid loop"}
+tool_label = {"open": "opensnoop", "exec": "execsnoop", "kcall": "kprobe t:"}
 print("| workload | config | rate/s | vs alone | vs floor | rate per workload CPU-s | vs alone | vs floor "
       "| generated → reported (median) | lost (median, worst; lossless runs) "
       "| tool CPU s per M events | net of start/stop | peak RSS MiB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|")
-for w in ("open", "exec"):
+for w in ("open", "exec", "kcall"):
+    if not runs[(w, "alone")]:
+        continue
     alone = med([d["rate"] for d in runs[(w, "alone")]])
     floor = med([d["rate"] for d in runs[(w, "floor")]])
     ealone = med([d["ops"] / d["wcpu"] for d in runs[(w, "alone")] if d.get("wcpu")])
@@ -72,7 +76,7 @@ for w in ("open", "exec"):
     for c in ("alone", "floor", "text", "json", "bpftrace"):
         rs = runs[(w, c)]
         label = c if c in ("alone", "floor", "bpftrace") else \
-            {"open": "opensnoop", "exec": "execsnoop"}[w] + (" -j" if c == "json" else "")
+            tool_label[w] + (" -j" if c == "json" else "")
         if not rs:
             if c == "bpftrace":
                 print(f"| {names[w]} | bpftrace | refused: {bpf_reason} |" + " |" * 10)
@@ -106,7 +110,7 @@ print("rate: the workload's own ops/s (wall clock). rate per workload CPU-s: ops
 print()
 print("| tool | start-up to armed ms (median, max) | teardown ms (median, max) | peak RSS MiB |")
 print("|---|---:|---:|---:|")
-for t in ("true", "execsnoop", "opensnoop", "bpftrace-exec", "bpftrace-open"):
+for t in ("true", "execsnoop", "opensnoop", "kprobe", "bpftrace-exec", "bpftrace-open", "bpftrace-kcall"):
     rs = sruns.get(t)
     if not rs:
         continue
