@@ -65,8 +65,16 @@ int snoop_reader_open(struct snoop_session *s)
 			continue;
 		snprintf(path, sizeof(path), "%s/per_cpu/%s/trace_pipe_raw", s->instance_dir, de->d_name);
 		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* offline CPU: nothing will be recorded there */
+		/* An offline CPU's buffer does not open (ENODEV) and records
+		 * nothing. Any other failure (EMFILE...) would lose that
+		 * CPU's events silently: refuse to run blind. */
+		if (fd < 0 && (errno == ENODEV || errno == ENOENT || errno == ENXIO))
+			continue;
+		if (fd < 0) {
+			snoop_err(s, "cannot open %s: %s", path, strerror(errno));
+			closedir(d);
+			return -1;
+		}
 		nc = realloc(r->cpus, sizeof(*r->cpus) * (size_t)(r->ncpus + 1));
 		if (!nc) {
 			close(fd);
