@@ -74,6 +74,9 @@ long opensnoop_uid(struct opensnoop *x, pid_t tid);
 void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16]);
 /* The comm cache: a thread renamed (comm known) or exec'd (comm NULL). */
 void opensnoop_comm_changed(struct opensnoop *x, pid_t tid, const char *comm, size_t commlen);
+/* An exec: the thread OLD_PID is now PID, its process's only thread, named
+ * COMM (NULL: the event does not say). */
+void opensnoop_comm_exec(struct opensnoop *x, pid_t pid, pid_t old_pid, const char *comm, size_t commlen);
 
 struct opensnoop {
 	struct opensnoop_opts *o;
@@ -91,7 +94,7 @@ struct opensnoop {
 	struct tep_format_field *f_newtask_pid, *f_newtask_flags, *f_newtask_comm;
 	/* Tracepoint path: exec and rename events keep the comm cache right. */
 	bool comm_cache;
-	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_rename_pid, *f_rename_comm;
+	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_exec_file, *f_rename_pid, *f_rename_comm;
 	/* --libc */
 	struct snoop_event *ev_up[8];
 	struct tep_format_field *f_up_path[8], *f_up_ptr[8];

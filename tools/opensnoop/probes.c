@@ -321,15 +321,53 @@ static void on_newtask(struct snoop_session *s, const struct snoop_record *r, vo
 		opensnoop_thread_note(x, child, child, comm, n);
 }
 
+/*
+ * The name exec gives a task: the last component of the file name it was
+ * exec'd by (a script's own, not its interpreter's), cut to 15 bytes, as
+ * the kernel's begin_new_exec() does. Except for fexecve() and
+ * execveat(fd, "", AT_EMPTY_PATH), whose file name is "/dev/fd/N": 6.14 and
+ * later take the name of the file's dentry there, which the event does not
+ * carry; false then.
+ */
+static bool exec_comm(const char *file, size_t n, const char **comm, size_t *commlen)
+{
+	const char *base = file;
+
+	n = strnlen(file, n);
+	for (size_t i = 0; i < n; i++)
+		if (file[i] == '/')
+			base = file + i + 1;
+	if (base - file == 8 && memcmp(file, "/dev/fd/", 8) == 0 && base < file + n) {
+		const char *p = base;
+
+		while (p < file + n && *p >= '0' && *p <= '9')
+			p++;
+		if (p == file + n)
+			return false;
+	}
+	*comm = base;
+	*commlen = (size_t)(file + n - base);
+	if (*commlen > 15)
+		*commlen = 15;
+	return true;
+}
+
 /* Exec renames the task (and gives a multi-threaded exec'er the leader's
- * TID): forget both names; the next open reads /proc once. */
+ * TID): the new name comes with the event, so that the process's opens get
+ * it even when it is gone before they are printed (a short-lived command:
+ * /proc/PID/comm is gone then). */
 static void on_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
+	size_t n = 0, cn = 0;
+	const char *file = x->f_exec_file ? snoop_field_str(r, x->f_exec_file, &n) : NULL;
+	const char *comm = NULL;
 
 	(void)s;
-	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_exec_pid), NULL, 0);
-	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_exec_old_pid), NULL, 0);
+	if (file && !exec_comm(file, n, &comm, &cn))
+		comm = NULL;
+	opensnoop_comm_exec(x, (pid_t)snoop_field_s64(r, x->f_exec_pid),
+			    (pid_t)snoop_field_s64(r, x->f_exec_old_pid), comm, cn);
 }
 
 static void on_rename(struct snoop_session *s, const struct snoop_record *r, void *ctx)
@@ -360,6 +398,7 @@ static int setup_comm_cache(struct opensnoop *x)
 		return -1;
 	x->f_exec_pid = snoop_event_field(ex, "pid");
 	x->f_exec_old_pid = snoop_event_field(ex, "old_pid");
+	x->f_exec_file = snoop_event_field(ex, "filename");
 	x->f_rename_pid = snoop_event_field(rn, "pid");
 	x->f_rename_comm = snoop_event_field(rn, "newcomm");
 	/* A kernel whose task_rename has no pid (it renames current):

@@ -88,6 +88,24 @@ void opensnoop_comm_changed(struct opensnoop *x, pid_t tid, const char *comm, si
 	}
 }
 
+void opensnoop_comm_exec(struct opensnoop *x, pid_t pid, pid_t old_pid, const char *comm, size_t commlen)
+{
+	/* A non-leader thread that execs takes over the leader's TID: its old
+	 * TID is gone. */
+	if (old_pid != pid)
+		opensnoop_comm_changed(x, old_pid, NULL, 0);
+	/* After the exec PID is its thread group's leader: noted even when
+	 * no slot knew it (task_newtask filtered out by -n), so that its
+	 * opens get the new name after it is gone. Unknown: /proc is asked at
+	 * the next open; the name the exec's task_rename gave (the kernel
+	 * reports the exec's renaming too, but with the old comm, so -n drops
+	 * it) is kept for when the process is gone by then. */
+	if (comm)
+		opensnoop_thread_note(x, pid, pid, comm, commlen);
+	else
+		opensnoop_comm_changed(x, pid, NULL, 0);
+}
+
 /* Called once tracing is on: threads created before the scan are in it,
  * the ones created after come through task_newtask. */
 void opensnoop_threads_scan(struct opensnoop *x)
