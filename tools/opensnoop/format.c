@@ -88,7 +88,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	char comm[16];
 	char base[PATH_MAX];
 	bool have_base = false, relative;
-	const char *errname = ev->ret < 0 ? snoop_errno_name((int)-ev->ret) : NULL;
+	bool failed = ev->exited && ev->ret < 0;
+	const char *errname = failed ? snoop_errno_name((int)-ev->ret) : NULL;
 	bool show_mode = e->flags_known && opensnoop_flags_have_mode(e->flags);
 	uint64_t flags = e->flags & ~(uint64_t)OPENSNOOP_O_LARGEFILE;
 
@@ -142,10 +143,18 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 			snoop_json_str(&j, "comm", comm, strlen(comm));
 		else
 			snoop_json_null(&j, "comm");
-		snoop_json_cstr(&j, "syscall", ev->syscall);
-		snoop_json_int(&j, "ret", ev->ret);
-		snoop_json_int(&j, "fd", ev->ret < 0 ? -1 : ev->ret);
-		if (ev->ret < 0) {
+		if (ev->syscall)
+			snoop_json_cstr(&j, "syscall", ev->syscall);
+		else
+			snoop_json_null(&j, "syscall");
+		if (ev->exited) {
+			snoop_json_int(&j, "ret", ev->ret);
+			snoop_json_int(&j, "fd", ev->ret < 0 ? -1 : ev->ret);
+		} else {
+			snoop_json_null(&j, "ret");
+			snoop_json_null(&j, "fd");
+		}
+		if (failed) {
 			snoop_json_int(&j, "errno", -ev->ret);
 			snoop_json_cstr(&j, "errno_name", errname);
 		} else {
@@ -223,14 +232,17 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		snoop_buf_pad(b, mark, 16);
 		snoop_buf_addc(b, ' ');
 	}
-	snoop_buf_printf(b, "%4ld ", ev->ret < 0 ? -1L : ev->ret);
-	if (ev->ret < 0) {
+	if (!ev->exited) {
+		/* The exit was not seen: no result to show. */
+		snoop_buf_printf(b, "%4s %-7s ", "?", "?");
+	} else if (failed) {
+		snoop_buf_printf(b, "%4ld ", -1L);
 		if (errname)
 			snoop_buf_printf(b, "%-7s ", errname);
 		else
 			snoop_buf_printf(b, "%-7ld ", -ev->ret);
 	} else {
-		snoop_buf_printf(b, "%-7s ", "-");
+		snoop_buf_printf(b, "%4ld %-7s ", ev->ret, "-");
 	}
 	if (o->extended) {
 		size_t mark = b->len;

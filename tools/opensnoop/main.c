@@ -139,13 +139,21 @@ int main(int argc, char **argv)
 	if (!x.top)
 		opensnoop_print_header(&x);
 	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
+	/* Opens still waiting for their exit: reported, without a result,
+	 * so that no entry the kernel gave goes unsaid (the table has had its
+	 * final print with --top). */
+	if (!x.top) {
+		opensnoop_entries_flush(&x);
+		snoop_session_flush(x.s);
+	}
 	if (o.common.verbose)
 		fprintf(stderr,
 			"opensnoop: %llu opens printed, %llu filtered in user space; exits without an entry: %llu, "
-			"entries dropped after a loss: %llu, evicted: %llu; events lost: %llu\n",
+			"entries without an exit: %llu, pairs split by a loss: %llu, evicted: %llu; events lost: %llu\n",
 			(unsigned long long)x.printed, (unsigned long long)x.filtered,
-			(unsigned long long)x.entry_missing, (unsigned long long)x.stale_dropped,
-			(unsigned long long)x.entry_evicted, (unsigned long long)snoop_session_lost(x.s));
+			(unsigned long long)x.entry_missing, (unsigned long long)x.exit_missing,
+			(unsigned long long)x.stale_dropped, (unsigned long long)x.entry_evicted,
+			(unsigned long long)snoop_session_lost(x.s));
 out:
 	snoop_session_close(x.s);
 	snoop_top_free(x.top);

@@ -41,6 +41,7 @@ struct open_entry {
 	uint64_t loss_seq;    /* snoop_session_loss_seq() when it was seen */
 	int dfd;
 	bool entered;         /* the syscall entry (kprobe or tracepoint) was seen */
+	signed char sys;      /* index of the syscall (tracepoint entry), -1: not known */
 	bool flags_known;     /* false: openat2 on the tracepoint path */
 	uint64_t flags, mode;
 	uint64_t uptr;        /* --libc: the path's user address */
@@ -55,7 +56,8 @@ struct open_entry {
 struct open_event {
 	uint64_t ts;
 	pid_t tid;
-	const char *syscall;  /* "openat" ... */
+	const char *syscall;  /* "openat" ..., NULL when only the kprobe was seen */
+	bool exited;          /* false: the exit was not seen, ret means nothing */
 	long ret;
 	const struct open_entry *e; /* never NULL; pstatus says what it holds */
 };
@@ -104,7 +106,7 @@ struct opensnoop {
 	struct thread_slot *threads;   /* TID -> TGID, learned from task_newtask */
 	struct proc_slot *procs;       /* TID -> UID/TGID/comm from /proc, cached */
 
-	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered;
+	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
 
 	struct snoop_top *top;         /* --top, else NULL */
 	struct snoop_buf top_key;
@@ -121,6 +123,16 @@ struct proc_slot {
 };
 
 int opensnoop_setup(struct opensnoop *x);
+/* The slot of TID for a new entry. An entry of the syscall path still in
+ * it (its exit was lost, or it is another TID's, evicted) is reported first
+ * as an open without a result, so that every record the kernel gave is in
+ * one line. */
+struct open_entry *opensnoop_entry_new(struct opensnoop *x, pid_t tid);
+/* At the end: the entries still waiting for their exit. */
+void opensnoop_entries_flush(struct opensnoop *x);
+/* probes.c: report E, whose exit was not seen (unless -x, where the kernel
+ * drops the successful exits). */
+void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e);
 void opensnoop_print_header(struct opensnoop *x);
 /* top.c: --top, paths by count; one open into the table (base: -F's
  * directory for a relative path, or NULL). */

@@ -18,8 +18,12 @@
  *
  * Losses: an entry recorded before a loss and an exit after it may not
  * belong together (the exit of the first and the entry of the next open may
- * be what was lost), so such a pair is not trusted: the open is reported
- * with its result but without a path ("path_status": "lost").
+ * be what was lost), so such a pair is not trusted: the entry is reported as
+ * an open without a result, the exit as one without a path ("path_status":
+ * "lost"). Every entry and exit the kernel gave is in exactly one line: an
+ * entry whose exit never came (lost; a 32-bit program, whose syscalls the
+ * syscall tracepoints skip; in flight at the end) is reported when the next
+ * entry of its thread takes its slot, or at the end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -98,7 +102,10 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 	if (e && (e->loss_seq != snoop_session_loss_seq(s) || !e->entered)) {
 		/* Split by a loss, or only a --libc path with no syscall
 		 * entry: not trusted (see the top of this file). */
-		x->stale_dropped++;
+		if (e->entered) {
+			x->stale_dropped++;
+			opensnoop_report_no_exit(x, e);
+		}
 		opensnoop_entry_clear(e);
 		e = NULL;
 	}
@@ -117,9 +124,29 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 		opensnoop_entry_clear(e);
 		return;
 	}
-	ev = (struct open_event){ .ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .ret = ret, .e = e };
+	ev = (struct open_event){
+		.ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .exited = true, .ret = ret, .e = e
+	};
 	opensnoop_emit(x, &ev);
 	opensnoop_entry_clear(e);
+}
+
+void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e)
+{
+	struct open_event ev = {
+		.ts = e->ts,
+		.tid = e->tid,
+		.syscall = e->sys >= 0 ? syscalls[e->sys] : NULL,
+		.exited = false,
+		.e = e,
+	};
+
+	/* -x: the kernel drops the successful exits, so an entry alone is
+	 * most likely a success. */
+	if (x->o->failed)
+		return;
+	x->exit_missing++;
+	opensnoop_emit(x, &ev);
 }
 
 /* ---- kprobe path ------------------------------------------------------ */
@@ -127,12 +154,10 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, true);
+	struct open_entry *e = opensnoop_entry_new(x, r->pid);
 	const char *p, *c;
 	size_t n, cn;
 
-	opensnoop_entry_clear(e);
-	e->tid = r->pid;
 	e->ts = r->ts;
 	e->loss_seq = snoop_session_loss_seq(s);
 	e->dfd = (int)(int32_t)snoop_field_u64(r, x->f_dfd);
@@ -272,7 +297,7 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 {
 	struct opensnoop *x = ctx;
 	int i = syscall_index(x, r->ev, true);
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, true);
+	struct open_entry *e = opensnoop_entry_get(x, r->pid, false);
 	uint64_t uptr = 0;
 
 	if (i < 0)
@@ -281,12 +306,12 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 		uptr = snoop_field_u64(r, x->f_en_fname[i]);
 	/* Keep a --libc path only when it was fetched for this very string
 	 * and no loss came in between. */
-	if (!(e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
+	if (!(e && e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
 	      e->loss_seq == snoop_session_loss_seq(s))) {
-		opensnoop_entry_clear(e);
-		e->tid = r->pid;
+		e = opensnoop_entry_new(x, r->pid);
 		e->pstatus = PATH_UNAVAILABLE;
 	}
+	e->sys = (signed char)i;
 	e->ts = r->ts;
 	e->loss_seq = snoop_session_loss_seq(s);
 	e->entered = true;

@@ -5,7 +5,8 @@
  *
  *  - opens in flight: one slot per TID, direct-mapped. A thread has at
  *    most one open in flight, so a colliding TID only evicts an entry
- *    whose exit is overdue (counted, shown with -v).
+ *    whose exit is overdue (counted, shown with -v). An entry that leaves
+ *    the table without its exit is still reported, without a result.
  *  - TID -> TGID for the threads alive at the start (a scan of /proc) and
  *    those created since (task:task_newtask, CLONE_THREAD), so that a
  *    thread gone by the time its opens are printed still gets its process.
@@ -41,22 +42,47 @@ void opensnoop_entry_clear(struct open_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create)
+static struct open_entry *entry_slot(struct opensnoop *x, pid_t tid)
 {
-	struct open_entry *e;
-
 	if (!x->entries)
 		x->entries = xcalloc(ENTRY_SLOTS, sizeof(*x->entries));
-	e = &x->entries[(unsigned int)tid % ENTRY_SLOTS];
+	return &x->entries[(unsigned int)tid % ENTRY_SLOTS];
+}
+
+struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create)
+{
+	struct open_entry *e = entry_slot(x, tid);
+
 	if (e->tid == tid)
 		return e;
 	if (!create)
 		return NULL;
-	if (e->tid)
+	return opensnoop_entry_new(x, tid);
+}
+
+struct open_entry *opensnoop_entry_new(struct opensnoop *x, pid_t tid)
+{
+	struct open_entry *e = entry_slot(x, tid);
+
+	if (e->tid && e->tid != tid)
 		x->entry_evicted++;
+	if (e->tid && e->entered)
+		opensnoop_report_no_exit(x, e);
 	opensnoop_entry_clear(e);
 	e->tid = tid;
+	e->sys = -1;
 	return e;
+}
+
+void opensnoop_entries_flush(struct opensnoop *x)
+{
+	if (!x->entries)
+		return;
+	for (size_t i = 0; i < ENTRY_SLOTS; i++) {
+		if (x->entries[i].tid && x->entries[i].entered)
+			opensnoop_report_no_exit(x, &x->entries[i]);
+		opensnoop_entry_clear(&x->entries[i]);
+	}
 }
 
 void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const char *comm, size_t commlen)
