@@ -36,12 +36,15 @@ static const char doc[] =
 	"  opensnoop '/etc/*'         # only paths under /etc (glob: * also crosses /)\n"
 	"  opensnoop -F               # relative paths made absolute (cwd, dirfd)\n"
 	"  opensnoop -j -d 10 >o.json # JSON Lines for 10 seconds\n"
-	"  opensnoop --libc           # without kprobes: paths via uprobes on the C library\n"
-	"  opensnoop --top -x         # live table of paths by count (q quits), failed opens\n"
+	"  opensnoop --libc           # no kprobes: paths via uprobes on the C library\n"
+	"  opensnoop --top -x         # live table of failed opens by path (q quits)\n"
 	"\n"
-	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the path comes from the\n"
-	"kernel at the syscall's entry; without them the syscall tracepoints give everything but the\n"
-	"path, and --libc adds it for dynamically linked programs that open through the C library.";
+	/* One paragraph, no newline inside: argp wraps it to the terminal. */
+	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the path comes from the "
+	"kernel at the syscall's entry; without them the syscall tracepoints give everything but the "
+	"path, and --libc adds it for dynamically linked programs that open through the C library. "
+	"-F reads the directories of relative paths from /proc when a line is printed. "
+	"See opensnoop(8).";
 
 static const struct argp_option options[] = {
 	{ "failed", 'x', NULL, 0, "Only failed opens", 0 },
