@@ -12,6 +12,9 @@
 #include "opensnoop.h"
 
 #define AT_FDCWD_VALUE (-100)
+/* Wide enough for the usual combinations; wider ones are made to fit (see
+ * opensnoop_flags_col()). */
+#define FLAGS_WIDTH 30
 
 static const char *const pstatus_names[] = {
 	[PATH_OK] = "ok",
@@ -73,7 +76,7 @@ void opensnoop_print_header(struct opensnoop *x)
 		snoop_buf_printf(b, "%-6s ", "UID");
 	snoop_buf_printf(b, "%-7s %-7s %-16s %4s %-7s ", "PID", "TID", "COMM", "FD", "ERR");
 	if (x->o->extended)
-		snoop_buf_printf(b, "%-30s %-5s ", "FLAGS", "MODE");
+		snoop_buf_printf(b, "%-*s %-5s ", FLAGS_WIDTH, "FLAGS", "MODE");
 	snoop_buf_adds(b, "PATH\n");
 	snoop_session_flush(x->s);
 }
@@ -248,10 +251,10 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		size_t mark = b->len;
 
 		if (e->flags_known && e->pstatus != PATH_LOST)
-			opensnoop_flags_str(b, flags);
+			opensnoop_flags_col(b, flags, FLAGS_WIDTH);
 		else
 			snoop_buf_addc(b, '?');
-		snoop_buf_pad(b, mark, 30);
+		snoop_buf_pad(b, mark, FLAGS_WIDTH);
 		snoop_buf_addc(b, ' ');
 		if (show_mode && e->pstatus != PATH_LOST)
 			snoop_buf_printf(b, "%04llo  ", (unsigned long long)e->mode);

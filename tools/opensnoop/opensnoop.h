@@ -149,6 +149,9 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev);
 #define OPENSNOOP_O_LARGEFILE 0100000u
 #endif
 void opensnoop_flags_str(struct snoop_buf *b, uint64_t flags);
+/* The FLAGS column: the names if they fit in WIDTH, else without their
+ * "O_", else the number in hex; never wider than WIDTH. */
+void opensnoop_flags_col(struct snoop_buf *b, uint64_t flags, size_t width);
 bool opensnoop_flags_have_mode(uint64_t flags);
 /* A path pattern the kernel's filter can take as it is (its glob dialect
  * and quoting); false means user space applies it alone. */
