@@ -24,7 +24,11 @@ held() {
 	start_bg "$OS" "$@" >"$name.out" 2>"$name.err"
 	wait_armed "$BG_PID"
 	kill -STOP "$BG_PID"
-	(cd w && exec "$LONG" gone >"../$name.log") || fail "the command failed"
+	# The log is opened here, not by the command's process (whose opens
+	# are checked one by one).
+	exec 3>"$name.log"
+	(cd w && exec "$LONG" gone >&3) || fail "the command failed"
+	exec 3>&-
 	kill -CONT "$BG_PID"
 	stop_bg
 }

@@ -4,19 +4,23 @@
 # {"type":"lost"} records add up to the total on stderr; and no record pairs
 # an entry with another open's exit (the loop alternates an existing file
 # opened O_RDONLY and a missing one opened O_RDONLY|O_CLOEXEC, so a wrong
-# pairing shows a path with the other one's flags or result).
-# vm-timeout: 300
+# pairing shows a path with the other one's flags or result). Run twice: with
+# a small buffer and opensnoop stopped (SIGSTOP) through the middle half of
+# the loop, so that events are lost for certain and opens go on after the
+# loss; and with a buffer that holds the whole run, where nothing may be lost.
+# vm-timeout: 400
 set -euo pipefail
 . "$SNOOP_TEST_DIR/helpers.bash"
 require_kprobes
 N=100000
 echo data >f
 
-# run_loop NAME LOSSLESS OPENSNOOP_ARGS...
+# run_loop NAME STOP OPENSNOOP_ARGS...: STOP=1 holds opensnoop through the
+# middle half of the loop (and requires a loss), STOP=0 requires none.
 run_loop() {
-	local name=$1 lossless=$2
+	local name=$1 stop=$2
 	shift 2
-	rm -f go ids
+	rm -rf go ids p1 c1 p2 c2
 	opener loop $N "$PWD/f" "$PWD/missing" >"$name.out" 2>ids &
 	OPENER=$!
 	wait_for_file ids -g '[0-9]'
@@ -24,24 +28,32 @@ run_loop() {
 	start_bg "$OS" -j -v -p "$OPID" "$@" >"$name.json" 2>"$name.err"
 	wait_armed "$BG_PID"
 	touch go
+	wait_for_file p1 -t 300
+	((stop)) && kill -STOP "$BG_PID"
+	touch c1
+	wait_for_file p2 -t 300
+	((stop)) && kill -CONT "$BG_PID"
+	touch c2
 	wait "$OPENER" || fail "opener loop failed: $(cat ids)"
 	stop_bg -t 90
 	grep -v '^opensnoop: lost ' "$name.err" >&2 || true
-	python3 -S -I - "$N" "$OPID" "$PWD/f" "$PWD/missing" "$name.json" "$name.err" "$lossless" <<'PY' || fail "$name: loop accounting failed"
+	python3 -S -I - "$N" "$OPID" "$PWD/f" "$PWD/missing" "$name.json" "$name.err" "$stop" <<'PY' || fail "$name: loop accounting failed"
 import json, re, sys
 n, pid = int(sys.argv[1]), int(sys.argv[2])
-A, B, fn, errfn, lossless = sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7] == "1"
+A, B, fn, errfn, stopped = sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7] == "1"
 O_CLOEXEC, O_LARGEFILE, ENOENT = 0o2000000, 0o100000, 2
 # path -> (flags, result ok?)
 want = {A: (0, lambda r: r["fd"] >= 0 and r["errno"] is None and r["ret"] == r["fd"]),
         B: (O_CLOEXEC, lambda r: r["fd"] == -1 and r["errno"] == ENOENT and r["errno_name"] == "ENOENT")}
-events = lost_sum = lost_null = 0
+events = lost_sum = lost_null = after_loss = 0
 kinds = {"both": 0, "entry": 0, "exit": 0}
 bad = []
 prev = None  # (path of the last complete record) with nothing between
 for line in open(fn, encoding="utf-8", errors="surrogateescape"):
     r = json.loads(line)
     if r["type"] == "lost":
+        if not r.get("final"):
+            after_loss = 0
         if r["lost"] is None:
             lost_null += 1
         else:
@@ -55,6 +67,7 @@ for line in open(fn, encoding="utf-8", errors="surrogateescape"):
     events += has_entry + has_exit
     if has_entry and has_exit:
         kinds["both"] += 1
+        after_loss += 1
     elif has_entry:
         kinds["entry"] += 1
     elif has_exit:
@@ -96,12 +109,19 @@ assert not bad, f"{len(bad)} bad records"
 assert m, "no -v summary"
 assert lost_sum == total == int(m.group(1)), "the lost records, stderr and -v disagree"
 assert events + total == 2 * n, f"{events} events in records + {total} lost != {2 * n} generated"
-if lossless:
+if stopped:
+    # Held through 50,000 opens with a 256 KiB buffer: a loss for certain,
+    # and the last quarter of the loop ran after it.
+    assert total > 0, "no loss although opensnoop was stopped"
+    assert after_loss > 0, "no complete open after the last loss"
+    print(f"complete opens after the last loss: {after_loss}")
+else:
     assert total == 0 and kinds["both"] == n, "the buffer holds the whole run, yet something is missing"
 PY
 }
 
-# The kernel's default buffer: losses expected under TCG, and accounted for.
-run_loop small 0
+# A small buffer, opensnoop stopped through the middle half: losses for
+# certain, accounted for.
+run_loop small 1 -b 256
 # A buffer that holds the whole run (~12 MB of events): nothing may be lost.
-run_loop big 1 -b 32768
+run_loop big 0 -b 32768

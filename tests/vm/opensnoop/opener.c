@@ -13,7 +13,9 @@
  *                      PATH (O_RDONLY, must succeed, closed again) and
  *                      MISSING (O_RDONLY|O_CLOEXEC, must fail with ENOENT)
  *                      in turn, so that an entry paired with the wrong exit
- *                      shows as a path with the other one's result.
+ *                      shows as a path with the other one's result. After
+ *                      N/4 opens it creates "p1" and waits for "c1", after
+ *                      3N/4 "p2" and "c2" (directories: no opens).
  *   opener gone        opens "sub" (a directory of the cwd), "in sub.txt"
  *                      relative to it, "rel.txt" and the cwd's "abs.txt"
  *                      by its absolute path (all O_CREAT but sub), logs them
@@ -40,12 +42,25 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t ready;
 static int tids[NTHREADS];
 
-static void wait_go(void)
+static void wait_file(const char *name)
 {
 	struct stat st;
 
-	while (stat("go", &st) != 0)
+	while (stat(name, &st) != 0)
 		usleep(10000);
+}
+
+static void wait_go(void)
+{
+	wait_file("go");
+}
+
+/* Say MARK (a directory: mkdir is no open, so the loop's opens stay
+ * exactly N) and wait for GO: the test acts on opensnoop in between. */
+static void checkpoint(const char *mark, const char *go)
+{
+	mkdir(mark, 0755);
+	wait_file(go);
 }
 
 /* One JSON line: the path as hex, so that any byte survives. */
@@ -142,7 +157,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%d %d\n", getpid(), gettid());
 		wait_go();
 		for (long i = 0; i < count; i++) {
-			int fd = (i & 1) ? open(argv[4], O_RDONLY | O_CLOEXEC) : open(argv[3], O_RDONLY);
+			int fd;
+
+			if (i == count / 4)
+				checkpoint("p1", "c1");
+			if (i == count / 4 * 3)
+				checkpoint("p2", "c2");
+			fd = (i & 1) ? open(argv[4], O_RDONLY | O_CLOEXEC) : open(argv[3], O_RDONLY);
 
 			if ((i & 1) && (fd >= 0 || errno != ENOENT)) {
 				fprintf(stderr, "%s: opened, or not ENOENT\n", argv[4]);
