@@ -25,6 +25,7 @@ run_loop() {
 	OPENER=$!
 	wait_for_file ids -g '[0-9]'
 	read -r OPID _ <ids
+	echo "# opensnoop -j -v -p $OPID $* > $name.json" >&2
 	start_bg "$OS" -j -v -p "$OPID" "$@" >"$name.json" 2>"$name.err"
 	wait_armed "$BG_PID"
 	touch go
@@ -36,7 +37,11 @@ run_loop() {
 	touch c2
 	wait "$OPENER" || fail "opener loop failed: $(cat ids)"
 	stop_bg -t 90
+	# stderr, but of the loss notices (one a second at most) only the last
 	grep -v '^opensnoop: lost ' "$name.err" >&2 || true
+	grep '^opensnoop: lost ' "$name.err" | tail -n 1 >&2 || true
+	grep -m 2 '"type":"lost"' "$name.json" >&2 || true
+	grep '"type":"lost".*"final":true' "$name.json" >&2 || true
 	python3 -S -I - "$N" "$OPID" "$PWD/f" "$PWD/missing" "$name.json" "$name.err" "$stop" <<'PY' || fail "$name: loop accounting failed"
 import json, re, sys
 n, pid = int(sys.argv[1]), int(sys.argv[2])
