@@ -59,6 +59,10 @@ BG_PIDS+=("$PY_PID")
 for i in $(seq 1 200); do [ -e ready ] && break; sleep 0.05; done
 [ -e ready ] || fail "workload did not start"
 
+# The same opens in text beside the JSON.
+start_tool text "$OS" -e -p "$PY_PID"
+TEXT_PID=$BG_PID
+wait_events "$TEXT_PID"
 start_tool os "$OS" -j -e -p "$PY_PID"
 wait_events "$BG_PID"
 touch go
@@ -66,6 +70,8 @@ wait "$PY_PID" || fail "workload failed"
 sleep 0.3
 stop_tool "$BG_PID"
 [ "$BG_STATUS" = 0 ] || fail "opensnoop exited $BG_STATUS: $(cat "$WORK/os.err")"
+stop_tool "$TEXT_PID"
+[ "$BG_STATUS" = 0 ] || fail "opensnoop (text) exited $BG_STATUS: $(cat "$WORK/text.err")"
 grep -q 'kprobe events are not available' "$WORK/os.err" ||
 	[ -e "$TRACEFS/kprobe_events" ] || fail "no notice about the missing kprobes: $(cat "$WORK/os.err")"
 assert_json_lines "$WORK/os.out"
@@ -89,8 +95,18 @@ for o, r in zip(w["ops"], recs):
 print(f"{len(recs)} records match")
 PY
 
-# Text output: the fd and the errno names are in their columns.
+# Text output: the fd and the errno names are in their columns, which stay
+# in line whatever the FLAGS (O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC is wider than
+# its column: written without the O_ prefixes).
+T=$WORK/text.out
+grep -Eq '^[0-9]+ +[0-9]+ +python3 +-1 ENOENT +O_RDONLY\|O_CLOEXEC +- +-$' "$T" || fail "no ENOENT line: $(cat "$T")"
+grep -Eq ' -1 EEXIST +WRONLY\|CREAT\|EXCL\|CLOEXEC +0600 +-$' "$T" || fail "wide FLAGS not shortened: $(cat "$T")"
+grep -Eq ' [0-9]+ - +WRONLY\|CREAT\|TRUNC\|CLOEXEC +0640 +-$' "$T" || fail "no O_CREAT line: $(cat "$T")"
+awk 'NR == 1 { m = index($0, "MODE"); next }
+	{ s = substr($0, m - 1, 7); if (s !~ /^ (-    |[0-7][0-7][0-7][0-7] ) $/) { print "out of line: " $0; bad = 1 } }
+	END { exit bad }' "$T" || fail "the MODE column is out of line: $(cat "$T")"
 grep -q . "$WORK/os.err" && note "stderr: $(head -c 300 "$WORK/os.err")"
+assert_no_leftovers_of "$TEXT_PID"
 assert_no_leftovers_of "$BG_PID"
 snapshot_tracefs "$WORK/after"
 assert_tracefs_same "$WORK/before" "$WORK/after"

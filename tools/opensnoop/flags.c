@@ -63,6 +63,33 @@ void opensnoop_flags_str(struct snoop_buf *b, uint64_t flags)
 	}
 }
 
+/*
+ * A column must not push the ones after it (MODE, PATH) out of line, and
+ * cutting names would hide flags: so a shorter spelling of the same set,
+ * then the exact number. JSON always has both in full.
+ */
+void opensnoop_flags_col(struct snoop_buf *b, uint64_t flags, size_t width)
+{
+	size_t start = b->len, w = start;
+
+	opensnoop_flags_str(b, flags);
+	if (b->len - start <= width)
+		return;
+	/* "O_WRONLY|O_CREAT" -> "WRONLY|CREAT", in place */
+	for (size_t r = start; r < b->len; r++) {
+		if ((r == start || b->data[r - 1] == '|') && r + 1 < b->len && b->data[r] == 'O' &&
+		    b->data[r + 1] == '_')
+			r++;
+		else
+			b->data[w++] = b->data[r];
+	}
+	b->len = w;
+	if (b->len - start > width) {
+		b->len = start;
+		snoop_buf_printf(b, "0x%llx", (unsigned long long)flags);
+	}
+}
+
 bool opensnoop_flags_have_mode(uint64_t flags)
 {
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;

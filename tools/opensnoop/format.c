@@ -12,6 +12,9 @@
 #include "opensnoop.h"
 
 #define AT_FDCWD_VALUE (-100)
+/* Wide enough for the usual combinations; wider ones are made to fit (see
+ * opensnoop_flags_col()). */
+#define FLAGS_WIDTH 30
 
 static const char *const pstatus_names[] = {
 	[PATH_OK] = "ok",
@@ -73,7 +76,7 @@ void opensnoop_print_header(struct opensnoop *x)
 		snoop_buf_printf(b, "%-6s ", "UID");
 	snoop_buf_printf(b, "%-7s %-7s %-16s %4s %-7s ", "PID", "TID", "COMM", "FD", "ERR");
 	if (x->o->extended)
-		snoop_buf_printf(b, "%-30s %-5s ", "FLAGS", "MODE");
+		snoop_buf_printf(b, "%-*s %-5s ", FLAGS_WIDTH, "FLAGS", "MODE");
 	snoop_buf_adds(b, "PATH\n");
 	snoop_session_flush(x->s);
 }
@@ -88,7 +91,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	char comm[16];
 	char base[PATH_MAX];
 	bool have_base = false, relative;
-	const char *errname = ev->ret < 0 ? snoop_errno_name((int)-ev->ret) : NULL;
+	bool failed = ev->exited && ev->ret < 0;
+	const char *errname = failed ? snoop_errno_name((int)-ev->ret) : NULL;
 	bool show_mode = e->flags_known && opensnoop_flags_have_mode(e->flags);
 	uint64_t flags = e->flags & ~(uint64_t)OPENSNOOP_O_LARGEFILE;
 
@@ -144,10 +148,18 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 			snoop_json_str(&j, "comm", comm, strlen(comm));
 		else
 			snoop_json_null(&j, "comm");
-		snoop_json_cstr(&j, "syscall", ev->syscall);
-		snoop_json_int(&j, "ret", ev->ret);
-		snoop_json_int(&j, "fd", ev->ret < 0 ? -1 : ev->ret);
-		if (ev->ret < 0) {
+		if (ev->syscall)
+			snoop_json_cstr(&j, "syscall", ev->syscall);
+		else
+			snoop_json_null(&j, "syscall");
+		if (ev->exited) {
+			snoop_json_int(&j, "ret", ev->ret);
+			snoop_json_int(&j, "fd", ev->ret < 0 ? -1 : ev->ret);
+		} else {
+			snoop_json_null(&j, "ret");
+			snoop_json_null(&j, "fd");
+		}
+		if (failed) {
 			snoop_json_int(&j, "errno", -ev->ret);
 			snoop_json_cstr(&j, "errno_name", errname);
 		} else {
@@ -225,23 +237,26 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		snoop_buf_pad(b, mark, 16);
 		snoop_buf_addc(b, ' ');
 	}
-	snoop_buf_printf(b, "%4ld ", ev->ret < 0 ? -1L : ev->ret);
-	if (ev->ret < 0) {
+	if (!ev->exited) {
+		/* The exit was not seen: no result to show. */
+		snoop_buf_printf(b, "%4s %-7s ", "?", "?");
+	} else if (failed) {
+		snoop_buf_printf(b, "%4ld ", -1L);
 		if (errname)
 			snoop_buf_printf(b, "%-7s ", errname);
 		else
 			snoop_buf_printf(b, "%-7ld ", -ev->ret);
 	} else {
-		snoop_buf_printf(b, "%-7s ", "-");
+		snoop_buf_printf(b, "%4ld %-7s ", ev->ret, "-");
 	}
 	if (o->extended) {
 		size_t mark = b->len;
 
 		if (e->flags_known && e->pstatus != PATH_LOST)
-			opensnoop_flags_str(b, flags);
+			opensnoop_flags_col(b, flags, FLAGS_WIDTH);
 		else
 			snoop_buf_addc(b, '?');
-		snoop_buf_pad(b, mark, 30);
+		snoop_buf_pad(b, mark, FLAGS_WIDTH);
 		snoop_buf_addc(b, ' ');
 		if (show_mode && e->pstatus != PATH_LOST)
 			snoop_buf_printf(b, "%04llo  ", (unsigned long long)e->mode);

@@ -142,7 +142,7 @@ out:
 static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, true);
+	struct open_entry *e = opensnoop_entry_new(x, r->pid);
 	const char *p = NULL;
 	size_t n = 0;
 	uint64_t ptr = 0;
@@ -156,8 +156,6 @@ static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, voi
 	}
 	/* open64 -> (nothing) but __open_2 -> open: the same string twice is
 	 * one open. */
-	opensnoop_entry_clear(e);
-	e->tid = r->pid;
 	e->ts = r->ts;
 	e->loss_seq = snoop_session_loss_seq(s);
 	e->uptr = ptr;

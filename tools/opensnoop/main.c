@@ -36,12 +36,15 @@ static const char doc[] =
 	"  opensnoop '/etc/*'         # only paths under /etc (glob: * also crosses /)\n"
 	"  opensnoop -F               # relative paths made absolute (cwd, dirfd)\n"
 	"  opensnoop -j -d 10 >o.json # JSON Lines for 10 seconds\n"
-	"  opensnoop --libc           # without kprobes: paths via uprobes on the C library\n"
-	"  opensnoop --top -x         # live table of paths by count (q quits), failed opens\n"
+	"  opensnoop --libc           # no kprobes: paths via uprobes on the C library\n"
+	"  opensnoop --top -x         # live table of failed opens by path (q quits)\n"
 	"\n"
-	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the path comes from the\n"
-	"kernel at the syscall's entry; without them the syscall tracepoints give everything but the\n"
-	"path, and --libc adds it for dynamically linked programs that open through the C library.";
+	/* One paragraph, no newline inside: argp wraps it to the terminal. */
+	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the path comes from the "
+	"kernel at the syscall's entry; without them the syscall tracepoints give everything but the "
+	"path, and --libc adds it for dynamically linked programs that open through the C library. "
+	"-F reads the directories of relative paths from /proc when a line is printed. "
+	"See opensnoop(8).";
 
 static const struct argp_option options[] = {
 	{ "failed", 'x', NULL, 0, "Only failed opens", 0 },
@@ -139,13 +142,21 @@ int main(int argc, char **argv)
 	if (!x.top)
 		opensnoop_print_header(&x);
 	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
+	/* Opens still waiting for their exit: reported, without a result,
+	 * so that no entry the kernel gave goes unsaid (the table has had its
+	 * final print with --top). */
+	if (!x.top) {
+		opensnoop_entries_flush(&x);
+		snoop_session_flush(x.s);
+	}
 	if (o.common.verbose)
 		fprintf(stderr,
 			"opensnoop: %llu opens printed, %llu filtered in user space; exits without an entry: %llu, "
-			"entries dropped after a loss: %llu, evicted: %llu; events lost: %llu\n",
+			"entries without an exit: %llu, pairs split by a loss: %llu, evicted: %llu; events lost: %llu\n",
 			(unsigned long long)x.printed, (unsigned long long)x.filtered,
-			(unsigned long long)x.entry_missing, (unsigned long long)x.stale_dropped,
-			(unsigned long long)x.entry_evicted, (unsigned long long)snoop_session_lost(x.s));
+			(unsigned long long)x.entry_missing, (unsigned long long)x.exit_missing,
+			(unsigned long long)x.stale_dropped, (unsigned long long)x.entry_evicted,
+			(unsigned long long)snoop_session_lost(x.s));
 out:
 	snoop_session_close(x.s);
 	snoop_top_free(x.top);

@@ -41,6 +41,7 @@ struct open_entry {
 	uint64_t loss_seq;    /* snoop_session_loss_seq() when it was seen */
 	int dfd;
 	bool entered;         /* the syscall entry (kprobe or tracepoint) was seen */
+	signed char sys;      /* index of the syscall (tracepoint entry), -1: not known */
 	bool flags_known;     /* false: openat2 on the tracepoint path */
 	uint64_t flags, mode;
 	uint64_t uptr;        /* --libc: the path's user address */
@@ -55,7 +56,8 @@ struct open_entry {
 struct open_event {
 	uint64_t ts;
 	pid_t tid;
-	const char *syscall;  /* "openat" ... */
+	const char *syscall;  /* "openat" ..., NULL when only the kprobe was seen */
+	bool exited;          /* false: the exit was not seen, ret means nothing */
 	long ret;
 	const struct open_entry *e; /* never NULL; pstatus says what it holds */
 };
@@ -74,6 +76,9 @@ long opensnoop_uid(struct opensnoop *x, pid_t tid);
 void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16]);
 /* The comm cache: a thread renamed (comm known) or exec'd (comm NULL). */
 void opensnoop_comm_changed(struct opensnoop *x, pid_t tid, const char *comm, size_t commlen);
+/* An exec: the thread OLD_PID is now PID, its process's only thread, named
+ * COMM (NULL: the event does not say). */
+void opensnoop_comm_exec(struct opensnoop *x, pid_t pid, pid_t old_pid, const char *comm, size_t commlen);
 
 struct opensnoop {
 	struct opensnoop_opts *o;
@@ -91,7 +96,7 @@ struct opensnoop {
 	struct tep_format_field *f_newtask_pid, *f_newtask_flags, *f_newtask_comm;
 	/* Tracepoint path: exec and rename events keep the comm cache right. */
 	bool comm_cache;
-	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_rename_pid, *f_rename_comm;
+	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_exec_file, *f_rename_pid, *f_rename_comm;
 	/* --libc */
 	struct snoop_event *ev_up[8];
 	struct tep_format_field *f_up_path[8], *f_up_ptr[8];
@@ -101,7 +106,7 @@ struct opensnoop {
 	struct thread_slot *threads;   /* TID -> TGID, learned from task_newtask */
 	struct proc_slot *procs;       /* TID -> UID/TGID/comm from /proc, cached */
 
-	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered;
+	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
 
 	struct snoop_top *top;         /* --top, else NULL */
 	struct snoop_buf top_key;
@@ -118,6 +123,16 @@ struct proc_slot {
 };
 
 int opensnoop_setup(struct opensnoop *x);
+/* The slot of TID for a new entry. An entry of the syscall path still in
+ * it (its exit was lost, or it is another TID's, evicted) is reported first
+ * as an open without a result, so that every record the kernel gave is in
+ * one line. */
+struct open_entry *opensnoop_entry_new(struct opensnoop *x, pid_t tid);
+/* At the end: the entries still waiting for their exit. */
+void opensnoop_entries_flush(struct opensnoop *x);
+/* probes.c: report E, whose exit was not seen (unless -x, where the kernel
+ * drops the successful exits). */
+void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e);
 void opensnoop_print_header(struct opensnoop *x);
 /* top.c: --top, paths by count; one open into the table (base: -F's
  * directory for a relative path, or NULL). */
@@ -134,6 +149,9 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev);
 #define OPENSNOOP_O_LARGEFILE 0100000u
 #endif
 void opensnoop_flags_str(struct snoop_buf *b, uint64_t flags);
+/* The FLAGS column: the names if they fit in WIDTH, else without their
+ * "O_", else the number in hex; never wider than WIDTH. */
+void opensnoop_flags_col(struct snoop_buf *b, uint64_t flags, size_t width);
 bool opensnoop_flags_have_mode(uint64_t flags);
 /* A path pattern the kernel's filter can take as it is (its glob dialect
  * and quoting); false means user space applies it alone. */

@@ -18,8 +18,12 @@
  *
  * Losses: an entry recorded before a loss and an exit after it may not
  * belong together (the exit of the first and the entry of the next open may
- * be what was lost), so such a pair is not trusted: the open is reported
- * with its result but without a path ("path_status": "lost").
+ * be what was lost), so such a pair is not trusted: the entry is reported as
+ * an open without a result, the exit as one without a path ("path_status":
+ * "lost"). Every entry and exit the kernel gave is in exactly one line: an
+ * entry whose exit never came (lost; a 32-bit program, whose syscalls the
+ * syscall tracepoints skip; in flight at the end) is reported when the next
+ * entry of its thread takes its slot, or at the end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -98,7 +102,10 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 	if (e && (e->loss_seq != snoop_session_loss_seq(s) || !e->entered)) {
 		/* Split by a loss, or only a --libc path with no syscall
 		 * entry: not trusted (see the top of this file). */
-		x->stale_dropped++;
+		if (e->entered) {
+			x->stale_dropped++;
+			opensnoop_report_no_exit(x, e);
+		}
 		opensnoop_entry_clear(e);
 		e = NULL;
 	}
@@ -117,9 +124,29 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 		opensnoop_entry_clear(e);
 		return;
 	}
-	ev = (struct open_event){ .ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .ret = ret, .e = e };
+	ev = (struct open_event){
+		.ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .exited = true, .ret = ret, .e = e
+	};
 	opensnoop_emit(x, &ev);
 	opensnoop_entry_clear(e);
+}
+
+void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e)
+{
+	struct open_event ev = {
+		.ts = e->ts,
+		.tid = e->tid,
+		.syscall = e->sys >= 0 ? syscalls[e->sys] : NULL,
+		.exited = false,
+		.e = e,
+	};
+
+	/* -x: the kernel drops the successful exits, so an entry alone is
+	 * most likely a success. */
+	if (x->o->failed)
+		return;
+	x->exit_missing++;
+	opensnoop_emit(x, &ev);
 }
 
 /* ---- kprobe path ------------------------------------------------------ */
@@ -127,12 +154,10 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, true);
+	struct open_entry *e = opensnoop_entry_new(x, r->pid);
 	const char *p, *c;
 	size_t n, cn;
 
-	opensnoop_entry_clear(e);
-	e->tid = r->pid;
 	e->ts = r->ts;
 	e->loss_seq = snoop_session_loss_seq(s);
 	e->dfd = (int)(int32_t)snoop_field_u64(r, x->f_dfd);
@@ -272,7 +297,7 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 {
 	struct opensnoop *x = ctx;
 	int i = syscall_index(x, r->ev, true);
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, true);
+	struct open_entry *e = opensnoop_entry_get(x, r->pid, false);
 	uint64_t uptr = 0;
 
 	if (i < 0)
@@ -281,12 +306,12 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 		uptr = snoop_field_u64(r, x->f_en_fname[i]);
 	/* Keep a --libc path only when it was fetched for this very string
 	 * and no loss came in between. */
-	if (!(e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
+	if (!(e && e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
 	      e->loss_seq == snoop_session_loss_seq(s))) {
-		opensnoop_entry_clear(e);
-		e->tid = r->pid;
+		e = opensnoop_entry_new(x, r->pid);
 		e->pstatus = PATH_UNAVAILABLE;
 	}
+	e->sys = (signed char)i;
 	e->ts = r->ts;
 	e->loss_seq = snoop_session_loss_seq(s);
 	e->entered = true;
@@ -321,15 +346,53 @@ static void on_newtask(struct snoop_session *s, const struct snoop_record *r, vo
 		opensnoop_thread_note(x, child, child, comm, n);
 }
 
+/*
+ * The name exec gives a task: the last component of the file name it was
+ * exec'd by (a script's own, not its interpreter's), cut to 15 bytes, as
+ * the kernel's begin_new_exec() does. Except for fexecve() and
+ * execveat(fd, "", AT_EMPTY_PATH), whose file name is "/dev/fd/N": 6.14 and
+ * later take the name of the file's dentry there, which the event does not
+ * carry; false then.
+ */
+static bool exec_comm(const char *file, size_t n, const char **comm, size_t *commlen)
+{
+	const char *base = file;
+
+	n = strnlen(file, n);
+	for (size_t i = 0; i < n; i++)
+		if (file[i] == '/')
+			base = file + i + 1;
+	if (base - file == 8 && memcmp(file, "/dev/fd/", 8) == 0 && base < file + n) {
+		const char *p = base;
+
+		while (p < file + n && *p >= '0' && *p <= '9')
+			p++;
+		if (p == file + n)
+			return false;
+	}
+	*comm = base;
+	*commlen = (size_t)(file + n - base);
+	if (*commlen > 15)
+		*commlen = 15;
+	return true;
+}
+
 /* Exec renames the task (and gives a multi-threaded exec'er the leader's
- * TID): forget both names; the next open reads /proc once. */
+ * TID): the new name comes with the event, so that the process's opens get
+ * it even when it is gone before they are printed (a short-lived command:
+ * /proc/PID/comm is gone then). */
 static void on_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
+	size_t n = 0, cn = 0;
+	const char *file = x->f_exec_file ? snoop_field_str(r, x->f_exec_file, &n) : NULL;
+	const char *comm = NULL;
 
 	(void)s;
-	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_exec_pid), NULL, 0);
-	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_exec_old_pid), NULL, 0);
+	if (file && !exec_comm(file, n, &comm, &cn))
+		comm = NULL;
+	opensnoop_comm_exec(x, (pid_t)snoop_field_s64(r, x->f_exec_pid),
+			    (pid_t)snoop_field_s64(r, x->f_exec_old_pid), comm, cn);
 }
 
 static void on_rename(struct snoop_session *s, const struct snoop_record *r, void *ctx)
@@ -360,6 +423,7 @@ static int setup_comm_cache(struct opensnoop *x)
 		return -1;
 	x->f_exec_pid = snoop_event_field(ex, "pid");
 	x->f_exec_old_pid = snoop_event_field(ex, "old_pid");
+	x->f_exec_file = snoop_event_field(ex, "filename");
 	x->f_rename_pid = snoop_event_field(rn, "pid");
 	x->f_rename_comm = snoop_event_field(rn, "newcomm");
 	/* A kernel whose task_rename has no pid (it renames current):

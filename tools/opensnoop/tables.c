@@ -5,7 +5,8 @@
  *
  *  - opens in flight: one slot per TID, direct-mapped. A thread has at
  *    most one open in flight, so a colliding TID only evicts an entry
- *    whose exit is overdue (counted, shown with -v).
+ *    whose exit is overdue (counted, shown with -v). An entry that leaves
+ *    the table without its exit is still reported, without a result.
  *  - TID -> TGID for the threads alive at the start (a scan of /proc) and
  *    those created since (task:task_newtask, CLONE_THREAD), so that a
  *    thread gone by the time its opens are printed still gets its process.
@@ -41,22 +42,47 @@ void opensnoop_entry_clear(struct open_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create)
+static struct open_entry *entry_slot(struct opensnoop *x, pid_t tid)
 {
-	struct open_entry *e;
-
 	if (!x->entries)
 		x->entries = xcalloc(ENTRY_SLOTS, sizeof(*x->entries));
-	e = &x->entries[(unsigned int)tid % ENTRY_SLOTS];
+	return &x->entries[(unsigned int)tid % ENTRY_SLOTS];
+}
+
+struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create)
+{
+	struct open_entry *e = entry_slot(x, tid);
+
 	if (e->tid == tid)
 		return e;
 	if (!create)
 		return NULL;
-	if (e->tid)
+	return opensnoop_entry_new(x, tid);
+}
+
+struct open_entry *opensnoop_entry_new(struct opensnoop *x, pid_t tid)
+{
+	struct open_entry *e = entry_slot(x, tid);
+
+	if (e->tid && e->tid != tid)
 		x->entry_evicted++;
+	if (e->tid && e->entered)
+		opensnoop_report_no_exit(x, e);
 	opensnoop_entry_clear(e);
 	e->tid = tid;
+	e->sys = -1;
 	return e;
+}
+
+void opensnoop_entries_flush(struct opensnoop *x)
+{
+	if (!x->entries)
+		return;
+	for (size_t i = 0; i < ENTRY_SLOTS; i++) {
+		if (x->entries[i].tid && x->entries[i].entered)
+			opensnoop_report_no_exit(x, &x->entries[i]);
+		opensnoop_entry_clear(&x->entries[i]);
+	}
 }
 
 void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const char *comm, size_t commlen)
@@ -86,6 +112,24 @@ void opensnoop_comm_changed(struct opensnoop *x, pid_t tid, const char *comm, si
 		memcpy(t->comm, comm, commlen);
 		t->comm[commlen] = '\0';
 	}
+}
+
+void opensnoop_comm_exec(struct opensnoop *x, pid_t pid, pid_t old_pid, const char *comm, size_t commlen)
+{
+	/* A non-leader thread that execs takes over the leader's TID: its old
+	 * TID is gone. */
+	if (old_pid != pid)
+		opensnoop_comm_changed(x, old_pid, NULL, 0);
+	/* After the exec PID is its thread group's leader: noted even when
+	 * no slot knew it (task_newtask filtered out by -n), so that its
+	 * opens get the new name after it is gone. Unknown: /proc is asked at
+	 * the next open; the name the exec's task_rename gave (the kernel
+	 * reports the exec's renaming too, but with the old comm, so -n drops
+	 * it) is kept for when the process is gone by then. */
+	if (comm)
+		opensnoop_thread_note(x, pid, pid, comm, commlen);
+	else
+		opensnoop_comm_changed(x, pid, NULL, 0);
 }
 
 /* Called once tracing is on: threads created before the scan are in it,

@@ -61,8 +61,9 @@ void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t t
 		break;
 	}
 	row = snoop_top_hit(x->top, k->data, k->len);
-	snoop_top_num(x->top, row, COL_FAILS, ev->ret < 0);
-	if (ev->ret < 0) {
+	/* An open whose exit was not seen counts as an open, not a failure. */
+	snoop_top_num(x->top, row, COL_FAILS, ev->exited && ev->ret < 0);
+	if (ev->exited && ev->ret < 0) {
 		const char *name = snoop_errno_name((int)-ev->ret);
 		char num[24];
 

@@ -25,6 +25,13 @@ grep -q 'bad\\xff\\xfe.txt' text.out || fail "non-UTF-8 not escaped"
 grep -q 'ENOENT.*missing/nope.txt' text.out || fail "no ENOENT line"
 grep -Eq 'O_WRONLY\|O_CREAT\|O_TRUNC +0640 +creat.txt' text.out || fail "creat's flags/mode: $(grep creat.txt text.out)"
 ! grep -q $'\x1b' text.out || fail "a raw ESC reached the output"
+# The columns stay in line whatever the FLAGS: O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC
+# is wider than its column and is written without the O_ prefixes.
+grep -Eq ' WRONLY\|CREAT\|EXCL\|CLOEXEC +0600 +in sub.txt$' text.out ||
+	fail "wide FLAGS not shortened: $(grep 'in sub' text.out)"
+awk 'NR == 1 { m = index($0, "MODE"); next }
+	{ s = substr($0, m - 1, 7); if (s !~ /^ (-    |[0-7][0-7][0-7][0-7] ) $/) { print "out of line: " $0; bad = 1 } }
+	END { exit bad }' text.out || fail "the MODE column is out of line"
 
 # Shown with tests/vm/run -v (examples/opensnoop_example.txt comes from it).
 start_opener

@@ -8,11 +8,21 @@
  *                      go to stderr; then every thread waits for the file
  *                      "go" in the cwd and runs its opens. With UID, the
  *                      process switches to that user before the threads.
- *   opener loop N PATH N opens (and closes) of PATH as fast as it can;
- *                      waits for "go" first.
+ *   opener loop N PATH MISSING
+ *                      N opens as fast as it can, waiting for "go" first:
+ *                      PATH (O_RDONLY, must succeed, closed again) and
+ *                      MISSING (O_RDONLY|O_CLOEXEC, must fail with ENOENT)
+ *                      in turn, so that an entry paired with the wrong exit
+ *                      shows as a path with the other one's result. After
+ *                      N/4 opens it creates "p1" and waits for "c1", after
+ *                      3N/4 "p2" and "c2" (directories: no opens).
+ *   opener gone        opens "sub" (a directory of the cwd), "in sub.txt"
+ *                      relative to it, "rel.txt" and the cwd's "abs.txt"
+ *                      by its absolute path (all O_CREAT but sub), logs them
+ *                      and exits at once.
  *
- * It lingers a second before exiting so that opensnoop can still read its
- * /proc entries (UID, cwd, dirfd) when it prints the records.
+ * list and loop linger a second before exiting so that opensnoop can still
+ * read their /proc entries (UID, cwd, dirfd) when it prints the records.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,12 +42,25 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t ready;
 static int tids[NTHREADS];
 
-static void wait_go(void)
+static void wait_file(const char *name)
 {
 	struct stat st;
 
-	while (stat("go", &st) != 0)
+	while (stat(name, &st) != 0)
 		usleep(10000);
+}
+
+static void wait_go(void)
+{
+	wait_file("go");
+}
+
+/* Say MARK (a directory: mkdir is no open, so the loop's opens stay
+ * exactly N) and wait for GO: the test acts on opensnoop in between. */
+static void checkpoint(const char *mark, const char *go)
+{
+	mkdir(mark, 0755);
+	wait_file(go);
 }
 
 /* One JSON line: the path as hex, so that any byte survives. */
@@ -128,26 +151,50 @@ int main(int argc, char **argv)
 {
 	pthread_t th[NTHREADS];
 
-	if (argc >= 2 && strcmp(argv[1], "loop") == 0 && argc == 4) {
+	if (argc >= 2 && strcmp(argv[1], "loop") == 0 && argc == 5) {
 		long count = strtol(argv[2], NULL, 10);
 
 		fprintf(stderr, "%d %d\n", getpid(), gettid());
 		wait_go();
 		for (long i = 0; i < count; i++) {
-			int fd = open(argv[3], O_RDONLY);
+			int fd;
 
-			if (fd < 0) {
+			if (i == count / 4)
+				checkpoint("p1", "c1");
+			if (i == count / 4 * 3)
+				checkpoint("p2", "c2");
+			fd = (i & 1) ? open(argv[4], O_RDONLY | O_CLOEXEC) : open(argv[3], O_RDONLY);
+
+			if ((i & 1) && (fd >= 0 || errno != ENOENT)) {
+				fprintf(stderr, "%s: opened, or not ENOENT\n", argv[4]);
+				return 1;
+			}
+			if (!(i & 1) && fd < 0) {
 				perror(argv[3]);
 				return 1;
 			}
-			close(fd);
+			if (fd >= 0)
+				close(fd);
 		}
 		printf("%ld\n", count);
 		sleep(1);
 		return 0;
 	}
+	if (argc == 2 && strcmp(argv[1], "gone") == 0) {
+		char cwd[4096], abs[4200];
+		int dirfd;
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return 2;
+		snprintf(abs, sizeof(abs), "%s/abs.txt", cwd);
+		dirfd = do_openat(AT_FDCWD, "sub", O_RDONLY | O_DIRECTORY, 0);
+		do_openat(dirfd, "in sub.txt", O_RDONLY | O_CREAT, 0600);
+		do_openat(AT_FDCWD, "rel.txt", O_RDONLY | O_CREAT, 0600);
+		do_openat(AT_FDCWD, abs, O_RDONLY | O_CREAT, 0600);
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "list") != 0) {
-		fprintf(stderr, "usage: opener list [UID] | opener loop N PATH\n");
+		fprintf(stderr, "usage: opener list [UID] | opener loop N PATH MISSING | opener gone\n");
 		return 2;
 	}
 	if (argc >= 3) {
