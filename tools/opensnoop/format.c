@@ -96,12 +96,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	bool show_mode = e->flags_known && opensnoop_flags_have_mode(e->flags);
 	uint64_t flags = e->flags & ~(uint64_t)OPENSNOOP_O_LARGEFILE;
 
-	/* User-space filters. -p: the kernel's pid filter also follows
-	 * forks (event-fork), so keep only the process's own threads. */
-	if (o->common.pid && tgid && tgid != o->common.pid) {
-		x->filtered++;
-		return;
-	}
+	/* User-space filters. (-p is libsnoop's: it follows the process's
+	 * new threads and drops its child processes before we see them.) */
 	if (o->glob && !x->kernel_glob &&
 	    (e->pstatus != PATH_OK || fnmatch(o->glob, e->path, 0) != 0)) {
 		x->filtered++;

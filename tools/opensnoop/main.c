@@ -134,8 +134,6 @@ int main(int argc, char **argv)
 		goto out;
 	if (opensnoop_setup(&x) < 0)
 		goto out;
-	if (o.common.pid && snoop_session_instance_write(x.s, "options/event-fork", "1") < 0)
-		goto out;
 	if ((o.common.top && opensnoop_top_setup(&x, argc, argv) < 0) || snoop_session_start(x.s) < 0)
 		goto out;
 	opensnoop_threads_scan(&x);
