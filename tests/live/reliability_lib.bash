@@ -29,7 +29,9 @@ SNOOP_BIN=$WORK/bin
 
 REL_STATES=0
 REL_INPUTS=0
-trap 'cleanup_live; echo "[$TEST_NAME] states compared: $REL_STATES, hostile inputs tried: $REL_INPUTS"' EXIT
+# REL_ON_EXIT: a test's own undo (foreign set-ups), run first at exit.
+REL_ON_EXIT=
+trap 'eval "$REL_ON_EXIT"; cleanup_live; echo "[$TEST_NAME] states compared: $REL_STATES, hostile inputs tried: $REL_INPUTS"' EXIT
 
 rel_before() { rel_snapshot "$WORK/before"; }
 
