@@ -23,6 +23,11 @@ declare -A CMD=(
 declare -A HALFWAY=(
 	[kprobe]="kprobe -e p:do_sys_openat2 -e r:do_sys_openat2_SP_ret=retval:s64_SP_if_SP_no_such_field==1"
 	[kprobe2]="kprobe -F -e p:do_sys_openat2 -e p:no_such_function_xyz"
+)
+# Refused before any set-up (functrace checks its patterns against
+# available_filter_functions first): its half-way cases are -b and the
+# fd-limit sweep below.
+declare -A EARLY=(
 	[functrace]="functrace do_sys_openat2 no_such_function_xyz"
 )
 avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
@@ -83,6 +88,13 @@ for tool in "${tools[@]}"; do
 		note "$k half-way error (exit $st): $(head -n 1 hw.err)"
 		r_check "$k error half-way"
 	done
+	if [[ -n ${EARLY[$tool]:-} ]]; then
+		split "${EARLY[$tool]}"
+		st=0; "${R[@]}" >/dev/null 2>hw.err || st=$?
+		((st != 0)) || fail "$tool: the early refusal did not fail"
+		note "$tool refused before the set-up (exit $st): $(head -n 1 hw.err)"
+		r_check "$tool refused early"
+	fi
 	# -b at its limit (4 GiB per CPU): valid for the option parser, written
 	# at the session's start after the probes exist, and refused by a kernel
 	# that has not that much memory (ENOMEM).
