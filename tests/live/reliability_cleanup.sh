@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Issue 9, cleanup matrix on this machine's kernel (tracepoint paths): for
-# every tool x {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M, a signal
-# during set-up, an error half-way through set-up, SIGKILL then the next
-# start}, the full tracefs state (tests/vm/reliability/snapshot.bash) after
-# the run equals the state before. The kprobe/function-tracer paths get the
+# every tool x {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M (kprobe),
+# a signal during set-up, an error at every step of the set-up (fd limits,
+# see rel_fd_sweep; kprobe's bad filter; -b refused where memory is short),
+# SIGKILL then the next start}, the full tracefs state
+# (tests/vm/reliability/snapshot.bash) after the run equals the state before. The kprobe/function-tracer paths get the
 # same matrix in the guest kernels (tests/vm/reliability/cleanup.sh).
 . "$(dirname "$0")/reliability_lib.bash"
 
@@ -15,11 +16,20 @@ declare -A CMD=(
 	[opensnoop]="opensnoop"
 	[kprobe]="kprobe t:syscalls:sys_enter_openat"
 )
-# A set-up that fails half-way: after the instance and a first event exist.
+# A set-up that fails half-way on its own input: kprobe checks each filter
+# after the instance exists and the earlier events are declared. (Every
+# tool also gets the fd-limit sweep below, which fails it at every step up
+# to the reader's per-CPU files, after its events are enabled.)
 declare -A HALFWAY=(
 	[kprobe]="kprobe -e t:syscalls:sys_enter_openat -e t:syscalls:sys_enter_close -e t:syscalls:sys_enter_read%if%no_such_field==1"
-	[opensnoop]="opensnoop -p 999999999"
 )
+# -b at its limit (4 GiB per CPU), which libsnoop writes at the session's
+# start, after the events exist: the kernel refuses it with ENOMEM only
+# when the memory is not there. Where it is, the kernel would allocate
+# it: the case then runs in the guest kernels only (1 GiB).
+avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+big_b=0
+[ "${avail_kb:-0}" -lt 4194304 ] && big_b=1
 
 for tool in execsnoop opensnoop kprobe; do
 	have_tool "$tool" || { note "$tool not built: skipped"; continue; }
@@ -81,7 +91,7 @@ for tool in execsnoop opensnoop kprobe; do
 	done
 	note "$tool: SIGPIPE, -d, signals during set-up clean"
 
-	# An error half-way through the set-up.
+	# An error half-way through the set-up: the tool's own check.
 	if [ -n "${HALFWAY[$tool]:-}" ]; then
 		read -r -a hw <<<"${HALFWAY[$tool]}"
 		hw=("${hw[@]//%/ }")
@@ -91,6 +101,16 @@ for tool in execsnoop opensnoop kprobe; do
 		[ "$(wc -l <"$WORK/hw.err")" -le 3 ] || { cat "$WORK/hw.err" >&2; fail "$tool: more than a short error"; }
 		rel_check "$tool error half-way"
 		note "$tool: error half-way ($(head -n 1 "$WORK/hw.err")): clean"
+	fi
+	# Errors at every set-up step, up to the reader's per-CPU files.
+	rel_fd_sweep rel_check "$tool" "${cmd[@]}" -d 0.2 || fail "$tool: fd-limit sweep (above)"
+	note "$tool: fd limits 3..$((REL_FD_OK - 1)) failed the set-up $REL_FD_FAILS times ($REL_FD_LATE after the events were enabled), each clean"
+	[ "$tool" = kprobe ] && KP_FD_OK=$REL_FD_OK
+	if [ "$big_b" = 1 ]; then
+		st=0; "${cmd[@]}" -b 4194304 -d 0.2 >/dev/null 2>"$WORK/b.err" || st=$?
+		[ "$st" != 0 ] || fail "$tool -b 4194304 ran with ${avail_kb} KiB available"
+		grep -q 'buffer_size_kb.*Cannot allocate memory' "$WORK/b.err" || fail "$tool -b 4194304: $(cat "$WORK/b.err")"
+		rel_check "$tool -b refused by the kernel"
 	fi
 	# The instance name already taken (by anyone): refused, and the other
 	# instance left alone.
@@ -113,7 +133,7 @@ for tool in execsnoop opensnoop kprobe; do
 	"${cmd[@]}" -d 0.2 >/dev/null 2>"$WORK/k9.err" || fail "$tool: next start failed: $(cat "$WORK/k9.err")"
 	assert_no_leftovers_of "$pid"
 	rel_check "$tool SIGKILL + next start"
-	note "$tool: error half-way, instance taken, SIGKILL + next start clean"
+	note "$tool: instance taken, SIGKILL + next start clean"
 done
 
 # functrace: refused on this (locked down) kernel; the refusal is clean.
@@ -121,5 +141,30 @@ if have_tool functrace; then
 	st=0; "$SNOOP_BIN/functrace" -d 0.2 vfs_read >/dev/null 2>"$WORK/ft.err" || st=$?
 	rel_check "functrace (refused or run)"
 	note "functrace: exit $st, clean: $(head -n 1 "$WORK/ft.err")"
+fi
+
+# Nothing lost silently at a tight fd limit either: at the lowest limit
+# kprobe runs with, it reads every online CPU's buffer (a CPU whose
+# trace_pipe_raw it could not open would drop every event recorded there
+# without a word). Workload: getppid() pinned to each CPU in turn.
+if [ -n "${KP_FD_OK:-}" ] && [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then
+	REL_NOFILE=$KP_FD_OK start_tool cpus "$SNOOP_BIN/kprobe" -j t:syscalls:sys_enter_getppid
+	pid=$BG_PID
+	cpus=$(seq -s ' ' 0 $(($(nproc) - 1)))
+	for c in $cpus; do
+		taskset -c "$c" python3 -c 'import os
+for _ in range(50): os.getppid()'
+	done
+	stop_tool "$pid" INT
+	rel_check "kprobe at fd limit $KP_FD_OK"
+	python3 - "$WORK/cpus.out" $cpus <<'PY' || fail "kprobe at fd limit $KP_FD_OK (exit $BG_STATUS, stderr: $(cat "$WORK/cpus.err")): events of some CPUs silently missing"
+import json, sys
+seen = {json.loads(l).get("cpu") for l in open(sys.argv[1]) if l.strip()}
+want = {int(c) for c in sys.argv[2:]}
+missing = sorted(want - seen)
+print(f"CPUs with getppid events: {sorted(c for c in seen if c is not None)}, missing: {missing}", file=sys.stderr)
+sys.exit(1 if missing else 0)
+PY
+	note "kprobe at fd limit $KP_FD_OK: every CPU read"
 fi
 note "states compared: $REL_STATES"

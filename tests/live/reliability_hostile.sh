@@ -6,7 +6,9 @@
 #     a short error (one line, or kprobe's 3: message, definition, caret, nothing raw), non-zero exit, and
 #     nothing written to tracefs (full snapshot). NUL cannot be in an argv
 #     (C strings): the fuzz targets feed it to the parsers.
-#  2. exec'd argv with every byte value, ANSI/OSC escapes and invalid UTF-8:
+#  2. numeric and length options at their exact limits accepted, one past
+#     refused (every tool: the shared options, and each tool's own);
+#  3. exec'd argv with every byte value, ANSI/OSC escapes and invalid UTF-8:
 #     execsnoop's text output has nothing raw; its JSON is valid and gives the
 #     bytes back by the surrogateescape rule (README "Output and escaping").
 . "$(dirname "$0")/reliability_lib.bash"
@@ -32,7 +34,8 @@ refuse() {
 	[ "$(wc -c <"$WORK/r.err")" -le 4096 ] || fail "an error of $(wc -c <"$WORK/r.err") bytes: $shown"
 	python3 "$ESC" text "$WORK/r.err" >/dev/null || fail "raw bytes in the error of: $shown"
 	# cheap per-input check; the full snapshot follows each group
-	[ -z "$(ls "$TRACEFS/instances" | grep "^snoop_" | while read -r n; do kill -0 "${n##*_}" 2>/dev/null || echo "$n"; done)" ] ||
+	[ -z "$(ls "$TRACEFS/instances" | grep "^snoop_" | while read -r n; do
+		grep -qx "${n##*_}" "$REL_PIDFILE" && ! kill -0 "${n##*_}" 2>/dev/null && echo "$n"; done)" ] ||
 		fail "an instance was left by: $shown"
 }
 
@@ -97,7 +100,125 @@ for tool in execsnoop opensnoop kprobe functrace; do
 done
 note "hostile inputs refused: $REL_INPUTS"
 
-# 2. Hostile argv through execsnoop (the tracepoint path reads it from /proc
+# 2. Numeric (and length) options at their exact limits: accepted, and one
+#    past: refused. "Accepted" is seen without running anything: a second,
+#    invalid option after it (SENTINEL) must be the one the error names, so
+#    the parser went past the value under test. Each tool parses the shared
+#    options itself (argp children), so every tool is asked.
+limit_ok() { # TOOL OPT VAL [ARGS...]
+	local tool=$1 opt=$2 val=$3 st=0 sent=(-d 0) want="invalid duration '0'"
+	shift 3
+	[ "$opt" = -d ] && { sent=(-b 3); want="invalid buffer size '3'"; }
+	REL_INPUTS=$((REL_INPUTS + 1))
+	timeout 20 "$SNOOP_BIN/$tool" "$opt" "$val" "${sent[@]}" "$@" </dev/null >/dev/null 2>"$WORK/l.err" || st=$?
+	[ "$st" = 64 ] && grep -qF -- "$want" "$WORK/l.err" ||
+		fail "$tool $opt $(printf %q "$val" | cut -c1-40) (its limit) was not accepted: exit $st: $(head -n 1 "$WORK/l.err")"
+}
+limit_bad() { # TOOL OPT VAL REGEX [ARGS...]: refused, naming the option
+	local tool=$1 opt=$2 val=$3 re=$4 st=0
+	shift 4
+	REL_INPUTS=$((REL_INPUTS + 1))
+	timeout 20 "$SNOOP_BIN/$tool" "$opt" "$val" "$@" </dev/null >/dev/null 2>"$WORK/l.err" || st=$?
+	[ "$st" = 64 ] && [ "$(wc -l <"$WORK/l.err")" -le 3 ] && grep -qE -- "$re" "$WORK/l.err" ||
+		fail "$tool $opt $(printf %q "$val" | cut -c1-40) (one past its limit): exit $st: $(head -n 3 "$WORK/l.err")"
+}
+n15=aaaaaaaaaaaaaaa
+for tool in execsnoop opensnoop kprobe functrace; do
+	have_tool "$tool" || continue
+	extra=()
+	case $tool in kprobe) extra=(t:syscalls:sys_enter_openat) ;; functrace) extra=(vfs_read) ;; esac
+	for o in -p -L; do
+		limit_ok "$tool" "$o" 1 "${extra[@]}"
+		limit_bad "$tool" "$o" 0 "invalid (PID|TID) '0'" "${extra[@]}"
+		# INT_MAX parses, and is then refused as no such process/thread
+		limit_bad "$tool" "$o" 2147483647 "no such (process|thread): 2147483647" "${extra[@]}"
+		limit_bad "$tool" "$o" 2147483648 "invalid (PID|TID) '2147483648'" "${extra[@]}"
+	done
+	limit_ok "$tool" -n "$n15" "${extra[@]}"
+	limit_bad "$tool" -n "${n15}a" "invalid name" "${extra[@]}"
+	limit_ok "$tool" -d 0.000001 "${extra[@]}"
+	limit_bad "$tool" -d 0 "invalid duration '0'" "${extra[@]}"
+	limit_ok "$tool" -d 604800 "${extra[@]}"
+	limit_bad "$tool" -d 604800.001 "invalid duration '604800.001'" "${extra[@]}"
+	limit_ok "$tool" -b 4 "${extra[@]}"
+	limit_bad "$tool" -b 3 "invalid buffer size '3'" "${extra[@]}"
+	limit_ok "$tool" -b 4194304 "${extra[@]}"
+	limit_bad "$tool" -b 4194305 "invalid buffer size '4194305'" "${extra[@]}"
+	limit_ok "$tool" -i 0.1 "${extra[@]}"
+	limit_bad "$tool" -i 0.09 "invalid interval '0.09'" "${extra[@]}"
+	limit_ok "$tool" -i 604800 "${extra[@]}"
+	limit_bad "$tool" -i 604800.001 "invalid interval '604800.001'" "${extra[@]}"
+	limit_ok "$tool" --top-max 1 "${extra[@]}"
+	limit_bad "$tool" --top-max 0 "invalid --top-max '0'" "${extra[@]}"
+	limit_ok "$tool" --top-max 10000000 "${extra[@]}"
+	limit_bad "$tool" --top-max 10000001 "invalid --top-max '10000001'" "${extra[@]}"
+	case $tool in
+	execsnoop)
+		limit_ok execsnoop --max-args 1; limit_bad execsnoop --max-args 0 "invalid --max-args '0'"
+		limit_ok execsnoop --max-args 126; limit_bad execsnoop --max-args 127 "invalid --max-args '127'"
+		limit_ok execsnoop -P 1; limit_bad execsnoop -P 0 "invalid PPID '0'"
+		limit_ok execsnoop -P 2147483647; limit_bad execsnoop -P 2147483648 "invalid PPID '2147483648'"
+		limit_ok execsnoop -u 0; limit_ok execsnoop -u 4294967294
+		limit_bad execsnoop -u 4294967295 "unknown user '4294967295'" ;;
+	opensnoop)
+		limit_ok opensnoop -u 0; limit_ok opensnoop -u 4294967294
+		limit_bad opensnoop -u 4294967295 "unknown user '4294967295'"
+		# PATTERN: shorter than PATH_MAX (4096). Accepted: the parser
+		# reaches a second PATTERN, which it refuses.
+		p4095=/$(head -c 4094 /dev/zero | tr '\0' p)
+		REL_INPUTS=$((REL_INPUTS + 2))
+		st=0; "$SNOOP_BIN/opensnoop" "$p4095" y >/dev/null 2>"$WORK/l.err" || st=$?
+		[ "$st" = 64 ] && grep -q "unexpected argument 'y'" "$WORK/l.err" || fail "opensnoop: a 4095-byte PATTERN was refused: $(cat "$WORK/l.err")"
+		st=0; "$SNOOP_BIN/opensnoop" "${p4095}p" >/dev/null 2>"$WORK/l.err" || st=$?
+		[ "$st" = 64 ] && grep -q "longer than a path" "$WORK/l.err" || fail "opensnoop: a 4096-byte PATTERN: exit $st: $(cat "$WORK/l.err")" ;;
+	kprobe)
+		limit_ok kprobe -M 1 t:x; limit_bad kprobe -M 0 "invalid -M '0'" t:x
+		limit_ok kprobe -M 1000000000 t:x; limit_bad kprobe -M 1000000001 "invalid -M '1000000001'" t:x
+		# 64 probes at most
+		e64=(); for i in $(seq 1 64); do e64+=(-e t:syscalls:sys_enter_openat); done
+		limit_ok kprobe -d 0.1 "${e64[@]}"
+		limit_bad kprobe -e t:x "at most 64 probes" "${e64[@]}" ;;
+	functrace)
+		limit_ok functrace --limit 1 vfs_read; limit_bad functrace --limit 0 "invalid --limit" vfs_read
+		limit_ok functrace --limit 10000000 vfs_read; limit_bad functrace --limit 10000001 "invalid --limit" vfs_read
+		# a PATTERN of 255 bytes is taken (then checked against the
+		# kernel's list: not a usage error), 256 are not
+		REL_INPUTS=$((REL_INPUTS + 2))
+		st=0; "$SNOOP_BIN/functrace" "$(head -c 255 /dev/zero | tr '\0' f)" >/dev/null 2>"$WORK/l.err" || st=$?
+		grep -q "longer than" "$WORK/l.err" && fail "functrace: a 255-byte pattern was refused: $(cat "$WORK/l.err")"
+		st=0; "$SNOOP_BIN/functrace" "$(head -c 256 /dev/zero | tr '\0' f)" >/dev/null 2>"$WORK/l.err" || st=$?
+		[ "$st" = 64 ] && grep -q "longer than 255" "$WORK/l.err" || fail "functrace: a 256-byte pattern: exit $st: $(cat "$WORK/l.err")" ;;
+	esac
+	rel_check "$tool options at their limits"
+done
+note "limits: $REL_INPUTS inputs so far"
+
+# The limits in real runs, where this kernel can run them: the smallest
+# buffer, the longest -n, the most arguments, -M 1 ending the trace.
+run_ok() { # LABEL CMD...
+	local st=0
+	REL_INPUTS=$((REL_INPUTS + 1))
+	timeout 30 "$@" >"$WORK/run.out" 2>"$WORK/run.err" || st=$?
+	[ "$st" = 0 ] || fail "$1 at its limit: exit $st: $(cat "$WORK/run.err")"
+}
+( for _ in $(seq 1 100); do poke; sleep 0.05; done ) &
+pk=$!
+if have_tool execsnoop; then
+	run_ok "$SNOOP_BIN/execsnoop" --max-args 126 -b 4 -n "$n15" -d 0.3
+	run_ok "$SNOOP_BIN/execsnoop" -d 0.000001
+fi
+have_tool opensnoop && run_ok "$SNOOP_BIN/opensnoop" -b 4 -n "$n15" --top -i 604800 --top-max 10000000 -d 0.3
+if have_tool kprobe; then
+	run_ok "$SNOOP_BIN/kprobe" -M 1 t:syscalls:sys_enter_openat
+	[ "$(grep -c . "$WORK/run.out")" -ge 1 ] || fail "kprobe -M 1 printed nothing"
+	e64=(); for e in $(ls "$TRACEFS/events/syscalls" | grep '^sys_enter_' | head -n 64); do e64+=(-e "t:syscalls:$e"); done
+	[ "${#e64[@]}" = 128 ] && run_ok "$SNOOP_BIN/kprobe" -d 0.3 -M 1000000000 "${e64[@]}"
+fi
+kill "$pk" 2>/dev/null || true; wait "$pk" 2>/dev/null || true
+rel_check "real runs at the limits"
+note "limits and real runs at them: $REL_INPUTS inputs so far"
+
+# 3. Hostile argv through execsnoop (the tracepoint path reads it from /proc
 #    while the process lives: the exec'd sh sleeps a little).
 if have_tool execsnoop; then
 	mapfile -t HEX < <(python3 "$ESC" args)

@@ -7,9 +7,31 @@ SNOOP_SRC=${SNOOP_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # shellcheck source=../vm/reliability/snapshot.bash
 . "$SNOOP_SRC/tests/vm/reliability/snapshot.bash"
 
+# The machine is shared: another test's kill -9 can leave a snoop_* instance
+# of a dead PID at any moment, until the next tool's start sweeps it. To
+# tell ours from theirs, every tool this test runs goes through a wrapper
+# that writes its PID (the tool's own, exec keeps it) to REL_PIDFILE, and
+# rel_snapshot leaves out snoop_* entries of PIDs not in it. The real
+# binaries stay in REL_REAL_BIN (valgrind must be given those).
+REL_REAL_BIN=$SNOOP_BIN
+export REL_PIDFILE=$WORK/tool-pids
+: >"$REL_PIDFILE"
+mkdir -p "$WORK/bin"
+for _t in "$REL_REAL_BIN"/*; do
+	[ -x "$_t" ] || continue
+	# (REL_NOFILE: rel_fd_sweep's fd limit, set here, after the shell's own
+	# opens, so that the limit applies to the tool alone)
+	printf '#!/bin/sh\necho $$ >>"$REL_PIDFILE" || exit 126\n[ -z "$REL_NOFILE" ] || ulimit -n "$REL_NOFILE" || exit 126\nexec %q "$@"\n' \
+		"$_t" >"$WORK/bin/${_t##*/}"
+	chmod +x "$WORK/bin/${_t##*/}"
+done
+SNOOP_BIN=$WORK/bin
+
 REL_STATES=0
 REL_INPUTS=0
-trap 'cleanup_live; echo "[$TEST_NAME] states compared: $REL_STATES, hostile inputs tried: $REL_INPUTS"' EXIT
+# REL_ON_EXIT: a test's own undo (foreign set-ups), run first at exit.
+REL_ON_EXIT=
+trap 'eval "$REL_ON_EXIT"; cleanup_live; echo "[$TEST_NAME] states compared: $REL_STATES, hostile inputs tried: $REL_INPUTS"' EXIT
 
 rel_before() { rel_snapshot "$WORK/before"; }
 

@@ -142,6 +142,7 @@ base_key() {
 		cat "${BASH_SOURCE[0]}"
 		echo "${SNOOP_VM_COMPRESS:-none}"
 		stat -L -c '%n %s %Y' "$(command -v busybox)" /bin/bash "$HOST_PYTHON"
+		stat -L -c '%n %s %Y' "$(command -v trace-cmd)" 2>/dev/null || true
 	} | md5sum | cut -c1-12
 }
 
@@ -163,6 +164,13 @@ build_base() {
 		done
 		cp -L /bin/bash "$stage/usr/bin/bash"
 		copy_libs "$stage" /bin/bash
+		# The real trace-cmd, when the host has it: the reliability group's
+		# coexistence tests run it beside the tools (its libtracefs and
+		# libtraceevent are the ones the tools use too).
+		if command -v trace-cmd >/dev/null; then
+			cp -L "$(command -v trace-cmd)" "$stage/usr/bin/trace-cmd"
+			copy_libs "$stage" "$stage/usr/bin/trace-cmd"
+		fi
 		copy_python "$stage"
 		copy_terminfo "$stage"
 		# The host's C.UTF-8 (LANG in the guest), so that tools see the

@@ -1,9 +1,12 @@
 #!/bin/bash
-# vm-timeout: 240
+# vm-timeout: 420
 # Issue 9, cleanup matrix on a kprobe + function-tracer kernel: every tool x
-# {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M, an error half-way
-# through set-up, SIGKILL then the next start}: the full tracefs state
-# (snapshot.bash) afterwards equals the state before.
+# {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M (kprobe), an error
+# half-way through set-up (bad filter or function after a probe exists; -b
+# refused with ENOMEM after the probes exist; an fd limit failing it at
+# every step up to the reader, see rel_fd_sweep), SIGKILL then the next
+# start}: the full tracefs state (snapshot.bash) afterwards equals the
+# state before.
 set -euo pipefail
 . "$(dirname "$0")/common.bash"
 require_file "$TRACEFS/kprobe_events" "the kprobe paths need kprobe events"
@@ -20,8 +23,16 @@ declare -A CMD=(
 declare -A HALFWAY=(
 	[kprobe]="kprobe -e p:do_sys_openat2 -e r:do_sys_openat2_SP_ret=retval:s64_SP_if_SP_no_such_field==1"
 	[kprobe2]="kprobe -F -e p:do_sys_openat2 -e p:no_such_function_xyz"
+)
+# Refused before any set-up (functrace checks its patterns against
+# available_filter_functions first): its half-way cases are -b and the
+# fd-limit sweep below.
+declare -A EARLY=(
 	[functrace]="functrace do_sys_openat2 no_such_function_xyz"
 )
+avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+big_b=0
+((avail_kb < 4194304)) && big_b=1
 tools=()
 for t in execsnoop opensnoop kprobe functrace; do
 	if r_have "$t"; then tools+=("$t"); else note "$t not built: skipped"; fi
@@ -68,7 +79,7 @@ for tool in "${tools[@]}"; do
 		[[ $(grep -c . M.out) -ge 3 ]] || fail "kprobe -M 3 printed: $(cat M.out)"
 		r_check "$tool -M"
 	fi
-	# Errors half-way through the set-up.
+	# Errors half-way through the set-up: the tool's own checks.
 	for k in "$tool" "${tool}2"; do
 		[[ -n ${HALFWAY[$k]:-} ]] || continue
 		split "${HALFWAY[$k]}"
@@ -77,6 +88,27 @@ for tool in "${tools[@]}"; do
 		note "$k half-way error (exit $st): $(head -n 1 hw.err)"
 		r_check "$k error half-way"
 	done
+	if [[ -n ${EARLY[$tool]:-} ]]; then
+		split "${EARLY[$tool]}"
+		st=0; "${R[@]}" >/dev/null 2>hw.err || st=$?
+		((st != 0)) || fail "$tool: the early refusal did not fail"
+		note "$tool refused before the set-up (exit $st): $(head -n 1 hw.err)"
+		r_check "$tool refused early"
+	fi
+	# -b at its limit (4 GiB per CPU): valid for the option parser, written
+	# at the session's start after the probes exist, and refused by a kernel
+	# that has not that much memory (ENOMEM).
+	if ((big_b)); then
+		st=0; "${cmd[@]}" -b 4194304 -d 0.3 >/dev/null 2>b.err || st=$?
+		((st != 0)) || fail "$tool -b 4194304 ran with $avail_kb KiB available"
+		grep -q 'buffer_size_kb.*Cannot allocate memory' b.err || fail "$tool -b 4194304: $(cat b.err)"
+		[[ $(grep -c . b.err) -le 3 ]] || fail "$tool -b 4194304: more than a short error: $(cat b.err)"
+		r_check "$tool -b refused by the kernel"
+		note "$tool -b 4194304: $(grep buffer_size_kb b.err | head -n 1)"
+	fi
+	# Errors at every set-up step, up to the reader's per-CPU files.
+	rel_fd_sweep r_check "$tool" "${cmd[@]}" -d 0.3 || fail "$tool: fd-limit sweep (above)"
+	note "$tool: fd limits below $REL_FD_OK failed the set-up $REL_FD_FAILS times ($REL_FD_LATE after the events were enabled), each clean"
 	# SIGKILL, then the next start removes the leftovers.
 	r_start "$tool-k9" "${cmd[@]}"
 	pid=$BG_PID
@@ -84,5 +116,5 @@ for tool in "${tools[@]}"; do
 	[[ -n $(snoop_leftovers) ]] || fail "$tool: kill -9 left nothing: the sweep is not tested"
 	"${cmd[@]}" -d 0.3 >/dev/null 2>k9.err || fail "$tool next start: $(cat k9.err)"
 	r_check "$tool SIGKILL + next start"
-	note "$tool: signals, SIGPIPE, -d, half-way errors, SIGKILL: clean"
+	note "$tool: signals, SIGPIPE, -d, half-way errors, fd limits, SIGKILL: clean"
 done

@@ -8,8 +8,9 @@
                                         C1 controls or bidi/steering marks
   reliability_escape.py json FILE KEY HEXLINES...   every line of FILE is
         JSON; every hostile string (hex) appears, byte for byte, in some
-        record's KEY (a string, or an array of strings) after
-        .encode("utf-8", "surrogateescape") - the rule README documents.
+        record's KEY (a string, or an array of strings; "a.b" is member b
+        of object a) after .encode("utf-8", "surrogateescape") - the rule
+        README documents.
 """
 import json
 import sys
@@ -63,7 +64,9 @@ def check_json(path, key, wanted):
         line = line.decode("utf-8")  # must be valid UTF-8 already
         obj = json.loads(line)
         n += 1
-        v = obj.get(key)
+        v = obj
+        for k in key.split("."):
+            v = v.get(k) if isinstance(v, dict) else None
         vals = v if isinstance(v, list) else [v]
         for s in vals:
             if isinstance(s, str):

@@ -26,10 +26,15 @@ _rel_owner_live() {
 		grep -qxE 'execsnoop|opensnoop|kprobe|functrace' "/proc/$pid/comm" 2>/dev/null
 }
 
-# _rel_skip_snoop NAME PID: true when NAME belongs to a live snoopkit
-# session other than PID.
+# _rel_skip_pid OWNER PID: true when a snoop_* entry of OWNER is to be left
+# out: a live snoopkit session other than PID, or not one of this test's.
 _rel_skip_pid() {
 	local owner=$1 target=$2
+	# Not started by this test (REL_PIDFILE, see tests/live/reliability_lib.bash):
+	# someone else's, alive or killed, not ours to compare.
+	if [[ -n ${REL_PIDFILE:-} ]] && ! grep -qx -- "$owner" "$REL_PIDFILE"; then
+		return 0
+	fi
 	[[ $owner != "$target" ]] && _rel_owner_live "$owner"
 }
 
@@ -121,4 +126,47 @@ rel_armed() {
 
 rel_compare() {
 	diff -u "$1" "$2" >&2
+}
+
+# rel_fd_sweep CHECK LABEL CMD...: an error at every step of the set-up.
+# CMD runs with RLIMIT_NOFILE = 3, 4, 5, ... (ulimit -n): each limit makes
+# the first open() past it fail with EMFILE, so the runs fail at later and
+# later steps (signal pipe, sweep, instance, probes, event formats, filters,
+# the reader's per-CPU files) until one succeeds (CMD must end by itself:
+# give it -d). After every failing run, CHECK "LABEL, fd limit N" must
+# pass (the caller's state comparison), and the error must be short.
+# Sets REL_FD_FAILS (failing runs) and REL_FD_LATE (runs that failed after
+# the events were enabled: at the reader's per-CPU files or the tracing_on
+# fd) and REL_FD_OK (the first limit that worked). Returns 1 when no run
+# failed late (the sweep would then not have tested a half-way failure) or
+# nothing ever succeeded.
+rel_fd_sweep() {
+	local check=$1 label=$2 n st err
+	shift 2
+	err=$(mktemp)
+	REL_FD_FAILS=0 REL_FD_LATE=0 REL_FD_OK=
+	for ((n = 3; n <= 64; n++)); do
+		st=0
+		# (the live tests' PID-recording wrapper sets the limit itself,
+		# after its own opens: REL_NOFILE)
+		REL_NOFILE=$n timeout 60 bash -c '[[ -n ${REL_PIDFILE:-} ]] || ulimit -n "$REL_NOFILE" || exit 126; exec "$@"' \
+			_ "$@" </dev/null >/dev/null 2>"$err" || st=$?
+		if ((st == 0)); then
+			REL_FD_OK=$n
+			break
+		fi
+		REL_FD_FAILS=$((REL_FD_FAILS + 1))
+		if ((st == 124 || st >= 128)) || [[ ! -s $err ]] || (($(wc -l <"$err") > 4)); then
+			echo "$label: fd limit $n: exit $st, error:" >&2
+			head -c 2000 "$err" >&2
+			rm -f "$err"
+			return 1
+		fi
+		grep -qE 'per_cpu|per-CPU|trace_pipe_raw|/tracing_on' "$err" && REL_FD_LATE=$((REL_FD_LATE + 1))
+		"$check" "$label, fd limit $n ($(tail -n 1 "$err" | cut -c1-100))"
+	done
+	rm -f "$err"
+	[[ -n $REL_FD_OK ]] || { echo "$label: no fd limit up to 64 let it run" >&2; return 1; }
+	((REL_FD_LATE > 0)) || { echo "$label: no run failed after its events were enabled" >&2; return 1; }
+	return 0
 }
