@@ -67,6 +67,9 @@ static inline void buf_reserve(struct snoop_buf *b, size_t more)
  * of once per output byte. */
 static inline void put(struct snoop_buf *b, const void *p, size_t n)
 {
+	/* An empty buffer's data is NULL, and NULL + 0 is undefined too. */
+	if (!n)
+		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 }

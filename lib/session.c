@@ -163,8 +163,11 @@ struct snoop_session *snoop_session_open(const char *tool, const struct snoop_op
 	snoop_features_probe(s->tracing_dir, &s->features);
 
 	/* A kill -9 costs one sweep at the next start, nothing more. */
-	if (snoop_sweep(s->tracing_dir, SNOOP_SWEEP_DEAD, getpid(), s->opts.verbose > 0, &rep) < 0)
+	if (snoop_sweep(s->tracing_dir, SNOOP_SWEEP_DEAD, getpid(), s->opts.verbose > 0, &rep) < 0 &&
+	    rep.failures)
 		snoop_warn(s, "some leftovers of dead snoopkit sessions could not be removed (see above)");
+	else if (rep.read_errno)
+		snoop_warn(s, "cannot look for leftovers of dead snoopkit sessions: %s", strerror(rep.read_errno));
 	else if (rep.instances_removed + rep.events_removed && s->opts.verbose)
 		snoop_warn(s, "removed %d instance(s) and %d event(s) left by dead sessions",
 			   rep.instances_removed, rep.events_removed);
@@ -226,9 +229,12 @@ static struct snoop_event *add_event(struct snoop_session *s, const char *system
 	}
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", s->tracing_dir, system, event);
 	fmt = snoop_read_file(path, &len);
+	if (!fmt && errno == ENOENT) {
+		snoop_err(s, "the kernel has no event %s:%s (not in events/)", system, event);
+		return NULL;
+	}
 	if (!fmt) {
-		snoop_err(s, "the kernel has no event %s:%s (%s)", system, event,
-			  errno == ENOENT ? "not in events/" : strerror(errno));
+		snoop_err(s, "cannot read the format of event %s:%s: %s", system, event, strerror(errno));
 		return NULL;
 	}
 	ev = calloc(1, sizeof(*ev));
@@ -388,8 +394,36 @@ struct snoop_event *snoop_session_kprobe(struct snoop_session *s, const char *na
 	return ev;
 }
 
+/*
+ * Quotes and parentheses the way the kernel's filter parser reads them: a
+ * string runs from a ' or " to the next same quote (no escapes), and
+ * parentheses outside strings nest. libtracefs 1.6.4's verifier lets an
+ * unterminated string or an unbalanced parenthesis through, which the
+ * kernel then refuses only at start, after the probes exist.
+ */
+static const char *filter_unbalanced(const char *f)
+{
+	int depth = 0;
+
+	for (; *f; f++) {
+		if (*f == '"' || *f == '\'') {
+			const char *end = strchr(f + 1, *f);
+
+			if (!end)
+				return "a string is not terminated";
+			f = end;
+		} else if (*f == '(') {
+			depth++;
+		} else if (*f == ')' && --depth < 0) {
+			return "a ')' closes nothing";
+		}
+	}
+	return depth ? "a '(' is not closed" : NULL;
+}
+
 int snoop_event_filter(struct snoop_event *ev, const char *filter)
 {
+	const char *why;
 	char *err = NULL;
 
 	free(ev->filter);
@@ -399,6 +433,11 @@ int snoop_event_filter(struct snoop_event *ev, const char *filter)
 	if (strchr(filter, '\n') || strlen(filter) > 4000) {
 		snoop_err(ev->s, "invalid filter for %s:%s: newlines and more than 4000 bytes are refused",
 			  ev->system, ev->name);
+		return -1;
+	}
+	why = filter_unbalanced(filter);
+	if (why) {
+		snoop_err(ev->s, "invalid filter for %s:%s: %s", ev->system, ev->name, why);
 		return -1;
 	}
 	if (tracefs_filter_string_verify(ev->tep_ev, filter, &err) < 0) {

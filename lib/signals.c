@@ -46,13 +46,18 @@ int snoop_signals_install(struct snoop_session *s)
 {
 	struct sigaction sa;
 
+	sig_tracing_on_fd = s->tracing_on_fd;
+	sig_wake_fd = s->sig_pipe[1];
+	/* Called again once the tracing_on fd exists: only the fds change. A
+	 * signal that came during set-up must stay received, and the saved
+	 * handlers must stay the program's own, not ours. */
+	if (installed)
+		return 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigfillset(&sa.sa_mask);
 	/* No SA_RESTART: a blocking poll() or write() must return EINTR. */
 	sig_received = 0;
-	sig_tracing_on_fd = s->tracing_on_fd;
-	sig_wake_fd = s->sig_pipe[1];
 	for (size_t i = 0; i < NSIG_STOP; i++) {
 		if (sigaction(stop_signals[i], &sa, &saved[i]) < 0)
 			return -1;

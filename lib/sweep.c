@@ -173,8 +173,12 @@ static int sweep_instances(const char *dir, enum snoop_sweep_mode mode, pid_t ex
 
 	snprintf(idir, sizeof(idir), "%s/instances", dir);
 	d = opendir(idir);
-	if (!d)
-		return errno == ENOENT ? 0 : -1;
+	if (!d && errno == ENOENT)
+		return 0;
+	if (!d) {
+		rep->read_errno = errno; /* the caller says it, once */
+		return -1;
+	}
 	while ((de = readdir(d))) {
 		char tool[64], path[PATH_MAX];
 		pid_t pid;
@@ -213,8 +217,12 @@ static int sweep_events_file(const char *dir, const char *file, enum snoop_sweep
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	s = snoop_read_file(path, NULL);
-	if (!s)
-		return errno == ENOENT ? 0 : -1;
+	if (!s && errno == ENOENT)
+		return 0;
+	if (!s) {
+		rep->read_errno = errno;
+		return -1;
+	}
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char group[128], event[128], cmd[300];
 		pid_t pid;

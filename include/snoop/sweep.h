@@ -31,7 +31,8 @@ enum snoop_sweep_mode {
 struct snoop_sweep_report {
 	int instances_found, instances_removed;
 	int events_found, events_removed;
-	int failures;
+	int failures;       /* removals that failed (each named on stderr) */
+	int read_errno;     /* tracefs could not be listed or read: errno */
 };
 
 /*

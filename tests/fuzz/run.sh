@@ -8,9 +8,7 @@
 # tests/fuzz/corpus/<target>/ (read only: new units go to OUTDIR, which is
 # thrown away, so the committed corpus stays small). Prints the number of
 # executions per target and in all ("fuzz executions: N"). Exit 77 when
-# clang or its libFuzzer runtime is missing. SNOOP_FUZZ_KNOWN=1 lets a
-# target skip the violations it knows of (see fuzz_filter.c) to look for
-# others; without it they fail the run.
+# clang or its libFuzzer runtime is missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)

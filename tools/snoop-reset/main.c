@@ -173,7 +173,10 @@ int main(int argc, char **argv)
 	}
 	/* With the owners ended, what is left belongs to dead processes. */
 	if (snoop_sweep(dir, SNOOP_SWEEP_DEAD, getpid(), !o.quiet, &all) < 0) {
-		fprintf(stderr, "snoop-reset: %d leftover(s) could not be removed (see above)\n", all.failures);
+		if (all.failures)
+			fprintf(stderr, "snoop-reset: %d leftover(s) could not be removed (see above)\n", all.failures);
+		else
+			fprintf(stderr, "snoop-reset: cannot read %s: %s\n", dir, strerror(all.read_errno));
 		return 1;
 	}
 	if (!o.quiet)
