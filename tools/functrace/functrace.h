@@ -61,6 +61,21 @@ void ft_pattern_kernel_form(const struct ft_pattern *p, char *out, size_t outlen
  */
 size_t ft_match(char *list, struct ft_pattern *inc, size_t ninc, struct ft_pattern *exc, size_t nexc);
 
+/*
+ * What the kernel took: the number of functions of the text of
+ * set_ftrace_filter that the text of set_ftrace_notrace (NULL: none) does
+ * not list, i.e. what the function tracer will trace. Both texts are cut
+ * in place; *nfilter (may be NULL) gets the filter's own count.
+ */
+size_t ft_kernel_selected(char *filter, char *notrace, size_t *nfilter);
+
+/*
+ * The safety rail on a number of selected functions, the same before
+ * anything is written (ft_match) and on what the kernel took: 0, or
+ * FT_EXIT_USAGE after one line on stderr.
+ */
+int ft_check_count(size_t n, long limit, bool force);
+
 /* ---- comm.c: task name by pid, kept current from sched events ---- */
 
 struct ft_comms;
@@ -84,7 +99,7 @@ struct functrace {
 	struct ft_comms *comms;
 	struct ft_counts *counts;
 	size_t nfuncs;             /* functions selected */
-	bool refused;              /* the kernel refused the tracer (EPERM) */
+	int setup_status;          /* exit status of a failed set-up (0: 1) */
 	bool stack_set;            /* options/func_stack_trace written */
 	/* Fields of the ftrace records. */
 	struct tep_format_field *f_ip, *f_parent;

@@ -231,17 +231,7 @@ static int check_patterns(struct functrace *ft)
 			return FT_EXIT_USAGE;
 		}
 	}
-	if (!ft->nfuncs) {
-		snoop_errx("functrace", "the exclusions (-x) leave no function to trace");
-		return FT_EXIT_USAGE;
-	}
-	if (ft->nfuncs > (size_t)o->limit && !o->force) {
-		snoop_errx("functrace", "the patterns match %zu functions, more than the limit of %ld: narrow them, "
-			   "raise --limit or add --force (tracing many functions slows the whole system)",
-			   ft->nfuncs, o->limit);
-		return FT_EXIT_USAGE;
-	}
-	return 0;
+	return ft_check_count(ft->nfuncs, o->limit, o->force);
 }
 
 int main(int argc, char **argv)
@@ -272,8 +262,8 @@ int main(int argc, char **argv)
 	 * set_ftrace_pid here, and by name in user space. */
 	snoop_session_common_filters(ft.s, 0);
 	if (functrace_setup(&ft) < 0) {
-		if (ft.refused)
-			ret = FT_EXIT_UNAVAILABLE;
+		if (ft.setup_status)
+			ret = ft.setup_status;
 		goto out;
 	}
 	/* Names of the tasks that exist: before the start, so that one that

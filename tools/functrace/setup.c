@@ -52,23 +52,13 @@ static int add_pattern(struct functrace *ft, const char *file, const struct ft_p
 	return 0;
 }
 
-/* Functions listed in a filter file ("#### all functions enabled ####"
- * when the list is empty); -1 when unreadable. */
-static long count_filter(struct functrace *ft, const char *file)
+/* A file of the instance, NULL when unreadable. */
+static char *read_instance_file(struct functrace *ft, const char *file)
 {
 	char path[1024];
-	long n = 0;
-	char *s, *line;
 
 	instance_path(ft, file, path, sizeof(path));
-	s = snoop_read_file(path, NULL);
-	if (!s)
-		return -1;
-	for (line = s; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] ? 1 : 0))
-		if (*line != '#' && *line != '\n')
-			n++;
-	free(s);
-	return n;
+	return snoop_read_file(path, NULL);
 }
 
 /* The threads of pid, space-separated, into b. */
@@ -160,7 +150,7 @@ static int select_tracer(struct functrace *ft, const char *tracer)
 	if (ret == -EPERM || ret == -EACCES) {
 		const struct snoop_features *f = snoop_session_features(ft->s);
 
-		ft->refused = true;
+		ft->setup_status = FT_EXIT_UNAVAILABLE;
 		if (f->lockdown)
 			snoop_err(ft->s, "the kernel refused the %s tracer (%s): kernel lockdown (%s) forbids it", tracer,
 				  strerror(-ret), f->lockdown_mode);
@@ -181,10 +171,12 @@ int functrace_setup(struct functrace *ft)
 {
 	struct functrace_opts *o = ft->o;
 	const char *tracer = o->graph ? "function_graph" : "function";
-	long n;
+	char *filter, *notrace;
+	size_t n = 0, nfilter = 0;
+	bool readable;
 
 	if (!instance_allows(ft, tracer)) {
-		ft->refused = true;
+		ft->setup_status = FT_EXIT_UNAVAILABLE;
 		snoop_err(ft->s, "this kernel does not allow the %s tracer in a tracefs instance, and functrace never "
 			  "uses the top level (where it would clash with other tracers)", tracer);
 		return -1;
@@ -201,19 +193,26 @@ int functrace_setup(struct functrace *ft)
 			return -1;
 
 	/* The safety rail, checked on what the kernel actually took: an empty
-	 * filter would trace everything, a larger one than counted means our
-	 * matching and the kernel's disagree. */
-	n = count_filter(ft, "set_ftrace_filter");
-	if (n <= 0) {
+	 * filter would trace everything; what the filter holds less what
+	 * notrace holds is what gets traced, and is held to the same limit,
+	 * with the same message and status, as the patterns were before
+	 * anything was written (they differ only if our matching and the
+	 * kernel's do). */
+	filter = read_instance_file(ft, "set_ftrace_filter");
+	notrace = filter ? read_instance_file(ft, "set_ftrace_notrace") : NULL;
+	readable = filter && (o->nexc == 0 || notrace);
+	if (readable)
+		n = ft_kernel_selected(filter, notrace, &nfilter);
+	free(filter);
+	free(notrace);
+	if (!nfilter) {
 		snoop_err(ft->s, "the function filter of instance %s is %s after writing the patterns: refusing to "
-			  "trace every function", snoop_session_instance_name(ft->s), n < 0 ? "unreadable" : "empty");
+			  "trace every function", snoop_session_instance_name(ft->s), readable ? "empty" : "unreadable");
 		return -1;
 	}
-	if (n > o->limit && !o->force) {
-		snoop_err(ft->s, "the kernel's filter holds %ld functions, more than the limit of %ld: narrow the "
-			  "patterns, raise --limit or add --force", n, o->limit);
+	if ((ft->setup_status = ft_check_count(n, o->limit, o->force)))
 		return -1;
-	}
+	ft->nfuncs = n;
 
 	if (o->stack) {
 		ft->stack_set = true;
