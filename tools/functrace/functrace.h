@@ -10,6 +10,7 @@
 
 #include <snoop/ksym.h>
 #include <snoop/options.h>
+#include <snoop/output.h>
 #include <snoop/session.h>
 #include <snoop/top.h>
 
@@ -87,6 +88,17 @@ void ft_comm_set(struct ft_comms *c, int pid, const char *comm, size_t len);
 void ft_comms_scan(struct ft_comms *c, bool only_missing);
 /* Declare the sched/task events that keep the cache current. */
 int ft_comms_track(struct ft_comms *c, struct snoop_session *s);
+
+/* ---- sym.c: kernel addresses as text and JSON, names escaped ---- */
+
+/* FUNCTION (+0xOFF with offset and a non-zero offset), or 0xADDR when no
+ * symbol covers addr (ksyms may be NULL). */
+void ft_put_sym(const struct snoop_ksyms *ksyms, struct snoop_buf *b, uint64_t addr, bool offset);
+/* "key":FUNCTION and, with modkey, "modkey":MODULE or null. */
+void ft_json_sym(const struct snoop_ksyms *ksyms, struct snoop_json *j, const char *key, const char *modkey,
+		 uint64_t addr);
+/* One "FUNCTION+0xOFF" element of a stack array. */
+void ft_json_stack_entry(const struct snoop_ksyms *ksyms, struct snoop_json *j, uint64_t addr);
 
 /* ---- output.c: per-call lines, graph lines, counts ---- */
 
