@@ -29,6 +29,10 @@ static const char doc[] =
 	"Patterns are checked against available_filter_functions first: one that matches nothing is an "
 	"error, and more than --limit functions need --force. functrace's own calls are never traced.\n"
 	"\n"
+	"-p PID: in functrace, the process's threads and also the children and threads it forks after "
+	"the start (the kernel's function-fork option), unlike the other tools' -p; --no-children "
+	"for the threads that exist at the start only.\n"
+	"\n"
 	"Needs root, tracefs and a kernel that permits the function tracer (CONFIG_FUNCTION_TRACER; "
 	"kernel lockdown forbids it). Exit status: 0 done, 1 error, 64 bad options or patterns, "
 	"69 function tracer unavailable or refused.\n"
@@ -50,7 +54,7 @@ static const struct argp_option options[] = {
 	{ "exclude", 'x', "PATTERN", 0, "Do not trace functions matching PATTERN (repeatable)", 0 },
 	{ "limit", OPT_LIMIT, "N", 0, "Refuse to trace more than N functions (default 1000)", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Trace even more functions than --limit", 0 },
-	{ "no-children", OPT_NO_CHILDREN, NULL, 0, "With -p: not the children it forks after the start", 0 },
+	{ "no-children", OPT_NO_CHILDREN, NULL, 0, "With -p: not the children it forks after the start (followed by default)", 0 },
 	{ NULL, 0, NULL, 0, "How to show it:", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
 	{ "stack", 's', NULL, 0, "Print the kernel stack of each call", 0 },
