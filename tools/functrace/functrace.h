@@ -112,7 +112,7 @@ struct functrace {
 	struct ft_counts *counts;
 	size_t nfuncs;             /* functions selected */
 	int setup_status;          /* exit status of a failed set-up (0: 1) */
-	bool stack_set;            /* options/func_stack_trace written */
+	bool stack_set;            /* -s turned options/func_stack_trace on */
 	/* Fields of the ftrace records. */
 	struct tep_format_field *f_ip, *f_parent;
 	struct tep_format_field *f_g_func, *f_g_depth, *f_gx_func, *f_gx_depth;

@@ -287,8 +287,8 @@ int main(int argc, char **argv)
 			(unsigned long long)ft.printed, (unsigned long long)snoop_session_lost(ft.s));
 out:
 	if (ft.s && ft.stack_set) {
-		/* On some kernels (6.1) the option is one flag shared by every
-		 * instance: leave it as we found it. */
+		/* -s found the option off and turned it on: off again, since
+		 * it is one flag for all instances (see setup.c). */
 		snoop_session_instance_write(ft.s, "options/func_stack_trace", "0");
 	}
 	snoop_session_close(ft.s);

@@ -121,6 +121,68 @@ static int setup_pids(struct functrace *ft)
 	return ret;
 }
 
+/* '1' or '0' from an options file; 0 when unreadable. */
+static char option_value(const char *path)
+{
+	char *s = snoop_read_file(path, NULL);
+	char v = s && (s[0] == '0' || s[0] == '1') ? s[0] : 0;
+
+	free(s);
+	return v;
+}
+
+/*
+ * options/func_stack_trace (-s) is one flag of the function tracer, not of
+ * an instance, on the kernels we know (6.1, 6.12): every instance and the
+ * top level show the same value, a write in any instance changes it for
+ * all (and re-selects the callback of that instance only), and a function
+ * tracer selected anywhere later records stacks while it is on. So it is
+ * left as found: -s turns it on only if it is off (and off again at the
+ * end, see main.c), and says so when the flag turns out to be shared; a
+ * run without -s never turns it off under another tracer. Shared or not is
+ * seen, not guessed from the version: the top level's value follows ours.
+ */
+static int setup_stack_option(struct functrace *ft)
+{
+	char mine_path[1024], top_path[1024];
+	char mine, top, after;
+
+	instance_path(ft, "options/func_stack_trace", mine_path, sizeof(mine_path));
+	snprintf(top_path, sizeof(top_path), "%s/options/func_stack_trace", snoop_session_tracing_dir(ft->s));
+	mine = option_value(mine_path);
+	top = option_value(top_path);
+	if (!ft->o->stack) {
+		if (mine != '1')
+			return 0;
+		if (top == '0') {
+			/* Ours alone (an instance that inherited it): off. */
+			return snoop_session_instance_write(ft->s, "options/func_stack_trace", "0") < 0 ? -1 : 0;
+		}
+		snoop_warn(ft->s, "options/func_stack_trace is on: another tracer turned it on and this kernel shares it "
+			   "between all instances, so the kernel records a stack with each call too (more overhead; "
+			   "functrace does not print them and leaves the option as it is)");
+		return 0;
+	}
+	if (!mine) {
+		snoop_err(ft->s, "-s: cannot read %s: %s", mine_path, strerror(errno));
+		return -1;
+	}
+	if (mine == '1') {
+		if (ft->o->common.verbose)
+			snoop_warn(ft->s, "options/func_stack_trace is already on (set by another tracer): left as it is");
+		return 0;
+	}
+	if (snoop_session_instance_write(ft->s, "options/func_stack_trace", "1") < 0)
+		return -1;
+	ft->stack_set = true;
+	after = option_value(top_path);
+	if (top == '0' && after == '1')
+		snoop_warn(ft->s, "-s: options/func_stack_trace is one flag for every tracefs instance on this kernel: "
+			   "function tracers started elsewhere while functrace runs record stacks too; it is turned "
+			   "off again at the end");
+	return 0;
+}
+
 /* An instance lists only the tracers allowed in instances (function_graph
  * is not on older kernels such as 6.1). */
 static bool instance_allows(struct functrace *ft, const char *tracer)
@@ -214,11 +276,8 @@ int functrace_setup(struct functrace *ft)
 		return -1;
 	ft->nfuncs = n;
 
-	if (o->stack) {
-		ft->stack_set = true;
-		if (snoop_session_instance_write(ft->s, "options/func_stack_trace", "1") < 0)
-			return -1;
-	}
+	if (setup_stack_option(ft) < 0)
+		return -1;
 	if (functrace_output_init(ft) < 0)
 		return -1;
 	if (ft_comms_track(ft->comms, ft->s) < 0)
