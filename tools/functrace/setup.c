@@ -147,6 +147,9 @@ static int setup_stack_option(struct functrace *ft)
 	char mine_path[1024], top_path[1024];
 	char mine, top, after;
 
+	/* An option of the function tracer: function_graph ignores it. */
+	if (ft->o->graph)
+		return 0;
 	instance_path(ft, "options/func_stack_trace", mine_path, sizeof(mine_path));
 	snprintf(top_path, sizeof(top_path), "%s/options/func_stack_trace", snoop_session_tracing_dir(ft->s));
 	mine = option_value(mine_path);
