@@ -23,6 +23,12 @@ done
 # The newline of the last one is never echoed back: one error line.
 [ "$(grep -c '^functrace: ' "$WORK/e")" = 1 ] && ! grep -q '^read' "$WORK/e" || fail "pattern echoed raw: $(cat "$WORK/e")"
 
+# --help says what functrace's -p does (the shared option text says "only
+# the process"): children forked later are followed unless --no-children.
+"$FT" --help 2>&1 | tr -s ' \n' ' ' >"$WORK/help" || fail "functrace --help failed"
+grep -q "function-fork" "$WORK/help" && grep -q "children and threads it forks after the start" "$WORK/help" ||
+	fail "functrace --help does not say that -p follows children"
+
 lockdown=
 if [ ! -e /sys/kernel/security/lockdown ]; then
 	mount -t securityfs none /sys/kernel/security 2>/dev/null || true

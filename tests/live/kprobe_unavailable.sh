@@ -6,6 +6,11 @@ KPROBE=$SNOOP_BIN/kprobe
 [ -x "$KPROBE" ] || skip "no kprobe binary in $SNOOP_BIN"
 [ ! -e "$TRACEFS/kprobe_events" ] || skip "this kernel has kprobe events (tested in tests/vm/kprobe)"
 
+# --help says where the blacklist comes from and that -F skips it.
+"$KPROBE" --help >"$WORK/help" 2>&1 || fail "kprobe --help failed"
+tr -s ' \n' ' ' <"$WORK/help" | grep -q 'kprobe blacklist, which only debugfs has' || fail "--help: no blacklist source"
+tr -s ' \n' ' ' <"$WORK/help" | grep -q -- '-F skips both checks' || fail "--help: -F and the blacklist"
+
 snapshot_tracefs "$WORK/before"
 for def in 'p:do_sys_openat2 dfd=%di:s32' 'r:do_sys_openat2 fd=retval:s64' 'p do_sys_openat2 how->flags'; do
 	set +e

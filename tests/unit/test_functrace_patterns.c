@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -101,11 +103,90 @@ static void test_match(void **state)
 	ft_pattern_free(&pi[0]);
 }
 
+/* What the kernel took: set_ftrace_filter less set_ftrace_notrace, the same
+ * number as ft_match gives for the same patterns (the --limit check is
+ * made on both, and must agree). */
+static void test_kernel_selected(void **state)
+{
+	struct ft_pattern pi[8];
+	const char *inc[] = { "vfs_*", "*open*" };
+	const char *exc[] = { "vfs_r*", "*:mod:xfs" };
+	/* What the kernel lists for those patterns, in its own order. */
+	char filter[] = "vfs_write\nvfs_read\ndo_sys_openat2\nvfs_open\next4_file_open [ext4]\n"
+			"xfs_file_open [xfs]\nvfs_read\n";
+	char notrace[] = "vfs_read\nxfs_file_open [xfs]\nxfs_sync [xfs]\nvfs_read\n";
+	char all[] = "#### all functions enabled ####\n";
+	char none[] = "";
+	char only_mod[] = "ext4_file_open [ext4]\n";
+	char plain_name[] = "ext4_file_open\n";
+	size_t nf = 99, want;
+
+	(void)state;
+	want = match(inc, 2, exc, 2, pi);
+	ft_pattern_free(&pi[0]);
+	ft_pattern_free(&pi[1]);
+	assert_int_equal(want, 4); /* vfs_write, do_sys_openat2, vfs_open, ext4_file_open */
+	assert_int_equal(ft_kernel_selected(filter, notrace, &nf), want);
+	assert_int_equal(nf, 7);
+
+	/* The count that used to be checked: the filter alone. */
+	char filter2[] = "vfs_write\nvfs_read\n";
+	assert_int_equal(ft_kernel_selected(filter2, NULL, &nf), 2);
+	assert_int_equal(nf, 2);
+
+	/* An empty filter is no function, whatever the header line says. */
+	assert_int_equal(ft_kernel_selected(all, NULL, &nf), 0);
+	assert_int_equal(nf, 0);
+	assert_int_equal(ft_kernel_selected(none, NULL, NULL), 0);
+
+	/* A module's function and a name without module are different lines. */
+	char notrace2[] = "ext4_file_open\n";
+	assert_int_equal(ft_kernel_selected(only_mod, notrace2, &nf), 1);
+	char notrace3[] = "ext4_file_open [ext4]\n";
+	assert_int_equal(ft_kernel_selected(plain_name, notrace3, &nf), 1);
+	char only_mod2[] = "ext4_file_open [ext4]\n";
+	char notrace4[] = "ext4_file_open [ext4]\n";
+	assert_int_equal(ft_kernel_selected(only_mod2, notrace4, &nf), 0);
+	assert_int_equal(nf, 1);
+}
+
+/* The limit check's status and message, shared by the check before
+ * anything is written and the one on what the kernel took. */
+static void test_check_count(void **state)
+{
+	char path[] = "/tmp/test_ft_count.XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	char buf[2048];
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	assert_int_equal(ft_check_count(10, 10, false), 0);
+	assert_int_equal(ft_check_count(11, 10, true), 0);
+	assert_int_equal(ft_check_count(11, 10, false), FT_EXIT_USAGE);
+	assert_int_equal(ft_check_count(0, 10, true), FT_EXIT_USAGE);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "functrace: the patterns match 11 functions, more than the limit of 10: narrow them, "
+				 "raise --limit or add --force (tracing many functions slows the whole system)\n"
+				 "functrace: the exclusions (-x) leave no function to trace\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_kernel_selected),
+		cmocka_unit_test(test_check_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

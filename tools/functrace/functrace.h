@@ -10,6 +10,7 @@
 
 #include <snoop/ksym.h>
 #include <snoop/options.h>
+#include <snoop/output.h>
 #include <snoop/session.h>
 #include <snoop/top.h>
 
@@ -61,6 +62,21 @@ void ft_pattern_kernel_form(const struct ft_pattern *p, char *out, size_t outlen
  */
 size_t ft_match(char *list, struct ft_pattern *inc, size_t ninc, struct ft_pattern *exc, size_t nexc);
 
+/*
+ * What the kernel took: the number of functions of the text of
+ * set_ftrace_filter that the text of set_ftrace_notrace (NULL: none) does
+ * not list, i.e. what the function tracer will trace. Both texts are cut
+ * in place; *nfilter (may be NULL) gets the filter's own count.
+ */
+size_t ft_kernel_selected(char *filter, char *notrace, size_t *nfilter);
+
+/*
+ * The safety rail on a number of selected functions, the same before
+ * anything is written (ft_match) and on what the kernel took: 0, or
+ * FT_EXIT_USAGE after one line on stderr.
+ */
+int ft_check_count(size_t n, long limit, bool force);
+
 /* ---- comm.c: task name by pid, kept current from sched events ---- */
 
 struct ft_comms;
@@ -73,6 +89,17 @@ void ft_comms_scan(struct ft_comms *c, bool only_missing);
 /* Declare the sched/task events that keep the cache current. */
 int ft_comms_track(struct ft_comms *c, struct snoop_session *s);
 
+/* ---- sym.c: kernel addresses as text and JSON, names escaped ---- */
+
+/* FUNCTION (+0xOFF with offset and a non-zero offset), or 0xADDR when no
+ * symbol covers addr (ksyms may be NULL). */
+void ft_put_sym(const struct snoop_ksyms *ksyms, struct snoop_buf *b, uint64_t addr, bool offset);
+/* "key":FUNCTION and, with modkey, "modkey":MODULE or null. */
+void ft_json_sym(const struct snoop_ksyms *ksyms, struct snoop_json *j, const char *key, const char *modkey,
+		 uint64_t addr);
+/* One "FUNCTION+0xOFF" element of a stack array. */
+void ft_json_stack_entry(const struct snoop_ksyms *ksyms, struct snoop_json *j, uint64_t addr);
+
 /* ---- output.c: per-call lines, graph lines, counts ---- */
 
 struct ft_counts;
@@ -84,8 +111,8 @@ struct functrace {
 	struct ft_comms *comms;
 	struct ft_counts *counts;
 	size_t nfuncs;             /* functions selected */
-	bool refused;              /* the kernel refused the tracer (EPERM) */
-	bool stack_set;            /* options/func_stack_trace written */
+	int setup_status;          /* exit status of a failed set-up (0: 1) */
+	bool stack_set;            /* -s turned options/func_stack_trace on */
 	/* Fields of the ftrace records. */
 	struct tep_format_field *f_ip, *f_parent;
 	struct tep_format_field *f_g_func, *f_g_depth, *f_gx_func, *f_gx_depth;

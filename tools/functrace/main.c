@@ -29,6 +29,10 @@ static const char doc[] =
 	"Patterns are checked against available_filter_functions first: one that matches nothing is an "
 	"error, and more than --limit functions need --force. functrace's own calls are never traced.\n"
 	"\n"
+	"-p PID: in functrace, the process's threads and also the children and threads it forks after "
+	"the start (the kernel's function-fork option), unlike the other tools' -p; --no-children "
+	"for the threads that exist at the start only.\n"
+	"\n"
 	"Needs root, tracefs and a kernel that permits the function tracer (CONFIG_FUNCTION_TRACER; "
 	"kernel lockdown forbids it). Exit status: 0 done, 1 error, 64 bad options or patterns, "
 	"69 function tracer unavailable or refused.\n"
@@ -50,7 +54,7 @@ static const struct argp_option options[] = {
 	{ "exclude", 'x', "PATTERN", 0, "Do not trace functions matching PATTERN (repeatable)", 0 },
 	{ "limit", OPT_LIMIT, "N", 0, "Refuse to trace more than N functions (default 1000)", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Trace even more functions than --limit", 0 },
-	{ "no-children", OPT_NO_CHILDREN, NULL, 0, "With -p: not the children it forks after the start", 0 },
+	{ "no-children", OPT_NO_CHILDREN, NULL, 0, "With -p: not the children it forks after the start (followed by default)", 0 },
 	{ NULL, 0, NULL, 0, "How to show it:", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
 	{ "stack", 's', NULL, 0, "Print the kernel stack of each call", 0 },
@@ -231,17 +235,7 @@ static int check_patterns(struct functrace *ft)
 			return FT_EXIT_USAGE;
 		}
 	}
-	if (!ft->nfuncs) {
-		snoop_errx("functrace", "the exclusions (-x) leave no function to trace");
-		return FT_EXIT_USAGE;
-	}
-	if (ft->nfuncs > (size_t)o->limit && !o->force) {
-		snoop_errx("functrace", "the patterns match %zu functions, more than the limit of %ld: narrow them, "
-			   "raise --limit or add --force (tracing many functions slows the whole system)",
-			   ft->nfuncs, o->limit);
-		return FT_EXIT_USAGE;
-	}
-	return 0;
+	return ft_check_count(ft->nfuncs, o->limit, o->force);
 }
 
 int main(int argc, char **argv)
@@ -272,8 +266,8 @@ int main(int argc, char **argv)
 	 * set_ftrace_pid here, and by name in user space. */
 	snoop_session_common_filters(ft.s, 0);
 	if (functrace_setup(&ft) < 0) {
-		if (ft.refused)
-			ret = FT_EXIT_UNAVAILABLE;
+		if (ft.setup_status)
+			ret = ft.setup_status;
 		goto out;
 	}
 	/* Names of the tasks that exist: before the start, so that one that
@@ -293,8 +287,8 @@ int main(int argc, char **argv)
 			(unsigned long long)ft.printed, (unsigned long long)snoop_session_lost(ft.s));
 out:
 	if (ft.s && ft.stack_set) {
-		/* On some kernels (6.1) the option is one flag shared by every
-		 * instance: leave it as we found it. */
+		/* -s found the option off and turned it on: off again, since
+		 * it is one flag for all instances (see setup.c). */
 		snoop_session_instance_write(ft.s, "options/func_stack_trace", "0");
 	}
 	snoop_session_close(ft.s);

@@ -26,36 +26,17 @@ struct ft_pending {
 	unsigned char data[64];
 };
 
-/* ---- symbols ------------------------------------------------------------ */
+/* ---- symbols (sym.c) ---------------------------------------------------- */
 
 static void put_sym(struct functrace *ft, struct snoop_buf *b, uint64_t addr, bool offset)
 {
-	uint64_t off;
-	const struct snoop_ksym *k = snoop_ksym_lookup(ft->ksyms, addr, &off);
-
-	if (!k) {
-		snoop_buf_printf(b, "0x%llx", (unsigned long long)addr);
-		return;
-	}
-	snoop_buf_adds(b, k->name);
-	if (offset && off)
-		snoop_buf_printf(b, "+0x%llx", (unsigned long long)off);
+	ft_put_sym(ft->ksyms, b, addr, offset);
 }
 
 static void json_sym(struct functrace *ft, struct snoop_json *j, const char *key, const char *modkey,
 		     uint64_t addr)
 {
-	const struct snoop_ksym *k = snoop_ksym_lookup(ft->ksyms, addr, NULL);
-	char hex[32];
-
-	if (k) {
-		snoop_json_cstr(j, key, k->name);
-	} else {
-		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)addr);
-		snoop_json_cstr(j, key, hex);
-	}
-	if (modkey)
-		snoop_json_cstr(j, modkey, k ? k->module : NULL);
+	ft_json_sym(ft->ksyms, j, key, modkey, addr);
 }
 
 /* -n: exact command name, checked here (the kernel's comm filter applies
@@ -137,24 +118,15 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 	ft->printed++;
 	if (ft->o->common.json) {
 		struct snoop_json j;
-		char sym[512];
 
 		snoop_json_begin(&j, b);
 		json_task(ft, &j, r);
 		json_sym(ft, &j, "func", "module", ip);
 		json_sym(ft, &j, "caller", "caller_module", parent);
 		if (ft->o->stack) {
-			struct snoop_buf sb;
-
 			snoop_json_array_begin(&j, "stack");
-			snoop_buf_init(&sb);
-			for (int i = 0; i < depth; i++) {
-				snoop_buf_reset(&sb);
-				put_sym(ft, &sb, callers[i], true);
-				snprintf(sym, sizeof(sym), "%s", snoop_buf_cstr(&sb));
-				snoop_json_array_str(&j, sym, strlen(sym));
-			}
-			snoop_buf_free(&sb);
+			for (int i = 0; i < depth; i++)
+				ft_json_stack_entry(ft->ksyms, &j, callers[i]);
 			snoop_json_array_end(&j);
 		}
 		snoop_json_end(&j);

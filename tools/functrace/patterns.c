@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <snoop/session.h>
+
 #include "functrace.h"
 
 #define MOD_SEP ":mod:"
@@ -142,4 +144,71 @@ size_t ft_match(char *list, struct ft_pattern *inc, size_t ninc, struct ft_patte
 			selected++;
 	}
 	return selected;
+}
+
+/* Lines of a filter file's text, cut in place: no comments ("#### all
+ * functions enabled ####"), no empty lines. */
+static size_t filter_lines(char *text, char ***out)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*line || *line == '#')
+			continue;
+		if (n == cap) {
+			char **nv = realloc(v, sizeof(*v) * (cap = cap ? cap * 2 : 64));
+
+			if (!nv)
+				abort();
+			v = nv;
+		}
+		v[n++] = line;
+	}
+	*out = v;
+	return n;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t ft_kernel_selected(char *filter, char *notrace, size_t *nfilter)
+{
+	char **f, **x = NULL;
+	size_t nf = filter_lines(filter, &f), nx = notrace ? filter_lines(notrace, &x) : 0, n = 0;
+
+	/* Both files list "name" or "name [module]" per traced address, in
+	 * the same form, so a line of the filter that the notrace list also
+	 * holds is excluded (all the addresses of that name: a glob matches
+	 * names, not addresses). */
+	if (nx)
+		qsort(x, nx, sizeof(*x), cmp_line);
+	for (size_t i = 0; i < nf; i++)
+		if (!nx || !bsearch(&f[i], x, nx, sizeof(*x), cmp_line))
+			n++;
+	free(f);
+	free(x);
+	if (nfilter)
+		*nfilter = nf;
+	return n;
+}
+
+int ft_check_count(size_t n, long limit, bool force)
+{
+	if (!n) {
+		snoop_errx("functrace", "the exclusions (-x) leave no function to trace");
+		return FT_EXIT_USAGE;
+	}
+	if (n > (size_t)limit && !force) {
+		snoop_errx("functrace", "the patterns match %zu functions, more than the limit of %ld: narrow them, "
+			   "raise --limit or add --force (tracing many functions slows the whole system)",
+			   n, limit);
+		return FT_EXIT_USAGE;
+	}
+	return 0;
 }

@@ -52,23 +52,13 @@ static int add_pattern(struct functrace *ft, const char *file, const struct ft_p
 	return 0;
 }
 
-/* Functions listed in a filter file ("#### all functions enabled ####"
- * when the list is empty); -1 when unreadable. */
-static long count_filter(struct functrace *ft, const char *file)
+/* A file of the instance, NULL when unreadable. */
+static char *read_instance_file(struct functrace *ft, const char *file)
 {
 	char path[1024];
-	long n = 0;
-	char *s, *line;
 
 	instance_path(ft, file, path, sizeof(path));
-	s = snoop_read_file(path, NULL);
-	if (!s)
-		return -1;
-	for (line = s; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] ? 1 : 0))
-		if (*line != '#' && *line != '\n')
-			n++;
-	free(s);
-	return n;
+	return snoop_read_file(path, NULL);
 }
 
 /* The threads of pid, space-separated, into b. */
@@ -131,6 +121,71 @@ static int setup_pids(struct functrace *ft)
 	return ret;
 }
 
+/* '1' or '0' from an options file; 0 when unreadable. */
+static char option_value(const char *path)
+{
+	char *s = snoop_read_file(path, NULL);
+	char v = s && (s[0] == '0' || s[0] == '1') ? s[0] : 0;
+
+	free(s);
+	return v;
+}
+
+/*
+ * options/func_stack_trace (-s) is one flag of the function tracer, not of
+ * an instance, on the kernels we know (6.1, 6.12): every instance and the
+ * top level show the same value, a write in any instance changes it for
+ * all (and re-selects the callback of that instance only), and a function
+ * tracer selected anywhere later records stacks while it is on. So it is
+ * left as found: -s turns it on only if it is off (and off again at the
+ * end, see main.c), and says so when the flag turns out to be shared; a
+ * run without -s never turns it off under another tracer. Shared or not is
+ * seen, not guessed from the version: the top level's value follows ours.
+ */
+static int setup_stack_option(struct functrace *ft)
+{
+	char mine_path[1024], top_path[1024];
+	char mine, top, after;
+
+	/* An option of the function tracer: function_graph ignores it. */
+	if (ft->o->graph)
+		return 0;
+	instance_path(ft, "options/func_stack_trace", mine_path, sizeof(mine_path));
+	snprintf(top_path, sizeof(top_path), "%s/options/func_stack_trace", snoop_session_tracing_dir(ft->s));
+	mine = option_value(mine_path);
+	top = option_value(top_path);
+	if (!ft->o->stack) {
+		if (mine != '1')
+			return 0;
+		if (top == '0') {
+			/* Ours alone (an instance that inherited it): off. */
+			return snoop_session_instance_write(ft->s, "options/func_stack_trace", "0") < 0 ? -1 : 0;
+		}
+		snoop_warn(ft->s, "options/func_stack_trace is on: another tracer turned it on and this kernel shares it "
+			   "between all instances, so the kernel records a stack with each call too (more overhead; "
+			   "functrace does not print them and leaves the option as it is)");
+		return 0;
+	}
+	if (!mine) {
+		snoop_err(ft->s, "-s: cannot read %s: %s", mine_path, strerror(errno));
+		return -1;
+	}
+	if (mine == '1') {
+		if (ft->o->common.verbose)
+			snoop_warn(ft->s, "options/func_stack_trace is already on (set by another tracer): left as it is");
+		return 0;
+	}
+	if (snoop_session_instance_write(ft->s, "options/func_stack_trace", "1") < 0)
+		return -1;
+	ft->stack_set = true;
+	after = option_value(top_path);
+	if (top == '0' && after == '1')
+		snoop_warn(ft->s, "-s: options/func_stack_trace is one flag for every tracefs instance on this kernel: "
+			   "function tracers started elsewhere while functrace runs record stacks too; it is turned "
+			   "off again at the end");
+	return 0;
+}
+
 /* An instance lists only the tracers allowed in instances (function_graph
  * is not on older kernels such as 6.1). */
 static bool instance_allows(struct functrace *ft, const char *tracer)
@@ -160,7 +215,7 @@ static int select_tracer(struct functrace *ft, const char *tracer)
 	if (ret == -EPERM || ret == -EACCES) {
 		const struct snoop_features *f = snoop_session_features(ft->s);
 
-		ft->refused = true;
+		ft->setup_status = FT_EXIT_UNAVAILABLE;
 		if (f->lockdown)
 			snoop_err(ft->s, "the kernel refused the %s tracer (%s): kernel lockdown (%s) forbids it", tracer,
 				  strerror(-ret), f->lockdown_mode);
@@ -181,10 +236,12 @@ int functrace_setup(struct functrace *ft)
 {
 	struct functrace_opts *o = ft->o;
 	const char *tracer = o->graph ? "function_graph" : "function";
-	long n;
+	char *filter, *notrace;
+	size_t n = 0, nfilter = 0;
+	bool readable;
 
 	if (!instance_allows(ft, tracer)) {
-		ft->refused = true;
+		ft->setup_status = FT_EXIT_UNAVAILABLE;
 		snoop_err(ft->s, "this kernel does not allow the %s tracer in a tracefs instance, and functrace never "
 			  "uses the top level (where it would clash with other tracers)", tracer);
 		return -1;
@@ -201,25 +258,29 @@ int functrace_setup(struct functrace *ft)
 			return -1;
 
 	/* The safety rail, checked on what the kernel actually took: an empty
-	 * filter would trace everything, a larger one than counted means our
-	 * matching and the kernel's disagree. */
-	n = count_filter(ft, "set_ftrace_filter");
-	if (n <= 0) {
+	 * filter would trace everything; what the filter holds less what
+	 * notrace holds is what gets traced, and is held to the same limit,
+	 * with the same message and status, as the patterns were before
+	 * anything was written (they differ only if our matching and the
+	 * kernel's do). */
+	filter = read_instance_file(ft, "set_ftrace_filter");
+	notrace = filter ? read_instance_file(ft, "set_ftrace_notrace") : NULL;
+	readable = filter && (o->nexc == 0 || notrace);
+	if (readable)
+		n = ft_kernel_selected(filter, notrace, &nfilter);
+	free(filter);
+	free(notrace);
+	if (!nfilter) {
 		snoop_err(ft->s, "the function filter of instance %s is %s after writing the patterns: refusing to "
-			  "trace every function", snoop_session_instance_name(ft->s), n < 0 ? "unreadable" : "empty");
+			  "trace every function", snoop_session_instance_name(ft->s), readable ? "empty" : "unreadable");
 		return -1;
 	}
-	if (n > o->limit && !o->force) {
-		snoop_err(ft->s, "the kernel's filter holds %ld functions, more than the limit of %ld: narrow the "
-			  "patterns, raise --limit or add --force", n, o->limit);
+	if ((ft->setup_status = ft_check_count(n, o->limit, o->force)))
 		return -1;
-	}
+	ft->nfuncs = n;
 
-	if (o->stack) {
-		ft->stack_set = true;
-		if (snoop_session_instance_write(ft->s, "options/func_stack_trace", "1") < 0)
-			return -1;
-	}
+	if (setup_stack_option(ft) < 0)
+		return -1;
 	if (functrace_output_init(ft) < 0)
 		return -1;
 	if (ft_comms_track(ft->comms, ft->s) < 0)

@@ -281,50 +281,65 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 	return 0;
 }
 
-int kp_btf_resolve(struct snoop_probe_def *d, bool kernel_btf, struct snoop_probe_error *err)
+static bool has_btf_args(const struct snoop_probe_def *d)
+{
+	for (int i = 0; i < d->nargs; i++)
+		if (d->args[i].btf)
+			return true;
+	return false;
+}
+
+int kp_btf_resolve_in(const struct btf *btf, struct snoop_probe_def *d, struct snoop_probe_error *err)
 {
 	const struct btf_type *fn, *proto;
-	struct btf *btf;
-	bool any = false;
 	__s32 id;
-	int ret = 0;
 
+	if (!has_btf_args(d))
+		return 0;
+	for (int i = 0; i < d->nargs; i++) {
+		if (!d->args[i].btf)
+			continue;
+		if (d->has_addr)
+			return fail(err, d->args[i].pos, "BTF names need a function, not an address");
+		if (!btf)
+			return fail(err, d->args[i].pos, "'%s' needs the kernel's BTF (/sys/kernel/btf/vmlinux)",
+				    d->args[i].fetch);
+	}
+	id = btf__find_by_name_kind(btf, d->func, BTF_KIND_FUNC);
+	fn = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+	proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto))
+		return fail(err, d->target_pos, "the kernel's BTF does not describe %s (a module, or static and "
+			    "inlined?): use $argN and +OFF(...)", d->func);
 	for (int i = 0; i < d->nargs; i++)
-		any |= d->args[i].btf;
-	if (!any)
+		if (d->args[i].btf && resolve_arg(btf, d, proto, &d->args[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+int kp_btf_resolve(struct snoop_probe_def *d, bool kernel_btf, struct snoop_probe_error *err)
+{
+	struct btf *btf;
+	int ret;
+
+	if (!has_btf_args(d))
 		return 0;
 	if (kernel_btf) {
 		for (int i = 0; i < d->nargs; i++)
 			d->args[i].btf = false;
 		return 0;
 	}
-	if (d->has_addr) {
-		for (int i = 0; i < d->nargs; i++)
-			if (d->args[i].btf)
-				return fail(err, d->args[i].pos, "BTF names need a function, not an address");
-	}
+	if (d->has_addr)
+		return kp_btf_resolve_in(NULL, d, err);
 	btf = btf__load_vmlinux_btf();
 	if (!btf) {
-		for (int i = 0; i < d->nargs; i++)
-			if (d->args[i].btf)
-				return fail(err, d->args[i].pos,
-					    "'%s' needs the kernel's BTF (/sys/kernel/btf/vmlinux): %s", d->args[i].fetch,
-					    strerror(errno));
+		int e = errno;
+
+		kp_btf_resolve_in(NULL, d, err);
+		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg), ": %s", strerror(e));
+		return -1;
 	}
-	id = btf__find_by_name_kind(btf, d->func, BTF_KIND_FUNC);
-	fn = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
-	proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
-	if (!proto || !btf_is_func_proto(proto)) {
-		for (int i = 0; i < d->nargs; i++)
-			if (d->args[i].btf) {
-				ret = fail(err, d->target_pos, "the kernel's BTF does not describe %s (a module, or "
-					   "static and inlined?): use $argN and +OFF(...)", d->func);
-				break;
-			}
-	}
-	for (int i = 0; !ret && i < d->nargs; i++)
-		if (d->args[i].btf)
-			ret = resolve_arg(btf, d, proto, &d->args[i], err);
+	ret = kp_btf_resolve_in(btf, d, err);
 	btf__free(btf);
 	return ret;
 }

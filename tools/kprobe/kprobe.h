@@ -116,6 +116,10 @@ int kp_setup(struct kp *kp);
  * the kernel resolves BTF names itself for this probe (f: on 6.x), so only
  * argN-style conveniences are left. 0 or -1 with err set. */
 int kp_btf_resolve(struct snoop_probe_def *d, bool kernel_btf, struct snoop_probe_error *err);
+/* The same with a BTF given (NULL: none), the kernel's or a test's: the
+ * part that needs no kernel. */
+struct btf;
+int kp_btf_resolve_in(const struct btf *btf, struct snoop_probe_def *d, struct snoop_probe_error *err);
 
 /* format.c */
 void kp_fields_prepare(struct kp_probe *p);

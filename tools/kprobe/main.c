@@ -26,6 +26,11 @@ static const char doc[] =
 	"trace event filter on the probe's fields. argN and retval stand for $argN and $retval; "
 	"struct fields by name (how->flags) are resolved from the kernel's BTF. The event group is "
 	"always kprobe's own: a GRP/ given is used as a prefix of the event name.\n"
+	"\n"
+	"The function is checked against available_filter_functions (kallsyms where unreadable) and "
+	"the kprobe blacklist, which only debugfs has (/sys/kernel/debug/kprobes/blacklist): without "
+	"it that check is skipped (--verbose says so) and the kernel refuses a blacklisted function "
+	"itself. -F skips both checks.\n"
 	"\v"
 	"Examples:\n"
 	"  kprobe 'p:do_sys_openat2 path=+0(%si):ustring'          # every open, with the path\n"
@@ -44,7 +49,9 @@ static const char doc[] =
 
 static const struct argp_option options[] = {
 	{ "event", 'e', "DEFINITION", 0, "A probe (\"DEFINITION[ if FILTER]\"); repeatable", 0 },
-	{ "no-func-check", 'F', NULL, 0, "Skip checking the function against available_filter_functions", 0 },
+	{ "no-func-check", 'F', NULL, 0,
+	  "Skip checking the function against available_filter_functions (or kallsyms) and the kprobe "
+	  "blacklist: the kernel's own checks remain", 0 },
 	{ "raw", 'r', NULL, 0, "Print the kernel's own text line per hit (perf-tools look)", 0 },
 	{ "stack", 's', NULL, 0, "Print the kernel stack of each hit, symbolised", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },

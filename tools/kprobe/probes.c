@@ -42,20 +42,23 @@ static int in_filter_functions(struct snoop_session *s, const char *func, const 
 	return found;
 }
 
-/* The kprobe blacklist ("0xSTART-0xEND\tsym [mod]" lines) lives in debugfs,
- * which may not be mounted: unreadable means unchecked, and the kernel
- * still refuses (with a less helpful message). */
-static bool blacklisted(const char *func)
+/* The kprobe blacklist ("0xSTART-0xEND\tsym [mod]" lines) is only in
+ * debugfs, which may not be mounted (or may be mounted elsewhere): 1 listed,
+ * 0 not, -1 unreadable (errno set). Unreadable means unchecked: the kernel
+ * still refuses a blacklisted function, with a terser message. */
+#define KP_BLACKLIST "/sys/kernel/debug/kprobes/blacklist"
+
+static int blacklisted(const char *func)
 {
-	char *buf = snoop_read_file("/sys/kernel/debug/kprobes/blacklist", NULL);
+	char *buf = snoop_read_file(KP_BLACKLIST, NULL);
 	size_t n = strlen(func);
-	bool hit = false;
+	int hit = 0;
 
 	if (!buf)
-		return false;
+		return -1;
 	for (char *p = buf; (p = strstr(p, func)); p += n)
 		if (p != buf && p[-1] == '\t' && (p[n] == '\n' || p[n] == ' ' || !p[n])) {
-			hit = true;
+			hit = 1;
 			break;
 		}
 	free(buf);
@@ -123,10 +126,17 @@ static int check_function(struct kp *kp, struct kp_probe *p)
 			     d->func, kp->ksyms ? " nor kallsyms" : "");
 		return -1;
 	}
-	if (d->kind != SNOOP_PROBE_TRACEPOINT && blacklisted(d->func)) {
+	if (d->kind == SNOOP_PROBE_TRACEPOINT)
+		return 0;
+	r = blacklisted(d->func);
+	if (r > 0) {
 		kp_def_error(p->text, d->target_pos, "function '%s' is on the kernel's kprobe blacklist", d->func);
 		return -1;
 	}
+	if (r < 0 && kp->o->common.verbose)
+		snoop_warn(kp->s, "the kprobe blacklist (%s) is not readable (%s; is debugfs mounted?): '%s' is not "
+			   "checked against it, the kernel refuses a blacklisted function itself", KP_BLACKLIST,
+			   strerror(errno), d->func);
 	return 0;
 }
 

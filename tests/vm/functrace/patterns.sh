@@ -54,6 +54,24 @@ expect_refusal "the patterns match $nglob functions, more than the limit of 1" -
 expect_refusal "leave no function" -x 'do_sys_openat2' do_sys_openat2
 cat e.txt >&2
 
+# --limit with -x: the limit is on what is traced (the patterns less the
+# exclusions), checked before anything is written and again on what the
+# kernel took (set_ftrace_filter less set_ftrace_notrace), with the same
+# count, message and status. The second check used to count the filter
+# alone, so a run the first check allowed failed at set-up with exit 1.
+nv=$(grep -cE '^vfs_' "$aff")
+nx=$(grep -cE '^vfs_s' "$aff")
+nsel=$((nv - nx))
+((nx > 0 && nsel > 1)) || fail "vfs_*: $nv functions, vfs_s*: $nx: the test needs both"
+ft_start out4.txt -c --limit "$nsel" 'vfs_*' -x 'vfs_s*'
+ft_stop out4.txt
+grep -q "^functrace: tracing $nsel functions\." out4.txt.err || fail "expected 'tracing $nsel functions': $(cat out4.txt.err)"
+ft_assert_clean
+expect_refusal "^functrace: the patterns match $nsel functions, more than the limit of $((nsel - 1)): " \
+	--limit $((nsel - 1)) 'vfs_*' -x 'vfs_s*'
+expect_refusal "^functrace: the patterns match $nv functions, more than the limit of $nsel: " \
+	--limit "$nsel" 'vfs_*'
+
 # --force lifts the limit.
 ft_start out3.txt --limit 1 --force 'do_*open*'
 cat /proc/version >/dev/null

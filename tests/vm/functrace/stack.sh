@@ -25,5 +25,5 @@ sleep 1
 ft_stop out2.json
 json_check out2.json 'len(rows) == 1 and any("do_syscall_64" in f for f in rows[0]["stack"])'
 ft_assert_clean
-# The stack option is put back (on 6.1 it is one flag for all instances).
+# The stack option is put back (one flag for all instances on 6.1 and 6.12).
 [[ $(cat "$TRACEFS/options/func_stack_trace") == 0 ]] || fail "options/func_stack_trace left on"
