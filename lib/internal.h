@@ -124,6 +124,7 @@ struct snoop_session {
 	int newtask_id;                 /* task:task_newtask, -1 when not recorded */
 	struct tep_format_field *f_newtask_pid, *f_newtask_flags;
 	uint64_t pid_dropped;           /* records of -p's child processes */
+	char filter_why[512];           /* the kernel's word on a refused filter */
 };
 
 /* reader.c */

@@ -285,17 +285,18 @@ struct snoop_event *snoop_session_format_event(struct snoop_session *s, const ch
 	return ev;
 }
 
-/* The newest entry of the kernel's error_log: its message line
+/* The newest entry of an error_log (the top level's for dynamic events,
+ * an instance's for what is written in it, e.g. filters): its message line
  * ("trace_kprobe: error: ...") in out and, when the entry has them, the
  * "  Command: ..." line and the caret line under it in cmd and caret. */
-static void last_error_log(struct snoop_session *s, char *out, size_t outlen, char *cmd, size_t cmdlen,
-			   char *caret, size_t caretlen)
+static void last_error_log(const char *dir, char *out, size_t outlen, char *cmd, size_t cmdlen, char *caret,
+			   size_t caretlen)
 {
-	char path[512];
+	char path[1024];
 	char *log, *last = NULL, *p;
 
 	out[0] = cmd[0] = caret[0] = '\0';
-	snprintf(path, sizeof(path), "%s/error_log", s->tracing_dir);
+	snprintf(path, sizeof(path), "%s/error_log", dir);
 	log = snoop_read_file(path, NULL);
 	if (!log)
 		return;
@@ -346,7 +347,7 @@ struct snoop_event *snoop_session_dynevent(struct snoop_session *s, const char *
 	snprintf(path, sizeof(path), "%s/%s", s->tracing_dir, file);
 	ret = snoop_write_file(path, def, true);
 	if (ret < 0) {
-		last_error_log(s, klog, sizeof(klog), kcmd, sizeof(kcmd), kcaret, sizeof(kcaret));
+		last_error_log(s->tracing_dir, klog, sizeof(klog), kcmd, sizeof(kcmd), kcaret, sizeof(kcaret));
 		snoop_err(s, "the kernel refused probe %s/%s (%s)%s%s", s->group, name, strerror(-ret),
 			  klog[0] ? ": " : "", klog);
 		/* The kernel's own pointer at the offending part: both lines get
@@ -421,10 +422,40 @@ static const char *filter_unbalanced(const char *f)
 	return depth ? "a '(' is not closed" : NULL;
 }
 
+/*
+ * The kernel's own verdict on a filter: written to the event's filter file
+ * in our instance, where the event is not enabled yet (start writes the
+ * final filter again). 1 taken, 0 refused (its error_log line, if any, in
+ * filter_why), -1 when it cannot be asked (no such file: a tracer's event).
+ */
+static int kernel_takes_filter(struct snoop_event *ev, const char *filter)
+{
+	struct snoop_session *s = ev->s;
+	char path[1024], kcmd[4200], kcaret[4200];
+	int ret;
+
+	s->filter_why[0] = '\0';
+	if (ev->format_only || !s->instance_created)
+		return -1;
+	snprintf(path, sizeof(path), "%s/events/%s/%s/filter", s->instance_dir, ev->system, ev->name);
+	ret = snoop_write_file(path, filter, false);
+	if (ret == -ENOENT)
+		return -1;
+	if (ret == 0) {
+		snoop_write_file(path, "0", false); /* no filter until start */
+		return 1;
+	}
+	last_error_log(s->instance_dir, s->filter_why, sizeof(s->filter_why), kcmd, sizeof(kcmd), kcaret,
+		       sizeof(kcaret));
+	return 0;
+}
+
 int snoop_event_filter(struct snoop_event *ev, const char *filter)
 {
 	const char *why;
 	char *err = NULL;
+	bool lib_ok;
+	int kernel;
 
 	free(ev->filter);
 	ev->filter = NULL;
@@ -440,11 +471,21 @@ int snoop_event_filter(struct snoop_event *ev, const char *filter)
 		snoop_err(ev->s, "invalid filter for %s:%s: %s", ev->system, ev->name, why);
 		return -1;
 	}
-	if (tracefs_filter_string_verify(ev->tep_ev, filter, &err) < 0) {
+	/*
+	 * libtracefs verifies first, then the kernel, whose word counts:
+	 * libtracefs 1.6.4 refuses what the kernel takes (every negative
+	 * number, even for a signed field; `comm ~ "sh*"`) and takes what
+	 * it refuses (a string compared with a number). Only where the
+	 * kernel cannot be asked does libtracefs decide.
+	 */
+	lib_ok = tracefs_filter_string_verify(ev->tep_ev, filter, &err) >= 0;
+	kernel = kernel_takes_filter(ev, filter);
+	if (kernel == 0 || (kernel < 0 && !lib_ok)) {
 		if (err)
 			err[strcspn(err, "\n")] = '\0';
 		snoop_err(ev->s, "invalid filter for %s:%s: %s", ev->system, ev->name,
-			  err && *err ? err : "rejected by libtracefs");
+			  ev->s->filter_why[0] ? ev->s->filter_why
+			  : !lib_ok && err && *err ? err : "refused by the kernel");
 		free(err);
 		return -1;
 	}
