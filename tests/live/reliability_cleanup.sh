@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 9, cleanup matrix on this machine's kernel (tracepoint paths): for
-# every tool x {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M (kprobe),
+# every tool x {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M,
 # a signal during set-up, an error at every step of the set-up (fd limits,
 # see rel_fd_sweep; kprobe's bad filter; -b refused where memory is short),
 # SIGKILL then the next start}, the full tracefs state
@@ -64,14 +64,12 @@ for tool in execsnoop opensnoop kprobe; do
 	"${cmd[@]}" -d 0.3 >/dev/null 2>"$WORK/d.err" || fail "$tool -d: exit $?: $(cat "$WORK/d.err")"
 	rel_check "$tool -d"
 
-	# -M (kprobe only has it)
-	if [ "$tool" = kprobe ]; then
-		( for _ in $(seq 1 100); do poke; sleep 0.02; done ) &
-		ppid=$!
-		timeout 20 "${cmd[@]}" -M 3 >"$WORK/M.out" 2>"$WORK/M.err" || fail "kprobe -M 3: exit $?: $(cat "$WORK/M.err")"
-		kill "$ppid" 2>/dev/null || true; wait "$ppid" 2>/dev/null || true
-		rel_check "$tool -M"
-	fi
+	# -M: every tool stops by itself after 3 events
+	( for _ in $(seq 1 100); do poke; sleep 0.02; done ) &
+	ppid=$!
+	timeout 20 "${cmd[@]}" -M 3 >"$WORK/M.out" 2>"$WORK/M.err" || fail "$tool -M 3: exit $?: $(cat "$WORK/M.err")"
+	kill "$ppid" 2>/dev/null || true; wait "$ppid" 2>/dev/null || true
+	rel_check "$tool -M"
 
 	# A signal at a random moment of the set-up (0-60 ms after the exec):
 	# whatever the tool had created by then is removed.
