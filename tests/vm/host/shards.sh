@@ -137,22 +137,32 @@ record_durations() {
 }
 
 # update_durations: rewrite host/durations from $WORK/durations.log: for each
-# test, the latest time measured on each kernel, the largest of those,
-# rounded up. Tests not measured keep their old figure; removed tests go.
+# test, the largest of its last three times on each kernel (one quick run
+# under a light load must not shrink a boot's share), the larger of the two
+# kernels, rounded up. Tests not measured keep their old figure; removed
+# tests go.
 update_durations() {
-	local log=$WORK/durations.log id f tmp
+	local log=$WORK/durations.log id f tmp secs
 	[[ -s $log ]] || die "no measured times in $log yet: run the vm tests (ctest -L vm -j2) first"
 	load_durations
-	local -A latest=() new=()
-	local _ts k secs
-	while read -r _ts k id secs; do
-		latest["$k $id"]=$secs
-	done <"$log"
-	for f in "${!latest[@]}"; do
-		id=${f#* }
-		secs=$(awk -v s="${latest[$f]}" 'BEGIN { n = int(s); if (n < s) n++; print (n < 1 ? 1 : n) }')
-		((secs > ${new[$id]:-0})) && new[$id]=$secs
-	done
+	local -A new=()
+	while read -r id secs; do
+		new[$id]=$secs
+	done < <(awk '
+		{ key = $2 " " $3; n = ++count[key]; t[key, n] = $4 }
+		END {
+			for (key in count) {
+				m = 0
+				for (i = count[key]; i > count[key] - 3 && i > 0; i--)
+					if (t[key, i] > m) m = t[key, i]
+				split(key, kt, " ")
+				if (m > best[kt[2]]) best[kt[2]] = m
+			}
+			for (id in best) {
+				n = int(best[id]); if (n < best[id]) n++
+				print id, (n < 1 ? 1 : n)
+			}
+		}' "$log")
 	tmp=$VM_DURATIONS.tmp.$$
 	{
 		sed -n '/^#/p' "$VM_DURATIONS" 2>/dev/null
