@@ -1,18 +1,15 @@
-#!/bin/bash
-# vm-timeout: 420
-# Issue 9, cleanup matrix on a kprobe + function-tracer kernel: every tool x
-# {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M, an error
+# shellcheck shell=bash
+# Issue 9, the cleanup matrix on a kprobe + function-tracer kernel, for one
+# tool: {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M, an error
 # half-way through set-up (bad filter or function after a probe exists; -b
 # refused with ENOMEM after the probes exist; an fd limit failing it at
 # every step up to the reader, see rel_fd_sweep), SIGKILL then the next
 # start}: the full tracefs state (snapshot.bash) afterwards equals the
-# state before.
-set -euo pipefail
-. "$(dirname "$0")/common.bash"
-require_file "$TRACEFS/kprobe_events" "the kprobe paths need kprobe events"
-trap r_counts EXIT
+# state before. One test per tool (cleanup_TOOL.sh), so that each boots in
+# a shard of its own size.
+#   . "$(dirname "$0")/cleanup.bash"; r_cleanup_matrix TOOL
+. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
-r_before
 declare -A CMD=(
 	[execsnoop]="execsnoop"
 	[opensnoop]="opensnoop"
@@ -30,15 +27,6 @@ declare -A HALFWAY=(
 declare -A EARLY=(
 	[functrace]="functrace do_sys_openat2 no_such_function_xyz"
 )
-avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
-big_b=0
-((avail_kb < 4194304)) && big_b=1
-tools=()
-for t in execsnoop opensnoop kprobe functrace; do
-	if r_have "$t"; then tools+=("$t"); else note "$t not built: skipped"; fi
-done
-((${#tools[@]})) || skip "no tool built"
-[[ $(cat "$TRACEFS/available_tracers") == *function* ]] || { note "no function tracer: functrace skipped"; tools=("${tools[@]/functrace/}"); }
 
 split() { # "a_SP_b c" -> array R (_SP_ is a space inside a word)
 	read -r -a R <<<"$1"
@@ -46,8 +34,17 @@ split() { # "a_SP_b c" -> array R (_SP_ is a space inside a word)
 	R[0]=$SNOOP_BIN/${R[0]}
 }
 
-for tool in "${tools[@]}"; do
-	[[ -n $tool ]] || continue
+r_cleanup_matrix() { # TOOL
+	local tool=$1 avail_kb big_b=0 sig i n k st pid wl
+	require_file "$TRACEFS/kprobe_events" "the kprobe paths need kprobe events"
+	r_have "$tool" || skip "$tool not built"
+	if [[ $tool == functrace && $(cat "$TRACEFS/available_tracers") != *function* ]]; then
+		skip "no function tracer on $(uname -r)"
+	fi
+	trap r_counts EXIT
+	r_before
+	avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+	((avail_kb < 4194304)) && big_b=1
 	split "${CMD[$tool]}"
 	cmd=("${R[@]}")
 	for sig in INT TERM HUP QUIT; do
@@ -117,4 +114,4 @@ for tool in "${tools[@]}"; do
 	"${cmd[@]}" -d 0.3 >/dev/null 2>k9.err || fail "$tool next start: $(cat k9.err)"
 	r_check "$tool SIGKILL + next start"
 	note "$tool: signals, SIGPIPE, -d, half-way errors, fd limits, SIGKILL: clean"
-done
+}
