@@ -1,0 +1,114 @@
+#!/bin/bash
+# Guest-kernel benchmark (issue 10): kprobe's p: and functrace, which the
+# host cannot run, measured inside a Debian kernel under qemu (TCG). An
+# emulated CPU makes absolute rates meaningless, so only ratios are shown:
+# the kcall workload (getppid in a loop: __x64_sys_getppid per op) alone,
+# with the kernel's floor for each tool (its probe or tracer armed in an
+# instance nobody reads), and under each tool writing to a file.
+# Run by bench/vm-run through the VM harness; output as `#` lines.
+# vm-timeout: 600
+set -euo pipefail
+. /snoopvm/lib.sh
+require_file "$TRACEFS/kprobe_events" "no kprobe events"
+ROUNDS=${BENCH_ROUNDS:-3}
+SECS=${BENCH_SECS:-2}
+FUNC=__x64_sys_getppid
+FLOOR=$TRACEFS/instances/bench_floor_$$
+has_ft=0
+grep -qw function "$TRACEFS/available_tracers" && has_ft=1
+
+floor_on() { # kprobe|function
+	mkdir "$FLOOR"
+	case $1 in
+	kprobe)
+		echo "p:bench_floor_$$/getppid $FUNC" >>"$TRACEFS/dynamic_events"
+		echo 1 >"$FLOOR/events/bench_floor_$$/getppid/enable" ;;
+	function)
+		echo "$FUNC" >"$FLOOR/set_ftrace_filter"
+		echo function >"$FLOOR/current_tracer" ;;
+	esac
+}
+floor_off() {
+	echo 0 >"$FLOOR/events/enable" 2>/dev/null || true
+	echo nop >"$FLOOR/current_tracer" 2>/dev/null || true
+	rmdir "$FLOOR"
+	echo "-:bench_floor_$$/getppid" >>"$TRACEFS/dynamic_events" 2>/dev/null || true
+}
+
+# one CONFIG: the workload's rate, and the tool's lines and losses
+one() {
+	local c=$1 out=$PWD/$1.out err=$PWD/$1.err d
+	local -a tool=()
+	case $c in
+	alone) ;;
+	floor-kprobe) floor_on kprobe ;;
+	floor-function) floor_on function ;;
+	kprobe) tool=(kprobe "p:$FUNC") ;;
+	kprobe-j) tool=(kprobe -j "p:$FUNC") ;;
+	kprobe-c) tool=(kprobe -c "p:$FUNC") ;;
+	functrace) tool=(functrace "$FUNC") ;;
+	functrace-c) tool=(functrace -c "$FUNC") ;;
+	esac
+	if ((${#tool[@]})); then
+		start_bg "$SNOOP_BIN/${tool[0]}" "${tool[@]:1}" >"$out" 2>"$err"
+		for ((i = 0; i < 600; i++)); do
+			d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null || true)
+			[[ -n $d ]] && snoop_armed "$d" && break
+			sleep 0.05
+		done
+		snoop_armed "$d" || fail "$c did not arm: $(cat "$err")"
+	fi
+	kcall "$SECS" >wl.out
+	if ((${#tool[@]})); then
+		stop_bg -t 60
+	fi
+	case $c in floor-*) floor_off ;; esac
+	local rate lines=- lost=-
+	rate=$(awk '{print $6}' wl.out)
+	if ((${#tool[@]})); then
+		case $c in
+		*-c) lines=$(awk -v f="$FUNC" '$0 ~ f {n = $NF} END {print n + 0}' "$out") ;;
+		*) lines=$(grep -c kcall "$out" || true) ;;
+		esac
+		lost=$(sed -n 's/.*(ring buffer full, \([0-9]*\) in all).*/\1/p' "$err" | tail -n 1)
+		lost=${lost:-0}
+	fi
+	echo "$c $rate $lines $lost $(awk '{print $2}' wl.out)" >>results
+}
+
+configs=(alone floor-kprobe kprobe kprobe-j kprobe-c)
+((has_ft)) && configs+=(floor-function functrace functrace-c)
+: >results
+for ((r = 1; r <= ROUNDS; r++)); do
+	for c in "${configs[@]}"; do
+		one "$c"
+	done
+done
+note "kernel $(uname -r), $(nproc) CPU(s), $ROUNDS rounds of ${SECS}s, medians; kcall = getppid() in a loop"
+python3 -S -I - results "$has_ft" <<'PY' | while IFS= read -r l; do note "$l"; done
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    c, rate, lines, lost, ops = line.split()
+    rows.setdefault(c, []).append((float(rate), lines, lost, int(ops)))
+def med(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+alone = med([r[0] for r in rows["alone"]])
+print("| config | rate vs alone | vs its floor | ops -> reported (median) | lost (median) |")
+print("|---|---:|---:|---|---:|")
+for c, floor in [("alone", None), ("floor-kprobe", None), ("kprobe", "floor-kprobe"), ("kprobe-j", "floor-kprobe"),
+                 ("kprobe-c", "floor-kprobe"), ("floor-function", None), ("functrace", "floor-function"),
+                 ("functrace-c", "floor-function")]:
+    if c not in rows:
+        continue
+    rate = med([r[0] for r in rows[c]])
+    vf = f"{rate / med([r[0] for r in rows[floor]]):.2f}" if floor else "—"
+    if rows[c][0][1] == "-":
+        rep, lost = "—", "—"
+    else:
+        rep = f"{med([r[3] for r in rows[c]]):,} -> {med([int(r[1]) for r in rows[c]]):,}"
+        lost = f"{med([int(r[2]) for r in rows[c]]):,}"
+    print(f"| {c} | {rate / alone:.2f} | {vf} | {rep} | {lost} |")
+PY
+assert_no_snoop_leftovers
