@@ -20,16 +20,6 @@ command -v python3 >/dev/null || skip "needs python3"
 PYBIN=$(python3 -c 'import sys; print(sys.executable)')
 [ -x "$PYBIN" ] || skip "no python3 binary"
 
-wait_events() {
-	local d=$TRACEFS/instances/snoop_opensnoop_$1 i
-	for i in $(seq 1 200); do
-		grep -q 'sys_exit_openat$' "$d/set_event" 2>/dev/null &&
-			[ "$(cat "$d/tracing_on" 2>/dev/null)" = 1 ] && return 0
-		sleep 0.05
-	done
-	fail "opensnoop $1 never enabled its events"
-}
-
 snapshot_tracefs "$WORK/before"
 cd "$WORK"
 mkdir sub
@@ -64,7 +54,7 @@ run() {
 	local name=$1 mode=$2
 	shift 2
 	start_tool "$name" "$OS" "$@" -n "$NAME"
-	wait_events "$BG_PID"
+	wait_armed "$BG_PID"
 	[ "$mode" = gone ] && kill -STOP "$BG_PID"
 	"$PROG" -I gone.py "$mode" || fail "the command failed"
 	[ "$mode" = gone ] && kill -CONT "$BG_PID"
@@ -127,7 +117,7 @@ PY
 
 # An open that has not returned when opensnoop stops: reported, no result.
 start_tool fifo "$OS" -j -e -n "$NAME"
-wait_events "$BG_PID"
+wait_armed "$BG_PID"
 "$PROG" -I gone.py fifo &
 FIFO_PID=$!
 BG_PIDS+=("$FIFO_PID")

@@ -9,18 +9,6 @@ OS=$SNOOP_BIN/opensnoop
 [ -e "$TRACEFS/events/syscalls/sys_exit_openat" ] || skip "no syscall tracepoints"
 command -v python3 >/dev/null || skip "needs python3"
 
-# Armed = exit tracepoints enabled and tracing on (a new instance starts
-# with tracing_on at 1, so tracing_on alone says nothing).
-wait_events() {
-	local d=$TRACEFS/instances/snoop_opensnoop_$1 i
-	for i in $(seq 1 200); do
-		grep -q 'sys_exit_openat$' "$d/set_event" 2>/dev/null &&
-			[ "$(cat "$d/tracing_on" 2>/dev/null)" = 1 ] && return 0
-		sleep 0.05
-	done
-	fail "opensnoop $1 never enabled its events"
-}
-
 snapshot_tracefs "$WORK/before"
 cd "$WORK"
 mkdir d
@@ -62,9 +50,9 @@ for i in $(seq 1 200); do [ -e ready ] && break; sleep 0.05; done
 # The same opens in text beside the JSON.
 start_tool text "$OS" -e -p "$PY_PID"
 TEXT_PID=$BG_PID
-wait_events "$TEXT_PID"
+wait_armed "$TEXT_PID"
 start_tool os "$OS" -j -e -p "$PY_PID"
-wait_events "$BG_PID"
+wait_armed "$BG_PID"
 touch go
 wait "$PY_PID" || fail "workload failed"
 sleep 0.3

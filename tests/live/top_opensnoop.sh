@@ -17,16 +17,6 @@ mkdir "$D"
 echo hi >"$D/exists"
 ESC=$'esc\e[1mname'
 echo hi >"$D/$ESC"
-# Armed = exit tracepoints enabled and tracing on.
-wait_events() {
-	local d=$TRACEFS/instances/snoop_opensnoop_$1 i
-	for i in $(seq 1 200); do
-		grep -q 'sys_exit_openat$' "$d/set_event" 2>/dev/null &&
-			[ "$(cat "$d/tracing_on" 2>/dev/null)" = 1 ] && return 0
-		sleep 0.05
-	done
-	fail "opensnoop $1 never enabled its events"
-}
 # Dynamically linked opens through the C library (what --libc sees).
 workload() {
 	cat "$D/exists" "$D/exists" "$D/exists" >/dev/null
@@ -39,7 +29,7 @@ last_table() { awk '/^ +OPENS / { buf = "" } { buf = buf $0 "\n" } END { printf 
 "$OS" --top --libc -i 0.5 "$D/*" >"$WORK/text.out" 2>"$WORK/text.err" &
 tool=$!
 BG_PIDS+=("$tool")
-wait_events "$tool"
+wait_armed "$tool"
 workload
 sleep 1.2
 stop_tool "$tool" INT
@@ -70,7 +60,7 @@ if command -v tmux >/dev/null; then
 		sleep 0.1
 	done
 	[ -n "$tool" ] || fail "opensnoop did not start in tmux"
-	wait_events "$tool"
+	wait_armed "$tool"
 	workload
 	ok=
 	for i in $(seq 1 50); do
