@@ -7,15 +7,6 @@ set -euo pipefail
 require_file "$TRACEFS/kprobe_events" "no kprobe events"
 snapshot_tracefs
 
-expect_refusal() { # WHAT REGEX ARGS...
-	local what=$1 re=$2 rc=0
-	shift 2
-	"$KPROBE" "$@" >bad.out 2>bad.err || rc=$?
-	cat bad.err
-	[[ $rc == 64 ]] || fail "$what: exit $rc, expected 64"
-	grep -Eq -- "$re" bad.err || fail "$what: message does not match /$re/"
-	assert_tracefs_unchanged
-}
 # The kernel's own refusal (an unknown register), with its caret.
 expect_refusal "bad register" 'kprobe: +\^' 'p:do_sys_openat2 x=%nosuchreg'
 grep -q 'refused probe' bad.err || fail "no 'refused probe' line"

@@ -11,16 +11,6 @@ bl=/sys/kernel/debug/kprobes/blacklist
 require_file "$bl" "no debugfs kprobes/blacklist in this guest"
 snapshot_tracefs
 
-expect_refusal() { # WHAT REGEX ARGS...
-	local what=$1 re=$2 rc=0
-	shift 2
-	"$KPROBE" "$@" >bad.out 2>bad.err || rc=$?
-	cat bad.err
-	[[ $rc == 64 ]] || fail "$what: exit $rc, expected 64"
-	grep -Eq -- "$re" bad.err || fail "$what: message does not match /$re/"
-	assert_tracefs_unchanged
-}
-
 # "0xSTART-0xEND<TAB>name [module]": the names.
 awk -F'\t' '{ split($2, a, " "); if (a[1] != "") print a[1] }' "$bl" >bl.txt
 [[ -s bl.txt ]] || fail "empty kprobe blacklist"

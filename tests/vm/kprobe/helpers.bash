@@ -37,3 +37,15 @@ kp_stop() {
 		fail "kprobe exited with $BG_STATUS"
 	fi
 }
+
+# expect_refusal WHAT REGEX ARGS...: kprobe ARGS exits 64 with a message
+# matching REGEX and leaves tracefs as snapshot_tracefs found it.
+expect_refusal() { # WHAT REGEX ARGS...
+	local what=$1 re=$2 rc=0
+	shift 2
+	"$KPROBE" "$@" >bad.out 2>bad.err || rc=$?
+	cat bad.err
+	[[ $rc == 64 ]] || fail "$what: exit $rc, expected 64"
+	grep -Eq -- "$re" bad.err || fail "$what: message does not match /$re/"
+	assert_tracefs_unchanged
+}
