@@ -2,7 +2,7 @@
 /* libFuzzer target: the escapers and the JSON writer (lib/output.c).
  * Invariants checked on every input:
  *  - text and JSON output hold no raw C0 control byte or DEL, and are valid
- *    UTF-8 (checked with a strict decoder below) without raw C1 controls;
+ *    UTF-8 without raw C1 controls or bidi steering (check.h);
  *  - JSON unescaping (\uDCXX -> the byte, the surrogateescape rule of
  *    README "Output and escaping") gives back the input byte for byte;
  *  - the shell quoting never leaves a raw control byte either. */
@@ -13,40 +13,7 @@
 
 #include <snoop/output.h>
 
-/* Strict UTF-8 (Table 3-7); returns the code point length or 0. */
-static int u8len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	if (s[0] < 0x80) { *cp = s[0]; return 1; }
-	if (s[0] >= 0xc2 && s[0] <= 0xdf && n >= 2 && (s[1] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
-		return 2;
-	}
-	if (s[0] >= 0xe0 && s[0] <= 0xef && n >= 3 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0xfu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-		return (*cp >= 0x800 && (*cp < 0xd800 || *cp > 0xdfff)) ? 3 : 0;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4 && n >= 4 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-	    (s[3] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0x7u) << 18) | ((s[1] & 0x3fu) << 12) | ((s[2] & 0x3fu) << 6) | (s[3] & 0x3fu);
-		return (*cp >= 0x10000 && *cp <= 0x10ffff) ? 4 : 0;
-	}
-	return 0;
-}
-
-static void check_safe(const struct snoop_buf *b)
-{
-	const unsigned char *s = (const unsigned char *)b->data;
-	size_t i = 0;
-	uint32_t cp;
-
-	while (i < b->len) {
-		int l = u8len(s + i, b->len - i, &cp);
-
-		if (!l || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x202e || cp == 0x2066)
-			abort();
-		i += (size_t)l;
-	}
-}
+#include "check.h"
 
 static int hexval(const char *p)
 {
@@ -115,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	snoop_buf_init(&b);
 	snoop_escape_text(&b, data, size);
-	check_safe(&b);
+	check_terminal_safe(b.data, b.len, false);
 	snoop_buf_reset(&b);
 	snoop_escape_shell(&b, data, size);
 	for (size_t i = 0; i < b.len; i++)
@@ -123,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	snoop_buf_reset(&b);
 	snoop_escape_json(&b, data, size);
-	check_safe(&b);
+	check_terminal_safe(b.data, b.len, false);
 	json_roundtrip(&b, data, size);
 	/* The writer around it: a record with the input as string and array. */
 	snoop_buf_reset(&b);
