@@ -513,7 +513,9 @@ void execsnoop_print_stats(const struct execsnoop *x)
 		fprintf(stderr, "%s: arguments from /proc: %llu; process gone before they were read (marked): %llu\n",
 			t, (unsigned long long)s->fallback_proc, (unsigned long long)s->fallback_gone);
 	}
-	fprintf(stderr, "%s: UID from the kernel: %llu, from /proc: %llu, unknown: %llu\n", t,
-		(unsigned long long)s->uid_kernel, (unsigned long long)s->uid_proc,
-		(unsigned long long)s->uid_unknown);
+	/* Only looked up for -U, -u and -j. */
+	if (s->uid_kernel || s->uid_proc || s->uid_unknown)
+		fprintf(stderr, "%s: UID from the kernel: %llu, from /proc: %llu, unknown: %llu\n", t,
+			(unsigned long long)s->uid_kernel, (unsigned long long)s->uid_proc,
+			(unsigned long long)s->uid_unknown);
 }
