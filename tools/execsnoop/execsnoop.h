@@ -11,10 +11,13 @@
 #include <snoop/session.h>
 #include <snoop/top.h>
 
-#define EXECSNOOP_MAX_ARGS 126     /* the kernel's fetch-arg limit, less room */
-#define EXECSNOOP_ARGS_PER_PROBE 16 /* keeps one event under a ring-buffer page */
-#define EXECSNOOP_MAX_PROBES ((EXECSNOOP_MAX_ARGS + 1 + EXECSNOOP_ARGS_PER_PROBE - 1) / EXECSNOOP_ARGS_PER_PROBE)
-#define EXECSNOOP_TOP_ARGS 3       /* --top: arguments after argv[0] in the key */
+/* Probe 0 fetches the filename and argv[0..max_args]: 128 fetch args at
+ * most, the kernel's limit (MAX_TRACE_ARGS). */
+#define EXECSNOOP_MAX_ARGS 126
+/* The longest string one fetch stores: MAX_STRING_SIZE (4096) less the
+ * NUL. A longer argument arrives cut to this many bytes. */
+#define EXECSNOOP_FETCH_MAX 4095
+#define EXECSNOOP_TOP_ARGS 3 /* --top: arguments after argv[0] in the key */
 
 struct execsnoop_opts {
 	struct snoop_opts common;
@@ -33,8 +36,15 @@ struct execsnoop_opts {
 	bool force_fallback;  /* --tracepoint: the no-kprobe path, for tests */
 };
 
-/* Why an argument is missing from what the kernel gave us. */
-enum arg_state { ARG_OK, ARG_FAULT, ARG_END };
+/* What we know of one argument. */
+enum arg_state {
+	ARG_MISSING,    /* no record carried it (yet) */
+	ARG_OK,         /* from the kernel at the syscall */
+	ARG_FAULT,      /* the kernel could not read it (page not in memory) */
+	ARG_PROC,       /* recovered from /proc/PID/cmdline */
+	ARG_LOST_FAULT, /* faulted and not recoverable: shown as "?" */
+	ARG_LOST_LONG,  /* too long for a trace record, not recoverable: "?..." */
+};
 
 /* An exec in flight: what the entry probes fetched, waiting for the exit. */
 struct exec_entry {
@@ -42,9 +52,16 @@ struct exec_entry {
 	uint64_t ts;
 	bool used;
 	bool is_at;                /* execveat */
-	unsigned int chunks_seen;  /* bit per entry probe */
+	bool seen;                 /* any entry record (probe or sys_enter) */
+	bool have_ptrs;            /* probe 0: filename and argv pointers */
+	bool have_creds;           /* commit_creds: the name the kernel gave */
+	bool have_uid;             /* ... and the real UID */
+	bool have_dfd;
+	int dfd;                   /* execveat's directory fd */
+	int argc;                  /* from the pointers, at most max_args + 1 */
+	char comm[16];
+	long uid;
 	char *filename;            /* NULL when it faulted */
-	int nargs;                 /* arguments present (after trimming END) */
 	char **argv;               /* [max_args + 1] */
 	size_t *arglen;
 	unsigned char *argstate;   /* enum arg_state */
@@ -54,21 +71,43 @@ struct exec_entry {
 
 struct execsnoop;
 /* Tells an entry-probe handler which probe it is. */
-struct exec_chunk {
+struct exec_probe {
 	struct execsnoop *x;
-	int at;     /* 0 execve, 1 execveat */
-	int chunk;  /* arguments chunk*EXECSNOOP_ARGS_PER_PROBE onwards */
+	int at;    /* 0 execve, 1 execveat */
+	int first; /* first argument it carries; -1: probe 0 (filename, pointers) */
+	int n;     /* arguments it carries */
+	int fixed; /* record size without its string data */
 };
+
+/* What -v reports at the end. Counted per printed exec. */
+struct execsnoop_stats {
+	uint64_t printed;
+	uint64_t fault_recovered;  /* an argument faulted, recovered from /proc */
+	uint64_t fault_marked;     /* ... not recoverable: marked */
+	uint64_t long_recovered;   /* an argument too long for a record, from /proc */
+	uint64_t long_marked;      /* ... not recoverable: marked */
+	uint64_t entry_missing;    /* an exit without any entry record */
+	uint64_t entry_recovered;  /* ... of which /proc gave the arguments */
+	uint64_t proc_mismatch;    /* /proc held another exec's command line */
+	uint64_t stale_dropped;    /* entries dropped after lost events */
+	uint64_t uid_kernel, uid_proc, uid_unknown;
+	uint64_t uid_unknown_skipped; /* -u: not shown, the UID was unknown */
+	uint64_t fallback_proc, fallback_gone; /* tracepoint path: args from /proc, or gone */
+};
+
+#define EXECSNOOP_MAX_PROBES (EXECSNOOP_MAX_ARGS + 1)
 
 struct execsnoop {
 	struct execsnoop_opts *o;
-	struct exec_chunk chunks[2][EXECSNOOP_MAX_PROBES];
 	struct snoop_session *s;
 	bool kprobes;                       /* false: tracepoint fallback */
-	int nprobes;                        /* entry probes per syscall */
-	struct tep_format_field *f_args[2][EXECSNOOP_MAX_PROBES][EXECSNOOP_ARGS_PER_PROBE];
-	struct tep_format_field *f_ptrs[2][EXECSNOOP_MAX_PROBES][EXECSNOOP_ARGS_PER_PROBE];
-	struct tep_format_field *f_fname[2];
+	int args_per_probe;                 /* arguments in each string probe */
+	int nprobes;                        /* string probes per syscall */
+	int uid_off;                        /* struct cred's uid, -1 unknown */
+	struct exec_probe probes[2][EXECSNOOP_MAX_PROBES + 1];
+	struct tep_format_field *f_fname[2], *f_ptr[2][EXECSNOOP_MAX_ARGS + 1], *f_dfd;
+	struct tep_format_field *f_arg[2][EXECSNOOP_MAX_ARGS];
+	struct tep_format_field *f_comm, *f_uid;
 	struct tep_format_field *f_ret, *f_ret_at;
 	struct tep_format_field *f_fork_parent, *f_fork_child;
 	struct tep_format_field *f_exec_fname, *f_exec_pid, *f_exec_oldpid;
@@ -82,17 +121,23 @@ struct execsnoop {
 	struct { pid_t child, parent; } *forks;
 	size_t nforks;
 
-	uint64_t printed, recovered, unrecovered, entry_missing, stale_dropped;
+	struct execsnoop_stats st;
 
 	struct snoop_top *top;              /* --top, else NULL */
 	struct snoop_buf top_key;
 };
+
+#define EXECSNOOP_ENTRY_SLOTS 1024
 
 int execsnoop_setup(struct execsnoop *x);
 void execsnoop_print_header(struct execsnoop *x);
 /* Print one finished exec (ret = syscall return value). */
 void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret);
 pid_t execsnoop_ppid(struct execsnoop *x, pid_t pid);
+/* -v: the counts, one line each, on stderr. */
+void execsnoop_print_stats(const struct execsnoop *x);
+/* creds.c: offset of the real UID in struct cred, from BTF; -1 unknown. */
+int execsnoop_cred_uid_offset(void);
 /* --top (top.c): the table and its view; one exec into it. */
 int execsnoop_top_setup(struct execsnoop *x, int argc, char **argv);
 void execsnoop_top_add(struct execsnoop *x, const struct exec_entry *e, int nargs, pid_t pid, pid_t ppid,

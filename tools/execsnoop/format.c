@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* execsnoop's output: filters that need the whole exec, text and JSON. */
+/*
+ * execsnoop's output: the arguments the kernel could not give (from
+ * /proc/PID/cmdline when it is still the same exec), the filters that need
+ * the whole exec, text and JSON.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +14,6 @@
 #include <snoop/tracefs.h>
 
 #include "execsnoop.h"
-
-/* The kernel stores at most this many bytes of one fetched string,
- * NUL included (MAX_STRING_SIZE): a longer argument arrives cut. */
-#define FETCH_STRING_MAX 4096
 
 static long proc_uid(pid_t pid)
 {
@@ -30,81 +31,271 @@ static long proc_uid(pid_t pid)
 	return v;
 }
 
-/* Replace the arguments of e with /proc/PID/cmdline. true on success. */
-static bool args_from_proc(struct execsnoop *x, struct exec_entry *e, pid_t pid)
+/* /proc/PID/comm without its newline; false when the process is gone. */
+static bool proc_comm(pid_t pid, char *buf, size_t size)
 {
 	char path[64];
-	size_t len, off = 0;
+	size_t n;
 	char *s;
-	int i = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	s = snoop_read_file(path, &len);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	s = snoop_read_file(path, &n);
 	if (!s)
 		return false;
-	if (len == 0) {
-		free(s);
-		return false; /* a zombie, or a kernel thread */
-	}
-	for (int k = 0; k <= x->o->max_args; k++) {
-		free(e->argv[k]);
-		e->argv[k] = NULL;
-		e->argstate[k] = ARG_END;
-	}
-	while (off < len && i <= x->o->max_args) {
-		size_t n = strnlen(s + off, len - off);
-
-		e->argv[i] = malloc(n + 1);
-		if (!e->argv[i])
-			abort();
-		memcpy(e->argv[i], s + off, n);
-		e->argv[i][n] = '\0';
-		e->arglen[i] = n;
-		e->argstate[i] = ARG_OK;
-		i++;
-		off += n + 1;
-	}
+	n = strcspn(s, "\n");
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
 	free(s);
 	return true;
 }
 
-static void put_comm(struct snoop_buf *b, const char *filename, pid_t pid, bool json, struct snoop_json *j)
+/* /proc/PID/cmdline split at its NULs. */
+struct cmdline {
+	char *buf;
+	size_t len;
+	int n;
+	size_t *off, *arglen;
+};
+
+static bool cmdline_read(pid_t pid, struct cmdline *c)
 {
-	char buf[64];
-	const char *c = NULL;
-	size_t n = 0;
-	char *proc = NULL;
+	char path[64];
+	size_t off = 0;
 
-	if (filename) {
-		/* The kernel names the new task after the file's last path
-		 * component, cut to TASK_COMM_LEN - 1 bytes: do the same, so
-		 * that the name is right for processes already gone. */
-		c = strrchr(filename, '/');
-		c = c ? c + 1 : filename;
-		n = strlen(c);
-		if (n > 15)
-			n = 15;
-	} else {
-		snprintf(buf, sizeof(buf), "/proc/%d/comm", (int)pid);
-		proc = snoop_read_file(buf, &n);
-		if (proc) {
-			c = proc;
-			n = strcspn(proc, "\n");
-		} else {
-			c = "?";
-			n = 1;
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	c->buf = snoop_read_file(path, &c->len);
+	if (!c->buf)
+		return false;
+	if (c->len == 0)
+		return false; /* a zombie, or a kernel thread */
+	for (size_t i = 0; i < c->len; i++)
+		c->n += c->buf[i] == '\0';
+	if (c->buf[c->len - 1] != '\0')
+		c->n++;
+	c->off = calloc((size_t)c->n, sizeof(*c->off));
+	c->arglen = calloc((size_t)c->n, sizeof(*c->arglen));
+	if (!c->off || !c->arglen)
+		abort();
+	for (int i = 0; i < c->n; i++) {
+		size_t n = strnlen(c->buf + off, c->len - off);
+
+		c->off[i] = off;
+		c->arglen[i] = n;
+		off += n + 1;
+	}
+	return true;
+}
+
+static void cmdline_free(struct cmdline *c)
+{
+	free(c->buf);
+	free(c->off);
+	free(c->arglen);
+}
+
+/* Does the kernel's copy of an argument (cut at EXECSNOOP_FETCH_MAX) match
+ * this one from /proc? */
+static bool same_arg(const struct exec_entry *e, int i, const struct cmdline *c, int k)
+{
+	size_t kl = e->arglen[i], pl = c->arglen[k];
+
+	if (kl >= EXECSNOOP_FETCH_MAX ? pl < kl : pl != kl)
+		return false;
+	return memcmp(e->argv[i], c->buf + c->off[k], kl) == 0;
+}
+
+/*
+ * Fill the arguments the kernel did not give (faulted: state ARG_FAULT; too
+ * long for a record: ARG_MISSING) from /proc/PID/cmdline, cut like the
+ * kernel would have, if it is still this exec's command line: the same
+ * number of arguments, the ones the kernel gave identical, and the name the
+ * kernel gave the task. A later exec by the same PID, or a process that
+ * rewrote its argv, fails the check. A script's interpreter (#!) comes
+ * first in /proc: the arguments are matched from the end, and argv[0] is
+ * then gone.
+ */
+static bool recover_from_proc(struct execsnoop *x, struct exec_entry *e, pid_t pid)
+{
+	int max = x->o->max_args;
+	struct cmdline c;
+	char comm[16];
+	int off = 0, n, checked = 0;
+	bool ok = false;
+
+	if (!cmdline_read(pid, &c))
+		goto out;
+	if (e->have_creds && (!proc_comm(pid, comm, sizeof(comm)) || strcmp(comm, e->comm) != 0))
+		goto mismatch;
+	if (e->have_ptrs) {
+		if (e->argc <= max) {
+			/* Each interpreter level adds its path and maybe one
+			 * argument (the kernel allows 4 levels). */
+			off = c.n - e->argc;
+			if (off < 0 || off > 8 || (off > 0 && e->argc == 0))
+				goto mismatch;
+		} else if (c.n < max + 1) {
+			goto mismatch;
 		}
-	}
-	if (json) {
-		snoop_json_str(j, "comm", c, n);
+		n = e->argc < max ? e->argc : max;
 	} else {
-		size_t mark = b->len;
-
-		snoop_escape_text(b, c, n);
-		snoop_buf_pad(b, mark, 16);
-		snoop_buf_addc(b, ' ');
+		n = c.n < max ? c.n : max;
+		e->argc = c.n < max + 1 ? c.n : max + 1;
 	}
-	free(proc);
+	for (int i = 0; i < n; i++) {
+		if (e->argstate[i] != ARG_OK)
+			continue;
+		if (i == 0 && off > 0)
+			continue; /* the interpreter took argv[0]'s place */
+		if (!same_arg(e, i, &c, i + off))
+			goto mismatch;
+		checked++;
+	}
+	/* Shifted by an interpreter: only if some argument vouches for it. */
+	if (off > 0 && !checked)
+		goto mismatch;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+
+		if (e->argstate[i] != ARG_FAULT && e->argstate[i] != ARG_MISSING)
+			continue;
+		if (i == 0 && off > 0)
+			continue;
+		len = c.arglen[i + off];
+		if (len > EXECSNOOP_FETCH_MAX)
+			len = EXECSNOOP_FETCH_MAX; /* as the kernel would have cut it */
+		free(e->argv[i]);
+		e->argv[i] = malloc(len + 1);
+		if (!e->argv[i])
+			abort();
+		memcpy(e->argv[i], c.buf + c.off[i + off], len);
+		e->argv[i][len] = '\0';
+		e->arglen[i] = len;
+		e->argstate[i] = ARG_PROC;
+	}
+	ok = true;
+	goto out;
+mismatch:
+	x->st.proc_mismatch++;
+out:
+	cmdline_free(&c);
+	return ok;
+}
+
+/* The fallback path: every argument from /proc. */
+static bool args_from_proc(struct execsnoop *x, struct exec_entry *e, pid_t pid)
+{
+	int max = x->o->max_args;
+	struct cmdline c;
+
+	if (!cmdline_read(pid, &c)) {
+		cmdline_free(&c);
+		return false;
+	}
+	e->argc = c.n < max + 1 ? c.n : max + 1;
+	for (int i = 0; i < c.n && i < max; i++) {
+		size_t len = c.arglen[i] < EXECSNOOP_FETCH_MAX ? c.arglen[i] : EXECSNOOP_FETCH_MAX;
+
+		free(e->argv[i]);
+		e->argv[i] = malloc(len + 1);
+		if (!e->argv[i])
+			abort();
+		memcpy(e->argv[i], c.buf + c.off[i], len);
+		e->argv[i][len] = '\0';
+		e->arglen[i] = len;
+		e->argstate[i] = ARG_PROC;
+	}
+	cmdline_free(&c);
+	return true;
+}
+
+/* The kprobe path: count what was missing, recover what /proc still has,
+ * mark the rest. True when it is not even known how many arguments there
+ * were (no probe 0 record, and /proc could not tell). */
+static bool resolve_kprobe_args(struct execsnoop *x, struct exec_entry *e, pid_t pid, long ret)
+{
+	int max = x->o->max_args;
+	bool faulted = false, toolong = false, recovered = false;
+	int n;
+
+	if (!e->have_ptrs) {
+		/* Without probe 0 (lost, or a filename too long for a record),
+		 * the slots that came are the arguments: the filter drops the
+		 * ones past the end of argv. */
+		e->argc = 0;
+		for (int i = 0; i < max; i++)
+			if (e->argstate[i] != ARG_MISSING)
+				e->argc = i + 1;
+	}
+	n = e->argc < max ? e->argc : max;
+	for (int i = 0; i < n; i++) {
+		faulted |= e->argstate[i] == ARG_FAULT;
+		toolong |= e->argstate[i] == ARG_MISSING;
+	}
+	if (!e->seen)
+		x->st.entry_missing++;
+	/* A failed exec leaves the old program in place: its cmdline is not
+	 * the one that was attempted. */
+	if ((faulted || toolong || !e->have_ptrs) && ret == 0)
+		recovered = recover_from_proc(x, e, pid);
+	if (!e->seen && recovered)
+		x->st.entry_recovered++;
+	n = e->argc < max ? e->argc : max;
+	for (int i = 0; i < n; i++) {
+		if (e->argstate[i] == ARG_FAULT)
+			e->argstate[i] = ARG_LOST_FAULT;
+		else if (e->argstate[i] == ARG_MISSING)
+			e->argstate[i] = e->have_ptrs ? ARG_LOST_LONG : ARG_LOST_FAULT;
+	}
+	if (faulted)
+		recovered ? x->st.fault_recovered++ : x->st.fault_marked++;
+	if (toolong && e->have_ptrs)
+		recovered ? x->st.long_recovered++ : x->st.long_marked++;
+	return !e->have_ptrs && !recovered;
+}
+
+/* The name the kernel gives the file it executes (bprm->filename). */
+static void kernel_filename(const struct exec_entry *e, struct snoop_buf *b)
+{
+	if (!e->filename)
+		return;
+	if (e->is_at && e->have_dfd && e->dfd != -100 /* AT_FDCWD */ && e->filename[0] != '/') {
+		snoop_buf_printf(b, "/dev/fd/%d", e->dfd);
+		if (e->filename[0])
+			snoop_buf_printf(b, "/%s", e->filename);
+	} else {
+		snoop_buf_adds(b, e->filename);
+	}
+}
+
+/*
+ * The task's new name. The kprobe on commit_creds() read it from the
+ * kernel for a successful exec; otherwise it is made the way the kernel
+ * makes it, from the last component of the file name, cut to 15 bytes (a
+ * failed exec: the name it would have had). An exec through a file
+ * descriptor (fexecve) is named "/dev/fd/N" by the kernel, but recent
+ * kernels name the task after the file itself: there /proc tells.
+ */
+static void exec_comm(const struct exec_entry *e, const char *kname, pid_t pid, bool alive_ok, char *out)
+{
+	const char *c;
+
+	if (e->have_creds) {
+		snprintf(out, 16, "%s", e->comm);
+		return;
+	}
+	if (kname && *kname) {
+		if (alive_ok && strncmp(kname, "/dev/fd/", 8) == 0 && proc_comm(pid, out, 16))
+			return;
+		c = strrchr(kname, '/');
+		c = c ? c + 1 : kname;
+		snprintf(out, 16, "%s", c);
+		return;
+	}
+	if (!alive_ok || !proc_comm(pid, out, 16))
+		snprintf(out, 16, "?");
 }
 
 /* The argument line for -l: arguments joined by single spaces, raw. */
@@ -138,80 +329,82 @@ void execsnoop_print_header(struct execsnoop *x)
 	snoop_session_flush(x->s);
 }
 
+static bool arg_known(const struct exec_entry *e, int i)
+{
+	return e->argstate[i] == ARG_OK || e->argstate[i] == ARG_PROC;
+}
+
+static bool arg_cut(const struct exec_entry *e, int i)
+{
+	return e->argstate[i] == ARG_LOST_LONG || (arg_known(e, i) && e->arglen[i] >= EXECSNOOP_FETCH_MAX);
+}
+
 void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret)
 {
 	struct execsnoop_opts *o = x->o;
 	struct snoop_buf *b = snoop_session_out(x->s);
-	pid_t pid = r->pid;
-	pid_t ppid;
+	struct snoop_buf kname;
+	pid_t pid, ppid;
 	long uid = -1;
-	int nargs = 0;
-	bool truncated = false, unreadable = false, complete;
+	int nargs;
+	bool truncated, unreadable = false;
 	const char *errname = ret < 0 ? snoop_errno_name((int)-ret) : NULL;
+	char comm[16];
 
-	if (!e->chunks_seen || !e->tid)
-		e->tid = pid;
+	if (!e->tid)
+		e->tid = r->pid;
 	pid = e->tid;
 
-	/* Arguments: all there, faulted, or never seen (fallback/lost). */
-	complete = e->chunks_seen == (1u << x->nprobes) - 1 && x->kprobes;
-	for (int i = 0; i <= o->max_args && complete; i++) {
-		if (e->argstate[i] == ARG_FAULT)
-			unreadable = true;
-		if (e->argstate[i] == ARG_END)
-			break;
-	}
-	if (!complete || unreadable) {
-		/* A failed exec leaves the old program in place: its cmdline
-		 * is not the one that was attempted. */
-		if (ret == 0 && args_from_proc(x, e, pid)) {
-			if (x->kprobes)
-				x->recovered++;
-			unreadable = false;
-		} else if (!x->kprobes && ret < 0 && e->argstate[0] == ARG_OK) {
-			unreadable = false; /* read from the caller's memory */
+	if (x->kprobes) {
+		unreadable = resolve_kprobe_args(x, e, pid, ret);
+	} else if (!e->have_ptrs) {
+		/* Fallback, successful exec: /proc while the process lives. */
+		if (args_from_proc(x, e, pid)) {
+			x->st.fallback_proc++;
 		} else {
+			x->st.fallback_gone++;
 			unreadable = true;
-			x->unrecovered++;
 		}
 	}
-	for (nargs = 0; nargs <= o->max_args && e->argstate[nargs] != ARG_END; nargs++)
-		if (e->argstate[nargs] == ARG_FAULT)
-			unreadable = true;
-	if (nargs > o->max_args) {
-		truncated = true;
-		nargs = o->max_args;
+	nargs = e->argc < o->max_args ? e->argc : o->max_args;
+	truncated = e->argc > o->max_args;
+	for (int i = 0; i < nargs; i++) {
+		truncated |= arg_cut(e, i);
+		unreadable |= !arg_known(e, i);
 	}
-	for (int i = 0; i < nargs; i++)
-		if (e->argv[i] && e->arglen[i] >= FETCH_STRING_MAX - 1)
-			truncated = true;
 
 	/* User-space filters (the kernel cannot see these). */
 	ppid = execsnoop_ppid(x, pid);
 	if (o->ppid && ppid != o->ppid)
 		return;
-	if (o->has_uid || o->show_uid || o->common.json)
-		uid = proc_uid(pid);
-	if (o->has_uid && uid != (long)o->uid)
-		return;
-	if (o->has_name) {
-		char comm[16];
-		const char *base = e->filename ? strrchr(e->filename, '/') : NULL;
-
-		base = base ? base + 1 : (e->filename ? e->filename : "");
-		snprintf(comm, sizeof(comm), "%s", base);
-		if (regexec(&o->name_re, comm, 0, NULL, 0) != 0)
-			return;
+	if (o->has_uid || o->show_uid || o->common.json) {
+		if (e->have_uid) {
+			uid = e->uid;
+			x->st.uid_kernel++;
+		} else {
+			uid = proc_uid(pid);
+			uid >= 0 ? x->st.uid_proc++ : x->st.uid_unknown++;
+		}
 	}
-	if (o->line && !line_matches(e, nargs, o->line))
+	if (o->has_uid && uid != (long)o->uid) {
+		if (uid < 0)
+			x->st.uid_unknown_skipped++;
 		return;
+	}
+	snoop_buf_init(&kname);
+	kernel_filename(e, &kname);
+	exec_comm(e, kname.len ? snoop_buf_cstr(&kname) : NULL, pid, ret == 0, comm);
+	if (o->has_name && regexec(&o->name_re, comm, 0, NULL, 0) != 0)
+		goto out;
+	if (o->line && !line_matches(e, nargs, o->line))
+		goto out;
 
 	if (!snoop_session_count_event(x->s))
-		return; /* -M reached */
-	x->printed++;
+		goto out; /* -M reached */
+	x->st.printed++;
 	if (x->top) {
 		execsnoop_top_add(x, e, nargs, pid, ppid, ret);
-		return;
+		goto out;
 	}
 	if (o->common.json) {
 		struct snoop_json j;
@@ -224,31 +417,34 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 			snoop_json_int(&j, "uid", uid);
 		else
 			snoop_json_null(&j, "uid");
-		put_comm(b, e->filename, pid, true, &j);
+		snoop_json_str(&j, "comm", comm, strlen(comm));
 		if (e->filename)
-			snoop_json_str(&j, "filename", e->filename, strlen(e->filename));
+			snoop_json_str(&j, "filename", kname.data, kname.len);
 		else
 			snoop_json_null(&j, "filename");
 		snoop_json_array_begin(&j, "argv");
 		for (int i = 0; i < nargs; i++) {
-			if (e->argv[i])
+			if (arg_known(e, i))
 				snoop_json_array_str(&j, e->argv[i], e->arglen[i]);
 			else
 				snoop_json_array_str(&j, "", 0);
 		}
 		snoop_json_array_end(&j);
 		snoop_json_bool(&j, "truncated", truncated);
-		if (unreadable)
-			snoop_json_bool(&j, "args_unreadable", true);
+		snoop_json_bool(&j, "args_unreadable", unreadable);
 		snoop_json_int(&j, "ret", ret);
 		if (ret < 0) {
 			snoop_json_int(&j, "errno", -ret);
-			snoop_json_cstr(&j, "errno_name", errname);
+			if (errname)
+				snoop_json_cstr(&j, "errno_name", errname);
+			else
+				snoop_json_null(&j, "errno_name");
 		} else {
 			snoop_json_null(&j, "errno");
+			snoop_json_null(&j, "errno_name");
 		}
 		snoop_json_end(&j);
-		return;
+		goto out;
 	}
 
 	snoop_session_put_time(x->s, b, r->ts);
@@ -258,28 +454,70 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 		else
 			snoop_buf_printf(b, "%-7s ", "?");
 	}
-	put_comm(b, e->filename, pid, false, NULL);
+	{
+		size_t mark = b->len;
+
+		snoop_escape_text(b, comm, strlen(comm));
+		snoop_buf_pad(b, mark, 16);
+		snoop_buf_addc(b, ' ');
+	}
 	snoop_buf_printf(b, "%-7d %-7d ", (int)pid, (int)ppid);
 	if (ret < 0 && errname)
 		snoop_buf_printf(b, "%-7s ", errname);
 	else
 		snoop_buf_printf(b, "%-7ld ", ret);
-	if (nargs == 0 && e->filename)
+	if (nargs == 0 && kname.len)
 		/* No argv (or none readable): the filename says what ran. */
-		snoop_escape_text(b, e->filename, strlen(e->filename));
+		snoop_escape_text(b, kname.data, kname.len);
 	for (int i = 0; i < nargs; i++) {
 		if (i)
 			snoop_buf_addc(b, ' ');
-		if (!e->argv[i])
+		if (!arg_known(e, i))
 			snoop_buf_adds(b, "?");
 		else if (o->quote)
 			snoop_escape_shell(b, e->argv[i], e->arglen[i]);
 		else
 			snoop_escape_text(b, e->argv[i], e->arglen[i]);
+		if (arg_cut(e, i))
+			snoop_buf_adds(b, "...");
 	}
-	if (truncated)
+	if (e->argc > o->max_args)
 		snoop_buf_adds(b, " ...");
 	if (unreadable)
 		snoop_buf_adds(b, " [args unreadable]");
 	snoop_buf_addc(b, '\n');
+out:
+	snoop_buf_free(&kname);
+}
+
+void execsnoop_print_stats(const struct execsnoop *x)
+{
+	const struct execsnoop_stats *s = &x->st;
+	const char *t = "execsnoop";
+
+	fprintf(stderr, "%s: %llu execs printed\n", t, (unsigned long long)s->printed);
+	if (x->kprobes) {
+		fprintf(stderr, "%s: argument faulted, recovered from /proc: %llu\n", t,
+			(unsigned long long)s->fault_recovered);
+		fprintf(stderr, "%s: argument faulted, not recoverable (marked): %llu\n", t,
+			(unsigned long long)s->fault_marked);
+		fprintf(stderr, "%s: argument too long for a trace record, recovered from /proc: %llu\n", t,
+			(unsigned long long)s->long_recovered);
+		fprintf(stderr, "%s: argument too long for a trace record, not recoverable (marked): %llu\n", t,
+			(unsigned long long)s->long_marked);
+		fprintf(stderr, "%s: entry record missing: %llu (arguments from /proc: %llu)\n", t,
+			(unsigned long long)s->entry_missing, (unsigned long long)s->entry_recovered);
+		fprintf(stderr, "%s: /proc held another command line (not used): %llu\n", t,
+			(unsigned long long)s->proc_mismatch);
+		fprintf(stderr, "%s: entries dropped after lost events: %llu\n", t,
+			(unsigned long long)s->stale_dropped);
+	} else {
+		fprintf(stderr, "%s: arguments from /proc: %llu; process gone before they were read (marked): %llu\n",
+			t, (unsigned long long)s->fallback_proc, (unsigned long long)s->fallback_gone);
+	}
+	/* Only looked up for -U, -u and -j. */
+	if (s->uid_kernel || s->uid_proc || s->uid_unknown)
+		fprintf(stderr, "%s: UID from the kernel: %llu, from /proc: %llu, unknown: %llu\n", t,
+			(unsigned long long)s->uid_kernel, (unsigned long long)s->uid_proc,
+			(unsigned long long)s->uid_unknown);
 }

@@ -22,7 +22,13 @@ static const char doc[] =
 	"\n"
 	"Filtered in the kernel: -p, -L. Filtered in execsnoop: -P, -n (an extended regex on "
 	"the new command name), -l, -u: they need the parent, the new name, the whole argument "
-	"line or the credentials.\n"
+	"line or the credentials. The UID of a successful exec comes from the kernel where its "
+	"BTF says where struct cred keeps it; otherwise from /proc, and -u then skips a process "
+	"gone before it was read (a count on stderr at the end says how many).\n"
+	"\n"
+	"Arguments the kernel could not read at the syscall (not yet in memory, or longer than "
+	"a trace record holds: about 4,000 bytes) are read from /proc/PID/cmdline while the "
+	"process runs that exec, else shown as ? ([args unreadable]); -v counts each case.\n"
 	"\v"
 	"Examples:\n"
 	"  execsnoop              # all successful execs\n"
@@ -34,6 +40,7 @@ static const char doc[] =
 	"  execsnoop -l 'make -j' # only argument lines containing 'make -j'\n"
 	"  execsnoop -u root      # only execs by root\n"
 	"  execsnoop -j -d 10     # JSON Lines for 10 seconds\n"
+	"  execsnoop -v -d 60     # a minute, then how many arguments came from /proc\n"
 	"  execsnoop --top        # live table of commands by count (q quits)\n"
 	"  execsnoop --top -i 10 > log  # the table as text every 10 s\n"
 	"\n"
@@ -45,10 +52,10 @@ static const struct argp_option options[] = {
 	{ "fails", 'x', NULL, 0, "Also show failed execs (errno name in RET)", 0 },
 	{ "quote", 'q', NULL, 0, "Quote each argument for a POSIX shell", 0 },
 	{ "print-uid", 'U', NULL, 0, "Print a UID column", 0 },
-	{ "uid", 'u', "UID", 0, "Only execs by this user (number or name)", 0 },
+	{ "uid", 'u', "UID", 0, "Only execs by this user (number or name; real UID)", 0 },
 	{ "ppid", 'P', "PPID", 0, "Only execs by children of PPID", 0 },
 	{ "line", 'l', "TEXT", 0, "Only execs whose argument line contains TEXT", 0 },
-	{ "max-args", OPT_MAX_ARGS, "N", 0, "Arguments to fetch (default 20, 1 to 126)", 0 },
+	{ "max-args", OPT_MAX_ARGS, "N", 0, "Arguments to show (default 20, 1 to 126); each is cut at 4095 bytes", 0 },
 	{ "no-header", OPT_NO_HEADER, NULL, 0, "Do not print the column header", 0 },
 	{ "tracepoint", OPT_TRACEPOINT, NULL, 0, "Use the no-kprobe path (sched_process_exec) even where kprobes exist", 0 },
 	{ 0 }
@@ -160,12 +167,10 @@ int main(int argc, char **argv)
 		execsnoop_print_header(&x);
 	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
 	if (o.common.verbose)
-		fprintf(stderr,
-			"execsnoop: %llu execs printed; arguments the kernel could not read: %llu recovered from "
-			"/proc, %llu not recovered; exits without an entry record: %llu (%llu dropped after a loss)\n",
-			(unsigned long long)x.printed, (unsigned long long)x.recovered,
-			(unsigned long long)x.unrecovered, (unsigned long long)x.entry_missing,
-			(unsigned long long)x.stale_dropped);
+		execsnoop_print_stats(&x);
+	if (x.st.uid_unknown_skipped)
+		fprintf(stderr, "execsnoop: -u: %llu exec(s) not shown: the process was gone before its UID could be read\n",
+			(unsigned long long)x.st.uid_unknown_skipped);
 out:
 	snoop_session_close(x.s);
 	snoop_top_free(x.top);
@@ -173,7 +178,7 @@ out:
 	if (o.has_name)
 		regfree(&o.name_re);
 	if (x.entries) {
-		for (size_t i = 0; i < 1024; i++) {
+		for (size_t i = 0; i < EXECSNOOP_ENTRY_SLOTS; i++) {
 			execsnoop_entry_reset(&x, &x.entries[i]);
 			free(x.entries[i].argv);
 			free(x.entries[i].arglen);

@@ -2,14 +2,26 @@
 /*
  * What execsnoop asks the kernel for, and how records become execs.
  *
- * With kprobe events: kprobes on the architecture's execve/execveat syscall
- * entry read the filename and the arguments as user strings through the
- * pt_regs pointer the syscall wrapper receives (kernels 4.17+), split over
- * several probes at the same address so that one event stays well under a
- * ring-buffer page; each argument's pointer is fetched too, so that a NULL
- * (end of argv) and a fault (page not yet in memory) can be told apart. The
- * result comes from the syscalls:sys_exit_execve(at) tracepoints, matched
- * per thread.
+ * With kprobe events, per exec:
+ * - syscalls:sys_enter_execve(at) marks the start of an exec, so that the
+ *   records of a failed attempt whose exit was filtered out (PATH search)
+ *   never mix with the next one's;
+ * - probe 0 on the syscall entry reads the filename and every argv pointer
+ *   (argv[0..max_args]) through the pt_regs pointer the syscall wrapper
+ *   receives (kernels 4.17+): how many arguments there are, and whether
+ *   there are more than --max-args;
+ * - string probes at the same address read the arguments as user strings,
+ *   one per probe: the kernel silently drops a record bigger than a
+ *   ring-buffer page, so that only an argument too long for a page by
+ *   itself (about 4,000 bytes) is lost, and read from /proc instead. Each
+ *   string probe also reads the low halves of the argv pointers up to its
+ *   own, and an in-kernel filter drops it when one of them is NULL: the
+ *   slots after the end of argv (what follows the array in memory, often
+ *   the environment) are not recorded;
+ * - a probe on commit_creds(), which a successful exec calls once the task
+ *   has its new name, reads that name and, with BTF, the real UID;
+ * - syscalls:sys_exit_execve(at) gives the result; records are matched per
+ *   thread.
  *
  * Without kprobe events: sched:sched_process_exec gives the filename and PID
  * of each successful exec; the arguments are read from /proc/PID/cmdline
@@ -59,10 +71,8 @@ static const struct arch_regs *this_arch(void)
 
 /* ---- in-flight execs ---------------------------------------------------- */
 
-#define ENTRY_SLOTS 1024
 #define ENTRY_PROBE 16
 #define FORK_SLOTS 65536
-
 
 void execsnoop_entry_reset(struct execsnoop *x, struct exec_entry *e)
 {
@@ -70,23 +80,26 @@ void execsnoop_entry_reset(struct execsnoop *x, struct exec_entry *e)
 		free(e->argv[i]);
 		e->argv[i] = NULL;
 		e->arglen[i] = 0;
-		e->argstate[i] = ARG_END;
+		e->argstate[i] = ARG_MISSING;
 	}
 	free(e->filename);
 	e->filename = NULL;
-	e->chunks_seen = 0;
-	e->nargs = 0;
-	e->used = false;
+	e->used = e->seen = e->is_at = false;
+	e->have_ptrs = e->have_creds = e->have_uid = e->have_dfd = false;
+	e->argc = 0;
+	e->dfd = 0;
+	e->comm[0] = '\0';
+	e->uid = -1;
 	e->fname_ptr = e->argv_ptr = 0;
 }
 
 static struct exec_entry *entry_find(struct execsnoop *x, pid_t tid, bool create, uint64_t ts)
 {
-	size_t h = (size_t)tid % ENTRY_SLOTS;
+	size_t h = (size_t)tid % EXECSNOOP_ENTRY_SLOTS;
 	struct exec_entry *victim = NULL;
 
 	for (int i = 0; i < ENTRY_PROBE; i++) {
-		struct exec_entry *e = &x->entries[(h + (size_t)i) % ENTRY_SLOTS];
+		struct exec_entry *e = &x->entries[(h + (size_t)i) % EXECSNOOP_ENTRY_SLOTS];
 
 		if (e->used && e->tid == tid)
 			return e;
@@ -109,6 +122,23 @@ static struct exec_entry *entry_find(struct execsnoop *x, pid_t tid, bool create
 	victim->ts = ts;
 	victim->loss_seq = snoop_session_loss_seq(x->s);
 	return victim;
+}
+
+/* The first record of an exec: whatever the thread had in flight was a
+ * failed attempt whose exit the kernel filtered out (or lost). */
+static struct exec_entry *entry_begin(struct execsnoop *x, pid_t tid, uint64_t ts)
+{
+	struct exec_entry *e = entry_find(x, tid, true, ts);
+
+	if (e->seen) {
+		execsnoop_entry_reset(x, e);
+		e->used = true;
+		e->tid = tid;
+		e->loss_seq = snoop_session_loss_seq(x->s);
+	}
+	e->ts = ts;
+	e->seen = true;
+	return e;
 }
 
 static void fork_note(struct execsnoop *x, pid_t child, pid_t parent)
@@ -164,43 +194,80 @@ static char *dup_bytes(const char *p, size_t n)
 	return d;
 }
 
-static void on_entry_chunk(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+/*
+ * A user string of a probe record: NULL when it faulted. Some kernels (6.1)
+ * store an empty string with length 0, like a fault; but the kernel sized
+ * the record for its NUL, so a record longer than its fixed part (sizes are
+ * rounded up to 4 bytes, and the fixed parts are multiples of 4) had one
+ * string that did not fault. Probes with a single string only.
+ */
+static const char *user_str(const struct snoop_record *r, const struct exec_probe *p,
+			    const struct tep_format_field *f, size_t *n)
 {
-	struct exec_chunk *c = ctx;
-	struct execsnoop *x = c->x;
-	struct exec_entry *e = entry_find(x, r->pid, true, r->ts);
-	int base = c->chunk * EXECSNOOP_ARGS_PER_PROBE;
+	const char *a = snoop_field_str(r, f, n);
+
+	if (!a && f && p->fixed > 0 && r->size > p->fixed) {
+		*n = 0;
+		return "";
+	}
+	return a;
+}
+
+static void on_sys_enter_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct execsnoop *x = ctx;
+	struct exec_entry *e = entry_begin(x, r->pid, r->ts);
 
 	(void)s;
-	/* The same chunk twice: the first exec's exit was lost. */
-	if ((e->chunks_seen & (1u << c->chunk)) || e->is_at != c->at) {
-		if (e->chunks_seen)
-			execsnoop_entry_reset(x, e);
-		e->used = true;
-		e->tid = r->pid;
-		e->loss_seq = snoop_session_loss_seq(x->s);
-	}
-	e->is_at = c->at;
-	e->ts = r->ts;
-	e->chunks_seen |= 1u << c->chunk;
-	if (c->chunk == 0) {
-		size_t n;
-		const char *f = snoop_field_str(r, x->f_fname[c->at], &n);
+	e->is_at = strcmp(snoop_event_name(r->ev), "sys_enter_execveat") == 0;
+}
 
-		free(e->filename);
-		e->filename = f ? dup_bytes(f, n) : NULL;
+/* Probe 0: the filename and the argv pointers, i.e. how many arguments. */
+static void on_probe0(struct execsnoop *x, const struct exec_probe *p, const struct snoop_record *r)
+{
+	struct exec_entry *e = entry_find(x, r->pid, true, r->ts);
+	size_t n;
+	const char *f;
+
+	if (e->have_ptrs) /* no sys_enter record between two execs: lost */
+		e = entry_begin(x, r->pid, r->ts);
+	e->seen = true;
+	e->is_at = p->at;
+	e->have_ptrs = true;
+	f = user_str(r, p, x->f_fname[p->at], &n);
+	free(e->filename);
+	e->filename = f ? dup_bytes(f, n) : NULL;
+	e->argc = x->o->max_args + 1;
+	for (int i = 0; i <= x->o->max_args; i++) {
+		if (!snoop_field_u64(r, x->f_ptr[p->at][i])) {
+			e->argc = i;
+			break;
+		}
 	}
-	for (int j = 0; j < EXECSNOOP_ARGS_PER_PROBE && base + j <= x->o->max_args; j++) {
-		int i = base + j;
+}
+
+static void on_probe_args(struct execsnoop *x, const struct exec_probe *p, const struct snoop_record *r)
+{
+	struct exec_entry *e = entry_find(x, r->pid, true, r->ts);
+
+	if (e->argstate[p->first] != ARG_MISSING)
+		e = entry_begin(x, r->pid, r->ts);
+	e->seen = true;
+	e->is_at = p->at;
+	if (p->at && p->first == 0 && x->f_dfd) {
+		e->dfd = (int)snoop_field_s64(r, x->f_dfd);
+		e->have_dfd = true;
+	}
+	for (int j = 0; j < p->n; j++) {
+		int i = p->first + j;
 		size_t n = 0;
-		const char *a = snoop_field_str(r, x->f_args[c->at][c->chunk][j], &n);
-		uint64_t ptr = snoop_field_u64(r, x->f_ptrs[c->at][c->chunk][j]);
+		const char *a = user_str(r, p, x->f_arg[p->at][i], &n);
 
 		free(e->argv[i]);
 		e->argv[i] = NULL;
-		if (!ptr) {
-			e->argstate[i] = ARG_END;
-		} else if (!a) {
+		if (!a) {
+			/* Faulted, or a slot past the end of argv (which probe 0
+			 * tells apart). */
 			e->argstate[i] = ARG_FAULT;
 		} else {
 			e->argstate[i] = ARG_OK;
@@ -210,10 +277,46 @@ static void on_entry_chunk(struct snoop_session *s, const struct snoop_record *r
 	}
 }
 
+static void on_entry_probe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct exec_probe *p = ctx;
+
+	(void)s;
+	if (p->first < 0)
+		on_probe0(p->x, p, r);
+	else
+		on_probe_args(p->x, p, r);
+}
+
+/* commit_creds() during an exec: the new name (and UID) of the task. Other
+ * callers (setuid() and the like) find no exec in flight and are ignored. */
+static void on_creds(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct execsnoop *x = ctx;
+	struct exec_entry *e = entry_find(x, r->pid, false, 0);
+	size_t n;
+	const char *c;
+
+	(void)s;
+	if (!e || !e->seen)
+		return;
+	c = snoop_field_str(r, x->f_comm, &n);
+	if (c) {
+		if (n > sizeof(e->comm) - 1)
+			n = sizeof(e->comm) - 1;
+		memcpy(e->comm, c, n);
+		e->comm[n] = '\0';
+		e->have_creds = true;
+	}
+	if (x->f_uid) {
+		e->uid = (long)snoop_field_u64(r, x->f_uid);
+		e->have_uid = true;
+	}
+}
+
 static void finish(struct execsnoop *x, const struct snoop_record *r, long ret)
 {
 	struct exec_entry *e = entry_find(x, r->pid, false, 0);
-	struct exec_entry tmp;
 
 	/*
 	 * Events were lost since this entry was recorded: its own exit may be
@@ -222,25 +325,23 @@ static void finish(struct execsnoop *x, const struct snoop_record *r, long ret)
 	 * another's result, so trust the entry no more: start afresh.
 	 */
 	if (e && e->loss_seq != snoop_session_loss_seq(x->s)) {
-		x->stale_dropped++;
+		x->st.stale_dropped++;
 		execsnoop_entry_reset(x, e);
 		e = NULL;
 	}
-	if (!e) {
-		/* The entry event was lost or too big for the buffer: all we
-		 * know is that this thread exec'd; /proc may tell the rest. */
-		if (ret < 0 && !x->o->failed)
-			return;
-		x->entry_missing++;
-		e = entry_find(x, r->pid, true, r->ts);
-		e->chunks_seen = 0;
-	}
 	if (ret < 0 && !x->o->failed) {
-		execsnoop_entry_reset(x, e);
+		if (e)
+			execsnoop_entry_reset(x, e);
 		return;
 	}
-	tmp = *e;
-	execsnoop_emit(x, r, &tmp, ret);
+	if (!e || !e->seen) {
+		/* No entry record (lost, or a thread that exec'd and took its
+		 * process's PID): all we know is that this task exec'd. */
+		if (!e)
+			e = entry_find(x, r->pid, true, r->ts);
+		e->tid = r->pid;
+	}
+	execsnoop_emit(x, r, e, ret);
 	execsnoop_entry_reset(x, e);
 }
 
@@ -261,67 +362,145 @@ static void on_fork(struct snoop_session *s, const struct snoop_record *r, void 
 	fork_note(x, (pid_t)snoop_field_s64(r, x->f_fork_child), (pid_t)snoop_field_s64(r, x->f_fork_parent));
 }
 
+/*
+ * A record must fit in one ring-buffer page, or the kernel drops it without
+ * a trace: 4,072 bytes of data (a 4 KB page less its 16-byte header and the
+ * ring buffer's 8). One argument per string probe keeps that true for any
+ * argument of up to about 4,000 bytes, whatever its neighbours; a longer one
+ * is the only one lost, and comes from /proc when it can. (Measured on 6.1
+ * and 6.12: a kprobe record of 4,073 bytes never arrives, and on 6.12 a
+ * larger buffer_subbuf_size_kb does not change that.)
+ */
+static void size_string_probes(struct execsnoop *x)
+{
+	x->args_per_probe = 1;
+	x->nprobes = x->o->max_args;
+}
+
+/* Where a probe record's string data starts (0: unknown, or not a
+ * single-string probe, whose empty strings then read as faults). */
+static int record_fixed(struct snoop_event *ev, int nstrings)
+{
+	struct tep_event *t = snoop_event_tep(ev);
+	int end = 0;
+
+	if (!t || nstrings != 1)
+		return 0;
+	for (struct tep_format_field *f = t->format.fields; f; f = f->next)
+		if (f->offset + f->size > end)
+			end = f->offset + f->size;
+	return end % 4 == 0 ? end : 0;
+}
+
 static int add_entry_probes(struct execsnoop *x, const struct arch_regs *a, int at)
 {
 	const char *func = at ? a->execveat : a->execve;
 	/* execve(filename, argv, envp); execveat(dfd, filename, argv, envp, flags) */
 	int fname_off = a->arg[at ? 1 : 0], argv_off = a->arg[at ? 2 : 1];
-	struct snoop_buf args;
+	struct snoop_buf args, filt;
+	struct snoop_event *ev;
+	char name[64], fn[16];
+	int ret = -1;
 
 	snoop_buf_init(&args);
-	x->nprobes = (x->o->max_args + 1 + EXECSNOOP_ARGS_PER_PROBE - 1) / EXECSNOOP_ARGS_PER_PROBE;
+	snoop_buf_init(&filt);
+	/* The string probes first: they are called in the order they were
+	 * added, and the order does not matter to the matching. */
 	for (int c = 0; c < x->nprobes; c++) {
-		char name[64];
-		struct snoop_event *ev;
+		int first = c * x->args_per_probe;
+		int n = x->o->max_args - first < x->args_per_probe ? x->o->max_args - first : x->args_per_probe;
 
 		snoop_buf_reset(&args);
-		if (c == 0)
-			snoop_buf_printf(&args, "filename=+0(+%d(%%di)):ustring ", fname_off);
-		for (int j = 0; j < EXECSNOOP_ARGS_PER_PROBE; j++) {
-			int i = c * EXECSNOOP_ARGS_PER_PROBE + j;
+		snoop_buf_reset(&filt);
+		/* argv[0..first] must all be non-NULL, or this probe's slots
+		 * lie past the end of argv: the filter drops the record. The
+		 * low 32 bits of a user pointer are never all zero in
+		 * practice; if they were, the argument would be missing and
+		 * read from /proc like an argument too long for a record. */
+		for (int j = 0; j <= first; j++) {
+			snoop_buf_printf(&args, "q%d=+%d(+%d(%%di)):u32 ", j, j * 8, argv_off);
+			snoop_buf_printf(&filt, "%sq%d != 0", j ? " && " : "", j);
+		}
+		if (at && first == 0)
+			snoop_buf_printf(&args, "dfd=+%d(%%di):s32 ", a->arg[0]);
+		for (int j = 0; j < n; j++) {
+			int i = first + j;
 
-			if (i > x->o->max_args)
-				break;
-			/* argv[i] as a string, and the pointer itself. */
-			snoop_buf_printf(&args, "a%d=+0(+%d(+%d(%%di))):ustring p%d=+%d(+%d(%%di)):x64 ", i, i * 8,
-					 argv_off, i, i * 8, argv_off);
+			snoop_buf_printf(&args, "a%d=+0(+%d(+%d(%%di))):ustring ", i, i * 8, argv_off);
 		}
 		args.len--; /* trailing space */
-		snprintf(name, sizeof(name), "%s_%d", at ? "execveat" : "execve", c);
-		x->chunks[at][c] = (struct exec_chunk){ .x = x, .at = at, .chunk = c };
-		ev = snoop_session_kprobe(x->s, name, func, snoop_buf_cstr(&args), false, on_entry_chunk,
-					  &x->chunks[at][c]);
-		if (!ev) {
-			snoop_buf_free(&args);
-			return -1;
+		snprintf(name, sizeof(name), "%s_args%d", at ? "execveat" : "execve", first);
+		x->probes[at][c + 1] = (struct exec_probe){ .x = x, .at = at, .first = first, .n = n };
+		ev = snoop_session_kprobe(x->s, name, func, snoop_buf_cstr(&args), false, on_entry_probe,
+					  &x->probes[at][c + 1]);
+		if (!ev || snoop_event_filter(ev, snoop_buf_cstr(&filt)) < 0)
+			goto out;
+		if (at && first == 0)
+			x->f_dfd = snoop_event_field(ev, "dfd");
+		for (int j = 0; j < n; j++) {
+			snprintf(fn, sizeof(fn), "a%d", first + j);
+			x->f_arg[at][first + j] = snoop_event_field(ev, fn);
 		}
-		if (c == 0)
-			x->f_fname[at] = snoop_event_field(ev, "filename");
-		for (int j = 0; j < EXECSNOOP_ARGS_PER_PROBE; j++) {
-			char fn[16];
-			int i = c * EXECSNOOP_ARGS_PER_PROBE + j;
-
-			if (i > x->o->max_args)
-				break;
-			snprintf(fn, sizeof(fn), "a%d", i);
-			x->f_args[at][c][j] = snoop_event_field(ev, fn);
-			snprintf(fn, sizeof(fn), "p%d", i);
-			x->f_ptrs[at][c][j] = snoop_event_field(ev, fn);
-		}
+		x->probes[at][c + 1].fixed = record_fixed(ev, n);
 	}
+
+	/* Probe 0: the filename and argv[0..max_args] as pointers. */
+	snoop_buf_reset(&args);
+	snoop_buf_printf(&args, "filename=+0(+%d(%%di)):ustring", fname_off);
+	for (int i = 0; i <= x->o->max_args; i++)
+		snoop_buf_printf(&args, " p%d=+%d(+%d(%%di)):x64", i, i * 8, argv_off);
+	snprintf(name, sizeof(name), "%s_0", at ? "execveat" : "execve");
+	x->probes[at][0] = (struct exec_probe){ .x = x, .at = at, .first = -1 };
+	ev = snoop_session_kprobe(x->s, name, func, snoop_buf_cstr(&args), false, on_entry_probe, &x->probes[at][0]);
+	if (!ev)
+		goto out;
+	x->f_fname[at] = snoop_event_field(ev, "filename");
+	for (int i = 0; i <= x->o->max_args; i++) {
+		snprintf(fn, sizeof(fn), "p%d", i);
+		x->f_ptr[at][i] = snoop_event_field(ev, fn);
+	}
+	x->probes[at][0].fixed = record_fixed(ev, 1);
+	ret = 0;
+out:
 	snoop_buf_free(&args);
+	snoop_buf_free(&filt);
+	return ret;
+}
+
+static int setup_creds_probe(struct execsnoop *x)
+{
+	char args[64];
+	struct snoop_event *ev;
+
+	x->uid_off = execsnoop_cred_uid_offset();
+	if (x->uid_off >= 0)
+		snprintf(args, sizeof(args), "comm=$comm uid=+%d(%%di):u32", x->uid_off);
+	else
+		snprintf(args, sizeof(args), "comm=$comm");
+	ev = snoop_session_kprobe(x->s, "exec_creds", "commit_creds", args, false, on_creds, x);
+	if (!ev)
+		return -1;
+	x->f_comm = snoop_event_field(ev, "comm");
+	x->f_uid = x->uid_off >= 0 ? snoop_event_field(ev, "uid") : NULL;
 	return 0;
 }
 
 static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 {
+	struct snoop_event *enter, *enter_at;
+
 	/* Note: the pt_regs offsets in add_entry_probes() are written for the
 	 * %di register of x86_64; arm64 passes the regs pointer in x0. */
 	if (strcmp(a->machine, "x86_64") != 0) {
 		snoop_err(x->s, "the kprobe path supports x86_64 only for now: use --tracepoint");
 		return -1;
 	}
-	if (add_entry_probes(x, a, 0) < 0 || add_entry_probes(x, a, 1) < 0)
+	size_string_probes(x);
+	enter = snoop_session_tracepoint(x->s, "syscalls", "sys_enter_execve", on_sys_enter_kprobe, x);
+	enter_at = snoop_session_tracepoint(x->s, "syscalls", "sys_enter_execveat", on_sys_enter_kprobe, x);
+	if (!enter || !enter_at)
+		return -1;
+	if (add_entry_probes(x, a, 0) < 0 || add_entry_probes(x, a, 1) < 0 || setup_creds_probe(x) < 0)
 		return -1;
 	x->ev_exit = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execve", on_exit_kprobe, x);
 	x->ev_exit_at = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execveat", on_exit_kprobe, x);
@@ -331,8 +510,8 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 	x->f_ret_at = snoop_event_field(x->ev_exit_at, "ret");
 	if (!x->o->failed) {
 		/* Only successful execs are printed: let the kernel drop the
-		 * others' exit records (their entries are reset by the next
-		 * exec of the same thread). */
+		 * others' exit records (the next sys_enter resets their
+		 * entries). */
 		if (snoop_event_filter(x->ev_exit, "ret == 0") < 0 ||
 		    snoop_event_filter(x->ev_exit_at, "ret == 0") < 0)
 			return -1;
@@ -345,7 +524,7 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 /* Read a NUL-terminated string at addr in pid's memory. */
 static char *read_user_string(int memfd, uint64_t addr, size_t *len)
 {
-	char buf[4096];
+	char buf[EXECSNOOP_FETCH_MAX + 1];
 	ssize_t n;
 	char *nul;
 
@@ -369,44 +548,49 @@ static void fill_from_mem(struct execsnoop *x, struct exec_entry *e)
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)e->tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	e->filename = read_user_string(fd, e->fname_ptr, &n);
+	e->have_ptrs = true;
+	e->argc = 0;
 	for (int i = 0; i <= x->o->max_args; i++) {
 		uint64_t p = 0;
 
-		e->argstate[i] = ARG_FAULT;
-		if (fd < 0 || pread(fd, &p, sizeof(p), (off_t)(e->argv_ptr + 8u * (unsigned)i)) != sizeof(p))
-			break;
-		if (!p) {
-			e->argstate[i] = ARG_END;
+		if (fd < 0 || pread(fd, &p, sizeof(p), (off_t)(e->argv_ptr + 8u * (unsigned)i)) != sizeof(p)) {
+			/* The array itself is unreadable: one unknown argument. */
+			e->argstate[i] = ARG_LOST_FAULT;
+			e->argc = i + 1;
 			break;
 		}
-		e->argv[i] = read_user_string(fd, p, &n);
-		if (!e->argv[i])
+		if (!p)
 			break;
+		e->argc = i + 1;
+		if (i == x->o->max_args)
+			break; /* only to know that there are more */
+		e->argv[i] = read_user_string(fd, p, &n);
+		if (!e->argv[i]) {
+			e->argstate[i] = ARG_LOST_FAULT;
+			continue;
+		}
 		e->arglen[i] = n;
 		e->argstate[i] = ARG_OK;
 	}
 	if (fd >= 0)
 		close(fd);
-	e->chunks_seen = 1;
 }
 
 static void on_sched_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct execsnoop *x = ctx;
-	struct exec_entry *e = entry_find(x, (pid_t)snoop_field_s64(r, x->f_exec_pid), true, r->ts);
+	pid_t pid = (pid_t)snoop_field_s64(r, x->f_exec_pid);
+	struct exec_entry *e = entry_find(x, pid, true, r->ts);
 	size_t n;
 	const char *f = snoop_field_str(r, x->f_exec_fname, &n);
-	struct exec_entry tmp;
 
 	(void)s;
 	execsnoop_entry_reset(x, e);
 	e->used = true;
-	e->tid = (pid_t)snoop_field_s64(r, x->f_exec_pid);
+	e->tid = pid;
 	e->filename = f ? dup_bytes(f, n) : NULL;
 	/* No argument came from the kernel: the formatter reads /proc. */
-	e->chunks_seen = 0;
-	tmp = *e;
-	execsnoop_emit(x, r, &tmp, 0);
+	execsnoop_emit(x, r, e, 0);
 	execsnoop_entry_reset(x, e);
 }
 
@@ -419,6 +603,7 @@ static void on_sys_enter(struct snoop_session *s, const struct snoop_record *r, 
 	(void)s;
 	execsnoop_entry_reset(x, e);
 	e->used = true;
+	e->seen = true;
 	e->tid = r->pid;
 	e->ts = r->ts;
 	e->fname_ptr = snoop_field_u64(r, at ? x->f_enter_at_fname : x->f_enter_fname);
@@ -431,7 +616,6 @@ static void on_sys_exit_failed(struct snoop_session *s, const struct snoop_recor
 	struct tep_format_field *f = r->ev == x->ev_exit_at ? x->f_ret_at : x->f_ret;
 	long ret = (long)snoop_field_s64(r, f);
 	struct exec_entry *e = entry_find(x, r->pid, false, 0);
-	struct exec_entry tmp;
 
 	(void)s;
 	if (!e || ret >= 0) {
@@ -441,8 +625,7 @@ static void on_sys_exit_failed(struct snoop_session *s, const struct snoop_recor
 	}
 	/* A failed exec leaves the caller's memory as it was: read it now. */
 	fill_from_mem(x, e);
-	tmp = *e;
-	execsnoop_emit(x, r, &tmp, ret);
+	execsnoop_emit(x, r, e, ret);
 	execsnoop_entry_reset(x, e);
 }
 
@@ -485,11 +668,12 @@ int execsnoop_setup(struct execsnoop *x)
 	const struct arch_regs *a = this_arch();
 	struct snoop_event *fork;
 
-	x->entries = calloc(ENTRY_SLOTS, sizeof(*x->entries));
+	x->uid_off = -1;
+	x->entries = calloc(EXECSNOOP_ENTRY_SLOTS, sizeof(*x->entries));
 	x->forks = calloc(FORK_SLOTS, sizeof(*x->forks));
 	if (!x->entries || !x->forks)
 		abort();
-	for (size_t i = 0; i < ENTRY_SLOTS; i++) {
+	for (size_t i = 0; i < EXECSNOOP_ENTRY_SLOTS; i++) {
 		struct exec_entry *e = &x->entries[i];
 
 		e->argv = calloc((size_t)x->o->max_args + 1, sizeof(*e->argv));
@@ -497,6 +681,7 @@ int execsnoop_setup(struct execsnoop *x)
 		e->argstate = calloc((size_t)x->o->max_args + 1, 1);
 		if (!e->argv || !e->arglen || !e->argstate)
 			abort();
+		e->uid = -1;
 	}
 
 	x->kprobes = feat->kprobe_events && a && !x->o->force_fallback;
