@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kcall SECONDS: the getppid syscall in a loop for SECONDS; prints
- * "ops N secs S rate R". Each op calls the kernel function __x64_sys_getppid
- * (__arm64_sys_getppid): the target of the kprobe and functrace benchmarks,
- * e.g. `kprobe p:__x64_sys_getppid` and `functrace '__x64_sys_getppid'`.
+ * "ops N secs S rate R". Each op passes the tracepoint
+ * syscalls:sys_enter_getppid (the host benchmark: kprobe t:) and the
+ * kernel function __do_sys_getppid (the guest benchmark: kprobe p: and
+ * functrace; the __x64_sys_ wrapper is not in available_filter_functions).
  */
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -42,7 +42,7 @@ test_estimate() {
 	if [[ -n ${DURATION[$1]:-} ]]; then
 		echo "${DURATION[$1]}"
 	else
-		test_limit "$VM_DIR/$1.sh"
+		test_limit "${GROUPS_DIR:-$VM_DIR}/$1.sh"
 	fi
 }
 
@@ -52,7 +52,7 @@ test_estimate() {
 boot_limit() {
 	local limit=60 t
 	for t in "$@"; do
-		limit=$((limit + $(test_limit "$VM_DIR/$t.sh") + 6))
+		limit=$((limit + $(test_limit "${GROUPS_DIR:-$VM_DIR}/$t.sh") + 6))
 	done
 	echo "$limit"
 }
