@@ -346,7 +346,7 @@ static void fuzz_execsnoop(uint8_t mode, struct in *in)
 	x.o = &o;
 	x.s = s;
 	x.kprobes = true;
-	x.nprobes = (o.max_args + 1 + EXECSNOOP_ARGS_PER_PROBE - 1) / EXECSNOOP_ARGS_PER_PROBE;
+	x.uid_off = -1;
 	e.argv = calloc((size_t)o.max_args + 1, sizeof(*e.argv));
 	e.arglen = calloc((size_t)o.max_args + 1, sizeof(*e.arglen));
 	e.argstate = calloc((size_t)o.max_args + 1, 1);
@@ -354,19 +354,32 @@ static void fuzz_execsnoop(uint8_t mode, struct in *in)
 		abort();
 	e.used = true;
 	e.tid = NO_PID;
-	e.chunks_seen = (mode & 32) ? 1 : (1u << x.nprobes) - 1;
+	/* What the entry records gave: probe 0 (the file name and argv's
+	 * pointers, so the argument count), the commit_creds probe (the
+	 * kernel's name and the UID), execveat's dfd; or nothing at all. */
+	e.seen = !(mode & 32);
+	e.have_ptrs = e.seen && (take(in, 1) & 1);
+	e.is_at = mode & 2;
+	e.have_dfd = e.is_at;
+	e.dfd = (int)(int8_t)take(in, 1);
+	e.argc = (int)(take(in, 1) % (o.max_args + 8));
+	if (take(in, 1) & 1) {
+		e.have_creds = true;
+		n = take_str(in, e.comm, 15);
+		e.comm[n] = '\0';
+		e.have_uid = take(in, 1) & 1;
+		e.uid = (long)take(in, 2);
+	}
 	ret = (mode & 64) ? -(long)(take(in, 1) % 140) : 0;
 	if (take(in, 1) & 1) {
 		n = take_str(in, fname, sizeof(fname) - 1);
 		fname[n] = '\0';
 		e.filename = strdup(fname);
 	}
-	for (int i = 0; i <= o.max_args; i++) {
+	for (int i = 0; i <= o.max_args && in->n; i++) {
 		uint8_t st = (uint8_t)take(in, 1);
 
-		e.argstate[i] = st % 3 == 2 || !in->n ? ARG_END : st % 7 == 1 ? ARG_FAULT : ARG_OK;
-		if (e.argstate[i] == ARG_END)
-			break;
+		e.argstate[i] = st % 5 == 4 ? ARG_MISSING : st % 7 == 1 ? ARG_FAULT : ARG_OK;
 		if (e.argstate[i] == ARG_OK) {
 			char a[256];
 

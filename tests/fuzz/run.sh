@@ -68,7 +68,7 @@ for t in "${targets[@]}"; do
 	log=$out/$t.log
 	st=0
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-		LSAN_OPTIONS=suppressions=$here/lsan.supp:print_suppressions=0 \
+		LSAN_OPTIONS=suppressions=$here/../lsan.supp:print_suppressions=0 \
 		"$bin" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 \
 		-artifact_prefix="$out/crash-$t-" -print_final_stats=1 \
 		"$out/new-$t" "$corpus" >"$log" 2>&1 || st=$?

@@ -7,7 +7,7 @@
 # snapshot of tests/vm/reliability/snapshot.bash) and still recording: an
 # exec of a new marker path reaches the trace-cmd instance and the top
 # level, and runs the uprobe. The kprobe/function-tracer counterparts run in
-# the guest kernels (tests/vm/reliability/coexist.sh), with trace-cmd
+# the guest kernels (tests/vm/reliability/coexist.bash), with trace-cmd
 # start and record.
 #
 # trace-cmd 3.1.6 `start` and `record` crash on this locked-down kernel

@@ -1,6 +1,6 @@
-#!/bin/bash
-# vm-timeout: 180
-# Issue 9, coexistence: a foreign kprobe in another group (enabled in a
+# shellcheck shell=bash
+# Issue 9, coexistence (sourced by coexist_*.sh, each naming the tools it
+# runs in COEXIST_TOOLS, so that each boot fits in a minute): a foreign kprobe in another group (enabled in a
 # foreign instance), a hand-made instance (events, a filter, a bigger
 # buffer, an option), the real trace-cmd (an instance set up by `trace-cmd
 # start` and a `trace-cmd record` running in the background, each in its
@@ -9,8 +9,8 @@
 # they are all still there, unchanged (full snapshot), and still recording:
 # after every run an exec of a new marker path must reach the trace-cmd
 # instances, and trace-cmd record must still be alive.
-set -euo pipefail
-. "$(dirname "$0")/common.bash"
+. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+wanted() { [[ " ${COEXIST_TOOLS[*]} " == *" $1 "* ]] && r_have "$1"; }
 require_file "$TRACEFS/kprobe_events" "needs kprobe events"
 trap 'r_counts; foreign_cleanup' EXIT
 
@@ -90,10 +90,10 @@ fi
 r_before
 
 runs=()
-r_have execsnoop && runs+=("execsnoop -x -j")
-r_have opensnoop && runs+=("opensnoop -x")
-r_have kprobe && runs+=("kprobe -s r:do_sys_openat2_SP_ret=retval:s64")
-if r_have functrace && ((has_ft)); then
+wanted execsnoop && runs+=("execsnoop -x -j")
+wanted opensnoop && runs+=("opensnoop -x")
+wanted kprobe && runs+=("kprobe -s r:do_sys_openat2_SP_ret=retval:s64")
+if wanted functrace && ((has_ft)); then
 	# 6.1 allows function_graph only at the top level (functrace refuses
 	# it there, tested in functrace/graph): the function tracer then.
 	mkdir "$TRACEFS/instances/rel_tracers"
