@@ -96,6 +96,13 @@ struct kp {
 	struct kp_probe probes[KP_MAX_PROBES];
 	int nprobes;
 	struct snoop_ksyms *ksyms;   /* for -s and symbol fields */
+	/* available_filter_functions and the kprobe blacklist, read once for
+	 * every definition (both are kernel-generated and slow to read: with
+	 * 64 probes, reading them per probe took 43 s under TCG). */
+	char *filter_functions;
+	int filter_functions_errno;  /* 0: not read yet or read */
+	char *blacklist;
+	int blacklist_errno;
 	struct snoop_event *ev_stack;
 	struct tep_format_field *f_stack_size, *f_stack_caller;
 	uint64_t hits;               /* hits reported (-v says how many) */

@@ -323,5 +323,7 @@ out:
 	free(kp.pending);
 	free(kp.counts);
 	snoop_ksym_free(kp.ksyms);
+	free(kp.filter_functions);
+	free(kp.blacklist);
 	return ret;
 }

@@ -12,34 +12,45 @@
 
 #include "kprobe.h"
 
+/* The file at path, read once into *cache; NULL (errno set, and kept in
+ * *err for the next calls) when unreadable. */
+static const char *read_once(const char *path, char **cache, int *err)
+{
+	if (!*cache && !*err) {
+		*cache = snoop_read_file(path, NULL);
+		if (!*cache)
+			*err = errno ? errno : EIO;
+	}
+	if (!*cache)
+		errno = *err;
+	return *cache;
+}
+
 /* Is func (in module mod, "" for any) a line of available_filter_functions
  * ("name" or "name [module]")? -1 when the file cannot be read. */
-static int in_filter_functions(struct snoop_session *s, const char *func, const char *mod)
+static int in_filter_functions(struct kp *kp, const char *func, const char *mod)
 {
 	char path[512];
 	size_t n = strlen(func);
-	char *buf, *p;
-	int found = 0;
+	const char *buf, *p;
 
-	snprintf(path, sizeof(path), "%s/available_filter_functions", snoop_session_tracing_dir(s));
-	buf = snoop_read_file(path, NULL);
+	snprintf(path, sizeof(path), "%s/available_filter_functions", snoop_session_tracing_dir(kp->s));
+	buf = read_once(path, &kp->filter_functions, &kp->filter_functions_errno);
 	if (!buf)
 		return -1;
 	for (p = buf; (p = strstr(p, func)); p += n) {
 		if (p != buf && p[-1] != '\n')
 			continue;
-		if (p[n] == '\n' || p[n] == '\0') {
-			found = !*mod;
-		} else if (p[n] == ' ' && p[n + 1] == '[') {
+		if ((p[n] == '\n' || p[n] == '\0') && !*mod)
+			return 1;
+		if (p[n] == ' ' && p[n + 1] == '[') {
 			size_t ml = strlen(mod);
 
-			found = !*mod || (!strncmp(p + n + 2, mod, ml) && p[n + 2 + ml] == ']');
+			if (!*mod || (!strncmp(p + n + 2, mod, ml) && p[n + 2 + ml] == ']'))
+				return 1;
 		}
-		if (found)
-			break;
 	}
-	free(buf);
-	return found;
+	return 0;
 }
 
 /* The kprobe blacklist ("0xSTART-0xEND\tsym [mod]" lines) is only in
@@ -48,27 +59,23 @@ static int in_filter_functions(struct snoop_session *s, const char *func, const 
  * still refuses a blacklisted function, with a terser message. */
 #define KP_BLACKLIST "/sys/kernel/debug/kprobes/blacklist"
 
-static int blacklisted(const char *func)
+static int blacklisted(struct kp *kp, const char *func)
 {
-	char *buf = snoop_read_file(KP_BLACKLIST, NULL);
+	const char *buf = read_once(KP_BLACKLIST, &kp->blacklist, &kp->blacklist_errno);
 	size_t n = strlen(func);
-	int hit = 0;
 
 	if (!buf)
 		return -1;
-	for (char *p = buf; (p = strstr(p, func)); p += n)
-		if (p != buf && p[-1] == '\t' && (p[n] == '\n' || p[n] == ' ' || !p[n])) {
-			hit = 1;
-			break;
-		}
-	free(buf);
-	return hit;
+	for (const char *p = buf; (p = strstr(p, func)); p += n)
+		if (p != buf && p[-1] == '\t' && (p[n] == '\n' || p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
 }
 
 /* 1 known, 0 unknown, -1 cannot tell. */
 static int func_known(struct kp *kp, const char *func, const char *mod)
 {
-	int r = in_filter_functions(kp->s, func, mod);
+	int r = in_filter_functions(kp, func, mod);
 
 	if (r < 0) {
 		/* No function tracer or not readable: kallsyms knows every
@@ -128,7 +135,7 @@ static int check_function(struct kp *kp, struct kp_probe *p)
 	}
 	if (d->kind == SNOOP_PROBE_TRACEPOINT)
 		return 0;
-	r = blacklisted(d->func);
+	r = blacklisted(kp, d->func);
 	if (r > 0) {
 		kp_def_error(p->text, d->target_pos, "function '%s' is on the kernel's kprobe blacklist", d->func);
 		return -1;
