@@ -22,6 +22,12 @@ struct snoop_event {
 	struct tep_event *tep_ev;
 	int id;
 	char *filter;               /* the tool's filter, NULL for none */
+	/* What our instance's filter file of the event holds (the check's
+	 * write, then start's), NULL for none: replacing or clearing a filter
+	 * costs the kernel an RCU grace period (tracepoint_synchronize_
+	 * unregister), ~0.1 s under TCG, so an unchanged one is not
+	 * rewritten. */
+	char *kfilter;
 	snoop_handler_fn fn;
 	void *ctx;
 	bool dynamic;               /* created by us: remove at close */

@@ -424,9 +424,11 @@ static const char *filter_unbalanced(const char *f)
 
 /*
  * The kernel's own verdict on a filter: written to the event's filter file
- * in our instance, where the event is not enabled yet (start writes the
- * final filter again). 1 taken, 0 refused (its error_log line, if any, in
- * filter_why), -1 when it cannot be asked (no such file: a tracer's event).
+ * in our instance, where the event is not enabled yet, and left there
+ * (ev->kfilter): start writes the final filter only when it differs. 1
+ * taken, 0 refused (its error_log line, if any, in filter_why; a refused
+ * filter leaves the file as it was), -1 when it cannot be asked (no such
+ * file: a tracer's event).
  */
 static int kernel_takes_filter(struct snoop_event *ev, const char *filter)
 {
@@ -442,7 +444,8 @@ static int kernel_takes_filter(struct snoop_event *ev, const char *filter)
 	if (ret == -ENOENT)
 		return -1;
 	if (ret == 0) {
-		snoop_write_file(path, "0", false); /* no filter until start */
+		free(ev->kfilter);
+		ev->kfilter = strdup(filter); /* NULL: rewritten at start */
 		return 1;
 	}
 	last_error_log(s->instance_dir, s->filter_why, sizeof(s->filter_why), kcmd, sizeof(kcmd), kcaret,
@@ -650,16 +653,20 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 	if (ev->format_only)
 		return 0;
 	snoop_buf_init(&f);
+	/* Alone, the tool's filter goes in as it was checked; with -n it is
+	 * parenthesised. */
 	if (ev->filter)
-		snoop_buf_printf(&f, "(%s)", ev->filter);
+		snoop_buf_printf(&f, (s->common_filters & SNOOP_FILTER_COMM) && s->opts.comm ? "(%s)" : "%s",
+				 ev->filter);
 	if ((s->common_filters & SNOOP_FILTER_COMM) && s->opts.comm)
 		/* "comm" is a generic field every event has; -n is checked to
 		 * hold no quote or backslash, so it needs no escaping here. */
 		snoop_buf_printf(&f, "%scomm == \"%s\"", f.len ? " && " : "", s->opts.comm);
-	if (f.len) {
-		snprintf(file, sizeof(file), "events/%s/%s/filter", ev->system, ev->name);
+	snprintf(file, sizeof(file), "events/%s/%s/filter", ev->system, ev->name);
+	if (f.len && !(ev->kfilter && !strcmp(ev->kfilter, snoop_buf_cstr(&f))))
 		ret = snoop_session_instance_write(s, file, snoop_buf_cstr(&f));
-	}
+	else if (!f.len && ev->kfilter)
+		ret = snoop_session_instance_write(s, file, "0");
 	snoop_buf_free(&f);
 	if (ret < 0)
 		return ret;
@@ -1088,6 +1095,7 @@ void snoop_session_close(struct snoop_session *s)
 					   ev->name, strerror(-ret));
 		}
 		free(ev->filter);
+		free(ev->kfilter);
 		free(ev);
 	}
 	free(s->events);
