@@ -73,6 +73,12 @@ struct snoop_reader {
 	struct snoop_pending *pend;
 	size_t npend, pend_cap;
 	bool capped;          /* the last batch stopped at batch_pages on a CPU */
+	/* Records newer than the batch's watermark, held for the next batch
+	 * (their data copied to held_data: the pages are read over). */
+	struct snoop_pending *held;
+	size_t nheld, held_cap;
+	char *held_data, *held_spare;
+	size_t held_data_cap, held_spare_cap;
 };
 
 struct snoop_session {
@@ -136,9 +142,11 @@ struct snoop_session {
 /* reader.c */
 int snoop_reader_open(struct snoop_session *s);
 void snoop_reader_close(struct snoop_session *s);
-/* Read what is there on the CPUs whose fds are readable (all when
- * ready == NULL), decode, sort and dispatch. Returns records handled or -1. */
-int snoop_reader_batch(struct snoop_session *s, const bool *ready);
+/* Read what is there on every CPU, decode, sort, and dispatch the records
+ * up to the batch's watermark (all of them when final: tracing is off);
+ * the newer ones are held for the next batch (reader.nheld). Returns the
+ * records dispatched or -1. */
+int snoop_reader_batch(struct snoop_session *s, bool final);
 /* At the end: report per CPU what the kernel counted as lost beyond what
  * the sub-buffer headers gave a count for, so that the reported counts add
  * up to the kernel's total. False when a CPU's stats were unreadable. */

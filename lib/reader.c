@@ -5,6 +5,16 @@
  * of one batch (everything readable at one wake-up, across CPUs) are sorted
  * by timestamp before dispatch, because a task that migrates between two
  * events (exec does, by design) would otherwise be seen out of order.
+ *
+ * Sorting a batch is not enough on its own: the CPUs are read one after the
+ * other, so a record written on CPU 0 just after CPU 0 was read can precede
+ * one on CPU 1 that this batch does get (an exec's entry kprobe on one CPU,
+ * its exit on the next: the exit came without its entry). Hence a
+ * watermark: the clock is read before the first CPU, every record older
+ * than that was in its buffer when the buffer was read, and only those are
+ * dispatched; newer ones wait for the next batch, which comes at once.
+ * Every CPU is read in every batch (not only those poll() found readable
+ * when it woke) for the same reason.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -128,6 +138,12 @@ void snoop_reader_close(struct snoop_session *s)
 	free(r->pend);
 	r->pend = NULL;
 	r->npend = r->pend_cap = 0;
+	free(r->held);
+	free(r->held_data);
+	free(r->held_spare);
+	r->held = NULL;
+	r->held_data = r->held_spare = NULL;
+	r->nheld = r->held_cap = r->held_data_cap = r->held_spare_cap = 0;
 }
 
 static int add_pending(struct snoop_reader *r, const struct snoop_pending *p)
@@ -217,28 +233,88 @@ static int cmp_pending(const void *a, const void *b)
 	return (const char *)x->data < (const char *)y->data ? -1 : (x->data != y->data);
 }
 
-int snoop_reader_batch(struct snoop_session *s, const bool *ready)
+/* Keep pend[from..npend) for the next batch, their data copied out of the
+ * pages (into the spare arena, which then becomes the current one: the held
+ * records of the last batch, among pend, may point into the old one). */
+static int hold_rest(struct snoop_reader *r, size_t from)
+{
+	size_t n = r->npend - from, bytes = 0, at = 0;
+	char *arena;
+
+	for (size_t i = from; i < r->npend; i++)
+		bytes += (size_t)r->pend[i].size;
+	if (n > r->held_cap) {
+		struct snoop_pending *nh = realloc(r->held, n * sizeof(*nh));
+
+		if (!nh)
+			return -1;
+		r->held = nh;
+		r->held_cap = n;
+	}
+	if (bytes > r->held_spare_cap) {
+		char *na = realloc(r->held_spare, bytes);
+
+		if (!na)
+			return -1;
+		r->held_spare = na;
+		r->held_spare_cap = bytes;
+	}
+	arena = r->held_spare;
+	for (size_t i = 0; i < n; i++) {
+		struct snoop_pending *p = &r->pend[from + i];
+
+		r->held[i] = *p;
+		if (p->size > 0) {
+			memcpy(arena + at, p->data, (size_t)p->size);
+			r->held[i].data = arena + at;
+			at += (size_t)p->size;
+		}
+	}
+	r->nheld = n;
+	/* swap the arenas */
+	r->held_spare = r->held_data;
+	r->held_data = arena;
+	bytes = r->held_spare_cap;
+	r->held_spare_cap = r->held_data_cap;
+	r->held_data_cap = bytes;
+	return 0;
+}
+
+int snoop_reader_batch(struct snoop_session *s, bool final)
 {
 	struct snoop_reader *r = &s->reader;
+	uint64_t mark = final ? UINT64_MAX : snoop_now_ns(CLOCK_MONOTONIC);
 	size_t handled;
 
 	r->npend = 0;
 	r->capped = false;
+	/* What the last batch held comes first (the data stays where it is
+	 * until the next hold_rest(), which copies to the other arena). */
+	for (size_t i = 0; i < r->nheld; i++)
+		if (add_pending(r, &r->held[i]) < 0) {
+			snoop_err(s, "out of memory");
+			return -1;
+		}
+	r->nheld = 0;
 	for (int i = 0; i < r->ncpus; i++) {
 		struct snoop_cpu *c = &r->cpus[i];
+		size_t before = r->npend;
 
 		c->npages = 0;
-		if (ready && !ready[i])
-			continue;
 		if (read_cpu(s, c) < 0)
 			return -1;
-		if (c->npages == r->batch_pages)
-			r->capped = true;
 		for (int p = 0; p < c->npages; p++) {
 			if (decode_page(s, c, c->pages + (size_t)p * r->subbuf_size) < 0) {
 				snoop_err(s, "out of memory");
 				return -1;
 			}
+		}
+		/* A CPU read only up to the cap has older records still in its
+		 * buffer: nothing past its last one read is safe to show. */
+		if (c->npages == r->batch_pages) {
+			r->capped = true;
+			if (!final && r->npend > before && r->pend[r->npend - 1].ts < mark)
+				mark = r->pend[r->npend - 1].ts;
 		}
 	}
 	/* Each CPU's records are already in order, so a batch from one CPU
@@ -250,9 +326,12 @@ int snoop_reader_batch(struct snoop_session *s, const bool *ready)
 			break;
 		}
 	}
-	for (size_t i = 0; i < r->npend; i++)
-		snoop_session_dispatch(s, &r->pend[i]);
-	handled = r->npend;
+	for (handled = 0; handled < r->npend && r->pend[handled].ts <= mark; handled++)
+		snoop_session_dispatch(s, &r->pend[handled]);
+	if (handled < r->npend && hold_rest(r, handled) < 0) {
+		snoop_err(s, "out of memory");
+		return -1;
+	}
 	r->npend = 0;
 	return (int)handled;
 }

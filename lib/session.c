@@ -921,17 +921,13 @@ int snoop_session_run(struct snoop_session *s)
 	 * the watched fds. */
 	const int ncpu = s->reader.ncpus, SIG = ncpu, TICK = ncpu + 1, WATCH = ncpu + 2;
 	struct pollfd *pfd;
-	bool *ready;
 	int n, nfd;
 
 	if (!s->started)
 		return snoop_signals_pending() ? 0 : -1;
 	nfd = WATCH + s->nwatch;
 	pfd = calloc((size_t)nfd, sizeof(*pfd));
-	ready = calloc((size_t)ncpu, sizeof(*ready));
-	if (!pfd || !ready) {
-		free(pfd);
-		free(ready);
+	if (!pfd) {
 		snoop_err(s, "out of memory");
 		return -1;
 	}
@@ -949,7 +945,9 @@ int snoop_session_run(struct snoop_session *s)
 	}
 
 	while (!s->stopping && !snoop_signals_pending() && !s->failed) {
-		n = poll(pfd, (nfds_t)nfd, -1);
+		/* Records held past the last batch's watermark are shown by
+		 * the next batch, a millisecond on, even if nothing new comes. */
+		n = poll(pfd, (nfds_t)nfd, s->reader.nheld ? 1 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -958,9 +956,7 @@ int snoop_session_run(struct snoop_session *s)
 		}
 		if (pfd[SIG].revents)
 			break;
-		for (int i = 0; i < ncpu; i++)
-			ready[i] = pfd[i].revents & (POLLIN | POLLERR | POLLHUP);
-		n = snoop_reader_batch(s, ready);
+		n = snoop_reader_batch(s, false);
 		if (n < 0)
 			break;
 		end_of_batch(s);
@@ -987,7 +983,6 @@ int snoop_session_run(struct snoop_session *s)
 				s->watch[i].fn(s, s->watch[i].fd, s->watch[i].ctx);
 	}
 	free(pfd);
-	free(ready);
 
 	/* Tracing off (the signal handler may have done it already), then
 	 * read what was recorded up to that point: nothing is dropped. */
@@ -995,7 +990,7 @@ int snoop_session_run(struct snoop_session *s)
 	}
 	if (!s->failed) {
 		for (int round = 0; round < 1024; round++) {
-			int got = snoop_reader_batch(s, NULL);
+			int got = snoop_reader_batch(s, true);
 
 			end_of_batch(s);
 			if (got <= 0)

@@ -9,10 +9,12 @@
  *  - NAME goes through the real -n parser (the shared argp child of
  *    lib/options.c); a name it refuses is dropped, as the tool would exit;
  *  - with what was accepted, snoop_session_start() runs against a fake
- *    tracefs tree in a temporary directory: apply_event() writes the
- *    combined filter ("(FILTER) && comm == \"NAME\"") to the fake filter
- *    file, which is read back (the start then fails at the reader, which
- *    finds no per-CPU files: nothing else of it matters here);
+ *    tracefs tree in a temporary directory (the fake instance counts as
+ *    not created, so the kernel is not asked and start writes every
+ *    filter): apply_event() writes FILTER alone, or the combined
+ *    "(FILTER) && comm == \"NAME\"", to the fake filter file, which is
+ *    read back (the start then fails at the reader, which finds no per-CPU
+ *    files: nothing else of it matters here);
  *  - GLOB goes through opensnoop's opensnoop_glob_kernel_safe()
  *    (tools/opensnoop/flags.c); a glob it calls safe becomes the filter
  *    opensnoop's setup_kprobe() builds, which must be accepted.
@@ -250,12 +252,19 @@ static void check_sent(const char *sent, size_t n, const char *filter, const cha
 	if (filter) {
 		size_t fl = strlen(filter);
 
-		/* exactly "(FILTER)" first */
-		if (n < fl + 2 || sent[0] != '(' || memcmp(sent + 1, filter, fl) || sent[fl + 1] != ')')
-			abort();
-		at = fl + 2;
 		if (fl > 4000)
 			abort();
+		if (!comm) {
+			/* alone: exactly FILTER */
+			if (n != fl || memcmp(sent, filter, fl))
+				abort();
+			at = n;
+		} else {
+			/* exactly "(FILTER)" first */
+			if (n < fl + 2 || sent[0] != '(' || memcmp(sent + 1, filter, fl) || sent[fl + 1] != ')')
+				abort();
+			at = fl + 2;
+		}
 	}
 	if (comm) {
 		snprintf(want, sizeof(want), "%scomm == \"%s\"", filter ? " && " : "", comm);

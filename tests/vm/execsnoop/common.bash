@@ -9,11 +9,13 @@ es_start() { # OUT ARGS...
 	local out=$1 i d
 	shift
 	start_bg "$SNOOP_BIN/execsnoop" "$@" >"$out" 2>"$out.err"
+	# (builtins only: an exec of this loop under way when tracing goes on
+	# would be seen without its entry record, and with -u without a UID)
+	d=$TRACEFS/instances/snoop_execsnoop_$BG_PID
 	for ((i = 0; i < 300; i++)); do
-		d=$(ls -d "$TRACEFS"/instances/snoop_execsnoop_"$BG_PID" 2>/dev/null || true)
-		[[ -n $d ]] && snoop_armed "$d" && return 0
+		[[ -d $d ]] && snoop_armed "$d" && return 0
 		[[ -d /proc/$BG_PID ]] || { cat "$out.err" >&2; fail "execsnoop died before arming"; }
-		sleep 0.1
+		nap 0.1
 	done
 	fail "execsnoop did not arm in 30 s"
 }
@@ -27,4 +29,12 @@ es_stop() {
 	if grep -q 'kprobe events are not available' "$1.err"; then
 		fail "execsnoop fell back to the tracepoint path on a kprobe kernel"
 	fi
+}
+
+# The counts execsnoop -v printed, as notes (they show in the run log).
+counts() { # ERRFILE LABEL
+	local l
+	while IFS= read -r l; do
+		note "$2: ${l#execsnoop: }"
+	done < <(grep -E '^execsnoop: ' "$1" | grep -vE 'tracing [0-9]+ event')
 }

@@ -1,21 +1,13 @@
 #!/bin/bash
-# An exec storm of 1,000 short-lived processes: every one reported, once,
-# with the PID the shell started it as and the right PPID; then 2,000 from 4
-# parallel shells: every one reported exactly once with the right PID/PPID,
-# or the loss reported. -v's counts (fault recovery, missing entries) are
-# printed as notes.
-# vm-timeout: 180
+# An exec storm of 1,000 short-lived processes from one shell: every one
+# reported, once, with the PID the shell started it as and the right PPID,
+# its file name and arguments from the kernel, no entry record missing.
+# -v's counts (fault recovery, missing entries) are printed as notes.
+# (storm_parallel.sh: four shells at once.)
+# vm-timeout: 120
 set -euo pipefail
 . "$(dirname "$0")/common.bash"
 snapshot_tracefs
-
-# The counts execsnoop -v printed, as notes (they show in the run log).
-counts() { # ERRFILE LABEL
-	local l
-	while IFS= read -r l; do
-		note "$2: ${l#execsnoop: }"
-	done < <(grep -E '^execsnoop: ' "$1" | grep -vE 'tracing [0-9]+ event')
-}
 
 # Each shell runs /bin/true as a background job so that $! is its PID, and
 # waits for it before the next: one exec at a time per shell, as in a plain
@@ -27,6 +19,19 @@ bash -c 'echo $$ >shell.pid; exec 3>storm.pids
 note "1000 execs took $(( $(date +%s) - t0 )) s in this guest"
 es_stop storm.out
 counts storm.out.err storm
+# Every exit found its entry: the entry kprobe and the exit tracepoint are
+# often on two CPUs (exec migrates), and the reader's watermark keeps them
+# in order across its reads of the CPUs. (An exec already under way when
+# tracing went on would have no entry record: es_start polls for the arming
+# with builtins only, so there is none.)
+grep -q '^execsnoop: entry record missing: 0 ' storm.out.err || {
+	cat storm.out.err >&2
+	# (such an exec has no UID from the kernel either: show those)
+	python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("uid") is None: print("  no kernel UID:", l.strip(), file=sys.stderr)' storm.out
+	fail "exits without their entry record in a lossless storm"; }
 json_check storm.out - <<PY
 ppid = int(open("shell.pid").read())
 pids = {int(i): int(p) for i, p in (l.split() for l in open("storm.pids"))}
@@ -44,36 +49,4 @@ bad = [r for r in hits if r["comm"] != "true" or r["uid"] != 0 or r["args_unread
 assert not bad, f"{len(bad)} with a wrong comm/uid or unreadable arguments, e.g. {bad[:2]}"
 PY
 
-es_start par.out -j -v
-t0=$(date +%s)
-shells=()
-for s in 1 2 3 4; do
-	bash -c 'echo $$ >par'$s'.pid; exec 3>par'$s'.pids
-		for i in $(seq 1 500); do /bin/true par '$s' $i & echo "$i $!" >&3; wait $!; done' &
-	shells+=($!)
-done
-# (a bare `wait` would also wait for execsnoop, a background job too)
-wait "${shells[@]}"
-note "2000 execs from 4 shells took $(( $(date +%s) - t0 )) s"
-es_stop par.out
-counts par.out.err par
-json_check par.out - <<'PY'
-ppids = {int(open(f"par{s}.pid").read()): s for s in (1, 2, 3, 4)}
-pids = {}
-for s in (1, 2, 3, 4):
-    for l in open(f"par{s}.pids"):
-        i, p = l.split()
-        pids[(str(s), i)] = int(p)
-assert len(pids) == 2000, len(pids)
-hits = [r for r in rows if r.get("filename") == "/bin/true" and r["argv"][1:2] == ["par"]]
-lost = sum(r.get("lost") or 0 for r in rows if r.get("type") == "lost")
-keys = [(r["argv"][2], r["argv"][3]) for r in hits]
-assert len(keys) == len(set(keys)), "an exec was reported twice"
-assert len(keys) + lost >= 2000, f"{len(keys)} reported + {lost} lost < 2000"
-for r in hits:
-    k = (r["argv"][2], r["argv"][3])
-    assert k in pids, f"an exec no shell started: {r}"
-    assert r["pid"] == pids[k], f"PID {r['pid']}, the shell started it as {pids[k]}: {r}"
-    assert ppids.get(r["ppid"]) == int(r["argv"][2]), f"wrong ppid {r}"
-PY
 assert_tracefs_unchanged

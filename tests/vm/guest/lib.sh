@@ -135,11 +135,24 @@ assert_tracefs_unchanged() { # [NAME]
 # started then loses its first events. (tracefs files have size 0: read
 # them, `-s` says nothing.)
 snoop_armed() {
-	local d=$1 ev tr
-	ev=$(cat "$d/set_event" 2>/dev/null) || return 1
-	tr=$(cat "$d/current_tracer" 2>/dev/null) || tr=nop
+	local d=$1 ev tr on
+	# $(<FILE), not cat: no exec, which execsnoop would see (an exec under
+	# way when tracing goes on comes without its entry record).
+	ev=$(<"$d/set_event") 2>/dev/null || return 1
+	tr=$(<"$d/current_tracer") 2>/dev/null || tr=nop
 	[[ -n $ev || $tr != nop ]] || return 1
-	[[ $(cat "$d/tracing_on" 2>/dev/null) == 1 ]]
+	on=$(<"$d/tracing_on") 2>/dev/null || return 1
+	[[ $on == 1 ]]
+}
+
+# nap SECS: sleep without an exec (see snoop_armed), on a FIFO nobody
+# writes to.
+nap() {
+	if [[ -z ${NAP_FD:-} ]]; then
+		local f=/tmp/.nap.$$.$RANDOM
+		mkfifo "$f" && exec {NAP_FD}<>"$f" && rm -f "$f"
+	fi
+	read -r -t "$1" -u "$NAP_FD" _ || :
 }
 
 # wait_for_file FILE [-t SECS] [-g EXTENDED_REGEX]
