@@ -45,6 +45,7 @@
 #include <snoop/tracefs.h>
 
 #include "../../lib/internal.h"
+#include "kprobe_common.h"
 
 /* From tools/opensnoop/flags.c (its header pulls in the whole tool). */
 bool opensnoop_glob_kernel_safe(const char *glob);
@@ -55,16 +56,7 @@ bool opensnoop_glob_kernel_safe(const char *glob);
 
 /* A kprobe event as opensnoop makes it (fields of do_sys_openat2). */
 static const char format[] =
-	"name: " EVENT "\n"
-	"ID: 2001\n"
-	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
-	"\tfield:s32 dfd;\toffset:16;\tsize:4;\tsigned:1;\n"
+	KPROBE_FORMAT_HEAD(EVENT, "2001")
 	"\tfield:__data_loc char[] filename;\toffset:20;\tsize:4;\tsigned:1;\n"
 	"\tfield:u64 flags;\toffset:24;\tsize:8;\tsigned:0;\n"
 	"\tfield:u64 mode;\toffset:32;\tsize:8;\tsigned:0;\n"

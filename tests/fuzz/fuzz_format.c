@@ -28,6 +28,7 @@
 #include <event-parse.h>
 
 #include "../../lib/internal.h"
+#include "kprobe_common.h"
 #include "../../tools/execsnoop/execsnoop.h"
 #include "../../tools/kprobe/kprobe.h"
 #include "../../tools/opensnoop/opensnoop.h"
@@ -149,16 +150,7 @@ static void done(struct snoop_session *s)
 /* ---- kprobe ------------------------------------------------------------------ */
 
 static const char kp_format[] =
-	"name: open\n"
-	"ID: 2002\n"
-	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
-	"\tfield:s32 dfd;\toffset:16;\tsize:4;\tsigned:1;\n"
+	KPROBE_FORMAT_HEAD("open", "2002")
 	"\tfield:__data_loc char[] path;\toffset:20;\tsize:4;\tsigned:1;\n"
 	"\tfield:u64 fl;\toffset:24;\tsize:8;\tsigned:0;\n"
 	"\tfield:char c;\toffset:32;\tsize:1;\tsigned:1;\n"

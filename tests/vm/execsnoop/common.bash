@@ -38,3 +38,14 @@ counts() { # ERRFILE LABEL
 		note "$2: ${l#execsnoop: }"
 	done < <(grep -E '^execsnoop: ' "$1" | grep -vE 'tracing [0-9]+ event')
 }
+
+# release: a line each for up to three keepers blocked reading the FIFO
+# "hold" (opened read-write here, so the write never blocks), then wait for
+# the test's background jobs.
+release() {
+	local fd
+	exec {fd}<>hold
+	printf '\n\n\n' >&"$fd"
+	wait
+	exec {fd}>&-
+}

@@ -7,13 +7,6 @@ set -euo pipefail
 . "$(dirname "$0")/common.bash"
 snapshot_tracefs
 mkfifo hold
-release() {
-	local fd
-	exec {fd}<>hold
-	printf '\n\n\n' >&"$fd"
-	wait
-	exec {fd}>&-
-}
 
 es_start f.out -j -v
 # 1. Still running when its line is made: recovered.

@@ -19,13 +19,6 @@ mkfifo hold
 # (Opened read-write, the FIFO never blocks the writer; each keeper reads
 # one line.)
 keeper() { bash -c 'read -r _ <hold' "$@" & }
-release() {
-	local fd
-	exec {fd}<>hold
-	printf '\n\n\n' >&"$fd"
-	wait
-	exec {fd}>&-
-}
 
 es_start a.out -j -v
 keeper keep5000 "$A5000"
