@@ -135,13 +135,15 @@ assert_tracefs_unchanged() { # [NAME]
 # started then loses its first events. (tracefs files have size 0: read
 # them, `-s` says nothing.)
 snoop_armed() {
-	local d=$1 ev tr on
-	# $(<FILE), not cat: no exec, which execsnoop would see (an exec under
-	# way when tracing goes on comes without its entry record).
-	ev=$(<"$d/set_event") 2>/dev/null || return 1
-	tr=$(<"$d/current_tracer") 2>/dev/null || tr=nop
-	[[ -n $ev || $tr != nop ]] || return 1
-	on=$(<"$d/tracing_on") 2>/dev/null || return 1
+	local d=$1 ev='' tr='' on=''
+	# read, not cat: no exec, which execsnoop would see (an exec under way
+	# when tracing goes on comes without its entry record). A file that
+	# cannot be opened (the instance is going) fails the group, quietly;
+	# $(<FILE) would stop a `set -e` script there instead.
+	{ read -r ev || :; } 2>/dev/null <"$d/set_event" || return 1
+	{ read -r tr || :; } 2>/dev/null <"$d/current_tracer" || tr=nop
+	[[ -n $ev || ${tr:-nop} != nop ]] || return 1
+	{ read -r on || :; } 2>/dev/null <"$d/tracing_on" || return 1
 	[[ $on == 1 ]]
 }
 
