@@ -97,7 +97,7 @@ def med(xs):
     xs = sorted(xs)
     return xs[len(xs) // 2]
 alone = med([r[0] for r in rows["alone"]])
-print("| config | rate vs alone | vs its floor | ops -> reported (median) | lost (median) |")
+print("| config | rate vs alone | vs its floor | ops -> reported (median round) | lost (median round) |")
 print("|---|---:|---:|---|---:|")
 for c, floor in [("alone", None), ("floor-kprobe", None), ("kprobe", "floor-kprobe"), ("kprobe-j", "floor-kprobe"),
                  ("kprobe-c", "floor-kprobe"), ("floor-function", None), ("functrace", "floor-function"),
@@ -109,8 +109,11 @@ for c, floor in [("alone", None), ("floor-kprobe", None), ("kprobe", "floor-kpro
     if rows[c][0][1] == "-":
         rep, lost = "—", "—"
     else:
-        rep = f"{med([r[3] for r in rows[c]]):,} -> {med([int(r[1]) for r in rows[c]]):,}"
-        lost = f"{med([int(r[2]) for r in rows[c]]):,}"
+        # ops, lines and loss of one round, the one of median rate: a
+        # median of each apart could pair figures of different rounds
+        m = sorted(rows[c])[len(rows[c]) // 2]
+        rep = f"{m[3]:,} -> {int(m[1]):,}"
+        lost = f"{int(m[2]):,}"
     print(f"| {c} | {rate / alone:.2f} | {vf} | {rep} | {lost} |")
 PY
 assert_no_snoop_leftovers
