@@ -89,7 +89,13 @@ struct snoop_session {
 	char instance_name[SNOOP_NAME_MAX];
 	char instance_dir[512];
 	char group[SNOOP_NAME_MAX];
+	char sid[32];                  /* "<token>_<pid>": every name carries it */
 	bool instance_created;
+	/* Open from mkdir to close: what makes the instance alive to a sweep
+	 * (rmdir says EBUSY), and read to see it turned off under us. */
+	int live_fd;
+	int reaper_fd;                 /* the reaper's "clean" pipe, -1 without */
+	bool clean;                    /* close removed everything we made */
 	struct tracefs_instance *instance;
 	struct tep_handle *tep;
 	struct snoop_features features;

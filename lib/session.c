@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -25,6 +26,7 @@
 #include <snoop/sweep.h>
 
 #include "internal.h"
+#include "reaper.h"
 
 uint64_t snoop_now_ns(clockid_t clk)
 {
@@ -128,6 +130,91 @@ static int load_header(struct snoop_session *s)
 	return 0;
 }
 
+/* A token no other PID namespace produces for the same PID: random. */
+static void make_names(struct snoop_session *s)
+{
+	uint32_t token = 0;
+
+	if (getrandom(&token, sizeof(token), GRND_NONBLOCK) != sizeof(token))
+		token = (uint32_t)snoop_now_ns(CLOCK_MONOTONIC) ^ ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)s;
+	snprintf(s->sid, sizeof(s->sid), "%08x_%d", token, (int)getpid());
+	char word[24];
+	size_t i;
+
+	/* The tool's word in the name: the grammar's letters and '-' only. */
+	for (i = 0; i < sizeof(word) - 1 && s->tool[i]; i++)
+		word[i] = (s->tool[i] >= 'a' && s->tool[i] <= 'z') ? s->tool[i]
+			  : (s->tool[i] >= 'A' && s->tool[i] <= 'Z') ? (char)(s->tool[i] - 'A' + 'a') : '-';
+	word[i] = '\0';
+	snprintf(s->instance_name, sizeof(s->instance_name), "snoop_%s_%s", i ? word : "tool", s->sid);
+	snprintf(s->group, sizeof(s->group), "snoop_%s", s->sid);
+	snprintf(s->instance_dir, sizeof(s->instance_dir), "%s/instances/%s", s->tracing_dir,
+		 s->instance_name);
+}
+
+/*
+ * mkdir, not tracefs_instance_create: that one silently reuses an existing
+ * instance, and an existing one is not ours to touch. Then at once a file
+ * of it is opened and held to the end: a sweep's rmdir fails with EBUSY
+ * from then on. Between the two, another start's sweep may take it for
+ * dead and remove it: then a new name, and again.
+ */
+static int create_instance(struct snoop_session *s)
+{
+	char path[1024];
+
+	for (int tries = 0; tries < 8; tries++) {
+		make_names(s);
+		if (mkdir(s->instance_dir, 0750) < 0) {
+			if (errno == EEXIST)
+				continue;
+			snoop_err(s, "cannot create instance %s: %s", s->instance_dir, strerror(errno));
+			return -1;
+		}
+		s->instance_created = true;
+		snprintf(path, sizeof(path), "%s/tracing_on", s->instance_dir);
+		s->live_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->live_fd >= 0)
+			return 0;
+		s->instance_created = false;
+		if (errno != ENOENT) {
+			snoop_err(s, "cannot open %s: %s", path, strerror(errno));
+			rmdir(s->instance_dir);
+			return -1;
+		}
+	}
+	snoop_err(s, "cannot create an instance of a new name in %s/instances (taken or removed each time)",
+		  s->tracing_dir);
+	return -1;
+}
+
+/*
+ * Nobody else may turn our instance off: a sweep never does, but a user or
+ * another tool can write 0 to its tracing_on. Then nothing more would be
+ * recorded while the tool looks alive, so it says so and ends. (It cannot
+ * be removed under us while live_fd is open.) One pread per wake-up.
+ */
+static bool instance_intact(struct snoop_session *s)
+{
+	char v[4];
+	ssize_t n;
+
+	if (s->live_fd < 0 || s->stopping || snoop_signals_pending())
+		return true;
+	n = pread(s->live_fd, v, sizeof(v), 0);
+	if (n > 0 && v[0] == '1')
+		return true;
+	if (snoop_signals_pending() || s->stopping)
+		return true; /* our own handler turned it off */
+	if (n > 0)
+		snoop_err(s, "instance %s was turned off by someone else (tracing_on is 0): stopping, what it "
+			  "records from now on would be nothing", s->instance_name);
+	else
+		snoop_err(s, "instance %s is gone or unreadable (%s): stopping", s->instance_name,
+			  n < 0 ? strerror(errno) : "empty read");
+	return false;
+}
+
 struct snoop_session *snoop_session_open(const char *tool, const struct snoop_opts *opts)
 {
 	struct snoop_session *s = calloc(1, sizeof(*s));
@@ -143,6 +230,8 @@ struct snoop_session *snoop_session_open(const char *tool, const struct snoop_op
 		s->opts = *opts;
 	s->common_filters = SNOOP_FILTER_PID | SNOOP_FILTER_COMM;
 	s->tracing_on_fd = -1;
+	s->live_fd = -1;
+	s->reaper_fd = -1;
 	s->sig_pipe[0] = s->sig_pipe[1] = -1;
 	s->tick_fd = -1;
 	s->newtask_id = -1;
@@ -162,8 +251,8 @@ struct snoop_session *snoop_session_open(const char *tool, const struct snoop_op
 	}
 	snoop_features_probe(s->tracing_dir, &s->features);
 
-	/* A kill -9 costs one sweep at the next start, nothing more. */
-	if (snoop_sweep(s->tracing_dir, SNOOP_SWEEP_DEAD, getpid(), s->opts.verbose > 0, &rep) < 0 &&
+	/* What a reaper could not remove (it was killed too) goes here. */
+	if (snoop_sweep(s->tracing_dir, SNOOP_SWEEP_DEAD, NULL, s->opts.verbose > 0, &rep) < 0 &&
 	    rep.failures)
 		snoop_warn(s, "some leftovers of dead snoopkit sessions could not be removed (see above)");
 	else if (rep.read_errno)
@@ -172,20 +261,12 @@ struct snoop_session *snoop_session_open(const char *tool, const struct snoop_op
 		snoop_warn(s, "removed %d instance(s) and %d event(s) left by dead sessions",
 			   rep.instances_removed, rep.events_removed);
 
-	snprintf(s->instance_name, sizeof(s->instance_name), "snoop_%s_%d", tool, (int)getpid());
-	snprintf(s->group, sizeof(s->group), "snoop_%d", (int)getpid());
-	snprintf(s->instance_dir, sizeof(s->instance_dir), "%s/instances/%s", s->tracing_dir,
-		 s->instance_name);
-	/* mkdir, not tracefs_instance_create: that one silently reuses an
-	 * existing instance, and an existing one is not ours to touch. */
-	if (mkdir(s->instance_dir, 0750) < 0) {
-		if (errno == EEXIST)
-			snoop_err(s, "instance %s already exists: refusing to reuse it", s->instance_name);
-		else
-			snoop_err(s, "cannot create instance %s: %s", s->instance_dir, strerror(errno));
+	if (create_instance(s) < 0)
 		goto fail;
-	}
-	s->instance_created = true;
+	s->reaper_fd = snoop_reaper_start(s->tracing_dir, s->instance_name, s->sid, s->tool);
+	if (s->reaper_fd < 0)
+		snoop_warn(s, "cannot start the reaper (%s): if killed, this session's leftovers stay until the "
+			   "next start or snoop-reset", strerror(-s->reaper_fd));
 	s->instance = tracefs_instance_alloc(s->tracing_dir, s->instance_name);
 	if (!s->instance || load_header(s) < 0) {
 		snoop_err(s, "out of memory");
@@ -768,6 +849,8 @@ int snoop_session_start(struct snoop_session *s)
  * buffers fill: at most that much latency is added, and only under load.
  * A batch that hit the per-CPU page cap goes round at once.
  */
+/* An idle session still looks at its instance this often (instance_intact). */
+#define INTACT_CHECK_MS 1000
 #define COALESCE_MIN 16
 #define COALESCE_MS 10
 
@@ -947,7 +1030,7 @@ int snoop_session_run(struct snoop_session *s)
 	while (!s->stopping && !snoop_signals_pending() && !s->failed) {
 		/* Records held past the last batch's watermark are shown by
 		 * the next batch, a millisecond on, even if nothing new comes. */
-		n = poll(pfd, (nfds_t)nfd, s->reader.nheld ? 1 : -1);
+		n = poll(pfd, (nfds_t)nfd, s->reader.nheld ? 1 : INTACT_CHECK_MS);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -955,6 +1038,8 @@ int snoop_session_run(struct snoop_session *s)
 			break;
 		}
 		if (pfd[SIG].revents)
+			break;
+		if (!instance_intact(s))
 			break;
 		n = snoop_reader_batch(s, false);
 		if (n < 0)
@@ -1066,6 +1151,9 @@ void snoop_session_close(struct snoop_session *s)
 	s->tracing_on_fd = -1;
 	if (s->tick_fd >= 0)
 		close(s->tick_fd);
+	if (s->live_fd >= 0)
+		close(s->live_fd);
+	s->live_fd = -1;
 	if (s->instance_created) {
 		int tries = 0;
 
@@ -1094,6 +1182,21 @@ void snoop_session_close(struct snoop_session *s)
 		free(ev);
 	}
 	free(s->events);
+	if (s->instance_created) {
+		struct snoop_sweep_report rep = { 0 };
+
+		/* Synthetic events named after the group (restoring what they
+		 * record), and probes made by other means than ours. Then the
+		 * reaper may go: at once if nothing is left. */
+		if (snoop_sweep_session(s->tracing_dir, access(s->instance_dir, F_OK) == 0 ? s->instance_name : NULL,
+					s->sid, false, &rep) != 0 || access(s->instance_dir, F_OK) == 0)
+			snoop_warn(s, "could not remove every leftover of %s (the reaper or snoop-reset will)",
+				   s->group);
+		else
+			s->clean = true;
+	}
+	snoop_reaper_release(s->reaper_fd, s->clean || !s->instance_created);
+	s->reaper_fd = -1;
 	snoop_pidset_free(&s->pidset);
 	if (s->instance)
 		tracefs_instance_free(s->instance);
@@ -1145,6 +1248,17 @@ void snoop_session_on_close(struct snoop_session *s, snoop_close_fn fn, void *ct
 const struct snoop_opts *snoop_session_opts(struct snoop_session *s) { return &s->opts; }
 const struct snoop_features *snoop_session_features(struct snoop_session *s) { return &s->features; }
 const char *snoop_session_tool(struct snoop_session *s) { return s->tool; }
+int snoop_session_record_restore(struct snoop_session *s, const char *option)
+{
+	char path[1024], def[SNOOP_NAME_MAX + 64];
+
+	if (strlen(option) > 40 || !name_ok(option) || strchr(option, '.'))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/synthetic_events", s->tracing_dir);
+	snprintf(def, sizeof(def), "%s_" SNOOP_RESTORE_PREFIX "%s u64 unused", s->group, option);
+	return snoop_write_file(path, def, true);
+}
+
 const char *snoop_session_group(struct snoop_session *s) { return s->group; }
 const char *snoop_session_instance_name(struct snoop_session *s) { return s->instance_name; }
 const char *snoop_session_tracing_dir(struct snoop_session *s) { return s->tracing_dir; }

@@ -1,70 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Removing what dead snoopkit sessions left behind. Only names we create
- * are looked at (snoop_<tool>_<pid> instances, snoop_<pid> event groups),
- * and only when their owner is gone. (snoop-reset --all ends live owners
- * first: see snoop_sweep_live_owners().)
+ * Removing what dead snoopkit sessions left behind (see include/snoop/
+ * sweep.h for the name grammar). Who is alive is the kernel's word: a live
+ * session holds a file of its instance open, so rmdir of its instance
+ * fails with EBUSY. Nothing is quiesced first: turning a live instance off
+ * to make rmdir work is exactly what must never happen to a running tool.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <snoop/sweep.h>
 #include <snoop/tracefs.h>
 
-/* The programs that create snoop_* names. */
-static const char *const snoop_tools[] = { "execsnoop", "opensnoop", "kprobe", "functrace" };
-
-static int parse_pid(const char *s, pid_t *pid)
+/* "<8 hex>_<pid>" at the start of s: copied to sid, *rest after it. */
+static int parse_sid(const char *s, char sid[SNOOP_SID_MAX], const char **rest)
 {
+	const char *p = s;
 	long v = 0;
 
-	if (!*s || *s == '0')
-		return -1;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
+	for (int i = 0; i < SNOOP_TOKEN_LEN; i++, p++)
+		if (!isdigit((unsigned char)*p) && !(*p >= 'a' && *p <= 'f'))
 			return -1;
-		v = v * 10 + (*s - '0');
+	if (*p++ != '_')
+		return -1;
+	if (!isdigit((unsigned char)*p) || *p == '0')
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
 		if (v > INT_MAX)
 			return -1;
 	}
-	*pid = (pid_t)v;
+	memcpy(sid, s, (size_t)(p - s));
+	sid[p - s] = '\0';
+	*rest = p;
 	return 0;
 }
 
-int snoop_parse_group_name(const char *group, pid_t *pid)
+int snoop_parse_instance_name(const char *name, char *tool, size_t toollen, char sid[SNOOP_SID_MAX])
 {
-	if (strncmp(group, "snoop_", 6) != 0)
-		return -1;
-	return parse_pid(group + 6, pid);
-}
-
-int snoop_parse_instance_name(const char *name, char *tool, size_t toollen, pid_t *pid)
-{
-	const char *us;
+	const char *p, *rest;
 	size_t tl;
 
 	if (strncmp(name, "snoop_", 6) != 0)
 		return -1;
-	us = strrchr(name, '_');
-	if (!us || us < name + 7)
-		return -1;
-	tl = (size_t)(us - (name + 6));
-	if (tl == 0 || tl >= toollen)
-		return -1;
-	for (size_t i = 0; i < tl; i++)
-		if (!islower((unsigned char)name[6 + i]) && name[6 + i] != '-')
+	/* The tool: lowercase letters and '-', so the first '_' ends it. */
+	for (p = name + 6; *p && *p != '_'; p++)
+		if (!islower((unsigned char)*p) && *p != '-')
 			return -1;
-	if (parse_pid(us + 1, pid) < 0)
+	tl = (size_t)(p - (name + 6));
+	if (*p != '_' || tl == 0 || tl >= toollen)
+		return -1;
+	if (parse_sid(p + 1, sid, &rest) < 0 || *rest)
 		return -1;
 	memcpy(tool, name + 6, tl);
 	tool[tl] = '\0';
+	return 0;
+}
+
+int snoop_parse_group_name(const char *group, char sid[SNOOP_SID_MAX])
+{
+	const char *rest;
+
+	if (strncmp(group, "snoop_", 6) != 0 || parse_sid(group + 6, sid, &rest) < 0 || *rest)
+		return -1;
+	return 0;
+}
+
+int snoop_parse_synth_name(const char *name, char sid[SNOOP_SID_MAX], const char **suffix)
+{
+	const char *rest;
+
+	if (strncmp(name, "snoop_", 6) != 0 || parse_sid(name + 6, sid, &rest) < 0 || *rest != '_' ||
+	    !rest[1])
+		return -1;
+	for (const char *p = rest + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return -1;
+	*suffix = rest + 1;
 	return 0;
 }
 
@@ -93,244 +112,402 @@ int snoop_parse_dynevent_line(const char *line, char *group, size_t glen, char *
 	return 0;
 }
 
-static bool is_tool_name(const char *s)
+/* The instance carrying sid, if any, in name (NAME_MAX + 1). */
+static bool find_instance(const char *dir, const char *sid, char *name)
 {
-	const char *base = strrchr(s, '/');
+	char path[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
 
-	base = base ? base + 1 : s;
-	for (size_t i = 0; i < sizeof(snoop_tools) / sizeof(snoop_tools[0]); i++)
-		if (strcmp(base, snoop_tools[i]) == 0)
-			return true;
-	return false;
+	snprintf(path, sizeof(path), "%s/instances", dir);
+	d = opendir(path);
+	while (d && !found && (de = readdir(d))) {
+		char tool[64], isid[SNOOP_SID_MAX];
+
+		if (snoop_parse_instance_name(de->d_name, tool, sizeof(tool), isid) == 0 && !strcmp(isid, sid)) {
+			snprintf(name, NAME_MAX + 1, "%s", de->d_name);
+			found = true;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
-bool snoop_owner_alive(pid_t pid)
+/* rmdir, no quiescing: 1 removed, 0 gone already, -EBUSY alive, -errno. */
+static int remove_instance(const char *dir, const char *name)
 {
-	char path[64];
-	char *s;
-	size_t len;
-	bool tool = false;
+	char path[PATH_MAX];
 
-	if (kill(pid, 0) != 0 && errno == ESRCH)
+	snprintf(path, sizeof(path), "%s/instances/%s", dir, name);
+	if (rmdir(path) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static bool option_name_ok(const char *o)
+{
+	if (!*o)
 		return false;
-	/*
-	 * The PID exists, but it may have been reused by an unrelated process.
-	 * A live owner runs a snoopkit tool: its comm says so, or, when it runs
-	 * under a wrapper (valgrind), one of its arguments names the tool.
-	 */
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	for (; *o; o++)
+		if (!isalnum((unsigned char)*o) && *o != '_' && *o != '-')
+			return false;
+	return true;
+}
+
+/* The synthetic events of sid: restore what their names record, then
+ * remove them ("!name"). */
+static void sweep_synth(const char *dir, const char *sid, bool verbose, struct snoop_sweep_report *rep)
+{
+	char path[PATH_MAX];
+	char *s, *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "%s/synthetic_events", dir);
 	s = snoop_read_file(path, NULL);
-	if (s) {
-		s[strcspn(s, "\n")] = '\0';
-		tool = is_tool_name(s);
-		free(s);
-	}
-	if (tool)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	s = snoop_read_file(path, &len);
-	if (!s)
-		return kill(pid, 0) == 0; /* cannot tell: keep its files */
-	for (size_t off = 0; off < len; off += strlen(s + off) + 1) {
-		if (is_tool_name(s + off)) {
-			tool = true;
-			break;
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char esid[SNOOP_SID_MAX], cmd[300];
+		const char *suffix;
+		int ret;
+
+		line[strcspn(line, " \t")] = '\0';
+		if (snoop_parse_synth_name(line, esid, &suffix) < 0 || strcmp(esid, sid) != 0)
+			continue;
+		rep->events_found++;
+		if (!strncmp(suffix, SNOOP_RESTORE_PREFIX, strlen(SNOOP_RESTORE_PREFIX))) {
+			const char *opt = suffix + strlen(SNOOP_RESTORE_PREFIX);
+			char opath[PATH_MAX];
+
+			snprintf(opath, sizeof(opath), "%s/options/%s", dir, opt);
+			if (option_name_ok(opt) && snoop_write_file(opath, "0", false) == 0) {
+				rep->options_restored++;
+				if (verbose)
+					fprintf(stderr, "turned options/%s off again (session %s had turned it on)\n",
+						opt, sid);
+			}
+		}
+		snprintf(cmd, sizeof(cmd), "!%s", line);
+		ret = snoop_write_file(path, cmd, true);
+		if (ret == 0 || ret == -ENOENT) {
+			rep->events_removed++;
+			if (verbose)
+				fprintf(stderr, "removed synthetic event %s\n", line);
+		} else {
+			rep->failures++;
+			fprintf(stderr, "cannot remove synthetic event %s: %s\n", line, strerror(-ret));
 		}
 	}
 	free(s);
-	return tool;
 }
 
-static bool wanted(pid_t pid, enum snoop_sweep_mode mode, pid_t except)
-{
-	if (pid == except)
-		return false;
-	if (mode == SNOOP_SWEEP_LIST)
-		return true;
-	return !snoop_owner_alive(pid);
-}
-
-/* Turn everything off inside an instance so that rmdir can succeed and no
- * dynamic event stays referenced by it. */
-static void quiesce_instance(const char *idir)
-{
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s/tracing_on", idir);
-	snoop_write_file(p, "0", false);
-	snprintf(p, sizeof(p), "%s/events/enable", idir);
-	snoop_write_file(p, "0", false);
-	snprintf(p, sizeof(p), "%s/current_tracer", idir);
-	snoop_write_file(p, "nop", false);
-}
-
-static int sweep_instances(const char *dir, enum snoop_sweep_mode mode, pid_t except, bool verbose,
-			   struct snoop_sweep_report *rep)
-{
-	char idir[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(idir, sizeof(idir), "%s/instances", dir);
-	d = opendir(idir);
-	if (!d && errno == ENOENT)
-		return 0;
-	if (!d) {
-		rep->read_errno = errno; /* the caller says it, once */
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		char tool[64], path[PATH_MAX];
-		pid_t pid;
-
-		if (snoop_parse_instance_name(de->d_name, tool, sizeof(tool), &pid) < 0)
-			continue;
-		if (!wanted(pid, mode, except))
-			continue;
-		rep->instances_found++;
-		if (mode == SNOOP_SWEEP_LIST) {
-			if (verbose)
-				fprintf(stderr, "leftover instance %s (owner %d %s)\n", de->d_name, (int)pid,
-					snoop_owner_alive(pid) ? "alive" : "dead");
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/%s", idir, de->d_name);
-		quiesce_instance(path);
-		if (rmdir(path) == 0) {
-			rep->instances_removed++;
-			if (verbose)
-				fprintf(stderr, "removed instance %s (owner %d)\n", de->d_name, (int)pid);
-		} else {
-			rep->failures++;
-			fprintf(stderr, "cannot remove instance %s: %s\n", de->d_name, strerror(errno));
-		}
-	}
-	closedir(d);
-	return 0;
-}
-
-static int sweep_events_file(const char *dir, const char *file, enum snoop_sweep_mode mode, pid_t except,
-			     bool verbose, struct snoop_sweep_report *rep)
+/* The probes of group snoop_<sid> listed in one events file. */
+static void sweep_probes_file(const char *dir, const char *file, const char *sid, bool verbose,
+			      struct snoop_sweep_report *rep)
 {
 	char path[PATH_MAX];
 	char *s, *line, *save = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	s = snoop_read_file(path, NULL);
-	if (!s && errno == ENOENT)
-		return 0;
-	if (!s) {
-		rep->read_errno = errno;
-		return -1;
-	}
-	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char group[128], event[128], cmd[300];
-		pid_t pid;
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char group[128], event[128], gsid[SNOOP_SID_MAX], cmd[300];
 		int ret;
 
-		if (snoop_parse_dynevent_line(line, group, sizeof(group), event, sizeof(event)) < 0)
-			continue;
-		if (snoop_parse_group_name(group, &pid) < 0 || !wanted(pid, mode, except))
+		if (snoop_parse_dynevent_line(line, group, sizeof(group), event, sizeof(event)) < 0 ||
+		    snoop_parse_group_name(group, gsid) < 0 || strcmp(gsid, sid) != 0)
 			continue;
 		rep->events_found++;
-		if (mode == SNOOP_SWEEP_LIST) {
-			if (verbose)
-				fprintf(stderr, "leftover event %s/%s (owner %d %s)\n", group, event, (int)pid,
-					snoop_owner_alive(pid) ? "alive" : "dead");
-			continue;
-		}
-		/* Remove exactly this event by name: "-:group/event". */
+		/* Exactly this event, by name: "-:group/event". */
 		snprintf(cmd, sizeof(cmd), "-:%s/%s", group, event);
 		ret = snoop_write_file(path, cmd, true);
-		if (ret == 0) {
+		if (ret == 0 || ret == -ENOENT) {
 			rep->events_removed++;
 			if (verbose)
-				fprintf(stderr, "removed event %s/%s (owner %d)\n", group, event, (int)pid);
+				fprintf(stderr, "removed event %s/%s\n", group, event);
 		} else {
 			rep->failures++;
 			fprintf(stderr, "cannot remove event %s/%s: %s\n", group, event, strerror(-ret));
 		}
 	}
 	free(s);
-	return 0;
 }
 
-static int add_owner(pid_t pid, pid_t except, pid_t *pids, int n, int max)
+/*
+ * dynamic_events lists kprobes, uprobes and the rest; kernels without it
+ * (old ones) only have kprobe_events and uprobe_events. A probe removed
+ * through one file disappears from the others.
+ */
+static void sweep_probes(const char *dir, const char *sid, bool verbose, struct snoop_sweep_report *rep)
 {
-	if (pid == except || !snoop_owner_alive(pid))
-		return n;
-	for (int i = 0; i < n && i < max; i++)
-		if (pids[i] == pid)
-			return n;
-	if (n < max)
-		pids[n] = pid;
-	return n + 1;
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/dynamic_events", dir);
+	if (access(p, F_OK) == 0) {
+		sweep_probes_file(dir, "dynamic_events", sid, verbose, rep);
+	} else {
+		sweep_probes_file(dir, "kprobe_events", sid, verbose, rep);
+		sweep_probes_file(dir, "uprobe_events", sid, verbose, rep);
+	}
 }
 
-int snoop_sweep_live_owners(const char *dir, pid_t except, pid_t *pids, int max)
+int snoop_sweep_session(const char *dir, const char *instance, const char *sid, bool verbose,
+			struct snoop_sweep_report *rep)
 {
-	static const char *const files[] = { "dynamic_events", "kprobe_events", "uprobe_events" };
+	char found[NAME_MAX + 1];
+	int failures = rep->failures;
+
+	if (!instance && find_instance(dir, sid, found))
+		instance = found;
+	if (instance) {
+		int ret = remove_instance(dir, instance);
+
+		if (ret == -EBUSY) {
+			rep->instances_alive++;
+			return 1;
+		}
+		if (ret == 1) {
+			rep->instances_found++;
+			rep->instances_removed++;
+			if (verbose)
+				fprintf(stderr, "removed instance %s\n", instance);
+		} else if (ret < 0) {
+			rep->instances_found++;
+			rep->failures++;
+			fprintf(stderr, "cannot remove instance %s: %s\n", instance, strerror(-ret));
+			/* Its events may be enabled in it: leave them. */
+			return -1;
+		}
+	}
+	/* Synthetic events before the probes: one may be fed by a trigger on
+	 * a probe (the triggers themselves went with the instance). */
+	sweep_synth(dir, sid, verbose, rep);
+	sweep_probes(dir, sid, verbose, rep);
+	return rep->failures > failures ? -1 : 0;
+}
+
+/* sid of every group or synthetic event named in file, added to sids. */
+static void collect_sids(const char *dir, const char *file, bool synth, char (**sids)[SNOOP_SID_MAX], size_t *n)
+{
 	char path[PATH_MAX];
+	char *s, *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	s = snoop_read_file(path, NULL);
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char group[128], event[128], sid[SNOOP_SID_MAX];
+		const char *suffix;
+		bool dup = false;
+
+		if (synth) {
+			line[strcspn(line, " \t")] = '\0';
+			if (snoop_parse_synth_name(line, sid, &suffix) < 0)
+				continue;
+		} else if (snoop_parse_dynevent_line(line, group, sizeof(group), event, sizeof(event)) < 0 ||
+			   snoop_parse_group_name(group, sid) < 0) {
+			continue;
+		}
+		for (size_t i = 0; i < *n && !dup; i++)
+			dup = !strcmp((*sids)[i], sid);
+		if (!dup) {
+			char (*more)[SNOOP_SID_MAX] = realloc(*sids, (*n + 1) * sizeof(**sids));
+
+			if (!more)
+				break;
+			*sids = more;
+			memcpy((*sids)[(*n)++], sid, SNOOP_SID_MAX);
+		}
+	}
+	free(s);
+}
+
+static void list_all(const char *dir, struct snoop_sweep_report *rep)
+{
+	static const char *const files[] = { "dynamic_events", "kprobe_events", "uprobe_events", "synthetic_events" };
+	char path[PATH_MAX], name[NAME_MAX + 1];
 	struct dirent *de;
-	int n = 0;
+	bool dyn;
 	DIR *d;
 
+	snprintf(path, sizeof(path), "%s/dynamic_events", dir);
+	dyn = access(path, F_OK) == 0;
 	snprintf(path, sizeof(path), "%s/instances", dir);
 	d = opendir(path);
 	while (d && (de = readdir(d))) {
-		char tool[64];
-		pid_t pid;
+		char tool[64], sid[SNOOP_SID_MAX];
+		pid_t pids[8];
+		int n;
 
-		if (snoop_parse_instance_name(de->d_name, tool, sizeof(tool), &pid) == 0)
-			n = add_owner(pid, except, pids, n, max);
+		if (snoop_parse_instance_name(de->d_name, tool, sizeof(tool), sid) < 0)
+			continue;
+		rep->instances_found++;
+		n = snoop_sweep_holders(dir, de->d_name, 0, pids, 8);
+		fprintf(stderr, "instance %s: ", de->d_name);
+		if (n == 0)
+			fprintf(stderr, "held open by no process visible here\n");
+		for (int i = 0; i < n && i < 8; i++)
+			fprintf(stderr, "%s%d%s", i ? " " : "held open by PID ", (int)pids[i], i + 1 == n || i == 7 ? "\n" : "");
 	}
 	if (d)
 		closedir(d);
+	else if (errno != ENOENT)
+		rep->read_errno = errno;
 	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 		char *s, *line, *save = NULL;
 
+		/* kprobe_events and uprobe_events repeat dynamic_events. */
+		if (f < 3 && (f == 1 || f == 2) == dyn)
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
 		s = snoop_read_file(path, NULL);
 		for (line = s ? strtok_r(s, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-			char group[128], event[128];
-			pid_t pid;
+			char group[128], event[128], sid[SNOOP_SID_MAX];
+			const char *suffix;
 
-			if (snoop_parse_dynevent_line(line, group, sizeof(group), event, sizeof(event)) == 0 &&
-			    snoop_parse_group_name(group, &pid) == 0)
-				n = add_owner(pid, except, pids, n, max);
+			if (f == 3) {
+				line[strcspn(line, " \t")] = '\0';
+				if (snoop_parse_synth_name(line, sid, &suffix) < 0)
+					continue;
+				snprintf(event, sizeof(event), "%s", line);
+			} else if (snoop_parse_dynevent_line(line, group, sizeof(group), event, sizeof(event)) < 0 ||
+				   snoop_parse_group_name(group, sid) < 0) {
+				continue;
+			} else {
+				char e[128];
+
+				snprintf(e, sizeof(e), "%s", event);
+				snprintf(event, sizeof(event), "%.60s/%.60s", group, e);
+			}
+			rep->events_found++;
+			fprintf(stderr, "%s %s: %s\n", f == 3 ? "synthetic event" : "event", event,
+				find_instance(dir, sid, name) ? "its instance exists" : "no instance: a leftover");
 		}
 		free(s);
 	}
-	return n;
 }
 
-int snoop_sweep(const char *dir, enum snoop_sweep_mode mode, pid_t except, bool verbose,
+int snoop_sweep(const char *dir, enum snoop_sweep_mode mode, const char *except, bool verbose,
 		struct snoop_sweep_report *rep)
 {
 	struct snoop_sweep_report dummy;
-	char p[PATH_MAX];
-	int ret = 0;
+	char (*sids)[SNOOP_SID_MAX] = NULL;
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t nsids = 0;
+	DIR *d;
 
 	if (!rep)
 		rep = &dummy;
 	memset(rep, 0, sizeof(*rep));
-	/* Instances first: an event enabled in an instance cannot be removed. */
-	if (sweep_instances(dir, mode, except, verbose, rep) < 0)
-		ret = -1;
-	/*
-	 * dynamic_events lists kprobes, uprobes and the rest; kernels without it
-	 * (old ones) only have kprobe_events and uprobe_events. A probe removed
-	 * through one file disappears from the others, so re-reading is safe.
-	 */
-	snprintf(p, sizeof(p), "%s/dynamic_events", dir);
-	if (access(p, F_OK) == 0) {
-		if (sweep_events_file(dir, "dynamic_events", mode, except, verbose, rep) < 0)
-			ret = -1;
-	} else {
-		if (sweep_events_file(dir, "kprobe_events", mode, except, verbose, rep) < 0)
-			ret = -1;
-		if (sweep_events_file(dir, "uprobe_events", mode, except, verbose, rep) < 0)
-			ret = -1;
+	if (mode == SNOOP_SWEEP_LIST) {
+		list_all(dir, rep);
+		return rep->read_errno ? -1 : 0;
 	}
-	return rep->failures ? -1 : ret;
+	/* Instances first: the probes of a removed one are free to go. */
+	snprintf(path, sizeof(path), "%s/instances", dir);
+	d = opendir(path);
+	if (!d && errno != ENOENT) {
+		rep->read_errno = errno; /* the caller says it, once */
+		return -1;
+	}
+	while (d && (de = readdir(d))) {
+		char tool[64], sid[SNOOP_SID_MAX];
+
+		if (snoop_parse_instance_name(de->d_name, tool, sizeof(tool), sid) < 0 ||
+		    (except && !strcmp(sid, except)))
+			continue;
+		snoop_sweep_session(dir, de->d_name, sid, verbose, rep);
+	}
+	if (d)
+		closedir(d);
+	/*
+	 * Then groups and synthetic events without an instance (their owner
+	 * died between rmdir and removing them, or an rmdir above took it).
+	 * The events files are read before each instance is looked for: a
+	 * live session's instance exists before its first probe, so one
+	 * found missing afterwards is a session that ended.
+	 */
+	collect_sids(dir, "synthetic_events", true, &sids, &nsids);
+	snprintf(path, sizeof(path), "%s/dynamic_events", dir);
+	if (access(path, F_OK) == 0) {
+		collect_sids(dir, "dynamic_events", false, &sids, &nsids);
+	} else {
+		collect_sids(dir, "kprobe_events", false, &sids, &nsids);
+		collect_sids(dir, "uprobe_events", false, &sids, &nsids);
+	}
+	for (size_t i = 0; i < nsids; i++)
+		if (!except || strcmp(sids[i], except) != 0)
+			snoop_sweep_session(dir, NULL, sids[i], verbose, rep);
+	free(sids);
+	return rep->failures ? -1 : 0;
+}
+
+/* ---- who holds an instance open --------------------------------------- */
+
+static bool pid_holds(const char *needle, dev_t dev, const char *pid)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	d = opendir(path);
+	while (d && !found && (de = readdir(d))) {
+		struct stat st;
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		/* The link's path is the holder's view (another mount namespace
+		 * may mount tracefs elsewhere): match the part under it, and
+		 * the file system by device. */
+		if (strstr(link, needle) && stat(path, &st) == 0 && st.st_dev == dev)
+			found = true;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+bool snoop_sweep_holds(const char *dir, const char *instance, pid_t pid)
+{
+	char needle[NAME_MAX + 16], p[32];
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return false;
+	snprintf(needle, sizeof(needle), "/instances/%s/", instance);
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	return pid_holds(needle, st.st_dev, p);
+}
+
+int snoop_sweep_holders(const char *dir, const char *instance, pid_t except, pid_t *pids, int max)
+{
+	char needle[NAME_MAX + 16];
+	struct dirent *de;
+	struct stat st;
+	int n = 0;
+	DIR *d;
+
+	if (stat(dir, &st) < 0)
+		return 0;
+	snprintf(needle, sizeof(needle), "/instances/%s/", instance);
+	d = opendir("/proc");
+	while (d && (de = readdir(d))) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		if (pid <= 0 || pid == except || !pid_holds(needle, st.st_dev, de->d_name))
+			continue;
+		if (n < max)
+			pids[n] = pid;
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }

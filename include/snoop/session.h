@@ -158,8 +158,20 @@ void snoop_session_on_close(struct snoop_session *s, snoop_close_fn fn, void *ct
 const struct snoop_opts *snoop_session_opts(struct snoop_session *s);
 const struct snoop_features *snoop_session_features(struct snoop_session *s);
 const char *snoop_session_tool(struct snoop_session *s);
-const char *snoop_session_group(struct snoop_session *s);   /* snoop_<pid> */
+/* The names of the session (grammar in snoop/sweep.h): the only source of
+ * them for other code. The group is snoop_<token>_<pid>; a synthetic event
+ * of the session is named <group>_<suffix> so that its reaper and a later
+ * sweep remove it with the rest. */
+const char *snoop_session_group(struct snoop_session *s);
 const char *snoop_session_instance_name(struct snoop_session *s);
+/*
+ * Before turning a global (not per-instance) tracefs option options/<option>
+ * on: leave a record in tracefs (a synthetic event <group>_restore_<option>)
+ * so that, if the tool dies without turning it off, its reaper or the next
+ * sweep does. 0, or -errno (-ENOENT: the kernel has no synthetic events;
+ * nothing would restore the option after a kill -9).
+ */
+int snoop_session_record_restore(struct snoop_session *s, const char *option);
 const char *snoop_session_tracing_dir(struct snoop_session *s);
 struct tracefs_instance *snoop_session_instance(struct snoop_session *s);
 struct snoop_buf *snoop_session_out(struct snoop_session *s);

@@ -6,10 +6,14 @@
  * snoopkit creates: instances snoop_<tool>_<pid>, event groups snoop_<pid>.
  */
 #include <argp.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,50 +92,127 @@ static bool confirm(int n)
  * with a big buffer to drain, give it seconds before SIGKILL. */
 #define GRACE_MS 5000
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+/* A process that holds a snoopkit instance open, as the kernel says. */
+struct owner {
+	pid_t pid;
+	int pidfd;
+	char instance[NAME_MAX + 1];
+};
 
-	nanosleep(&ts, NULL);
+/* Every (process, instance) pair where the process holds a file of a
+ * snoopkit instance open; instances held by no process visible here are
+ * named on stderr (a tool in a PID namespace we cannot see into). */
+static int find_owners(const char *dir, struct owner *own, int max)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/instances", dir);
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		char tool[64], sid[SNOOP_SID_MAX];
+		pid_t pids[16];
+		int k;
+
+		if (snoop_parse_instance_name(de->d_name, tool, sizeof(tool), sid) < 0)
+			continue;
+		k = snoop_sweep_holders(dir, de->d_name, getpid(), pids, 16);
+		for (int i = 0; i < k && i < 16 && n < max; i++, n++) {
+			own[n].pid = pids[i];
+			own[n].pidfd = -1;
+			snprintf(own[n].instance, sizeof(own[n].instance), "%s", de->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
-static bool wait_gone(pid_t pid, int ms)
+static int pidfd_signal(int pidfd, int sig)
 {
-	for (int t = 0; t < ms; t += 20) {
-		if (!snoop_owner_alive(pid))
-			return true;
-		sleep_ms(20);
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Wait until every owner with a pidfd has exited or ms have passed. */
+static void wait_owners(struct owner *own, int n, int ms)
+{
+	struct pollfd p[MAX_OWNERS];
+	struct timespec t0, t;
+	int left;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		int waited, k = 0;
+
+		for (int i = 0; i < n; i++) {
+			p[k].fd = own[i].pidfd;
+			p[k].events = POLLIN;
+			p[k].revents = 0;
+			k++;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		waited = (int)((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		left = 0;
+		if (poll(p, (nfds_t)k, 0) >= 0)
+			for (int i = 0; i < k; i++)
+				left += p[i].fd >= 0 && !p[i].revents;
+		if (!left || waited >= ms)
+			return;
+		/* pidfds of several processes: poll says when any one ends. */
+		poll(p, (nfds_t)k, ms - waited < 50 ? ms - waited : 50);
 	}
-	return !snoop_owner_alive(pid);
+}
+
+static bool exited(const struct owner *o)
+{
+	struct pollfd p = { .fd = o->pidfd, .events = POLLIN };
+
+	return o->pidfd < 0 || (poll(&p, 1, 0) == 1 && p.revents);
 }
 
 /*
- * A running tool holds its instance's files open, so its instance cannot be
- * removed under it (EBUSY), and pulling its probes away would leave it
- * tracing nothing. So end it the way a user would: SIGTERM, and its own
- * teardown removes its instance and probes; SIGKILL only if it does not
- * end, and then the sweep below removes what it left.
+ * A running tool holds its instance open, so it cannot be removed under it
+ * (EBUSY), and pulling its probes away would leave it tracing nothing. So
+ * end it the way a user would: SIGTERM, and its own teardown removes its
+ * instance and probes; SIGKILL only if it does not end, and then its
+ * reaper or the sweep below removes what it left. A signal goes through a
+ * pidfd taken before checking once more that the process holds the
+ * instance: a PID reused in between cannot receive it.
  */
-static int end_owners(pid_t *pids, int n, bool quiet)
+static int end_owners(const char *dir, struct owner *own, int n, bool quiet)
 {
 	int failures = 0;
 
-	for (int i = 0; i < n; i++)
-		if (kill(pids[i], SIGTERM) < 0 && errno != ESRCH)
-			fprintf(stderr, "snoop-reset: cannot signal snoopkit tool %d: %s\n", (int)pids[i], strerror(errno));
 	for (int i = 0; i < n; i++) {
-		if (wait_gone(pids[i], GRACE_MS)) {
-			if (!quiet)
-				printf("ended snoopkit tool %d\n", (int)pids[i]);
+		own[i].pidfd = (int)syscall(SYS_pidfd_open, own[i].pid, 0);
+		if (own[i].pidfd < 0)
+			continue; /* gone already */
+		if (!snoop_sweep_holds(dir, own[i].instance, own[i].pid) || pidfd_signal(own[i].pidfd, SIGTERM) < 0) {
+			close(own[i].pidfd);
+			own[i].pidfd = -1;
+		}
+	}
+	wait_owners(own, n, GRACE_MS);
+	for (int i = 0; i < n; i++) {
+		if (exited(&own[i])) {
+			if (!quiet && own[i].pidfd >= 0)
+				printf("ended PID %d (it held %s)\n", (int)own[i].pid, own[i].instance);
 			continue;
 		}
-		fprintf(stderr, "snoop-reset: snoopkit tool %d did not end within %d s of SIGTERM: SIGKILL\n",
-			(int)pids[i], GRACE_MS / 1000);
-		kill(pids[i], SIGKILL);
-		if (!wait_gone(pids[i], 1000)) {
-			fprintf(stderr, "snoop-reset: snoopkit tool %d survived SIGKILL\n", (int)pids[i]);
+		fprintf(stderr, "snoop-reset: PID %d (holding %s) did not end within %d s of SIGTERM: SIGKILL\n",
+			(int)own[i].pid, own[i].instance, GRACE_MS / 1000);
+		pidfd_signal(own[i].pidfd, SIGKILL);
+	}
+	wait_owners(own, n, 1000);
+	for (int i = 0; i < n; i++) {
+		if (!exited(&own[i])) {
+			fprintf(stderr, "snoop-reset: PID %d survived SIGKILL\n", (int)own[i].pid);
 			failures++;
 		}
+		if (own[i].pidfd >= 0)
+			close(own[i].pidfd);
 	}
 	return failures;
 }
@@ -151,34 +232,35 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.list) {
-		snoop_sweep(dir, SNOOP_SWEEP_LIST, 0, true, &all);
+		snoop_sweep(dir, SNOOP_SWEEP_LIST, NULL, true, &all);
 		if (!o.quiet)
 			printf("%d instance(s), %d event(s) named by snoopkit\n", all.instances_found,
 			       all.events_found);
 		return 0;
 	}
 	if (o.all) {
-		pid_t owners[MAX_OWNERS];
-		int n = snoop_sweep_live_owners(dir, getpid(), owners, MAX_OWNERS);
+		static struct owner owners[MAX_OWNERS];
+		int n = find_owners(dir, owners, MAX_OWNERS);
 
-		if (n > MAX_OWNERS) {
-			fprintf(stderr, "snoop-reset: %d running snoopkit tools: ending the first %d, run again for the rest\n",
-				n, MAX_OWNERS);
-			n = MAX_OWNERS;
-		}
+		if (n >= MAX_OWNERS)
+			fprintf(stderr, "snoop-reset: more than %d holders of snoopkit instances: ending the first %d, "
+				"run again for the rest\n", MAX_OWNERS, MAX_OWNERS);
 		if (n > 0 && !o.force && !confirm(n))
 			return 1;
-		if (n > 0 && end_owners(owners, n, o.quiet) > 0)
+		if (n > 0 && end_owners(dir, owners, n, o.quiet) > 0)
 			return 1;
 	}
-	/* With the owners ended, what is left belongs to dead processes. */
-	if (snoop_sweep(dir, SNOOP_SWEEP_DEAD, getpid(), !o.quiet, &all) < 0) {
+	/* What no process holds open belongs to dead sessions. */
+	if (snoop_sweep(dir, SNOOP_SWEEP_DEAD, NULL, !o.quiet, &all) < 0) {
 		if (all.failures)
 			fprintf(stderr, "snoop-reset: %d leftover(s) could not be removed (see above)\n", all.failures);
 		else
 			fprintf(stderr, "snoop-reset: cannot read %s: %s\n", dir, strerror(all.read_errno));
 		return 1;
 	}
+	if (all.instances_alive && !o.quiet)
+		fprintf(stderr, "snoop-reset: %d instance(s) left alone: held open by running sessions%s\n",
+			all.instances_alive, o.all ? " not visible from here (another PID namespace)" : " (--all ends them)");
 	if (!o.quiet)
 		printf("removed %d instance(s) and %d event(s)\n", all.instances_removed, all.events_removed);
 	return 0;
