@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every way execsnoop can end leaves tracefs exactly as it was: SIGINT,
-# SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (| head -n 1), -d; and after kill -9 the
-# next start removes what the killed one left.
+# SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (| head -n 1), -d; after kill -9 its
+# reaper removes what it left within 1 s; after kill -9 of both, the next
+# start or snoop-reset does.
 . "$(dirname "$0")/lib.sh"
 
 snapshot_tracefs "$WORK/before"
@@ -46,21 +47,35 @@ wait $hpid || true
 check_same
 note "SIGPIPE: clean"
 
-# kill -9 leaves the instance; the next start sweeps it.
+# kill -9 of execsnoop alone: its reaper removes everything within 1 s,
+# with no other start.
+start_tool k9r "$SNOOP_BIN/execsnoop"
+pid=$BG_PID
+reaper=$(reaper_of "$pid") || fail "execsnoop $pid has no snoop-reaper"
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+ms=$(wait_session_gone "$pid" 1000)
+check_same
+note "kill -9 of the tool alone: its reaper cleaned up in $ms ms"
+
+# kill -9 of the tool and its reaper: the leftovers stay; the next start
+# sweeps them.
 start_tool k9 "$SNOOP_BIN/execsnoop"
 pid=$BG_PID
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-ls "$TRACEFS/instances" | grep -q "^snoop_execsnoop_${pid}\$" || fail "kill -9 left nothing: the test cannot see the sweep"
+reaper=$(reaper_of "$pid") || fail "execsnoop $pid has no snoop-reaper"
+kill -9 "$reaper"; kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+sleep 0.2
+[ -n "$(session_left "$pid")" ] || fail "kill -9 of tool and reaper left nothing: the test cannot see the sweep"
 "$SNOOP_BIN/execsnoop" -d 0.2 >/dev/null 2>"$WORK/sweep.err" || fail "next start failed: $(cat "$WORK/sweep.err")"
 assert_no_leftovers_of "$pid"
 check_same
-note "kill -9: the next start removed the leftovers"
+note "kill -9 of tool and reaper: the next start removed the leftovers"
 
 # snoop-reset does the same without a new trace, and touches nothing else.
 mkdir "$TRACEFS/instances/not_snoop_$$"
 start_tool k9b "$SNOOP_BIN/execsnoop"
 pid=$BG_PID
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+reaper=$(reaper_of "$pid") || fail "execsnoop $pid has no snoop-reaper"
+kill -9 "$reaper"; kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 "$SNOOP_BIN/snoop-reset" >"$WORK/reset.out" 2>&1 || fail "snoop-reset failed: $(cat "$WORK/reset.out")"
 assert_no_leftovers_of "$pid"
 [ -d "$TRACEFS/instances/not_snoop_$$" ] || fail "snoop-reset removed a foreign instance"

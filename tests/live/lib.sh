@@ -10,10 +10,37 @@ TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/snoop-live-$TEST_NAME.XXXXXX")
 BG_PIDS=()
 
-cleanup_live() {
+# The reapers (lib/reaper.c) running before this test: any other one still
+# there at the end, once the test's tools are gone, is a stray process.
+REAPERS_BEFORE=" $( (pgrep -x snoop-reaper || true) | tr '\n' ' ') "
+stray_reapers() {
 	local p
+	for p in $(pgrep -x snoop-reaper || true); do
+		[[ $REAPERS_BEFORE == *" $p "* ]] || [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] ||
+			echo "$p"
+	done
+}
+# assert_no_stray_reapers [MS]: give them MS ms (default 1000) to exit.
+assert_no_stray_reapers() {
+	local i left
+	for i in $(seq 1 $(( ${1:-1000} / 50 ))); do
+		left=$(stray_reapers)
+		[ -z "$left" ] && return 0
+		sleep 0.05
+	done
+	fail "snoop-reaper process(es) still running after the test: $(for p in $left; do tr '\0' ' ' <"/proc/$p/cmdline"; echo " (PID $p)"; done)"
+}
+
+cleanup_live() {
+	local p rc=$?
 	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	rm -rf "$WORK"
+	# A test that passed must not leave a reaper behind: its tools are
+	# gone (ended, or killed just above: then their reapers clean up and
+	# have a second to finish).
+	if [ "$rc" = 0 ]; then
+		assert_no_stray_reapers
+	fi
 }
 trap cleanup_live EXIT
 
@@ -26,8 +53,11 @@ if [ ! -e "$TRACEFS/trace" ]; then
 	mount -t tracefs nodev "$TRACEFS" 2>/dev/null || skip "tracefs not available"
 fi
 
-# Is PID alive and a snoopkit tool? (mirrors lib/sweep.c, for filtering
-# other sessions that run at the same time out of the snapshots)
+# Is PID alive and a snoopkit tool? For filtering other sessions that run at
+# the same time out of the snapshots: sessions of the old grammar
+# (snoop_<tool>_<pid>, other checkouts on a shared machine) by their
+# program; the current grammar's (snoop_<tool>_<token>_<pid>) by
+# _session_live below.
 _owner_live() {
 	local pid=$1
 	[ -d "/proc/$pid" ] || return 1
@@ -38,12 +68,26 @@ _owner_live() {
 # The tracefs state this suite promises to leave as it found it: instances,
 # dynamic events, top-level tracer/filters/events. Entries of *other* live
 # snoopkit sessions are left out, so that tests can run beside them.
+# Is the session SID (token_pid) alive? Its instance exists and a process
+# visible here holds a file of it open (what the sweep's EBUSY says).
+_session_live() {
+	local sid=$1 d
+	for d in "$TRACEFS"/instances/snoop_*_"$sid"; do
+		[ -d "$d" ] || continue
+		ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q "/instances/${d##*/}/" && return 0
+	done
+	return 1
+}
+
 snapshot_tracefs() {
 	local out=$1 name pid line
 	{
 		echo "# instances"
 		for name in $(ls "$TRACEFS/instances" | sort); do
-			if [[ $name =~ ^snoop_[a-z-]+_([0-9]+)$ ]]; then
+			if [[ $name =~ ^snoop_[a-z-]+_([0-9a-f]{8}_([0-9]+))$ ]]; then
+				pid=${BASH_REMATCH[2]}
+				_session_live "${BASH_REMATCH[1]}" && [ "$pid" != "${SNAP_TARGET_PID:-}" ] && continue
+			elif [[ $name =~ ^snoop_[a-z-]+_([0-9]+)$ ]]; then
 				pid=${BASH_REMATCH[1]}
 				_owner_live "$pid" && [ "$pid" != "${SNAP_TARGET_PID:-}" ] && continue
 			elif [[ $name =~ _([0-9]+)$ ]] && [ -d "/proc/${BASH_REMATCH[1]}" ] &&
@@ -56,7 +100,10 @@ snapshot_tracefs() {
 		done
 		echo "# dynamic_events"
 		while IFS= read -r line; do
-			if [[ $line =~ ^[^:]*:snoop_([0-9]+)/ ]]; then
+			if [[ $line =~ ^[^:]*:snoop_([0-9a-f]{8}_([0-9]+))/ ]]; then
+				pid=${BASH_REMATCH[2]}
+				_session_live "${BASH_REMATCH[1]}" && [ "$pid" != "${SNAP_TARGET_PID:-}" ] && continue
+			elif [[ $line =~ ^[^:]*:snoop_([0-9]+)/ ]]; then
 				pid=${BASH_REMATCH[1]}
 				_owner_live "$pid" && [ "$pid" != "${SNAP_TARGET_PID:-}" ] && continue
 			fi
@@ -80,10 +127,10 @@ assert_tracefs_same() {
 
 assert_no_leftovers_of() {
 	local pid=$1
-	if ls "$TRACEFS/instances" | grep -qE "^snoop_[a-z-]+_${pid}\$"; then
+	if ls "$TRACEFS/instances" | grep -qE "^snoop_[a-z-]+_[0-9a-f]{8}_${pid}\$"; then
 		fail "instance of PID $pid left behind: $(ls "$TRACEFS/instances" | grep "_${pid}\$")"
 	fi
-	if grep -qE "^[^:]*:snoop_${pid}/" "$TRACEFS/dynamic_events" 2>/dev/null; then
+	if grep -qE "^[^:]*:snoop_[0-9a-f]{8}_${pid}/" "$TRACEFS/dynamic_events" 2>/dev/null; then
 		fail "dynamic events of PID $pid left behind"
 	fi
 }
@@ -136,4 +183,35 @@ for i, line in enumerate(open(sys.argv[1], encoding="utf-8", errors="surrogatees
     n += 1
 print(f"{n} JSON lines ok")
 PY
+}
+
+# reaper_of PID: the snoop-reaper watching tool PID (the one holding a
+# pidfd of it, as /proc/R/fdinfo says). Fails when there is none.
+reaper_of() {
+	local r f
+	for r in $(pgrep -x snoop-reaper || true); do
+		for f in /proc/"$r"/fdinfo/*; do
+			grep -qx "Pid:[[:space:]]*$1" "$f" 2>/dev/null && { echo "$r"; return 0; }
+		done
+	done
+	return 1
+}
+
+# session_left PID: prints what a session of PID still has in tracefs.
+session_left() {
+	ls "$TRACEFS/instances" | grep -E "^snoop_[a-z-]+_[0-9a-f]{8}_$1\$" || true
+	grep -E "^[^:]*:snoop_[0-9a-f]{8}_$1/" "$TRACEFS/dynamic_events" 2>/dev/null || true
+}
+
+# wait_session_gone PID MS: until nothing of PID's session is left; prints
+# the milliseconds it took, fails after MS.
+wait_session_gone() {
+	local t0 ms
+	t0=$(date +%s%N)
+	while :; do
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		[ -z "$(session_left "$1")" ] && { echo "$ms"; return 0; }
+		[ "$ms" -gt "$2" ] && fail "PID $1's leftovers still there after $ms ms: $(session_left "$1")"
+		sleep 0.01
+	done
 }
