@@ -3,7 +3,8 @@
 # every tool x {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M,
 # a signal during set-up, an error at every step of the set-up (fd limits,
 # see rel_fd_sweep; kprobe's bad filter; -b refused where memory is short),
-# SIGKILL then the next start}, the full tracefs state
+# SIGKILL of the tool alone (its reaper, within 1 s), SIGKILL of tool and
+# reaper then the next start}, the full tracefs state
 # (tests/vm/reliability/snapshot.bash) after the run equals the state before. The kprobe/function-tracer paths get the
 # same matrix in the guest kernels (tests/vm/reliability/cleanup.sh).
 . "$(dirname "$0")/reliability_lib.bash"
@@ -110,28 +111,35 @@ for tool in execsnoop opensnoop kprobe; do
 		grep -q 'buffer_size_kb.*Cannot allocate memory' "$WORK/b.err" || fail "$tool -b 4194304: $(cat "$WORK/b.err")"
 		rel_check "$tool -b refused by the kernel"
 	fi
-	# The instance name already taken (by anyone): refused, and the other
-	# instance left alone.
+	# An instance of the old grammar (snoop_<tool>_<pid>, an older
+	# snoopkit's) of a live process: not ours, left alone, no clash.
 	st=0
-	bash -c 'mkdir "$1/instances/snoop_$2_$$" && exec "${@:3}"' _ "$TRACEFS" "$tool" "${cmd[@]}" \
+	bash -c 'mkdir "$1/instances/snoop_$2_$$" && exec "${@:3}"' _ "$TRACEFS" "$tool" "${cmd[@]}" -d 0.2 \
 		>/dev/null 2>"$WORK/taken.err" || st=$?
 	taken=$(ls "$TRACEFS/instances" | grep -E "^snoop_${tool}_[0-9]+$" | while read -r n; do
 		p=${n##*_}; kill -0 "$p" 2>/dev/null || echo "$n"; done | head -n 1)
-	[ "$st" != 0 ] || fail "$tool reused an existing instance"
+	[ "$st" = 0 ] || fail "$tool beside a foreign snoop_${tool}_PID: exit $st: $(cat "$WORK/taken.err")"
 	[ -n "$taken" ] || fail "$tool removed an instance it did not create"
-	grep -q 'already exists' "$WORK/taken.err" || fail "$tool: unclear error: $(cat "$WORK/taken.err")"
 	rmdir "$TRACEFS/instances/$taken"
-	rel_check "$tool instance taken"
+	rel_check "$tool beside an old-grammar instance"
 
-	# SIGKILL: leftovers, removed by the next start.
+	# SIGKILL of the tool alone: its reaper removes everything within 1 s.
+	start_tool "$tool-k9r" "${cmd[@]}"
+	pid=$BG_PID
+	reaper_of "$pid" >/dev/null || fail "$tool $pid has no snoop-reaper"
+	kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+	ms=$(wait_session_gone "$pid" 1000)
+	rel_check "$tool SIGKILL, reaper"
+	# SIGKILL of the tool and its reaper: leftovers, removed by the next start.
 	start_tool "$tool-k9" "${cmd[@]}"
 	pid=$BG_PID
-	kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-	ls "$TRACEFS/instances" | grep -q "_${pid}\$" || fail "$tool: kill -9 left nothing: the sweep is not tested"
+	reaper=$(reaper_of "$pid") || fail "$tool $pid has no snoop-reaper"
+	kill -9 "$reaper"; kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+	[ -n "$(session_left "$pid")" ] || fail "$tool: kill -9 left nothing: the sweep is not tested"
 	"${cmd[@]}" -d 0.2 >/dev/null 2>"$WORK/k9.err" || fail "$tool: next start failed: $(cat "$WORK/k9.err")"
 	assert_no_leftovers_of "$pid"
-	rel_check "$tool SIGKILL + next start"
-	note "$tool: instance taken, SIGKILL + next start clean"
+	rel_check "$tool SIGKILL of tool and reaper + next start"
+	note "$tool: old-grammar instance untouched; SIGKILL: reaper clean in $ms ms; SIGKILL of both + next start clean"
 done
 
 # functrace: refused on this (locked down) kernel; the refusal is clean.

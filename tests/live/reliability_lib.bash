@@ -65,7 +65,7 @@ rel_wait_gone() {
 wait_armed() {
 	local pid=$1 i d
 	for i in $(seq 1 200); do
-		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$pid" 2>/dev/null || true)
+		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$pid" 2>/dev/null | head -n 1 || true)
 		[ -n "$d" ] && rel_armed "$d" && return 0
 		kill -0 "$pid" 2>/dev/null || fail "tool PID $pid died before arming"
 		sleep 0.05

@@ -138,7 +138,9 @@ static char option_value(const char *path)
  * all (and re-selects the callback of that instance only), and a function
  * tracer selected anywhere later records stacks while it is on. So it is
  * left as found: -s turns it on only if it is off (and off again at the
- * end, see main.c), and says so when the flag turns out to be shared; a
+ * end, see main.c; after a kill -9 the reaper or the next sweep does, from
+ * the record snoop_session_record_restore() leaves in tracefs), and says
+ * so when the flag turns out to be shared; a
  * run without -s never turns it off under another tracer. Shared or not is
  * seen, not guessed from the version: the top level's value follows ours.
  */
@@ -175,6 +177,11 @@ static int setup_stack_option(struct functrace *ft)
 			snoop_warn(ft->s, "options/func_stack_trace is already on (set by another tracer): left as it is");
 		return 0;
 	}
+	/* Recorded first, so that the reaper or a later sweep turns it off
+	 * again if functrace is killed. */
+	if (snoop_session_record_restore(ft->s, "func_stack_trace") < 0)
+		snoop_warn(ft->s, "-s: cannot record options/func_stack_trace for the reaper (no synthetic events): if "
+			   "functrace is killed, it stays on until turned off by hand");
 	if (snoop_session_instance_write(ft->s, "options/func_stack_trace", "1") < 0)
 		return -1;
 	ft->stack_set = true;

@@ -10,7 +10,7 @@
 #
 # What it covers: instances (and, for every non-snoop instance, the same
 # per-instance state as the top level), dynamic_events / kprobe_events /
-# uprobe_events, and for the top level: current_tracer, tracing_on,
+# uprobe_events / synthetic_events, and for the top level: current_tracer, tracing_on,
 # buffer_size_kb, trace_clock, set_ftrace_filter, set_ftrace_notrace,
 # set_ftrace_pid, set_event, set_event_pid, set_event_notrace_pid,
 # set_graph_function, every enabled event (set_event lists them; the
@@ -18,10 +18,13 @@
 # not "none", every trigger, and every options/ flag.
 TRACEFS=${TRACEFS:-/sys/kernel/tracing}
 
-# Is PID alive and a snoopkit tool? (as lib/sweep.c decides)
+# Is PID alive and a snoopkit session? As lib/sweep.c decides: it holds a
+# file of a snoop_* instance open; or (a tool still setting up, or run by
+# an older checkout on a shared machine) it is one by name.
 _rel_owner_live() {
 	local pid=$1
 	[[ -d /proc/$pid ]] || return 1
+	ls -l "/proc/$pid/fd" 2>/dev/null | grep -q '/instances/snoop_' && return 0
 	grep -qaE '(^|/)(execsnoop|opensnoop|kprobe|functrace|memcheck[^ ]*)(\x00|$)' "/proc/$pid/cmdline" 2>/dev/null ||
 		grep -qxE 'execsnoop|opensnoop|kprobe|functrace' "/proc/$pid/comm" 2>/dev/null
 }
@@ -83,7 +86,7 @@ rel_snapshot() {
 	{
 		echo "## instances"
 		for name in $(ls "$TRACEFS/instances" | LC_ALL=C sort); do
-			if [[ $name =~ ^snoop_[a-z-]+_([0-9]+)$ ]] && _rel_skip_pid "${BASH_REMATCH[1]}" "$target"; then
+			if [[ $name =~ ^snoop_[a-z-]+_([0-9a-f]{8}_)?([0-9]+)$ ]] && _rel_skip_pid "${BASH_REMATCH[2]}" "$target"; then
 				continue
 			fi
 			_rel_foreign_busy "$name" && continue
@@ -93,19 +96,28 @@ rel_snapshot() {
 		for f in dynamic_events kprobe_events uprobe_events; do
 			[[ -r $TRACEFS/$f ]] || continue
 			while IFS= read -r line; do
-				if [[ $line =~ ^[^:]*:snoop_([0-9]+)/ ]] && _rel_skip_pid "${BASH_REMATCH[1]}" "$target"; then
+				if [[ $line =~ ^[^:]*:snoop_([0-9a-f]{8}_)?([0-9]+)/ ]] && _rel_skip_pid "${BASH_REMATCH[2]}" "$target"; then
 					continue
 				fi
 				echo "$f: $line"
 			done <"$TRACEFS/$f"
 		done
+		# Synthetic events: a session's are named <its group>_<suffix>.
+		if [[ -r $TRACEFS/synthetic_events ]]; then
+			while IFS= read -r line; do
+				if [[ $line =~ ^snoop_[0-9a-f]{8}_([0-9]+)_ ]] && _rel_skip_pid "${BASH_REMATCH[1]}" "$target"; then
+					continue
+				fi
+				echo "synthetic_events: $line"
+			done <"$TRACEFS/synthetic_events"
+		fi
 		echo "## top level"
-		_rel_instance_state "$TRACEFS" | grep -v -E '^(filter|trigger|enable) events/snoop_[0-9]+/' || true
+		_rel_instance_state "$TRACEFS" | grep -v -E '^(filter|trigger|enable) events/snoop_([0-9a-f]{8}_)?[0-9]+/' || true
 		for name in $(ls "$TRACEFS/instances" | LC_ALL=C sort); do
 			[[ $name == snoop_* ]] && continue
 			_rel_foreign_busy "$name" && continue
 			echo "## instance $name"
-			_rel_instance_state "$TRACEFS/instances/$name" | grep -v -E '^(filter|trigger|enable) events/snoop_[0-9]+/' || true
+			_rel_instance_state "$TRACEFS/instances/$name" | grep -v -E '^(filter|trigger|enable) events/snoop_([0-9a-f]{8}_)?[0-9]+/' || true
 		done
 	} >"$out"
 }
