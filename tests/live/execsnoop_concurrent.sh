@@ -8,7 +8,7 @@ start_tool a "$SNOOP_BIN/execsnoop" -j
 a=$BG_PID
 start_tool b "$SNOOP_BIN/execsnoop" -j
 b=$BG_PID
-[ "$(ls "$TRACEFS/instances" | grep -cE "^snoop_execsnoop_($a|$b)\$")" = 2 ] || fail "expected two private instances"
+[ "$(ls "$TRACEFS/instances" | grep -cE "^snoop_execsnoop_[0-9a-f]{8}_($a|$b)\$")" = 2 ] || fail "expected two private instances"
 /bin/true & pid=$!; wait $pid
 sleep 0.5
 stop_tool "$a" INT; sa=$BG_STATUS

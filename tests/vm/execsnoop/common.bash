@@ -11,9 +11,9 @@ es_start() { # OUT ARGS...
 	start_bg "$SNOOP_BIN/execsnoop" "$@" >"$out" 2>"$out.err"
 	# (builtins only: an exec of this loop under way when tracing goes on
 	# would be seen without its entry record, and with -u without a UID)
-	d=$TRACEFS/instances/snoop_execsnoop_$BG_PID
 	for ((i = 0; i < 300; i++)); do
-		[[ -d $d ]] && snoop_armed "$d" && return 0
+		d=$(snoop_instance_of "$BG_PID")
+		[[ -n $d ]] && snoop_armed "$d" && return 0
 		[[ -d /proc/$BG_PID ]] || { cat "$out.err" >&2; fail "execsnoop died before arming"; }
 		nap 0.1
 	done

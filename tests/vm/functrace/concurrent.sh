@@ -21,7 +21,8 @@ B=$BG_PID
 start_bg "$SNOOP_BIN/execsnoop" >exec.txt 2>exec.err
 E=$BG_PID
 for ((i = 0; i < 200; i++)); do
-	snoop_armed "$TRACEFS/instances/snoop_execsnoop_$E" && break
+	d=$(snoop_instance_of "$E")
+	[[ -n $d ]] && snoop_armed "$d" && break
 	((i < 199)) || fail "execsnoop did not arm in 20 s: $(cat exec.err)"
 	sleep 0.1
 done

@@ -31,7 +31,7 @@ ft_start() {
 	shift
 	start_bg "$FT" "$@" >"$out" 2>"$out.err"
 	for ((i = 0; i < 200; i++)); do
-		d=$(ls -d "$TRACEFS"/instances/snoop_functrace_"$BG_PID" 2>/dev/null || true)
+		d=$(snoop_instance_of "$BG_PID")
 		if [[ -n $d && $(cat "$d/current_tracer" 2>/dev/null) == function* &&
 			$(cat "$d/tracing_on" 2>/dev/null) == 1 ]]; then
 			return 0

@@ -67,9 +67,34 @@ tracefs_write() {
 	fi
 }
 
-# snoop_leftovers: one line per snoop_* instance or dynamic event that exists.
-snoop_leftovers() {
+# snoop_instance_of PID: the instance directory of tool PID's session
+# (snoop_<tool>_<token>_<pid>: the token is random), or nothing yet.
+snoop_instance_of() {
 	local d
+	for d in "$TRACEFS"/instances/snoop_*_[0-9a-f]*_"$1"; do
+		[[ -d $d ]] && { echo "$d"; return 0; }
+	done
+	return 0
+}
+
+# snoop_reapers: the PIDs of running snoop-reaper processes (lib/reaper.c;
+# no pgrep here), zombies left out.
+snoop_reapers() {
+	local c p st
+	for c in /proc/[0-9]*/comm; do
+		[[ $(cat "$c" 2>/dev/null) == snoop-reaper ]] || continue
+		p=${c#/proc/}; p=${p%/comm}
+		st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		st=${st##*) }
+		[[ ${st%% *} == Z ]] || echo "$p"
+	done
+	return 0
+}
+
+# snoop_leftovers: one line per snoop_* instance, dynamic or synthetic event
+# that exists, and per snoop-reaper still running.
+snoop_leftovers() {
+	local d p
 	for d in "$TRACEFS"/instances/snoop_*; do
 		[[ -e $d ]] && echo "instance ${d##*/}"
 	done
@@ -77,13 +102,20 @@ snoop_leftovers() {
 	if [[ -r $TRACEFS/dynamic_events ]]; then
 		{ grep -E '^[a-z]+:snoop_[^/]*/' "$TRACEFS/dynamic_events" || true; } | sed 's/^/dynamic_event /'
 	fi
+	if [[ -r $TRACEFS/synthetic_events ]]; then
+		{ grep -E '^snoop_' "$TRACEFS/synthetic_events" || true; } | sed 's/^/synthetic_event /'
+	fi
+	for p in $(snoop_reapers); do
+		echo "process snoop-reaper $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+	done
 	return 0
 }
 
 # snoop_cleanup: remove snoop_* leftovers (instances first: that disables
 # their events, so the events can then be deleted).
 snoop_cleanup() {
-	local d line ev
+	local d line ev p
+	for p in $(snoop_reapers); do kill -KILL "$p" 2>/dev/null || true; done
 	for d in "$TRACEFS"/instances/snoop_*; do
 		[[ -e $d ]] || continue
 		rmdir "$d" || echo "cannot remove instance ${d##*/}" >&2
@@ -95,6 +127,11 @@ snoop_cleanup() {
 		echo 0 >"$TRACEFS/events/$ev/enable" 2>/dev/null || true
 		echo "-:$ev" >>"$TRACEFS/dynamic_events" || echo "cannot remove dynamic event $ev" >&2
 	done
+	if [[ -r $TRACEFS/synthetic_events ]]; then
+		{ grep -E '^snoop_' "$TRACEFS/synthetic_events" || true; } | while read -r ev _; do
+			echo "!$ev" >>"$TRACEFS/synthetic_events" || echo "cannot remove synthetic event $ev" >&2
+		done
+	fi
 	return 0
 }
 

@@ -6,7 +6,9 @@ KPROBE=$SNOOP_BIN/kprobe
 
 # kp_armed PID: its instance has finished its set-up (lib.sh's snoop_armed).
 kp_armed() {
-	snoop_armed "$TRACEFS/instances/snoop_kprobe_$1"
+	local d
+	d=$(snoop_instance_of "$1")
+	[[ -n $d ]] && snoop_armed "$d"
 }
 
 # kp_start OUT ARGS...: kprobe ARGS >OUT 2>OUT.err in the background.

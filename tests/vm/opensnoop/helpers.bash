@@ -12,8 +12,9 @@ require_kprobes() {
 # enabled and tracing on (a new instance has tracing_on at 1 from the
 # start; the tool turns it off, enables its events, then on again).
 wait_armed() {
-	local i d=$TRACEFS/instances/snoop_opensnoop_$1
+	local i d
 	for ((i = 0; i < 300; i++)); do
+		d=$(snoop_instance_of "$1")
 		grep -q 'sys_exit_openat$' "$d/set_event" 2>/dev/null &&
 			[[ $(cat "$d/tracing_on" 2>/dev/null) == 1 ]] && return 0
 		kill -0 "$1" 2>/dev/null || fail "opensnoop exited before arming: $(cat err 2>/dev/null)"

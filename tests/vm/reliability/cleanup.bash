@@ -3,8 +3,9 @@
 # tool: {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, -d, -M, an error
 # half-way through set-up (bad filter or function after a probe exists; -b
 # refused with ENOMEM after the probes exist; an fd limit failing it at
-# every step up to the reader, see rel_fd_sweep), SIGKILL then the next
-# start}: the full tracefs state (snapshot.bash) afterwards equals the
+# every step up to the reader, see rel_fd_sweep), SIGKILL of the tool
+# alone (its reaper, within 1 s; functrace -s: options/func_stack_trace
+# back off), SIGKILL of tool and reaper then the next start}: the full tracefs state (snapshot.bash) afterwards equals the
 # state before. One test per tool (cleanup_TOOL.sh), so that each boots in
 # a shard of its own size.
 #   . "$(dirname "$0")/cleanup.bash"; r_cleanup_matrix TOOL
@@ -106,12 +107,27 @@ r_cleanup_matrix() { # TOOL
 	# Errors at every set-up step, up to the reader's per-CPU files.
 	rel_fd_sweep r_check "$tool" "${cmd[@]}" -d 0.3 || fail "$tool: fd-limit sweep (above)"
 	note "$tool: fd limits below $REL_FD_OK failed the set-up $REL_FD_FAILS times ($REL_FD_LATE after the events were enabled), each clean"
-	# SIGKILL, then the next start removes the leftovers.
-	r_start "$tool-k9" "${cmd[@]}"
+	# SIGKILL of the tool alone (functrace with -s: its global option too):
+	# its reaper restores everything within 1 s, with no other start.
+	local kcmd=("${cmd[@]}") ms
+	[[ $tool == functrace ]] && kcmd=("${cmd[0]}" -s "${cmd[@]:1}")
+	r_start "$tool-k9r" "${kcmd[@]}"
 	pid=$BG_PID
+	[[ $tool != functrace ]] || [[ $(cat "$TRACEFS/options/func_stack_trace") == 1 ]] ||
+		fail "functrace -s: func_stack_trace not on while it runs"
+	r_reaper_of "$pid" >/dev/null || fail "$tool $pid has no snoop-reaper"
 	kill -9 "$pid"; wait "$pid" 2>/dev/null || true; _bg_forget "$pid"
+	ms=$(r_wait_clean 1000)
+	r_check "$tool SIGKILL alone: the reaper"
+	note "$tool: kill -9 of the tool alone (${kcmd[*]##*/}): its reaper left tracefs as before in $ms ms"
+	# SIGKILL of the tool and its reaper: the next start removes the
+	# leftovers (and turns func_stack_trace off again).
+	r_start "$tool-k9" "${kcmd[@]}"
+	pid=$BG_PID
+	k=$(r_reaper_of "$pid") || fail "$tool $pid has no snoop-reaper"
+	kill -9 "$k"; kill -9 "$pid"; wait "$pid" 2>/dev/null || true; _bg_forget "$pid"
 	[[ -n $(snoop_leftovers) ]] || fail "$tool: kill -9 left nothing: the sweep is not tested"
 	"${cmd[@]}" -d 0.3 >/dev/null 2>k9.err || fail "$tool next start: $(cat k9.err)"
-	r_check "$tool SIGKILL + next start"
+	r_check "$tool SIGKILL of tool and reaper + next start"
 	note "$tool: signals, SIGPIPE, -d, half-way errors, fd limits, SIGKILL: clean"
 }

@@ -42,7 +42,7 @@ r_start() {
 	shift
 	start_bg "$@" >"$name.out" 2>"$name.err"
 	for ((i = 0; i < 300; i++)); do
-		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null || true)
+		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null | head -n 1 || true)
 		[[ -n $d ]] && rel_armed "$d" && return 0
 		[[ -d /proc/$BG_PID ]] || { cat "$name.err" >&2; fail "$name died before arming"; }
 		sleep 0.1
@@ -53,4 +53,28 @@ r_start() {
 poke() {
 	local i
 	for i in 1 2 3; do /bin/true relpoke; cat /etc/passwd >/dev/null; done
+}
+
+# r_reaper_of PID: the snoop-reaper holding a pidfd of tool PID (fdinfo).
+r_reaper_of() {
+	local r f
+	for r in $(snoop_reapers); do
+		for f in /proc/"$r"/fdinfo/*; do
+			grep -qx "Pid:[[:space:]]*$1" "$f" 2>/dev/null && { echo "$r"; return 0; }
+		done
+	done
+	return 1
+}
+
+# r_wait_clean MS: until no snoop_* leftover (instance, event, reaper) is
+# left; prints the milliseconds it took; fails after MS.
+r_wait_clean() {
+	local t0 ms
+	t0=$(date +%s%N)
+	while :; do
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		[[ -z $(snoop_leftovers) ]] && { echo "$ms"; return 0; }
+		((ms <= $1)) || fail "leftovers still there after $ms ms: $(snoop_leftovers)"
+		sleep 0.02
+	done
 }

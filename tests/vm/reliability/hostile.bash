@@ -116,7 +116,7 @@ if [[ $HOSTILE_PART == limits ]] && r_have kprobe; then
 	t0=$SECONDS
 	r_start k64 "$SNOOP_BIN/kprobe" -b 4 "${e64[@]}"
 	t1=$SECONDS
-	[[ $(grep -c "snoop_${BG_PID}/" "$TRACEFS/dynamic_events") == 64 ]] || fail "64 probes asked, $(grep -c "snoop_${BG_PID}/" "$TRACEFS/dynamic_events") made"
+	[[ $(grep -cE "snoop_[0-9a-f]{8}_${BG_PID}/" "$TRACEFS/dynamic_events") == 64 ]] || fail "64 probes asked, $(grep -cE "snoop_[0-9a-f]{8}_${BG_PID}/" "$TRACEFS/dynamic_events") made"
 	cat /etc/passwd >/dev/null
 	stop_bg -t 30
 	note "kprobe with 64 probes: armed in $((t1 - t0)) s, ended in $((SECONDS - t1)) s"

@@ -1,0 +1,51 @@
+#!/bin/bash
+# vm-timeout: 60
+# options/func_stack_trace (functrace -s) on this kernel: is it one flag for
+# every instance (then functrace must restore it after a kill -9: its
+# record is a synthetic event <group>_restore_func_stack_trace, which this
+# kernel must accept), and the reaper of a killed functrace -s turns it
+# off again when functrace had turned it on, and leaves it on when someone
+# else had.
+set -euo pipefail
+. "$(dirname "$0")/common.bash"
+[[ $(cat "$TRACEFS/available_tracers") == *function* ]] || skip "no function tracer on $(uname -r)"
+top=$TRACEFS/options/func_stack_trace
+i=$TRACEFS/instances/stackprobe_$$
+[[ $(cat "$top") == 0 ]] || fail "func_stack_trace is on at boot"
+mkdir "$i"
+echo function >"$i/current_tracer"
+echo 1 >"$i/options/func_stack_trace"
+shared=$(cat "$top")
+echo 0 >"$i/options/func_stack_trace"
+echo nop >"$i/current_tracer"
+rmdir "$i"
+note "$(uname -r): an instance's options/func_stack_trace $([[ $shared == 1 ]] && echo "IS shared with the top level (global)" || echo "is per instance")"
+[[ $(cat "$top") == 0 ]] || fail "func_stack_trace did not go back to 0"
+
+# The record: a synthetic event of this name is accepted and removed.
+echo 'snoop_0a1b2c3d_1_restore_func_stack_trace u64 unused' >>"$TRACEFS/synthetic_events" ||
+	fail "the kernel refused the restore record"
+grep -q '^snoop_0a1b2c3d_1_restore_func_stack_trace' "$TRACEFS/synthetic_events" || fail "record not listed"
+echo '!snoop_0a1b2c3d_1_restore_func_stack_trace' >>"$TRACEFS/synthetic_events"
+
+r_before
+# functrace -s turned it on; kill -9: its reaper turns it off.
+r_start ft functrace -s do_sys_openat2
+[[ $(cat "$top") == 1 ]] || fail "functrace -s: func_stack_trace not on"
+grep -q "_restore_func_stack_trace" "$TRACEFS/synthetic_events" || fail "functrace -s left no record"
+kill -9 "$BG_PID"; wait "$BG_PID" 2>/dev/null || true; _bg_forget "$BG_PID"
+ms=$(r_wait_clean 1000)
+[[ $(cat "$top") == 0 ]] || fail "func_stack_trace still on after the reaper"
+r_check "functrace -s killed"
+note "functrace -s killed: func_stack_trace back to 0 within $ms ms"
+
+# Someone else had it on: functrace -s leaves no record, the reaper and
+# the sweep leave it on.
+echo 1 >"$top"
+r_start ft2 functrace -s do_sys_openat2
+if grep -q "_restore_func_stack_trace" "$TRACEFS/synthetic_events"; then fail "a record although the option was on already"; fi
+kill -9 "$BG_PID"; wait "$BG_PID" 2>/dev/null || true; _bg_forget "$BG_PID"
+ms=$(r_wait_clean 1000)
+[[ $(cat "$top") == 1 ]] || fail "the reaper turned off an option someone else had turned on"
+echo 0 >"$top"
+note "func_stack_trace on before functrace -s: left on after its kill -9"
