@@ -4,7 +4,10 @@
  * undoing of it. The order is strict:
  *
  *   snoop_session_open()      find tracefs, sweep dead sessions' leftovers,
- *                             create the private instance snoop_<tool>_<pid>
+ *                             create the private instance
+ *                             snoop_<tool>_<token>_<pid> (held open to the
+ *                             end: that is what makes it alive, see
+ *                             snoop/sweep.h) and fork its reaper
  *   snoop_session_tracepoint()/snoop_session_kprobe()/snoop_event_filter()
  *                             declare what to record and how to filter it
  *   snoop_session_start()     install signal handlers, apply the common
@@ -129,7 +132,8 @@ const char *snoop_field_str(const struct snoop_record *r,
 			    const struct tep_format_field *f, size_t *len);
 
 int snoop_session_start(struct snoop_session *s);
-/* 0 after a normal end (signal, -d, stop), -1 after an error. */
+/* 0 after a normal end (signal, -d, stop), -1 after an error: one is the
+ * instance turned off (tracing_on 0) by someone else, said on stderr. */
 int snoop_session_run(struct snoop_session *s);
 void snoop_session_stop(struct snoop_session *s);
 /* True once a stop signal (SIGINT, SIGTERM, ...) arrived. A set-up step

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * snoop-reset: remove what snoopkit tools left in tracefs, and nothing else.
- * Unlike perf-tools' reset-ftrace, which resets the whole of ftrace (and so
- * whatever perf, trace-cmd or bpftrace had set up), it only looks at names
- * snoopkit creates: instances snoop_<tool>_<pid>, event groups snoop_<pid>.
+ * snoop-reset: remove what killed snoopkit sessions left in tracefs, and
+ * nothing else. Unlike perf-tools' reset-ftrace, which resets the whole of
+ * ftrace (and so whatever perf, trace-cmd or bpftrace had set up), it only
+ * looks at names of snoopkit's grammar (include/snoop/sweep.h), and takes
+ * the kernel's word for who is alive: an instance held open cannot be
+ * removed.
  */
 #include <argp.h>
 #include <dirent.h>
@@ -29,19 +31,20 @@ struct reset_opts {
 };
 
 static const char doc[] =
-	"Remove the tracefs instances and dynamic events left by snoopkit tools whose process is gone "
-	"(a tool killed with SIGKILL, a crash). Nothing that is not named snoop_* is ever touched.\n"
+	"Remove the tracefs instances and dynamic and synthetic events left by snoopkit sessions that "
+	"are gone (killed with their reaper). An instance is alive while a process holds it open: only "
+	"those the kernel lets go are removed. Nothing outside snoopkit's names is ever touched.\n"
 	"\v"
 	"Examples:\n"
-	"  snoop-reset            # remove leftovers of dead snoopkit processes\n"
-	"  snoop-reset -l         # list snoopkit's names in tracefs (live and dead)\n"
-	"  snoop-reset --all      # also stop running snoopkit tools (asks first)\n"
+	"  snoop-reset            # remove leftovers of dead snoopkit sessions\n"
+	"  snoop-reset -l         # list snoopkit's names in tracefs and who holds them\n"
+	"  snoop-reset --all      # also end the processes holding them (asks first)\n"
 	"  snoop-reset --all -f   # the same without asking";
 
 static const struct argp_option options[] = {
 	{ "list", 'l', NULL, 0, "List snoopkit's instances and events only", 0 },
-	{ "all", 'a', NULL, 0, "Also end running snoopkit tools (SIGTERM: they clean up themselves), then remove "
-	  "what is left (asks unless --force)", 0 },
+	{ "all", 'a', NULL, 0, "Also end the processes that hold snoopkit instances open (SIGTERM: they clean up "
+	  "themselves), then remove what is left (asks unless --force)", 0 },
 	{ "force", 'f', NULL, 0, "With --all: do not ask", 0 },
 	{ "quiet", 'q', NULL, 0, "Print nothing but errors", 0 },
 	{ 0 }
@@ -76,12 +79,12 @@ static bool confirm(int n)
 	char answer[16];
 
 	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr, "snoop-reset: %d running snoopkit tool(s) own instances or events: "
+		fprintf(stderr, "snoop-reset: %d process(es) hold snoopkit instances open: "
 				"use --force to end them without a terminal\n", n);
 		return false;
 	}
-	fprintf(stderr, "snoop-reset: end %d running snoopkit tool(s) and remove their instances and events? [y/N] ",
-		n);
+	fprintf(stderr, "snoop-reset: end %d process(es) holding snoopkit instances and remove their instances and "
+		"events? [y/N] ", n);
 	if (!fgets(answer, sizeof(answer), stdin))
 		return false;
 	return answer[0] == 'y' || answer[0] == 'Y';
