@@ -139,6 +139,8 @@ static struct snoop_session *fake_session(const struct snoop_opts *o)
 	s->common_filters = SNOOP_FILTER_PID | SNOOP_FILTER_COMM;
 	s->tracing_on_fd = -1;
 	s->tick_fd = -1;
+	s->live_fd = -1;    /* no instance held, no reaper */
+	s->reaper_fd = -1;
 	if (pipe2(s->sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		abort();
 	snoop_buf_init(&s->out);
