@@ -4,12 +4,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include <snoop/sweep.h>
+#include <snoop/tracefs.h>
 
 static void test_instance_names(void **state)
 {
@@ -86,12 +90,114 @@ static void test_dynevent_lines(void **state)
 	assert_int_equal(snoop_parse_dynevent_line("p:a/ x", g, sizeof(g), e, sizeof(e)), -1);
 }
 
+static void put(const char *root, const char *name, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *get(const char *root, const char *name)
+{
+	char p[512];
+	char *s;
+
+	snprintf(p, sizeof(p), "%s/%s", root, name);
+	s = snoop_read_file(p, NULL);
+	assert_non_null(s);
+	return s;
+}
+
+static bool is_dir(const char *root, const char *name)
+{
+	char p[512];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, name);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The sweep's decisions on a fake tree: an empty directory is an instance
+ * that rmdir takes (dead); one with a file in it stands for an instance
+ * the kernel refuses to remove (ENOTEMPTY here, EBUSY in tracefs). Removals
+ * of events show as what the sweep appends to the events files (with no
+ * newline: a regular file keeps them all).
+ */
+static void test_sweep_fake_tree(void **state)
+{
+	char root[] = "/tmp/snoop-test-sweep.XXXXXX", cmd[600];
+	struct snoop_sweep_report rep;
+	char *dyn, *syn, *opt;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/instances/snoop_execsnoop_0000000a_10 "
+		 "%s/instances/snoop_tool_0000000b_11 %s/instances/snoop_opensnoop_12 %s/instances/trace-cmd %s/options",
+		 root, root, root, root, root);
+	assert_int_equal(system(cmd), 0);
+	put(root, "instances/snoop_tool_0000000b_11/held", "");
+	put(root, "options/func_stack_trace", "1\n");
+	put(root, "options/other", "1\n");
+	put(root, "dynamic_events",
+	    "p:snoop_0000000a_10/exec __x64_sys_execve\n"   /* its instance goes: removed */
+	    "p:snoop_0000000b_11/open do_sys_openat2\n"     /* instance held: kept */
+	    "p:snoop_0000000c_13/x vfs_read\n"              /* no instance: removed */
+	    "p:snoop_13/old vfs_read\n"                     /* old grammar: kept */
+	    "p:kprobes/foreign vfs_read\n");
+	put(root, "synthetic_events",
+	    "snoop_0000000c_13_restore_func_stack_trace u64 unused\n"
+	    "snoop_0000000b_11_restore_other u64 unused\n"
+	    "wakeup_lat u64 lat\n");
+
+	snoop_sweep(root, SNOOP_SWEEP_DEAD, NULL, false, &rep);
+	assert_false(is_dir(root, "instances/snoop_execsnoop_0000000a_10"));
+	assert_true(is_dir(root, "instances/snoop_tool_0000000b_11"));
+	assert_true(is_dir(root, "instances/snoop_opensnoop_12"));
+	assert_true(is_dir(root, "instances/trace-cmd"));
+	assert_int_equal(rep.instances_removed, 1);
+
+	dyn = get(root, "dynamic_events");
+	assert_non_null(strstr(dyn, "-:snoop_0000000a_10/exec"));
+	assert_non_null(strstr(dyn, "-:snoop_0000000c_13/x"));
+	assert_null(strstr(dyn, "-:snoop_0000000b_11"));
+	assert_null(strstr(dyn, "-:snoop_13"));
+	assert_null(strstr(dyn, "-:kprobes"));
+	syn = get(root, "synthetic_events");
+	assert_non_null(strstr(syn, "!snoop_0000000c_13_restore_func_stack_trace"));
+	assert_null(strstr(syn, "!snoop_0000000b_11"));
+	assert_null(strstr(syn, "!wakeup_lat"));
+	opt = get(root, "options/func_stack_trace");
+	assert_int_equal(opt[0], '0'); /* the dead session's note */
+	free(opt);
+	opt = get(root, "options/other");
+	assert_int_equal(opt[0], '1'); /* a held session's: untouched */
+	free(opt);
+	free(dyn);
+	free(syn);
+
+	/* except: the caller's own session is never touched. */
+	snprintf(cmd, sizeof(cmd), "mkdir %s/instances/snoop_me_0000000d_14", root);
+	assert_int_equal(system(cmd), 0);
+	snoop_sweep(root, SNOOP_SWEEP_DEAD, "0000000d_14", false, &rep);
+	assert_true(is_dir(root, "instances/snoop_me_0000000d_14"));
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_instance_names),
 		cmocka_unit_test(test_group_names),
 		cmocka_unit_test(test_dynevent_lines),
+		cmocka_unit_test(test_sweep_fake_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
