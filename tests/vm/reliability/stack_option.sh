@@ -35,6 +35,10 @@ r_before
 r_start ft functrace -s do_sys_openat2
 [[ $(cat "$top") == 1 ]] || fail "functrace -s: func_stack_trace not on"
 grep -q "_restore_func_stack_trace" "$TRACEFS/synthetic_events" || fail "functrace -s left no record"
+r=$(r_reaper_of "$BG_PID") || fail "functrace has no snoop-reaper"
+title=$(tr '\0' ' ' <"/proc/$r/cmdline")
+[[ $title == "snoop-reaper for functrace $BG_PID (snoop_functrace_"*"_$BG_PID) " ]] || fail "the reaper's argv: '$title'"
+note "ps shows the reaper as: $title"
 kill -9 "$BG_PID"; wait "$BG_PID" 2>/dev/null || true; _bg_forget "$BG_PID"
 ms=$(r_wait_clean 1000)
 [[ $(cat "$top") == 0 ]] || fail "func_stack_trace still on after the reaper"
