@@ -134,13 +134,12 @@ static int load_header(struct snoop_session *s)
 static void make_names(struct snoop_session *s)
 {
 	uint32_t token = 0;
+	char word[24];
+	size_t i;
 
 	if (getrandom(&token, sizeof(token), GRND_NONBLOCK) != sizeof(token))
 		token = (uint32_t)snoop_now_ns(CLOCK_MONOTONIC) ^ ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)s;
 	snprintf(s->sid, sizeof(s->sid), "%08x_%d", token, (int)getpid());
-	char word[24];
-	size_t i;
-
 	/* The tool's word in the name: the grammar's letters and '-' only. */
 	for (i = 0; i < sizeof(word) - 1 && s->tool[i]; i++)
 		word[i] = (s->tool[i] >= 'a' && s->tool[i] <= 'z') ? s->tool[i]
