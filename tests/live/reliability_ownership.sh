@@ -10,7 +10,8 @@
 #  3. an instance turned off by hand under a running tool: it says so on
 #     stderr and exits non-zero;
 #  4. the reaper: named snoop-reaper, its own session and process group,
-#     the tool's user, no tracefs file open; gone when the tool ends.
+#     the tool's user, no tracefs file open; gone when the tool ends;
+#  5. a zombie owner (killed, not reaped) does not keep its leftovers.
 . "$(dirname "$0")/lib.sh"
 STRANGE=$SNOOP_BIN/strangesnoop
 [ -x "$STRANGE" ] || skip "no strangesnoop in $SNOOP_BIN (tests/live/CMakeLists.txt builds it)"
@@ -137,6 +138,21 @@ stop_tool "$tool" INT
 for _ in $(seq 1 20); do [ -d "/proc/$r" ] && [ "$(awk '{print $3}' "/proc/$r/stat" 2>/dev/null)" != Z ] || break; sleep 0.05; done
 [ -d "/proc/$r" ] && [ "$(awk '{print $3}' "/proc/$r/stat" 2>/dev/null)" != Z ] && fail "the reaper still runs 1 s after its tool ended"
 note "4: reaper $r: comm snoop-reaper, own session and group, same user, no tracefs file; gone with its tool"
+
+# ---- 5. a zombie owner -------------------------------------------------------
+# Killed but not reaped (its parent, sleep, never waits): its files are
+# closed, so its leftovers go (its reaper's pidfd says it exited).
+bash -c '"$1" >/dev/null 2>"$2.err" & echo $! >"$2"; exec sleep 30' _ "$SNOOP_BIN/execsnoop" "$WORK/z.pid" &
+zparent=$!
+BG_PIDS+=("$zparent")
+for _ in $(seq 1 100); do [ -s "$WORK/z.pid" ] && break; sleep 0.05; done
+z=$(cat "$WORK/z.pid")
+( wait_armed "$z" ) || fail "zombie-to-be execsnoop did not arm: $(cat "$WORK/z.pid.err")"
+kill -9 "$z"
+ms=$(wait_session_gone "$z" 1000)
+[ "$(awk '{print $3}' "/proc/$z/stat" 2>/dev/null)" = Z ] || fail "the test did not make a zombie"
+kill "$zparent"; wait "$zparent" 2>/dev/null || true
+note "5: a zombie owner's leftovers removed by its reaper in $ms ms"
 
 snapshot_tracefs "$WORK/after"
 assert_tracefs_same "$WORK/before" "$WORK/after"
