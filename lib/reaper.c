@@ -14,6 +14,7 @@
  *     when its own teardown removed everything. The tool's death without
  *     'c' (SIGKILL, OOM, abort) makes it sweep the session, then exit.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -79,6 +80,42 @@ static void name_self(const struct reaper *r)
 	}
 }
 
+/* Every fd from 3 on but keep[0..1] closed: close_range (Linux 5.9), else
+ * what /proc/self/fd lists. */
+static void close_others(const int keep[2])
+{
+	struct dirent *de;
+	int fds[256], n = 0;
+	DIR *d;
+
+	unsigned int lo = 3;
+	int ret = 0;
+
+	for (int k = 0; k < 2; k++) {
+		if (keep[k] < 0)
+			continue;
+		if (lo < (unsigned)keep[k])
+			ret |= close_range(lo, (unsigned)keep[k] - 1, 0);
+		lo = (unsigned)keep[k] + 1;
+	}
+	if (ret == 0 && close_range(lo, ~0U, 0) == 0)
+		return;
+	do {
+		d = opendir("/proc/self/fd");
+		n = 0;
+		while (d && (de = readdir(d)) && n < 256) {
+			int fd = atoi(de->d_name);
+
+			if (de->d_name[0] != '.' && fd > 2 && fd != keep[0] && fd != keep[1] && fd != dirfd(d))
+				fds[n++] = fd;
+		}
+		if (d)
+			closedir(d);
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+	} while (n == 256);
+}
+
 /* Nothing of the tool's but what the reaper needs: default signal
  * actions (the tool's handlers write to its fds), stdin and stdout on
  * /dev/null (a pipe reader must see EOF when the tool ends), stderr kept
@@ -104,13 +141,7 @@ static void detach(struct reaper *r)
 		dup2(null, STDOUT_FILENO);
 	}
 	/* keep[0] may be -1 (no pidfd): then only keep[1] stays. */
-	if (keep[0] < 0) {
-		close_range(3, (unsigned)keep[1] - 1, 0);
-	} else {
-		close_range(3, (unsigned)keep[0] - 1, 0);
-		close_range((unsigned)keep[0] + 1, (unsigned)keep[1] - 1, 0);
-	}
-	close_range((unsigned)keep[1] + 1, ~0U, 0);
+	close_others(keep);
 }
 
 /* 1 when the tool said its teardown was complete. */
