@@ -44,6 +44,13 @@ struct functrace_opts {
 	enum ft_by by;
 	bool graph;
 	bool no_children;
+	/* -G: the call graph below these functions (graph.c) */
+	struct ft_pattern *graph_funcs;
+	size_t ngraph;
+	int depth;                /* --depth: levels shown, 0 all */
+	uint64_t min_duration;    /* --min-duration, ns; 0 none */
+	bool no_irq;              /* --no-irq */
+	bool no_durations;        /* -D */
 };
 
 /* ---- patterns.c: parsing, and matching against the kernel's list ---- */
@@ -103,6 +110,7 @@ void ft_json_stack_entry(const struct snoop_ksyms *ksyms, struct snoop_json *j, 
 /* ---- output.c: per-call lines, graph lines, counts ---- */
 
 struct ft_counts;
+struct ft_graph;
 
 struct functrace {
 	struct functrace_opts *o;
@@ -126,6 +134,8 @@ struct functrace {
 	unsigned int interval_no;
 	struct snoop_top *top;     /* --top, else NULL */
 	int top_ncols;
+	struct ft_graph *graph;    /* -G, else NULL */
+	uint64_t *graph_addrs;     /* -G functions' addresses */
 };
 
 int functrace_setup(struct functrace *ft);
@@ -133,6 +143,15 @@ int functrace_output_init(struct functrace *ft);
 void functrace_output_free(struct functrace *ft);
 void functrace_finish(struct functrace *ft);
 void functrace_print_header(struct functrace *ft);
+/* The task columns (COMM PID CPU) of a line or record; -n's check. */
+void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r);
+void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r);
+bool ft_comm_ok(struct functrace *ft, int pid);
+
+/* ---- graph.c: -G, the call graph below a function ---- */
+int functrace_graph_init(struct functrace *ft);
+void functrace_graph_free(struct functrace *ft);
+int ft_parse_duration(const char *arg, uint64_t *ns);
 
 /* ---- top.c: --top, the count mode as a live table ---- */
 int functrace_top_setup(struct functrace *ft, int argc, char **argv);

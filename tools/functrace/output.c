@@ -41,14 +41,14 @@ static void json_sym(struct functrace *ft, struct snoop_json *j, const char *key
 
 /* -n: exact command name, checked here (the kernel's comm filter applies
  * to trace events, not to the function tracer). */
-static bool comm_ok(struct functrace *ft, int pid)
+bool ft_comm_ok(struct functrace *ft, int pid)
 {
 	const char *want = ft->o->common.comm;
 
 	return !want || strcmp(ft_comm(ft->comms, pid), want) == 0;
 }
 
-static void put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r)
+void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r)
 {
 	const char *comm = ft_comm(ft->comms, r->pid);
 	size_t mark = b->len;
@@ -58,7 +58,7 @@ static void put_task(struct functrace *ft, struct snoop_buf *b, const struct sno
 	snoop_buf_printf(b, " %-7d %-3d ", r->pid, r->cpu);
 }
 
-static void json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r)
+void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r)
 {
 	const char *comm = ft_comm(ft->comms, r->pid);
 
@@ -75,7 +75,9 @@ void functrace_print_header(struct functrace *ft)
 	if (ft->o->common.json || !ft->o->header || ft->o->count)
 		return;
 	snoop_session_put_time_header(ft->s, b);
-	if (ft->o->graph)
+	if (ft->o->ngraph && ft->o->no_durations)
+		snoop_buf_printf(b, "%-16s %-7s %-3s %s\n", "COMM", "PID", "CPU", "FUNCTION");
+	else if (ft->o->graph || ft->o->ngraph)
 		snoop_buf_printf(b, "%-16s %-7s %-3s %12s  %s\n", "COMM", "PID", "CPU", "DURATION(us)", "FUNCTION");
 	else
 		snoop_buf_printf(b, "%-16s %-7s %-3s %s\n", "COMM", "PID", "CPU", "FUNCTION <- CALLER");
@@ -120,7 +122,7 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
-		json_task(ft, &j, r);
+		ft_json_task(ft, &j, r);
 		json_sym(ft, &j, "func", "module", ip);
 		json_sym(ft, &j, "caller", "caller_module", parent);
 		if (ft->o->stack) {
@@ -133,7 +135,7 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 		return;
 	}
 	snoop_session_put_time(ft->s, b, r->ts);
-	put_task(ft, b, r);
+	ft_put_task(ft, b, r);
 	put_sym(ft, b, ip, false);
 	snoop_buf_adds(b, " <- ");
 	put_sym(ft, b, parent, false);
@@ -174,7 +176,7 @@ static void on_function(struct snoop_session *s, const struct snoop_record *r, v
 
 	(void)s;
 	ft->calls++;
-	if (!comm_ok(ft, r->pid))
+	if (!ft_comm_ok(ft, r->pid))
 		return;
 	if (!ft->o->stack) {
 		emit_call(ft, r, NULL);
@@ -233,7 +235,7 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 	int64_t dur = -1;
 
 	ft->calls++;
-	if (!comm_ok(ft, r->pid))
+	if (!ft_comm_ok(ft, r->pid))
 		return;
 	if (exit && ft->f_gx_calltime && ft->f_gx_rettime) {
 		uint64_t c = snoop_field_u64(r, ft->f_gx_calltime), t = snoop_field_u64(r, ft->f_gx_rettime);
@@ -248,7 +250,7 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
-		json_task(ft, &j, r);
+		ft_json_task(ft, &j, r);
 		snoop_json_cstr(&j, "type", exit ? "exit" : "entry");
 		json_sym(ft, &j, "func", "module", func);
 		snoop_json_int(&j, "depth", depth);
@@ -262,7 +264,7 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 		return;
 	}
 	snoop_session_put_time(ft->s, b, r->ts);
-	put_task(ft, b, r);
+	ft_put_task(ft, b, r);
 	if (exit && dur >= 0)
 		snoop_buf_printf(b, "%12.3f  ", (double)dur / 1000.0);
 	else
@@ -368,7 +370,7 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 	struct count_slot k = { .ip = snoop_field_u64(r, ft->f_ip) };
 
 	ft->calls++;
-	if (!comm_ok(ft, r->pid) || !k.ip || !snoop_session_count_event(s))
+	if (!ft_comm_ok(ft, r->pid) || !k.ip || !snoop_session_count_event(s))
 		return;
 	if (ft->top) {
 		functrace_top_hit(ft, k.ip, r->pid);
@@ -500,6 +502,8 @@ int functrace_output_init(struct functrace *ft)
 {
 	struct snoop_event *ev;
 
+	if (ft->o->ngraph)
+		return 0; /* graph.c declares its records */
 	if (ft->o->graph) {
 		ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_entry", on_graph_entry, ft);
 		if (!ev)
