@@ -443,7 +443,7 @@ int ft_parse_duration(const char *arg, uint64_t *ns)
 	char *end;
 	double v = strtod(arg, &end);
 
-	if (end == arg || !(v > 0) || v > 3600)
+	if (end == arg || !(v > 0))
 		return -1;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(end, units[i].unit) == 0) {

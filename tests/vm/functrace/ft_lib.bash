@@ -7,7 +7,7 @@ FT=$SNOOP_BIN/functrace
 ft_toplevel() {
 	local f
 	for f in current_tracer set_ftrace_filter set_ftrace_notrace set_ftrace_pid set_graph_function tracing_on \
-		options/func_stack_trace options/function-fork; do
+		options/func_stack_trace options/function-fork set_graph_notrace max_graph_depth options/funcgraph-irqs; do
 		[[ -r $TRACEFS/$f ]] && echo "$f: $(head -c 2000 "$TRACEFS/$f" | tr '\n' ' ')"
 	done
 	return 0
