@@ -73,7 +73,8 @@ size_t ft_match(char *list, struct ft_pattern *inc, size_t ninc, struct ft_patte
  * What the kernel took: the number of functions of the text of
  * set_ftrace_filter that the text of set_ftrace_notrace (NULL: none) does
  * not list, i.e. what the function tracer will trace. Both texts are cut
- * in place; *nfilter (may be NULL) gets the filter's own count.
+ * in place; *nfilter (may be NULL) gets the filter's own count. SIZE_MAX
+ * when out of memory.
  */
 size_t ft_kernel_selected(char *filter, char *notrace, size_t *nfilter);
 
@@ -87,7 +88,7 @@ int ft_check_count(size_t n, long limit, bool force);
 /* ---- comm.c: task name by pid, kept current from sched events ---- */
 
 struct ft_comms;
-struct ft_comms *ft_comms_new(void);
+struct ft_comms *ft_comms_new(void); /* NULL: out of memory */
 void ft_comms_free(struct ft_comms *c);
 /* The name of pid (NUL-terminated, at most 15 bytes); "?" if unknown. */
 const char *ft_comm(struct ft_comms *c, int pid);

@@ -82,7 +82,7 @@ static void add_pattern(struct argp_state *state, struct ft_pattern **v, size_t 
 	char err[256];
 
 	if (!nv)
-		abort();
+		argp_failure(state, 1, ENOMEM, "pattern #%zu", *n + 1); /* exits: nothing written yet */
 	*v = nv;
 	if (ft_pattern_parse(arg, &nv[*n], err, sizeof(err)) < 0) {
 		/* The pattern itself is not echoed: it may hold control bytes. */
@@ -310,6 +310,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ft.comms = ft_comms_new();
+	if (!ft.comms) {
+		snoop_errx("functrace", "out of memory");
+		goto out;
+	}
 
 	ft.s = snoop_session_open("functrace", &o.common);
 	if (!ft.s)

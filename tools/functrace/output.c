@@ -152,8 +152,11 @@ static struct ft_pending *pending_of(struct functrace *ft, int cpu)
 	if (cpu >= ft->npending) {
 		struct ft_pending *np = realloc(ft->pending, sizeof(*np) * (size_t)(cpu + 1));
 
-		if (!np)
-			abort();
+		if (!np) {
+			/* Ends the run through the session's teardown. */
+			snoop_err(ft->s, "out of memory");
+			return NULL;
+		}
 		memset(np + ft->npending, 0, sizeof(*np) * (size_t)(cpu + 1 - ft->npending));
 		ft->pending = np;
 		ft->npending = cpu + 1;
@@ -185,6 +188,8 @@ static void on_function(struct snoop_session *s, const struct snoop_record *r, v
 	/* The kernel writes the stack as the next record of the same CPU:
 	 * hold the call until it comes. */
 	p = pending_of(ft, r->cpu);
+	if (!p)
+		return;
 	flush_pending(ft, p);
 	if ((size_t)r->size > sizeof(p->data)) {
 		emit_call(ft, r, NULL);
@@ -203,7 +208,7 @@ static void on_stack(struct snoop_session *s, const struct snoop_record *r, void
 	struct ft_pending *p = pending_of(ft, r->cpu);
 
 	(void)s;
-	if (!p->used || p->r.pid != r->pid)
+	if (!p || !p->used || p->r.pid != r->pid)
 		return; /* the stack of a call filtered out by -n (or lost) */
 	p->used = false;
 	emit_call(ft, &p->r, r);
@@ -324,30 +329,33 @@ static bool count_same(const struct count_slot *a, const struct count_slot *b)
 	return a->ip == b->ip && a->pid == b->pid && strncmp(a->comm, b->comm, 16) == 0;
 }
 
-static void count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n);
+static int count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n);
 
-static void count_grow(struct ft_counts *c)
+/* Twice the room; -1 (the table as it was) when out of memory. */
+static int count_grow(struct ft_counts *c)
 {
 	struct count_slot *old = c->slots;
-	size_t oldcap = c->cap;
+	size_t oldcap = c->cap, newcap = c->cap ? c->cap * 2 : 1024;
+	struct count_slot *nv = calloc(newcap, sizeof(*nv));
 
-	c->cap = c->cap ? c->cap * 2 : 1024;
-	c->slots = calloc(c->cap, sizeof(*c->slots));
-	if (!c->slots)
-		abort();
+	if (!nv)
+		return -1;
+	c->slots = nv;
+	c->cap = newcap;
 	c->used = 0;
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].ip)
-			count_insert(c, &old[i], old[i].n);
+			count_insert(c, &old[i], old[i].n); /* room enough: cannot fail */
 	free(old);
+	return 0;
 }
 
-static void count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n)
+static int count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n)
 {
 	size_t i;
 
-	if ((c->used + 1) * 2 > c->cap)
-		count_grow(c);
+	if ((c->used + 1) * 2 > c->cap && count_grow(c) < 0)
+		return -1;
 	for (i = count_hash(k) & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
 		struct count_slot *sl = &c->slots[i];
 
@@ -355,11 +363,11 @@ static void count_insert(struct ft_counts *c, const struct count_slot *k, uint64
 			*sl = *k;
 			sl->n = n;
 			c->used++;
-			return;
+			return 0;
 		}
 		if (count_same(sl, k)) {
 			sl->n += n;
-			return;
+			return 0;
 		}
 	}
 }
@@ -383,7 +391,10 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 	} else if (ft->o->by == FT_BY_COMM) {
 		strncpy(k.comm, ft_comm(ft->comms, r->pid), sizeof(k.comm) - 1);
 	}
-	count_insert(ft->counts, &k, 1);
+	if (count_insert(ft->counts, &k, 1) < 0) {
+		snoop_err(s, "out of memory counting calls");
+		return;
+	}
 	ft->counts->total++;
 }
 
@@ -418,8 +429,10 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 	v = calloc(c->used ? c->used : 1, sizeof(*v));
-	if (!v)
-		abort();
+	if (!v) {
+		snoop_err(s, "out of memory printing the counts");
+		return;
+	}
 	for (size_t i = 0; i < c->cap; i++) {
 		if (!c->slots[i].ip)
 			continue;
@@ -526,9 +539,10 @@ int functrace_output_init(struct functrace *ft)
 	ft->f_parent = snoop_event_field(ev, "parent_ip");
 	if (ft->o->count) {
 		ft->counts = calloc(1, sizeof(*ft->counts));
-		if (!ft->counts)
-			abort();
-		count_grow(ft->counts);
+		if (!ft->counts || count_grow(ft->counts) < 0) {
+			snoop_err(ft->s, "out of memory");
+			return -1;
+		}
 		snoop_session_on_tick(ft->s, ft->o->interval, print_counts, ft);
 	}
 	if (ft->o->stack) {

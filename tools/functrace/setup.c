@@ -330,8 +330,12 @@ int functrace_setup(struct functrace *ft)
 	filter = read_instance_file(ft, "set_ftrace_filter");
 	notrace = filter ? read_instance_file(ft, "set_ftrace_notrace") : NULL;
 	readable = filter && (o->nexc == 0 || notrace);
-	if (readable)
-		n = ft_kernel_selected(filter, notrace, &nfilter);
+	if (readable && (n = ft_kernel_selected(filter, notrace, &nfilter)) == SIZE_MAX) {
+		free(filter);
+		free(notrace);
+		snoop_err(ft->s, "out of memory reading the function filter back");
+		return -1;
+	}
 	free(filter);
 	free(notrace);
 	if (!nfilter) {
