@@ -25,6 +25,12 @@ void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop
 	(void)ft, (void)j, (void)r;
 }
 
+int ft_graph_events(struct functrace *ft, snoop_handler_fn entry, snoop_handler_fn exit_fn)
+{
+	(void)ft, (void)entry, (void)exit_fn;
+	return -1;
+}
+
 bool ft_comm_ok(struct functrace *ft, int pid)
 {
 	(void)ft, (void)pid;

@@ -144,6 +144,8 @@ int functrace_output_init(struct functrace *ft);
 void functrace_output_free(struct functrace *ft);
 void functrace_finish(struct functrace *ft);
 void functrace_print_header(struct functrace *ft);
+/* Declare ftrace:funcgraph_entry/funcgraph_exit and find their fields. */
+int ft_graph_events(struct functrace *ft, snoop_handler_fn on_entry, snoop_handler_fn on_exit);
 /* The task columns (COMM PID CPU) of a line or record; -n's check. */
 void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r);
 void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r);

@@ -372,8 +372,6 @@ static void on_exit_rec(struct snoop_session *s, const struct snoop_record *r, v
 
 int functrace_graph_init(struct functrace *ft)
 {
-	struct snoop_event *ev;
-
 	ft->graph = calloc(1, sizeof(*ft->graph));
 	ft->graph_addrs = calloc(ft->o->ngraph, sizeof(*ft->graph_addrs));
 	if (!ft->graph || !ft->graph_addrs) {
@@ -392,18 +390,8 @@ int functrace_graph_init(struct functrace *ft)
 		}
 		ft->graph_addrs[i] = k->addr;
 	}
-	ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_entry", on_entry, ft);
-	if (!ev)
+	if (ft_graph_events(ft, on_entry, on_exit_rec) < 0)
 		return -1;
-	ft->f_g_func = snoop_event_field(ev, "func");
-	ft->f_g_depth = snoop_event_field(ev, "depth");
-	ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_exit", on_exit_rec, ft);
-	if (!ev)
-		return -1;
-	ft->f_gx_func = snoop_event_field(ev, "func");
-	ft->f_gx_depth = snoop_event_field(ev, "depth");
-	ft->f_gx_calltime = snoop_event_field(ev, "calltime");
-	ft->f_gx_rettime = snoop_event_field(ev, "rettime");
 	if (!ft->f_g_func || !ft->f_g_depth || !ft->f_gx_func || !ft->f_gx_depth || !ft->f_gx_calltime ||
 	    !ft->f_gx_rettime) {
 		snoop_err(ft->s, "the funcgraph_entry/funcgraph_exit records of this kernel lack the func, depth, "

@@ -511,27 +511,33 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 
 /* ---- declaring the records ---------------------------------------------- */
 
+int ft_graph_events(struct functrace *ft, snoop_handler_fn on_entry, snoop_handler_fn on_exit)
+{
+	struct snoop_event *ev;
+
+	ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_entry", on_entry, ft);
+	if (!ev)
+		return -1;
+	ft->f_g_func = snoop_event_field(ev, "func");
+	ft->f_g_depth = snoop_event_field(ev, "depth");
+	ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_exit", on_exit, ft);
+	if (!ev)
+		return -1;
+	ft->f_gx_func = snoop_event_field(ev, "func");
+	ft->f_gx_depth = snoop_event_field(ev, "depth");
+	ft->f_gx_calltime = snoop_event_field(ev, "calltime");
+	ft->f_gx_rettime = snoop_event_field(ev, "rettime");
+	return 0;
+}
+
 int functrace_output_init(struct functrace *ft)
 {
 	struct snoop_event *ev;
 
 	if (ft->o->ngraph)
 		return 0; /* graph.c declares its records */
-	if (ft->o->graph) {
-		ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_entry", on_graph_entry, ft);
-		if (!ev)
-			return -1;
-		ft->f_g_func = snoop_event_field(ev, "func");
-		ft->f_g_depth = snoop_event_field(ev, "depth");
-		ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_exit", on_graph_exit, ft);
-		if (!ev)
-			return -1;
-		ft->f_gx_func = snoop_event_field(ev, "func");
-		ft->f_gx_depth = snoop_event_field(ev, "depth");
-		ft->f_gx_calltime = snoop_event_field(ev, "calltime");
-		ft->f_gx_rettime = snoop_event_field(ev, "rettime");
-		return 0;
-	}
+	if (ft->o->graph)
+		return ft_graph_events(ft, on_graph_entry, on_graph_exit);
 	ev = snoop_session_format_event(ft->s, "ftrace", "function", ft->o->count ? on_count : on_function, ft);
 	if (!ev)
 		return -1;

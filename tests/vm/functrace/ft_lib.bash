@@ -52,9 +52,9 @@ ft_stop() {
 	stop_bg -e 0 -t 20 || { cat "$out.err" >&2; fail "functrace did not stop cleanly"; }
 }
 
-# opener_start N M: a workload waiting for SIGUSR1; OPENER is its pid.
+# opener_start N M [FAST SLOW_MS]: a workload waiting for SIGUSR1; OPENER is its pid.
 opener_start() {
-	ft_opener "$1" "$2" "$PWD/target.txt" &
+	ft_opener "$1" "$2" "$PWD/target.txt" "${@:3}" &
 	OPENER=$!
 	echo hello >"$PWD/target.txt"
 }
@@ -63,4 +63,21 @@ opener_start() {
 opener_run() {
 	kill -USR1 "$OPENER"
 	wait "$OPENER"
+}
+
+# ft_graph_in_instances: true if this kernel lets an instance select
+# function_graph (6.12; 6.1 offers it at the top level only).
+ft_graph_in_instances() {
+	local d=$TRACEFS/instances/ft_probe_graph allowed
+	mkdir "$d"
+	allowed=$(cat "$d/available_tracers")
+	rmdir "$d"
+	grep -qw function_graph <<<"$allowed"
+}
+
+# ft_require_graph_instance: skip (saying why) unless it does.
+ft_require_graph_instance() {
+	grep -qw function_graph "$TRACEFS/available_tracers" || skip "no function_graph tracer"
+	ft_graph_in_instances ||
+		skip "function_graph is not allowed in instances on $(uname -r) (graph_tree checks the refusal)"
 }

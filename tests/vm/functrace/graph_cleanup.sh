@@ -7,17 +7,12 @@ set -euo pipefail
 . /snoopvm/lib.sh
 . "$SNOOP_TEST_DIR/ft_lib.bash"
 
-grep -qw function_graph "$TRACEFS/available_tracers" || skip "no function_graph tracer"
-mkdir "$TRACEFS/instances/ft_probe_graph"
-allowed=$(cat "$TRACEFS/instances/ft_probe_graph/available_tracers")
-rmdir "$TRACEFS/instances/ft_probe_graph"
-grep -qw function_graph <<<"$allowed" ||
-	skip "function_graph is not allowed in instances on $(uname -r) (graph_tree checks the refusal)"
+ft_require_graph_instance
 ft_snapshot
 echo hello >"$PWD/target.txt"
 
 # -M 5: five lines, then a normal end by itself.
-ft_sleeper 0 0 "$PWD/target.txt" &
+ft_opener 1 0 "$PWD/target.txt" &
 W=$!
 ft_start m.txt -M 5 -G do_sys_openat2 -p "$W"
 kill -USR1 "$W"
@@ -31,7 +26,7 @@ ft_assert_clean
 ft_assert_clean
 
 # SIGTERM
-ft_sleeper 0 0 "$PWD/target.txt" &
+ft_opener 1 0 "$PWD/target.txt" &
 W=$!
 ft_start t.txt -G do_sys_openat2 -p "$W"
 stop_bg -s TERM -e 0 -t 20 || { cat t.txt.err >&2; fail "SIGTERM: not a clean end"; }
@@ -41,7 +36,7 @@ ft_assert_clean
 
 # SIGKILL leaves the instance, function_graph selected in it; snoop-reset
 # removes it (its owner is gone) and nothing else changes.
-ft_sleeper 0 0 "$PWD/target.txt" &
+ft_opener 1 0 "$PWD/target.txt" &
 W=$!
 ft_start k.txt -G do_sys_openat2 -p "$W"
 inst=$TRACEFS/instances/snoop_functrace_$BG_PID

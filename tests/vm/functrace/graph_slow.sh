@@ -7,16 +7,11 @@ set -euo pipefail
 . /snoopvm/lib.sh
 . "$SNOOP_TEST_DIR/ft_lib.bash"
 
-grep -qw function_graph "$TRACEFS/available_tracers" || skip "no function_graph tracer"
-mkdir "$TRACEFS/instances/ft_probe_graph"
-allowed=$(cat "$TRACEFS/instances/ft_probe_graph/available_tracers")
-rmdir "$TRACEFS/instances/ft_probe_graph"
-grep -qw function_graph <<<"$allowed" ||
-	skip "function_graph is not allowed in instances on $(uname -r) (graph_tree checks the refusal)"
+ft_require_graph_instance
 ft_snapshot
 echo hello >"$PWD/target.txt"
 
-ft_sleeper 2 100 "$PWD/target.txt" &
+ft_opener 1 0 "$PWD/target.txt" 2 100 &
 W=$!
 ft_start out.json -j --min-duration 30ms -G __x64_sys_clock_nanosleep -p "$W"
 kill -USR1 "$W"
@@ -39,7 +34,7 @@ assert sum(r["faster_calls"] for r in rows) > 0, "no summary of the faster calle
 PY
 ft_assert_clean
 
-ft_sleeper 2 100 "$PWD/target.txt" &
+ft_opener 1 0 "$PWD/target.txt" 2 100 &
 W=$!
 ft_start out.txt --min-duration 30000 -G __x64_sys_clock_nanosleep -p "$W"
 kill -USR1 "$W"
@@ -47,7 +42,7 @@ wait "$W"
 sleep 1
 ft_stop out.txt
 cat out.txt >&2
-pre="^ft_sleeper +$W +[0-9]+ +"
+pre="^ft_opener +$W +[0-9]+ +"
 [[ $(grep -cE "${pre}__x64_sys_clock_nanosleep\(\) \{$" out.txt) == 1 ]] || fail "expected the slow call alone"
 grep -qE "${pre}[0-9]{6}\.[0-9]{3}  \} __x64_sys_clock_nanosleep" out.txt || fail "no 100 ms duration on its exit"
 grep -qE '/\* \+[0-9]+ faster calls?: [0-9]+\.[0-9]{3} us \*/$' out.txt || fail "no summary of faster calls"

@@ -13,10 +13,7 @@ echo hello >"$PWD/target.txt"
 
 # Older kernels (6.1) allow function_graph at the top level only: one
 # clear line, exit 69, nothing left.
-mkdir "$TRACEFS/instances/ft_probe_graph"
-allowed=$(cat "$TRACEFS/instances/ft_probe_graph/available_tracers")
-rmdir "$TRACEFS/instances/ft_probe_graph"
-if ! grep -qw function_graph <<<"$allowed"; then
+if ! ft_graph_in_instances; then
 	rc=0
 	"$FT" -G do_sys_openat2 >o.txt 2>e.txt || rc=$?
 	cat e.txt >&2
@@ -28,27 +25,20 @@ if ! grep -qw function_graph <<<"$allowed"; then
 	exit 0
 fi
 
-# sleeper: ft_sleeper waiting for SIGUSR1; one open, 2 fast sleeps, one of 20 ms.
-sleeper_start() {
-	ft_sleeper 2 20 "$PWD/target.txt" &
-	SLEEPER=$!
-}
-sleeper_run() {
-	kill -USR1 "$SLEEPER"
-	wait "$SLEEPER"
-}
+# The workload: one open, then 2 fast sleeps and one of 20 ms (not in the graph).
+sleeper_start() { opener_start 1 0 2 20; }
 
 # Text: the indentation is the depth below do_sys_openat2 (2 spaces each).
 sleeper_start
-ft_start out.txt -H -G do_sys_openat2 -p "$SLEEPER"
-sleeper_run
+ft_start out.txt -H -G do_sys_openat2 -p "$OPENER"
+opener_run
 sleep 1
 ft_stop out.txt
 head -n1 out.txt | grep -qE '^COMM +PID +CPU +DURATION\(us\) +FUNCTION$' || fail "no graph header"
 # Fixed columns: COMM(16) PID(7) CPU(3), DURATION(12), then the function
 # indented by its depth. graph_text FILE: "DURATION|FUNCTION" of our lines.
 graph_text() {
-	grep -E "^ft_sleeper +$SLEEPER " "$1" | cut -c30- | sed -E 's/^(.{12})  /\1|/; s/^ +//'
+	grep -E "^ft_opener +$OPENER " "$1" | cut -c30- | sed -E 's/^(.{12})  /\1|/; s/^ +//'
 }
 graph_text out.txt >g.txt
 grep -qxF '|do_sys_openat2() {' g.txt || { head -n 30 g.txt >&2; fail "no do_sys_openat2 at depth 0"; }
@@ -66,15 +56,15 @@ ft_assert_clean
 
 # JSON: entry/exit records in pairs, depths relative to the -G call.
 sleeper_start
-ft_start out.json -j -G do_sys_openat2 -p "$SLEEPER"
-sleeper_run
+ft_start out.json -j -G do_sys_openat2 -p "$OPENER"
+opener_run
 sleep 1
 ft_stop out.json
 json_check out.json - <<PY
 ent = [r for r in rows if r["type"] == "entry"]
 ext = [r for r in rows if r["type"] == "exit"]
 assert len(ent) == len(ext) > 10, (len(ent), len(ext))
-assert all(r["pid"] == $SLEEPER for r in rows)
+assert all(r["pid"] == $OPENER for r in rows)
 root = [r for r in rows if r["depth"] == 0]
 assert [(r["type"], r["func"]) for r in root] == [("entry", "do_sys_openat2"), ("exit", "do_sys_openat2")], root
 assert rows[0] == root[0] and rows[-1] == root[1], "the root opens and closes the graph"
@@ -98,8 +88,8 @@ ft_assert_clean
 # --depth 2: do_sys_openat2 and its callees, nothing deeper: do_filp_open
 # becomes a leaf. (--no-irq rides along: it must not cut the graph.)
 sleeper_start
-ft_start out2.txt --depth 2 --no-irq -G do_sys_openat2 -p "$SLEEPER"
-sleeper_run
+ft_start out2.txt --depth 2 --no-irq -G do_sys_openat2 -p "$OPENER"
+opener_run
 sleep 1
 ft_stop out2.txt
 graph_text out2.txt >g2.txt
