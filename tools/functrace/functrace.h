@@ -153,6 +153,8 @@ bool ft_comm_ok(struct functrace *ft, int pid);
 
 /* ---- graph.c: -G, the call graph below a function ---- */
 int functrace_graph_init(struct functrace *ft);
+/* At the end: the "{" lines of calls still open that were held back. */
+void functrace_graph_finish(struct functrace *ft);
 void functrace_graph_free(struct functrace *ft);
 int ft_parse_duration(const char *arg, uint64_t *ns);
 

@@ -401,6 +401,30 @@ int functrace_graph_init(struct functrace *ft)
 	return 0;
 }
 
+void functrace_graph_finish(struct functrace *ft)
+{
+	struct ft_graph *g = ft->graph;
+
+	/* Streaming holds a call's entry until its task's next shown record
+	 * says whether it is a leaf: a call still running at the end has
+	 * its entry printed now (it did start; its exit did not come). With
+	 * --min-duration an unfinished tree has no duration to judge by and
+	 * is not printed. */
+	if (ft->o->min_duration || ft->o->common.json)
+		return;
+	for (size_t i = 0; i < g->cap; i++) {
+		struct fg_task *t = &g->tasks[i];
+
+		for (int k = 0; t->pid && k < t->n; k++) {
+			if (t->st[k].opened)
+				continue;
+			t->st[k].opened = true;
+			stream_line(ft, t->pid, &t->st[k], FG_OPEN, t->st[k].kdepth - t->root_kdepth, t->st[k].ts,
+				    t->st[k].cpu, -1);
+		}
+	}
+}
+
 void functrace_graph_free(struct functrace *ft)
 {
 	struct ft_graph *g = ft->graph;

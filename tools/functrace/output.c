@@ -575,5 +575,7 @@ void functrace_finish(struct functrace *ft)
 	/* Calls still waiting for a stack at the end: print them without. */
 	for (int i = 0; i < ft->npending; i++)
 		flush_pending(ft, &ft->pending[i]);
+	if (ft->graph)
+		functrace_graph_finish(ft);
 	snoop_session_flush(ft->s);
 }
