@@ -283,7 +283,7 @@ static void on_entry(struct snoop_session *s, const struct snoop_record *r, void
 		/* The parent has a callee: its line is "func() {". */
 		f = &t->st[t->n - 1];
 		f->opened = true;
-		stream_line(ft, t->pid, f, FG_OPEN, depth - 1, f->ts, f->cpu, -1);
+		stream_line(ft, t->pid, f, FG_OPEN, f->kdepth - t->root_kdepth, f->ts, f->cpu, -1);
 	}
 	f = &t->st[t->n++];
 	*f = (struct fg_frame){ .func = func, .ts = r->ts, .kdepth = kdepth, .cpu = r->cpu };
