@@ -81,3 +81,16 @@ ft_require_graph_instance() {
 	ft_graph_in_instances ||
 		skip "function_graph is not allowed in instances on $(uname -r) (graph_tree checks the refusal)"
 }
+
+# ft_traced_opener OUT "N M [FAST SLOW_MS]" ARGS...: functrace ARGS -p on a
+# fresh ft_opener, let it run, stop functrace (output in OUT).
+ft_traced_opener() {
+	local out=$1 wl
+	read -r -a wl <<<"$2"
+	shift 2
+	opener_start "${wl[@]}"
+	ft_start "$out" "$@" -p "$OPENER"
+	opener_run
+	sleep 1
+	ft_stop "$out"
+}

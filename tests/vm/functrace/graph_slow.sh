@@ -9,15 +9,9 @@ set -euo pipefail
 
 ft_require_graph_instance
 ft_snapshot
-echo hello >"$PWD/target.txt"
 
-ft_opener 1 0 "$PWD/target.txt" 2 100 &
-W=$!
-ft_start out.json -j --min-duration 30ms -G __x64_sys_clock_nanosleep -p "$W"
-kill -USR1 "$W"
-wait "$W"
-sleep 1
-ft_stop out.json
+ft_traced_opener out.json "1 0 2 100" -j --min-duration 30ms -G __x64_sys_clock_nanosleep
+W=$OPENER
 json_check out.json - <<PY
 assert all(r["type"] == "call" and r["pid"] == $W for r in rows), rows
 roots = [r for r in rows if r["depth"] == 0]
@@ -34,13 +28,8 @@ assert sum(r["faster_calls"] for r in rows) > 0, "no summary of the faster calle
 PY
 ft_assert_clean
 
-ft_opener 1 0 "$PWD/target.txt" 2 100 &
-W=$!
-ft_start out.txt --min-duration 30000 -G __x64_sys_clock_nanosleep -p "$W"
-kill -USR1 "$W"
-wait "$W"
-sleep 1
-ft_stop out.txt
+ft_traced_opener out.txt "1 0 2 100" --min-duration 30000 -G __x64_sys_clock_nanosleep
+W=$OPENER
 cat out.txt >&2
 pre="^ft_opener +$W +[0-9]+ +"
 [[ $(grep -cE "${pre}__x64_sys_clock_nanosleep\(\) \{$" out.txt) == 1 ]] || fail "expected the slow call alone"

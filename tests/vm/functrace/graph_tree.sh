@@ -26,14 +26,10 @@ if ! ft_graph_in_instances; then
 fi
 
 # The workload: one open, then 2 fast sleeps and one of 20 ms (not in the graph).
-sleeper_start() { opener_start 1 0 2 20; }
+WL="1 0 2 20"
 
 # Text: the indentation is the depth below do_sys_openat2 (2 spaces each).
-sleeper_start
-ft_start out.txt -H -G do_sys_openat2 -p "$OPENER"
-opener_run
-sleep 1
-ft_stop out.txt
+ft_traced_opener out.txt "$WL" -H -G do_sys_openat2
 head -n1 out.txt | grep -qE '^COMM +PID +CPU +DURATION\(us\) +FUNCTION$' || fail "no graph header"
 # Fixed columns: COMM(16) PID(7) CPU(3), DURATION(12), then the function
 # indented by its depth. graph_text FILE: "DURATION|FUNCTION" of our lines.
@@ -55,11 +51,7 @@ grep -qE '^[0-9]+\.[0-9]{3}\| +[a-z_][a-z0-9_.]*\(\);$' g.txt || fail "no leaf l
 ft_assert_clean
 
 # JSON: entry/exit records in pairs, depths relative to the -G call.
-sleeper_start
-ft_start out.json -j -G do_sys_openat2 -p "$OPENER"
-opener_run
-sleep 1
-ft_stop out.json
+ft_traced_opener out.json "$WL" -j -G do_sys_openat2
 json_check out.json - <<PY
 ent = [r for r in rows if r["type"] == "entry"]
 ext = [r for r in rows if r["type"] == "exit"]
@@ -87,11 +79,7 @@ ft_assert_clean
 
 # --depth 2: do_sys_openat2 and its callees, nothing deeper: do_filp_open
 # becomes a leaf. (--no-irq rides along: it must not cut the graph.)
-sleeper_start
-ft_start out2.txt --depth 2 --no-irq -G do_sys_openat2 -p "$OPENER"
-opener_run
-sleep 1
-ft_stop out2.txt
+ft_traced_opener out2.txt "$WL" --depth 2 --no-irq -G do_sys_openat2
 graph_text out2.txt >g2.txt
 grep -qE '^[0-9]+\.[0-9]{3}\|  do_filp_open\(\);$' g2.txt || { cat g2.txt >&2; fail "--depth 2: do_filp_open is not a leaf at depth 1"; }
 ! grep -q '|    ' g2.txt || { cat g2.txt >&2; fail "--depth 2 showed depth 2"; }
