@@ -63,9 +63,9 @@ assert rows[0] == root[0] and rows[-1] == root[1], "the root opens and closes th
 d = {r["func"]: r["depth"] for r in ent}
 assert d["do_filp_open"] == 1 and d["path_openat"] == 2, d
 # Each exit closes the latest open entry, of the same function and depth.
-# An entry is one level below the open one, or more where an interrupt
-# came while the kernel was entering a function (seen: irq_enter_rcu at
-# depth 7 over an open depth 4): the depth is the kernel's.
+# An entry is one level below the open one, or more: the depth is the
+# kernel's, and an interrupt's first function came more than one level
+# below the open call once (irq_enter_rcu at depth 7, in an ASan build's run).
 stack = []
 for r in rows:
     if r["type"] == "entry":
