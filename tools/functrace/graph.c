@@ -123,6 +123,7 @@ static void node_free(struct fg_node *n)
 
 enum fg_line { FG_OPEN, FG_LEAF, FG_CLOSE };
 
+/* dur < 0 on an exit: the exit record never came (marked as such). */
 static void text_line(struct functrace *ft, int pid, int cpu, uint64_t ts, enum fg_line kind, uint64_t func,
 		      int depth, int64_t dur, const struct fg_node *sum)
 {
@@ -149,6 +150,8 @@ static void text_line(struct functrace *ft, int pid, int cpu, uint64_t ts, enum 
 	if (sum && sum->fast_n)
 		snoop_buf_printf(b, "  /* +%llu faster call%s: %.3f us */", (unsigned long long)sum->fast_n,
 				 sum->fast_n == 1 ? "" : "s", (double)sum->fast_ns / 1000.0);
+	if (kind != FG_OPEN && dur < 0)
+		snoop_buf_adds(b, "  /* exit not seen */");
 	snoop_buf_addc(b, '\n');
 }
 
@@ -169,8 +172,10 @@ static void stream_line(struct functrace *ft, int pid, const struct fg_frame *f,
 		snoop_json_cstr(&j, "type", kind == FG_OPEN ? "entry" : "exit");
 		ft_json_sym(ft->ksyms, &j, "func", "module", f->func);
 		snoop_json_int(&j, "depth", depth);
-		if (kind != FG_OPEN)
+		if (kind != FG_OPEN && dur >= 0)
 			snoop_json_int(&j, "duration_ns", dur);
+		else if (kind != FG_OPEN)
+			snoop_json_null(&j, "duration_ns"); /* the exit record never came */
 		snoop_json_end(&j);
 		return;
 	}
@@ -228,18 +233,27 @@ static bool is_root(struct functrace *ft, uint64_t func)
 	return false;
 }
 
-/* A frame whose exit never came (lost records, or a task that left the
- * graph by a path the tracer does not see): dropped without a line. */
 static void drop_frame(struct fg_frame *f)
 {
 	node_free(f->node);
 	f->node = NULL;
 }
 
-static void pop_above(struct fg_task *t, int kdepth)
+/*
+ * Frames at kdepth or deeper ended without their exit record (lost
+ * records, or a path the tracer does not see): streaming closes them with
+ * a mark and no duration; --min-duration cannot judge them and drops them.
+ */
+static void pop_above(struct functrace *ft, struct fg_task *t, int kdepth)
 {
-	while (t->n && t->st[t->n - 1].kdepth >= kdepth)
-		drop_frame(&t->st[--t->n]);
+	while (t->n && t->st[t->n - 1].kdepth >= kdepth) {
+		struct fg_frame *f = &t->st[--t->n];
+
+		if (!ft->o->min_duration)
+			stream_line(ft, t->pid, f, f->opened ? FG_CLOSE : FG_LEAF, f->kdepth - t->root_kdepth, f->ts,
+				    f->cpu, -1);
+		drop_frame(f);
+	}
 	if (!t->n)
 		t->root_kdepth = -1;
 }
@@ -261,7 +275,7 @@ static void on_entry(struct snoop_session *s, const struct snoop_record *r, void
 	t = task_of(g, r->pid);
 	if (!t)
 		goto oom;
-	pop_above(t, kdepth);
+	pop_above(ft, t, kdepth);
 	if (t->root_kdepth < 0) {
 		if (!is_root(ft, func) || !ft_comm_ok(ft, r->pid))
 			return;
@@ -327,7 +341,7 @@ static void on_exit_rec(struct snoop_session *s, const struct snoop_record *r, v
 	if (!t->pid || t->root_kdepth < 0)
 		return;
 	/* Frames deeper than this exit lost theirs. */
-	pop_above(t, kdepth + 1);
+	pop_above(ft, t, kdepth + 1);
 	if (!t->n)
 		return;
 	f = &t->st[t->n - 1];
