@@ -94,3 +94,11 @@ ft_traced_opener() {
 	sleep 1
 	ft_stop "$out"
 }
+
+# ft_graph_begin: the start of a -G test: skip where instances cannot run
+# function_graph, remember the tracefs state, write the workload's file.
+ft_graph_begin() {
+	ft_require_graph_instance
+	ft_snapshot
+	echo hello >"$PWD/target.txt"
+}

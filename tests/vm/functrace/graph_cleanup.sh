@@ -6,9 +6,7 @@ set -euo pipefail
 . /snoopvm/lib.sh
 . "$SNOOP_TEST_DIR/ft_lib.bash"
 
-ft_require_graph_instance
-ft_snapshot
-echo hello >"$PWD/target.txt"
+ft_graph_begin
 
 # -M 5: five lines, then a normal end by itself.
 ft_opener 1 0 "$PWD/target.txt" &

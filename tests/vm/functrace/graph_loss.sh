@@ -8,9 +8,7 @@ set -euo pipefail
 . /snoopvm/lib.sh
 . "$SNOOP_TEST_DIR/ft_lib.bash"
 
-ft_require_graph_instance
-ft_snapshot
-echo hello >"$PWD/target.txt"
+ft_graph_begin
 
 ft_traced_opener out.json "40 0" -j -b 32 -G do_sys_openat2
 json_check out.json - <<'PY'

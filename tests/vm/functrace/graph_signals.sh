@@ -7,9 +7,7 @@ set -euo pipefail
 . /snoopvm/lib.sh
 . "$SNOOP_TEST_DIR/ft_lib.bash"
 
-ft_require_graph_instance
-ft_snapshot
-echo hello >"$PWD/target.txt"
+ft_graph_begin
 
 # SIGTERM
 ft_opener 1 0 "$PWD/target.txt" &

@@ -7,8 +7,7 @@ set -euo pipefail
 . /snoopvm/lib.sh
 . "$SNOOP_TEST_DIR/ft_lib.bash"
 
-ft_require_graph_instance
-ft_snapshot
+ft_graph_begin
 
 ft_traced_opener out.json "1 0 2 100" -j --min-duration 30ms -G __x64_sys_clock_nanosleep
 W=$OPENER
