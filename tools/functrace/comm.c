@@ -35,8 +35,10 @@ struct ft_comms *ft_comms_new(void)
 {
 	struct ft_comms *c = calloc(1, sizeof(*c));
 
-	if (!c || !(c->slots = calloc(COMM_SLOTS, sizeof(*c->slots))))
-		abort();
+	if (c && !(c->slots = calloc(COMM_SLOTS, sizeof(*c->slots)))) {
+		free(c);
+		c = NULL;
+	}
 	return c;
 }
 

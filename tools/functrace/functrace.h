@@ -44,6 +44,13 @@ struct functrace_opts {
 	enum ft_by by;
 	bool graph;
 	bool no_children;
+	/* -G: the call graph below these functions (graph.c) */
+	struct ft_pattern *graph_funcs;
+	size_t ngraph;
+	int depth;                /* --depth: levels shown, 0 all */
+	uint64_t min_duration;    /* --min-duration, ns; 0 none */
+	bool no_irq;              /* --no-irq */
+	bool no_durations;        /* -D */
 };
 
 /* ---- patterns.c: parsing, and matching against the kernel's list ---- */
@@ -66,7 +73,8 @@ size_t ft_match(char *list, struct ft_pattern *inc, size_t ninc, struct ft_patte
  * What the kernel took: the number of functions of the text of
  * set_ftrace_filter that the text of set_ftrace_notrace (NULL: none) does
  * not list, i.e. what the function tracer will trace. Both texts are cut
- * in place; *nfilter (may be NULL) gets the filter's own count.
+ * in place; *nfilter (may be NULL) gets the filter's own count. SIZE_MAX
+ * when out of memory.
  */
 size_t ft_kernel_selected(char *filter, char *notrace, size_t *nfilter);
 
@@ -80,7 +88,7 @@ int ft_check_count(size_t n, long limit, bool force);
 /* ---- comm.c: task name by pid, kept current from sched events ---- */
 
 struct ft_comms;
-struct ft_comms *ft_comms_new(void);
+struct ft_comms *ft_comms_new(void); /* NULL: out of memory */
 void ft_comms_free(struct ft_comms *c);
 /* The name of pid (NUL-terminated, at most 15 bytes); "?" if unknown. */
 const char *ft_comm(struct ft_comms *c, int pid);
@@ -103,6 +111,7 @@ void ft_json_stack_entry(const struct snoop_ksyms *ksyms, struct snoop_json *j, 
 /* ---- output.c: per-call lines, graph lines, counts ---- */
 
 struct ft_counts;
+struct ft_graph;
 
 struct functrace {
 	struct functrace_opts *o;
@@ -126,6 +135,8 @@ struct functrace {
 	unsigned int interval_no;
 	struct snoop_top *top;     /* --top, else NULL */
 	int top_ncols;
+	struct ft_graph *graph;    /* -G, else NULL */
+	uint64_t *graph_addrs;     /* -G functions' addresses */
 };
 
 int functrace_setup(struct functrace *ft);
@@ -133,6 +144,19 @@ int functrace_output_init(struct functrace *ft);
 void functrace_output_free(struct functrace *ft);
 void functrace_finish(struct functrace *ft);
 void functrace_print_header(struct functrace *ft);
+/* Declare ftrace:funcgraph_entry/funcgraph_exit and find their fields. */
+int ft_graph_events(struct functrace *ft, snoop_handler_fn on_entry, snoop_handler_fn on_exit);
+/* The task columns (COMM PID CPU) of a line or record; -n's check. */
+void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r);
+void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r);
+bool ft_comm_ok(struct functrace *ft, int pid);
+
+/* ---- graph.c: -G, the call graph below a function ---- */
+int functrace_graph_init(struct functrace *ft);
+/* At the end: the "{" lines of calls still open that were held back. */
+void functrace_graph_finish(struct functrace *ft);
+void functrace_graph_free(struct functrace *ft);
+int ft_parse_duration(const char *arg, uint64_t *ns);
 
 /* ---- top.c: --top, the count mode as a live table ---- */
 int functrace_top_setup(struct functrace *ft, int argc, char **argv);

@@ -20,7 +20,7 @@
 
 #define DEFAULT_LIMIT 1000
 
-enum { OPT_LIMIT = 0x100, OPT_FORCE, OPT_BY, OPT_NO_CHILDREN };
+enum { OPT_LIMIT = 0x100, OPT_FORCE, OPT_BY, OPT_NO_CHILDREN, OPT_DEPTH, OPT_MIN_DURATION, OPT_NO_IRQ };
 
 static const char doc[] =
 	"Trace calls of kernel functions matching PATTERN (globs: vfs_*, *sleep*, ext4_*:mod:ext4), "
@@ -46,6 +46,8 @@ static const char doc[] =
 	"  functrace -c -i 1 --by comm '*sleep*'   # per second and command\n"
 	"  functrace --top 'vfs_*'        # live table of calls per function (q quits)\n"
 	"  functrace -g do_sys_openat2    # entry, exit and duration\n"
+	"  functrace -G do_sys_openat2 -p 1234 --depth 3   # its callees, 3 levels\n"
+	"  functrace -G do_nanosleep --min-duration 1ms     # only calls of 1 ms or more\n"
 	"  functrace 'ext4_*:mod:ext4'    # ext4_* functions of the ext4 module\n"
 	"  functrace -j -d 5 vfs_read     # JSON Lines for 5 seconds";
 
@@ -61,6 +63,14 @@ static const struct argp_option options[] = {
 	{ "count", 'c', NULL, 0, "Count calls per function instead of printing each", 0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or per pid too", 0 },
 	{ "graph", 'g', NULL, 0, "Entry and exit with durations (function_graph tracer)", 0 },
+	{ NULL, 0, NULL, 0, "The call graph below a function (function_graph tracer, no PATTERN):", 0 },
+	{ "graph-function", 'G', "FUNC", 0, "Every call made below FUNC, indented, with durations (repeatable)", 0 },
+	{ "depth", OPT_DEPTH, "N", 0, "With -G: N levels at most (1: FUNC alone)", 0 },
+	{ "min-duration", OPT_MIN_DURATION, "DURATION", 0,
+	  "With -G: only calls that took DURATION or more (500us, 2ms, 1s; a bare number is us), each with a "
+	  "summary of its faster callees", 0 },
+	{ "no-irq", OPT_NO_IRQ, NULL, 0, "With -G: leave out what hard interrupts run on the way", 0 },
+	{ "no-durations", 'D', NULL, 0, "With -G: no duration column", 0 },
 	{ 0 }
 };
 
@@ -72,7 +82,7 @@ static void add_pattern(struct argp_state *state, struct ft_pattern **v, size_t 
 	char err[256];
 
 	if (!nv)
-		abort();
+		argp_failure(state, 1, ENOMEM, "pattern #%zu", *n + 1); /* exits: nothing written yet */
 	*v = nv;
 	if (ft_pattern_parse(arg, &nv[*n], err, sizeof(err)) < 0) {
 		/* The pattern itself is not echoed: it may hold control bytes. */
@@ -125,11 +135,40 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'g':
 		o->graph = true;
 		return 0;
+	case 'G':
+		/* One function by name: the root of the graph is matched by
+		 * address in user space (graph.c), not by the kernel's globs. */
+		if (!*arg || arg[strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")])
+			argp_error(state, "invalid -G #%zu: expected a function name (letters, digits, '_', '.'), "
+				   "not a glob", o->ngraph + 1);
+		add_pattern(state, &o->graph_funcs, &o->ngraph, arg);
+		return 0;
+	case OPT_DEPTH:
+		if (snoop_parse_long(arg, 1, 1000, &v) < 0)
+			argp_error(state, "invalid --depth: expected 1 to 1000");
+		o->depth = (int)v;
+		return 0;
+	case OPT_MIN_DURATION:
+		if (ft_parse_duration(arg, &o->min_duration) < 0)
+			argp_error(state, "invalid --min-duration: expected a time such as 500us, 2ms, 1.5s (1 ns to 1 h)");
+		return 0;
+	case OPT_NO_IRQ:
+		o->no_irq = true;
+		return 0;
+	case 'D':
+		o->no_durations = true;
+		return 0;
 	case ARGP_KEY_ARG:
 		add_pattern(state, &o->inc, &o->ninc, arg);
 		return 0;
 	case ARGP_KEY_END:
-		if (!o->ninc)
+		if (o->ngraph && (o->ninc || o->nexc))
+			argp_error(state, "-G traces every function below FUNC: PATTERN and -x cannot be used with it");
+		if (!o->ngraph && (o->depth || o->min_duration || o->no_irq || o->no_durations))
+			argp_error(state, "--depth, --min-duration, --no-irq and -D need -G");
+		if (o->ngraph && (o->common.top || o->count || o->graph || o->stack))
+			argp_error(state, "-G cannot be used with -c, -g, -s or --top");
+		if (!o->ninc && !o->ngraph)
 			argp_error(state, "no PATTERN given: which functions to trace?");
 		/* -i is the shared one (libsnoop's --top child): one meaning,
 		 * the interval the counts are printed or refreshed at. */
@@ -208,9 +247,9 @@ static int check_patterns(struct functrace *ft)
 			   "does not list 'function'");
 		return FT_EXIT_UNAVAILABLE;
 	}
-	if (o->graph && !f.function_graph) {
+	if ((o->graph || o->ngraph) && !f.function_graph) {
 		snoop_errx("functrace", "this kernel has no function_graph tracer (CONFIG_FUNCTION_GRAPH_TRACER): -g "
-			   "is not available");
+			   "and -G are not available");
 		return FT_EXIT_UNAVAILABLE;
 	}
 	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
@@ -219,6 +258,20 @@ static int check_patterns(struct functrace *ft)
 		e = errno;
 		say_unavailable("reading available_filter_functions", e);
 		return e == EPERM || e == EACCES || e == ENOENT ? FT_EXIT_UNAVAILABLE : 1;
+	}
+	if (o->ngraph) {
+		/* -G: its functions must be traceable; the instance then
+		 * traces every function and graph.c keeps what is below. */
+		ft_match(list, o->graph_funcs, o->ngraph, NULL, 0);
+		free(list);
+		for (size_t i = 0; i < o->ngraph; i++) {
+			if (!o->graph_funcs[i].matches) {
+				snoop_errx("functrace", "-G %s: not a traceable function (see %s)", o->graph_funcs[i].arg,
+					   path);
+				return FT_EXIT_USAGE;
+			}
+		}
+		return 0;
 	}
 	ft->nfuncs = ft_match(list, o->inc, o->ninc, o->exc, o->nexc);
 	free(list);
@@ -257,6 +310,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ft.comms = ft_comms_new();
+	if (!ft.comms) {
+		snoop_errx("functrace", "out of memory");
+		goto out;
+	}
 
 	ft.s = snoop_session_open("functrace", &o.common);
 	if (!ft.s)
@@ -277,8 +334,12 @@ int main(int argc, char **argv)
 	if ((o.common.top && functrace_top_setup(&ft, argc, argv) < 0) || snoop_session_start(ft.s) < 0)
 		goto out;
 	ft_comms_scan(ft.comms, true);
-	fprintf(stderr, "functrace: tracing %zu function%s%s. Ctrl-C to end.\n", ft.nfuncs, ft.nfuncs == 1 ? "" : "s",
-		o.graph ? " (function_graph)" : "");
+	if (o.ngraph)
+		fprintf(stderr, "functrace: tracing the call graph below %zu function%s (function_graph). Ctrl-C to end.\n",
+			o.ngraph, o.ngraph == 1 ? "" : "s");
+	else
+		fprintf(stderr, "functrace: tracing %zu function%s%s. Ctrl-C to end.\n", ft.nfuncs,
+			ft.nfuncs == 1 ? "" : "s", o.graph ? " (function_graph)" : "");
 	functrace_print_header(&ft);
 	ret = snoop_session_run(ft.s) < 0 ? 1 : 0;
 	functrace_finish(&ft);
@@ -294,12 +355,16 @@ out:
 	snoop_session_close(ft.s);
 	snoop_top_free(ft.top);
 	functrace_output_free(&ft);
+	functrace_graph_free(&ft);
 	ft_comms_free(ft.comms);
 	snoop_ksym_free(ft.ksyms);
 	for (size_t i = 0; i < o.ninc; i++)
 		ft_pattern_free(&o.inc[i]);
 	for (size_t i = 0; i < o.nexc; i++)
 		ft_pattern_free(&o.exc[i]);
+	for (size_t i = 0; i < o.ngraph; i++)
+		ft_pattern_free(&o.graph_funcs[i]);
+	free(o.graph_funcs);
 	free(o.inc);
 	free(o.exc);
 	return ret;

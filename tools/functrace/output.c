@@ -41,14 +41,14 @@ static void json_sym(struct functrace *ft, struct snoop_json *j, const char *key
 
 /* -n: exact command name, checked here (the kernel's comm filter applies
  * to trace events, not to the function tracer). */
-static bool comm_ok(struct functrace *ft, int pid)
+bool ft_comm_ok(struct functrace *ft, int pid)
 {
 	const char *want = ft->o->common.comm;
 
 	return !want || strcmp(ft_comm(ft->comms, pid), want) == 0;
 }
 
-static void put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r)
+void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r)
 {
 	const char *comm = ft_comm(ft->comms, r->pid);
 	size_t mark = b->len;
@@ -58,7 +58,7 @@ static void put_task(struct functrace *ft, struct snoop_buf *b, const struct sno
 	snoop_buf_printf(b, " %-7d %-3d ", r->pid, r->cpu);
 }
 
-static void json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r)
+void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r)
 {
 	const char *comm = ft_comm(ft->comms, r->pid);
 
@@ -75,7 +75,9 @@ void functrace_print_header(struct functrace *ft)
 	if (ft->o->common.json || !ft->o->header || ft->o->count)
 		return;
 	snoop_session_put_time_header(ft->s, b);
-	if (ft->o->graph)
+	if (ft->o->ngraph && ft->o->no_durations)
+		snoop_buf_printf(b, "%-16s %-7s %-3s %s\n", "COMM", "PID", "CPU", "FUNCTION");
+	else if (ft->o->graph || ft->o->ngraph)
 		snoop_buf_printf(b, "%-16s %-7s %-3s %12s  %s\n", "COMM", "PID", "CPU", "DURATION(us)", "FUNCTION");
 	else
 		snoop_buf_printf(b, "%-16s %-7s %-3s %s\n", "COMM", "PID", "CPU", "FUNCTION <- CALLER");
@@ -120,7 +122,7 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
-		json_task(ft, &j, r);
+		ft_json_task(ft, &j, r);
 		json_sym(ft, &j, "func", "module", ip);
 		json_sym(ft, &j, "caller", "caller_module", parent);
 		if (ft->o->stack) {
@@ -133,7 +135,7 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 		return;
 	}
 	snoop_session_put_time(ft->s, b, r->ts);
-	put_task(ft, b, r);
+	ft_put_task(ft, b, r);
 	put_sym(ft, b, ip, false);
 	snoop_buf_adds(b, " <- ");
 	put_sym(ft, b, parent, false);
@@ -150,8 +152,11 @@ static struct ft_pending *pending_of(struct functrace *ft, int cpu)
 	if (cpu >= ft->npending) {
 		struct ft_pending *np = realloc(ft->pending, sizeof(*np) * (size_t)(cpu + 1));
 
-		if (!np)
-			abort();
+		if (!np) {
+			/* Ends the run through the session's teardown. */
+			snoop_err(ft->s, "out of memory");
+			return NULL;
+		}
 		memset(np + ft->npending, 0, sizeof(*np) * (size_t)(cpu + 1 - ft->npending));
 		ft->pending = np;
 		ft->npending = cpu + 1;
@@ -174,7 +179,7 @@ static void on_function(struct snoop_session *s, const struct snoop_record *r, v
 
 	(void)s;
 	ft->calls++;
-	if (!comm_ok(ft, r->pid))
+	if (!ft_comm_ok(ft, r->pid))
 		return;
 	if (!ft->o->stack) {
 		emit_call(ft, r, NULL);
@@ -183,6 +188,8 @@ static void on_function(struct snoop_session *s, const struct snoop_record *r, v
 	/* The kernel writes the stack as the next record of the same CPU:
 	 * hold the call until it comes. */
 	p = pending_of(ft, r->cpu);
+	if (!p)
+		return;
 	flush_pending(ft, p);
 	if ((size_t)r->size > sizeof(p->data)) {
 		emit_call(ft, r, NULL);
@@ -201,7 +208,7 @@ static void on_stack(struct snoop_session *s, const struct snoop_record *r, void
 	struct ft_pending *p = pending_of(ft, r->cpu);
 
 	(void)s;
-	if (!p->used || p->r.pid != r->pid)
+	if (!p || !p->used || p->r.pid != r->pid)
 		return; /* the stack of a call filtered out by -n (or lost) */
 	p->used = false;
 	emit_call(ft, &p->r, r);
@@ -233,7 +240,7 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 	int64_t dur = -1;
 
 	ft->calls++;
-	if (!comm_ok(ft, r->pid))
+	if (!ft_comm_ok(ft, r->pid))
 		return;
 	if (exit && ft->f_gx_calltime && ft->f_gx_rettime) {
 		uint64_t c = snoop_field_u64(r, ft->f_gx_calltime), t = snoop_field_u64(r, ft->f_gx_rettime);
@@ -248,7 +255,7 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
-		json_task(ft, &j, r);
+		ft_json_task(ft, &j, r);
 		snoop_json_cstr(&j, "type", exit ? "exit" : "entry");
 		json_sym(ft, &j, "func", "module", func);
 		snoop_json_int(&j, "depth", depth);
@@ -262,7 +269,7 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 		return;
 	}
 	snoop_session_put_time(ft->s, b, r->ts);
-	put_task(ft, b, r);
+	ft_put_task(ft, b, r);
 	if (exit && dur >= 0)
 		snoop_buf_printf(b, "%12.3f  ", (double)dur / 1000.0);
 	else
@@ -322,30 +329,33 @@ static bool count_same(const struct count_slot *a, const struct count_slot *b)
 	return a->ip == b->ip && a->pid == b->pid && strncmp(a->comm, b->comm, 16) == 0;
 }
 
-static void count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n);
+static int count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n);
 
-static void count_grow(struct ft_counts *c)
+/* Twice the room; -1 (the table as it was) when out of memory. */
+static int count_grow(struct ft_counts *c)
 {
 	struct count_slot *old = c->slots;
-	size_t oldcap = c->cap;
+	size_t oldcap = c->cap, newcap = c->cap ? c->cap * 2 : 1024;
+	struct count_slot *nv = calloc(newcap, sizeof(*nv));
 
-	c->cap = c->cap ? c->cap * 2 : 1024;
-	c->slots = calloc(c->cap, sizeof(*c->slots));
-	if (!c->slots)
-		abort();
+	if (!nv)
+		return -1;
+	c->slots = nv;
+	c->cap = newcap;
 	c->used = 0;
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].ip)
-			count_insert(c, &old[i], old[i].n);
+			count_insert(c, &old[i], old[i].n); /* room enough: cannot fail */
 	free(old);
+	return 0;
 }
 
-static void count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n)
+static int count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n)
 {
 	size_t i;
 
-	if ((c->used + 1) * 2 > c->cap)
-		count_grow(c);
+	if ((c->used + 1) * 2 > c->cap && count_grow(c) < 0)
+		return -1;
 	for (i = count_hash(k) & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
 		struct count_slot *sl = &c->slots[i];
 
@@ -353,11 +363,11 @@ static void count_insert(struct ft_counts *c, const struct count_slot *k, uint64
 			*sl = *k;
 			sl->n = n;
 			c->used++;
-			return;
+			return 0;
 		}
 		if (count_same(sl, k)) {
 			sl->n += n;
-			return;
+			return 0;
 		}
 	}
 }
@@ -368,7 +378,7 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 	struct count_slot k = { .ip = snoop_field_u64(r, ft->f_ip) };
 
 	ft->calls++;
-	if (!comm_ok(ft, r->pid) || !k.ip || !snoop_session_count_event(s))
+	if (!ft_comm_ok(ft, r->pid) || !k.ip || !snoop_session_count_event(s))
 		return;
 	if (ft->top) {
 		functrace_top_hit(ft, k.ip, r->pid);
@@ -381,7 +391,10 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 	} else if (ft->o->by == FT_BY_COMM) {
 		strncpy(k.comm, ft_comm(ft->comms, r->pid), sizeof(k.comm) - 1);
 	}
-	count_insert(ft->counts, &k, 1);
+	if (count_insert(ft->counts, &k, 1) < 0) {
+		snoop_err(s, "out of memory counting calls");
+		return;
+	}
 	ft->counts->total++;
 }
 
@@ -416,8 +429,10 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 	v = calloc(c->used ? c->used : 1, sizeof(*v));
-	if (!v)
-		abort();
+	if (!v) {
+		snoop_err(s, "out of memory printing the counts");
+		return;
+	}
 	for (size_t i = 0; i < c->cap; i++) {
 		if (!c->slots[i].ip)
 			continue;
@@ -496,25 +511,33 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 
 /* ---- declaring the records ---------------------------------------------- */
 
+int ft_graph_events(struct functrace *ft, snoop_handler_fn on_entry, snoop_handler_fn on_exit)
+{
+	struct snoop_event *ev;
+
+	ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_entry", on_entry, ft);
+	if (!ev)
+		return -1;
+	ft->f_g_func = snoop_event_field(ev, "func");
+	ft->f_g_depth = snoop_event_field(ev, "depth");
+	ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_exit", on_exit, ft);
+	if (!ev)
+		return -1;
+	ft->f_gx_func = snoop_event_field(ev, "func");
+	ft->f_gx_depth = snoop_event_field(ev, "depth");
+	ft->f_gx_calltime = snoop_event_field(ev, "calltime");
+	ft->f_gx_rettime = snoop_event_field(ev, "rettime");
+	return 0;
+}
+
 int functrace_output_init(struct functrace *ft)
 {
 	struct snoop_event *ev;
 
-	if (ft->o->graph) {
-		ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_entry", on_graph_entry, ft);
-		if (!ev)
-			return -1;
-		ft->f_g_func = snoop_event_field(ev, "func");
-		ft->f_g_depth = snoop_event_field(ev, "depth");
-		ev = snoop_session_format_event(ft->s, "ftrace", "funcgraph_exit", on_graph_exit, ft);
-		if (!ev)
-			return -1;
-		ft->f_gx_func = snoop_event_field(ev, "func");
-		ft->f_gx_depth = snoop_event_field(ev, "depth");
-		ft->f_gx_calltime = snoop_event_field(ev, "calltime");
-		ft->f_gx_rettime = snoop_event_field(ev, "rettime");
-		return 0;
-	}
+	if (ft->o->ngraph)
+		return 0; /* graph.c declares its records */
+	if (ft->o->graph)
+		return ft_graph_events(ft, on_graph_entry, on_graph_exit);
 	ev = snoop_session_format_event(ft->s, "ftrace", "function", ft->o->count ? on_count : on_function, ft);
 	if (!ev)
 		return -1;
@@ -522,9 +545,10 @@ int functrace_output_init(struct functrace *ft)
 	ft->f_parent = snoop_event_field(ev, "parent_ip");
 	if (ft->o->count) {
 		ft->counts = calloc(1, sizeof(*ft->counts));
-		if (!ft->counts)
-			abort();
-		count_grow(ft->counts);
+		if (!ft->counts || count_grow(ft->counts) < 0) {
+			snoop_err(ft->s, "out of memory");
+			return -1;
+		}
 		snoop_session_on_tick(ft->s, ft->o->interval, print_counts, ft);
 	}
 	if (ft->o->stack) {
@@ -551,5 +575,7 @@ void functrace_finish(struct functrace *ft)
 	/* Calls still waiting for a stack at the end: print them without. */
 	for (int i = 0; i < ft->npending; i++)
 		flush_pending(ft, &ft->pending[i]);
+	if (ft->graph)
+		functrace_graph_finish(ft);
 	snoop_session_flush(ft->s);
 }

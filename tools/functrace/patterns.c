@@ -19,14 +19,6 @@
 
 #define MOD_SEP ":mod:"
 
-static char *xstrndup(const char *s, size_t n)
-{
-	char *d = strndup(s, n);
-
-	if (!d)
-		abort();
-	return d;
-}
 
 int ft_pattern_parse(const char *arg, struct ft_pattern *p, char *err, size_t errlen)
 {
@@ -66,14 +58,19 @@ int ft_pattern_parse(const char *arg, struct ft_pattern *p, char *err, size_t er
 			snprintf(err, errlen, "expected GLOB:mod:MODULE with one module name");
 			return -1;
 		}
-		p->glob = sep == arg ? xstrndup("*", 1) : xstrndup(arg, (size_t)(sep - arg));
-		p->module = xstrndup(mod, strlen(mod));
+		p->glob = sep == arg ? strdup("*") : strndup(arg, (size_t)(sep - arg));
+		p->module = strdup(mod);
 	} else if (strchr(arg, ':')) {
 		snprintf(err, errlen,
 			 "':' is only allowed in GLOB:mod:MODULE (ftrace commands such as :traceoff are not supported)");
 		return -1;
 	} else {
-		p->glob = xstrndup(arg, n);
+		p->glob = strndup(arg, n);
+	}
+	if (!p->glob || (sep && !p->module)) {
+		ft_pattern_free(p);
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	return 0;
 }
@@ -148,7 +145,7 @@ size_t ft_match(char *list, struct ft_pattern *inc, size_t ninc, struct ft_patte
 
 /* Lines of a filter file's text, cut in place: no comments ("#### all
  * functions enabled ####"), no empty lines. */
-static size_t filter_lines(char *text, char ***out)
+static int filter_lines(char *text, char ***out, size_t *count)
 {
 	char **v = NULL;
 	size_t n = 0, cap = 0;
@@ -162,14 +159,17 @@ static size_t filter_lines(char *text, char ***out)
 		if (n == cap) {
 			char **nv = realloc(v, sizeof(*v) * (cap = cap ? cap * 2 : 64));
 
-			if (!nv)
-				abort();
+			if (!nv) {
+				free(v);
+				return -1;
+			}
 			v = nv;
 		}
 		v[n++] = line;
 	}
 	*out = v;
-	return n;
+	*count = n;
+	return 0;
 }
 
 static int cmp_line(const void *a, const void *b)
@@ -179,8 +179,13 @@ static int cmp_line(const void *a, const void *b)
 
 size_t ft_kernel_selected(char *filter, char *notrace, size_t *nfilter)
 {
-	char **f, **x = NULL;
-	size_t nf = filter_lines(filter, &f), nx = notrace ? filter_lines(notrace, &x) : 0, n = 0;
+	char **f = NULL, **x = NULL;
+	size_t nf = 0, nx = 0, n = 0;
+
+	if (filter_lines(filter, &f, &nf) < 0 || (notrace && filter_lines(notrace, &x, &nx) < 0)) {
+		free(f);
+		return SIZE_MAX;
+	}
 
 	/* Both files list "name" or "name [module]" per traced address, in
 	 * the same form, so a line of the filter that the notrace list also

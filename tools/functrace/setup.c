@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <snoop/tracefs.h>
@@ -150,7 +151,7 @@ static int setup_stack_option(struct functrace *ft)
 	char mine, top, after;
 
 	/* An option of the function tracer: function_graph ignores it. */
-	if (ft->o->graph)
+	if (ft->o->graph || ft->o->ngraph)
 		return 0;
 	instance_path(ft, "options/func_stack_trace", mine_path, sizeof(mine_path));
 	snprintf(top_path, sizeof(top_path), "%s/options/func_stack_trace", snoop_session_tracing_dir(ft->s));
@@ -211,6 +212,56 @@ static bool instance_allows(struct functrace *ft, const char *tracer)
 	return found;
 }
 
+/*
+ * The function_graph settings that exist at the top level only and act on
+ * every instance (6.12): another tracer's set_graph_function or
+ * max_graph_depth narrows what -G sees. Read, never written: said once.
+ */
+static void warn_global_graph(struct functrace *ft)
+{
+	static const char *const files[] = { "set_graph_function", "set_graph_notrace", "max_graph_depth" };
+	char path[1024];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *v, *nl;
+		bool unset;
+
+		snprintf(path, sizeof(path), "%s/%s", snoop_session_tracing_dir(ft->s), files[i]);
+		v = snoop_read_file(path, NULL);
+		if (!v)
+			continue;
+		unset = v[0] == '#' || v[0] == '\0' || v[0] == '\n' || strcmp(v, "0\n") == 0;
+		nl = strchr(v, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!unset)
+			snoop_warn(ft->s, "%s is set at the top level (another tracer's, starting '%.40s'): on this kernel "
+				   "it applies to every function_graph tracer, so -G sees only what it lets through "
+				   "(functrace leaves it as it is)", files[i], v);
+		free(v);
+	}
+}
+
+/* -G: every function goes through the instance's function_graph tracer
+ * (graph.c keeps the calls below the -G functions), so the filter stays
+ * empty on purpose; without -p that is every task's every call. */
+static int setup_graph(struct functrace *ft)
+{
+	const struct snoop_opts *c = &ft->o->common;
+
+	if (setup_pids(ft) < 0)
+		return -1;
+	warn_global_graph(ft);
+	if (!c->pid && !c->tid)
+		snoop_warn(ft->s, "-G without -p or -L: the kernel records every function call of every task and "
+			   "functrace keeps those below the -G function: expect lost events on a busy machine");
+	if (functrace_graph_init(ft) < 0)
+		return -1;
+	if (ft_comms_track(ft->comms, ft->s) < 0)
+		return -1;
+	return 0;
+}
+
 static int select_tracer(struct functrace *ft, const char *tracer)
 {
 	char path[1024];
@@ -242,19 +293,32 @@ static int select_tracer(struct functrace *ft, const char *tracer)
 int functrace_setup(struct functrace *ft)
 {
 	struct functrace_opts *o = ft->o;
-	const char *tracer = o->graph ? "function_graph" : "function";
+	const char *tracer = o->graph || o->ngraph ? "function_graph" : "function";
 	char *filter, *notrace;
 	size_t n = 0, nfilter = 0;
 	bool readable;
 
 	if (!instance_allows(ft, tracer)) {
+		struct utsname u;
+
+		/* 6.1: its function_graph tracer has one user for the whole
+		 * machine (register_ftrace_graph() is EBUSY for a second), so
+		 * the kernel offers it at the top level only. */
+		if (uname(&u) < 0)
+			snprintf(u.release, sizeof(u.release), "?");
 		ft->setup_status = FT_EXIT_UNAVAILABLE;
-		snoop_err(ft->s, "this kernel does not allow the %s tracer in a tracefs instance, and functrace never "
-			  "uses the top level (where it would clash with other tracers)", tracer);
+		snoop_err(ft->s, "this kernel (%s) does not allow the %s tracer in a tracefs instance (only at the top "
+			  "level, shared by all tracers), and functrace never uses the top level: -g and -G need a "
+			  "kernel whose instances list %s in available_tracers (6.12 does)", u.release, tracer, tracer);
 		return -1;
 	}
 	if (snoop_session_instance_write(ft->s, "tracing_on", "0") < 0)
 		return -1;
+	if (o->ngraph) {
+		if (setup_graph(ft) < 0)
+			return -1;
+		return select_tracer(ft, tracer);
+	}
 	if (setup_pids(ft) < 0)
 		return -1;
 	for (size_t i = 0; i < o->ninc; i++)
@@ -273,8 +337,12 @@ int functrace_setup(struct functrace *ft)
 	filter = read_instance_file(ft, "set_ftrace_filter");
 	notrace = filter ? read_instance_file(ft, "set_ftrace_notrace") : NULL;
 	readable = filter && (o->nexc == 0 || notrace);
-	if (readable)
-		n = ft_kernel_selected(filter, notrace, &nfilter);
+	if (readable && (n = ft_kernel_selected(filter, notrace, &nfilter)) == SIZE_MAX) {
+		free(filter);
+		free(notrace);
+		snoop_err(ft->s, "out of memory reading the function filter back");
+		return -1;
+	}
 	free(filter);
 	free(notrace);
 	if (!nfilter) {

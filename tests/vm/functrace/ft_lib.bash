@@ -7,7 +7,7 @@ FT=$SNOOP_BIN/functrace
 ft_toplevel() {
 	local f
 	for f in current_tracer set_ftrace_filter set_ftrace_notrace set_ftrace_pid set_graph_function tracing_on \
-		options/func_stack_trace options/function-fork; do
+		options/func_stack_trace options/function-fork set_graph_notrace max_graph_depth options/funcgraph-irqs; do
 		[[ -r $TRACEFS/$f ]] && echo "$f: $(head -c 2000 "$TRACEFS/$f" | tr '\n' ' ')"
 	done
 	return 0
@@ -52,9 +52,9 @@ ft_stop() {
 	stop_bg -e 0 -t 20 || { cat "$out.err" >&2; fail "functrace did not stop cleanly"; }
 }
 
-# opener_start N M: a workload waiting for SIGUSR1; OPENER is its pid.
+# opener_start N M [FAST SLOW_MS]: a workload waiting for SIGUSR1; OPENER is its pid.
 opener_start() {
-	ft_opener "$1" "$2" "$PWD/target.txt" &
+	ft_opener "$1" "$2" "$PWD/target.txt" "${@:3}" &
 	OPENER=$!
 	echo hello >"$PWD/target.txt"
 }
@@ -63,4 +63,42 @@ opener_start() {
 opener_run() {
 	kill -USR1 "$OPENER"
 	wait "$OPENER"
+}
+
+# ft_graph_in_instances: true if this kernel lets an instance select
+# function_graph (6.12; 6.1 offers it at the top level only).
+ft_graph_in_instances() {
+	local d=$TRACEFS/instances/ft_probe_graph allowed
+	mkdir "$d"
+	allowed=$(cat "$d/available_tracers")
+	rmdir "$d"
+	grep -qw function_graph <<<"$allowed"
+}
+
+# ft_require_graph_instance: skip (saying why) unless it does.
+ft_require_graph_instance() {
+	grep -qw function_graph "$TRACEFS/available_tracers" || skip "no function_graph tracer"
+	ft_graph_in_instances ||
+		skip "function_graph is not allowed in instances on $(uname -r) (graph_tree checks the refusal)"
+}
+
+# ft_traced_opener OUT "N M [FAST SLOW_MS]" ARGS...: functrace ARGS -p on a
+# fresh ft_opener, let it run, stop functrace (output in OUT).
+ft_traced_opener() {
+	local out=$1 wl
+	read -r -a wl <<<"$2"
+	shift 2
+	opener_start "${wl[@]}"
+	ft_start "$out" "$@" -p "$OPENER"
+	opener_run
+	sleep 1
+	ft_stop "$out"
+}
+
+# ft_graph_begin: the start of a -G test: skip where instances cannot run
+# function_graph, remember the tracefs state, write the workload's file.
+ft_graph_begin() {
+	ft_require_graph_instance
+	ft_snapshot
+	echo hello >"$PWD/target.txt"
 }

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Workload for the functrace guest tests: ft_opener N M PATH waits for
- * SIGUSR1 (so that a tracer can attach to its pid first), then opens PATH
- * N times itself and M times in a child it forks, and exits. Every open is
- * one openat(2), i.e. one call of do_sys_openat2.
+ * Workload for the functrace guest tests: ft_opener N M PATH [FAST SLOW_MS]
+ * waits for SIGUSR1 (so that a tracer can attach to its pid first), then
+ * opens PATH N times itself and M times in a child it forks; with FAST and
+ * SLOW_MS, it then sleeps 0 ns FAST times and SLOW_MS milliseconds once
+ * (each one clock_nanosleep(2): one slow call among fast ones, for -G
+ * --min-duration), and exits. Every open is one openat(2), i.e. one call
+ * of do_sys_openat2.
  */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t go;
@@ -37,8 +41,8 @@ int main(int argc, char **argv)
 	pid_t child;
 	int n, m;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: ft_opener N M PATH\n");
+	if (argc != 4 && argc != 6) {
+		fprintf(stderr, "usage: ft_opener N M PATH [FAST SLOW_MS]\n");
 		return 2;
 	}
 	n = atoi(argv[1]);
@@ -57,6 +61,13 @@ int main(int argc, char **argv)
 			_exit(0);
 		}
 		waitpid(child, NULL, 0);
+	}
+	if (argc == 6) {
+		struct timespec zero = { 0, 0 }, slow = { atoi(argv[5]) / 1000, (long)(atoi(argv[5]) % 1000) * 1000000L };
+
+		for (int i = 0; i < atoi(argv[4]); i++)
+			nanosleep(&zero, NULL);
+		nanosleep(&slow, NULL);
 	}
 	return 0;
 }

@@ -11,10 +11,7 @@ ft_snapshot
 
 # Older kernels (6.1) allow function_graph only at the top level, which
 # functrace leaves to others: a clear refusal, exit 69, nothing left.
-mkdir "$TRACEFS/instances/ft_probe_graph"
-allowed=$(cat "$TRACEFS/instances/ft_probe_graph/available_tracers")
-rmdir "$TRACEFS/instances/ft_probe_graph"
-if ! grep -qw function_graph <<<"$allowed"; then
+if ! ft_graph_in_instances; then
 	rc=0
 	"$FT" -g do_sys_openat2 >o.txt 2>e.txt || rc=$?
 	cat e.txt >&2
