@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Issue 13, step 1: in a fresh root with a fresh clone, the README's first
+# command alone builds and runs execsnoop: `sudo ./scripts/run execsnoop -j`
+# installs the build packages, builds, and traces; an exec made after it is
+# armed is reported; SIGINT ends it with exit 0; tracefs is as before.
+# Leaves the root in build/fresh/a for the next steps (unit.sh, package.sh).
+. "$(dirname "$0")/lib.sh"
+
+root=$FRESH_DIR/a
+fresh_root_tar
+fresh_step unpack "tar -xf $FRESH_TAR -C $root" fresh_unpack "$root"
+fresh_step clone "git clone $SNOOP_SRC $FRESH_HOME" fresh_clone "$root"
+
+snapshot_tracefs "$WORK/before"
+what="cd $FRESH_HOME && sudo ./scripts/run execsnoop -j"
+log=$FRESH_LOGS/$TEST_NAME.run.log
+echo "fresh: run: $what"
+start=$(_fresh_now)
+fresh_chroot "$root" bash -c "cd $FRESH_HOME && exec sudo ./scripts/run execsnoop -j" \
+	>"$WORK/run.out" 2>"$log" &
+bg=$!
+BG_PIDS+=("$bg")
+show_fail() {
+	echo "fresh: run: FAILED after $(_fresh_secs "$start") s; last lines of $log:"
+	fresh_tail "$log"
+	fail "$*"
+}
+pid=$(fresh_tool_pid "$root" execsnoop "$bg") || show_fail "execsnoop never started a session"
+BG_PIDS+=("$pid")
+( wait_armed "$pid" ) || show_fail "execsnoop (PID $pid) did not arm"
+echo "fresh: run: armed after $(_fresh_secs "$start") s (packages, build and start)"
+
+marker=snoopkit-fresh-$$-$RANDOM
+fresh_marker_seen "$WORK/run.out" "$marker" ||
+	show_fail "an exec after arming ('true $marker') is not in execsnoop's output"
+kill -INT "$pid"
+status=0
+wait "$bg" || status=$?
+[ "$status" = 0 ] || show_fail "exit $status after SIGINT (want 0)"
+echo "fresh: run: ok in $(_fresh_secs "$start") s: the exec was reported, exit 0 on SIGINT"
+assert_json_lines "$WORK/run.out"
+grep -F "$marker" "$WORK/run.out" | head -n 1 | cat -v
+
+snapshot_tracefs "$WORK/after"
+assert_tracefs_same "$WORK/before" "$WORK/after"
+assert_no_leftovers_of "$pid"
+note "tracefs as before"
