@@ -75,7 +75,7 @@ _fresh_sources() {
 
 # Make the root tarball unless a recent one is there. Two tests asking at
 # once build it once (flock).
-_fresh_build_tar() {
+_fresh_build_tar() (
 	local -a sources
 	mapfile -t sources < <(_fresh_sources)
 	[ "${#sources[@]}" -gt 0 ] || { echo "no bookworm apt sources under /etc/apt (set SNOOP_FRESH_SOURCES)"; return 1; }
@@ -86,6 +86,13 @@ _fresh_build_tar() {
 	# sudo: the README's commands start with it. essential/unlink and the
 	# sync hooks keep every fetched .deb in the cache; the package lists stay
 	# in the root, as on an installed machine.
+	# (mmdebstrap passes apt a pipe by fd number: with a descriptor
+	# inherited from the caller, e.g. a `flock FILE ctest`, apt's hook
+	# fails with "Bad fd number". It gets stdin, stdout and stderr only.)
+	local fd
+	for fd in $(ls /proc/$BASHPID/fd); do
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+	done
 	mmdebstrap --variant=minbase --include=sudo \
 		--skip=essential/unlink --skip=cleanup/apt/lists \
 		--setup-hook='mkdir -p "$1"/var/cache/apt/archives' \
@@ -93,7 +100,7 @@ _fresh_build_tar() {
 		--customize-hook="sync-out /var/cache/apt/archives $FRESH_APT_CACHE" \
 		--format=tar bookworm "$FRESH_TAR.tmp" "${sources[@]}" &&
 		mv "$FRESH_TAR.tmp" "$FRESH_TAR"
-}
+)
 
 fresh_root_tar() {
 	exec 8>"$FRESH_DIR/tar.lock"
