@@ -3,6 +3,8 @@
 # command alone builds and runs execsnoop: `sudo ./scripts/run execsnoop -j`
 # installs the build packages, builds, and traces; an exec made after it is
 # armed is reported; SIGINT ends it with exit 0; tracefs is as before.
+# Then, with only the build packages there, a by-hand `cmake` build works
+# and says in one line that the tests are off and what turns them on.
 # Leaves the root in build/fresh/a for the next steps (unit.sh, package.sh).
 . "$(dirname "$0")/lib.sh"
 
@@ -45,3 +47,12 @@ snapshot_tracefs "$WORK/after"
 assert_tracefs_same "$WORK/before" "$WORK/after"
 assert_no_leftovers_of "$pid"
 note "tracefs as before"
+
+fresh_step by-hand "cmake -S . -B /tmp/by-hand && cmake --build /tmp/by-hand" \
+	fresh_chroot "$root" bash -c "cd $FRESH_HOME && cmake -S . -B /tmp/by-hand && cmake --build /tmp/by-hand -j$(nproc)"
+log=$FRESH_LOGS/$TEST_NAME.by-hand.log
+n=$(grep -c 'tests are off' "$log" || true)
+[ "$n" = 1 ] || { fresh_tail "$log"; fail "by-hand configure: $n lines say the tests are off (want 1)"; }
+grep 'tests are off' "$log" | grep -q libcmocka-dev || fail "the tests-off line does not name libcmocka-dev"
+[ -x "$root/tmp/by-hand/bin/execsnoop" ] || fail "by-hand build made no bin/execsnoop"
+grep 'tests are off' "$log"
