@@ -20,7 +20,8 @@
 
 command -v mmdebstrap >/dev/null ||
 	skip "mmdebstrap is not installed (apt-get install mmdebstrap; scripts/test installs it)"
-command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+unshare --mount --propagation private true 2>/dev/null ||
+	skip "cannot make a mount namespace here (unshare --mount): the roots need their own binds"
 
 SNOOP_SRC=${SNOOP_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SNOOP_BUILD=${SNOOP_BUILD:-$SNOOP_SRC/build}
@@ -156,7 +157,8 @@ fresh_chroot() {
 # (by BGPID, still running) inside root DIR, found by its tracefs instance
 # and the root it runs in (other sessions may run on the machine).
 fresh_tool_pid() {
-	local root=$1 tool=$2 bg=$3 secs=${4:-900} end d pid
+	local root tool=$2 bg=$3 secs=${4:-900} end d pid
+	root=$(realpath "$1")
 	end=$(($(date +%s) + secs))
 	while [ "$(date +%s)" -lt "$end" ]; do
 		for d in "$TRACEFS/instances/snoop_${tool}_"*; do
