@@ -91,7 +91,8 @@ _fresh_build_tar() (
 	# inherited from the caller, e.g. a `flock FILE ctest`, apt's hook
 	# fails with "Bad fd number". It gets stdin, stdout and stderr only.)
 	local fd
-	for fd in $(ls /proc/$BASHPID/fd); do
+	for fd in /proc/"$BASHPID"/fd/*; do
+		fd=${fd##*/}
 		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
 	done
 	mmdebstrap --variant=minbase --include=sudo \
