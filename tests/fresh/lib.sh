@@ -9,10 +9,14 @@
 # - the root itself, a tarball under build/fresh/ (issue 13), rebuilt when it
 #   is older than a week (SNOOP_FRESH_MAX_AGE days);
 # - the .deb files that mmdebstrap and every apt-get inside the roots fetch,
-#   in SNOOP_FRESH_APT_CACHE (default /var/cache/snoopkit/fresh-apt), bound
-#   over the roots' /var/cache/apt/archives. CI starts from a fresh clone, so
-#   build/ is new on every run; this directory is the machine's and survives,
-#   so only the archive's index files are downloaded again.
+#   in SNOOP_FRESH_APT_CACHE (default /var/cache/snoopkit/fresh-apt). CI
+#   starts from a fresh clone, so build/ is new on every run; this directory
+#   is the machine's and survives, so only the archive's index files are
+#   downloaded again. Several build dirs (a CI run, a developer) may use it
+#   at once: a root never writes into it directly. Around each command in a
+#   root its own /var/cache/apt/archives gets hard links to the cached files
+#   and gives its new ones back, under a lock, so two apt-get never share a
+#   lock file or see a half-written .deb.
 # The roots see exactly what a new machine sees; only the cache is shared.
 
 # fail, skip, note, WORK, the tracefs snapshots, wait_armed: the live tests'.
@@ -74,6 +78,27 @@ _fresh_sources() {
 	return 0
 }
 
+# _fresh_cache_copy FROM TO: every .deb of FROM that TO lacks, as a hard
+# link where both are on one file system (apt never rewrites a .deb in
+# place), else as a copy renamed into place. Callers hold the cache lock.
+_fresh_cache_copy() {
+	local from=$1 to=$2 f name
+	for f in "$from"/*.deb; do
+		name=${f##*/}
+		[ -f "$f" ] && [ ! -e "$to/$name" ] || continue
+		ln "$f" "$to/$name" 2>/dev/null ||
+			{ cp "$f" "$to/.$name.tmp" && mv "$to/.$name.tmp" "$to/$name"; }
+	done
+	return 0
+}
+
+# _fresh_cache_locked CMD...: CMD holding the cache's lock.
+_fresh_cache_locked() (
+	exec 7>"$FRESH_APT_CACHE/.lock"
+	flock 7
+	"$@" 7>&-
+)
+
 # Make the root tarball unless a recent one is there. Two tests asking at
 # once build it once (flock).
 _fresh_build_tar() (
@@ -95,7 +120,7 @@ _fresh_build_tar() (
 		fd=${fd##*/}
 		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
 	done
-	mmdebstrap --variant=minbase --include=sudo \
+	_fresh_cache_locked mmdebstrap --variant=minbase --include=sudo \
 		--skip=essential/unlink --skip=cleanup/apt/lists \
 		--setup-hook='mkdir -p "$1"/var/cache/apt/archives' \
 		--setup-hook="sync-in $FRESH_APT_CACHE /var/cache/apt/archives" \
@@ -134,24 +159,30 @@ fresh_clone() {
 }
 
 # fresh_chroot DIR CMD...: CMD as root inside DIR, with the host's /proc,
-# /dev, /sys and tracefs bound in and the apt cache over
-# /var/cache/apt/archives. The binds live in a private mount namespace, so
-# they go with the command, however it ends. A clean environment, as after
-# a login.
+# /dev, /sys and tracefs bound in, and the apt cache lent before and taken
+# back after. The binds live in a private mount namespace, so they go with
+# the command, however it ends. A clean environment, as after a login.
 fresh_chroot() {
+	local root=$1 status=0; shift
+	_fresh_cache_locked _fresh_cache_copy "$FRESH_APT_CACHE" "$root/var/cache/apt/archives"
+	_fresh_chroot_binds "$root" "$@" || status=$?
+	_fresh_cache_locked _fresh_cache_copy "$root/var/cache/apt/archives" "$FRESH_APT_CACHE"
+	return "$status"
+}
+
+_fresh_chroot_binds() {
 	local root=$1; shift
 	unshare --mount --propagation private -- bash -euc '
-		root=$1 cache=$2; shift 2
+		root=$1; shift
 		mount --rbind /dev "$root/dev"
 		mount --rbind /proc "$root/proc"
 		mount --rbind /sys "$root/sys"
 		mountpoint -q "$root/sys/kernel/tracing" ||
 			mount --bind /sys/kernel/tracing "$root/sys/kernel/tracing"
-		mount --bind "$cache" "$root/var/cache/apt/archives"
 		cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 		exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-	' fresh-chroot "$root" "$FRESH_APT_CACHE" "$@"
+	' fresh-chroot "$root" "$@"
 }
 
 # fresh_tool_pid DIR TOOL BGPID [SECS]: the PID of the TOOL session started
