@@ -29,13 +29,15 @@ BG_PIDS+=("$bg")
 show_fail() {
 	echo "fresh: execsnoop: FAILED after $(_fresh_secs "$start") s; its stderr:"
 	fresh_tail "$log"
+	echo "fresh: its last lines of output:"
+	fresh_tail "$WORK/out" 10
 	fail "$*"
 }
 pid=$(fresh_tool_pid "$root" execsnoop "$bg" 10) || show_fail "execsnoop never started a session"
 ( wait_armed "$pid" ) || show_fail "execsnoop (PID $pid) did not arm"
 marker=snoopkit-fresh-$$-$RANDOM
 fresh_marker_seen "$WORK/out" "$marker" ||
-	show_fail "an exec after arming ('true $marker') is not in execsnoop's output"
+	show_fail "an exec after arming ($WORK/$marker 1) is not in execsnoop's output"
 status=0
 wait "$bg" || status=$?
 [ "$status" = 0 ] || show_fail "exit $status after -d 2 (want 0)"

@@ -25,6 +25,8 @@ BG_PIDS+=("$bg")
 show_fail() {
 	echo "fresh: run: FAILED after $(_fresh_secs "$start") s; last lines of $log:"
 	fresh_tail "$log"
+	echo "fresh: its last lines of output:"
+	fresh_tail "$WORK/run.out" 10
 	fail "$*"
 }
 pid=$(fresh_tool_pid "$root" execsnoop "$bg") || show_fail "execsnoop never started a session"
@@ -34,7 +36,7 @@ echo "fresh: run: armed after $(_fresh_secs "$start") s (packages, build and sta
 
 marker=snoopkit-fresh-$$-$RANDOM
 fresh_marker_seen "$WORK/run.out" "$marker" ||
-	show_fail "an exec after arming ('true $marker') is not in execsnoop's output"
+	show_fail "an exec after arming ($WORK/$marker 1) is not in execsnoop's output"
 kill -INT "$pid"
 status=0
 wait "$bg" || status=$?
