@@ -20,6 +20,8 @@ fresh_step man-db "apt-get install man-db" \
 	fresh_chroot "$root" bash -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends man-db"
 
 snapshot_tracefs "$WORK/before"
+marker=snoopkit-fresh-$$-$RANDOM
+fresh_marker_make "$marker"
 log=$FRESH_LOGS/$TEST_NAME.execsnoop.log
 echo "fresh: execsnoop: /usr/sbin/execsnoop -d 2"
 start=$(_fresh_now)
@@ -35,7 +37,6 @@ show_fail() {
 }
 pid=$(fresh_tool_pid "$root" execsnoop "$bg" 10) || show_fail "execsnoop never started a session"
 ( wait_armed "$pid" ) || show_fail "execsnoop (PID $pid) did not arm"
-marker=snoopkit-fresh-$$-$RANDOM
 fresh_marker_seen "$WORK/out" "$marker" ||
 	show_fail "an exec after arming ($WORK/$marker 1) is not in execsnoop's output"
 status=0

@@ -204,15 +204,20 @@ fresh_tool_pid() {
 	return 1
 }
 
-# fresh_marker_seen FILE MARKER [SECS]: exec a command carrying MARKER (on
-# the host: the tools see the whole machine) and wait until FILE shows it.
-# The command is `sleep 1` through a link named MARKER: the name is in the
-# kernel's filename field, and the process lives long enough for argv to be
-# read from /proc (execsnoop's tracepoint fallback; a `true MARKER` was
-# often gone first, and printed without its argv).
+# The marker command: `sleep 1` through a link named for it, so that the
+# name is in the kernel's filename field and the process lives long enough
+# for argv to be read from /proc (execsnoop's tracepoint fallback; a
+# `true MARKER` was often gone first, and printed without its argv).
+# fresh_marker_make MARKER, before the tool starts: no other exec may carry
+# the marker (the `ln` would be reported too).
+fresh_marker_make() {
+	ln -s "$(command -v sleep)" "$WORK/$1"
+}
+
+# fresh_marker_seen FILE MARKER [SECS]: exec the marker command (on the host:
+# the tools see the whole machine) and wait until FILE shows it.
 fresh_marker_seen() {
 	local out=$1 marker=$2 secs=${3:-10} i
-	ln -sf "$(command -v sleep)" "$WORK/$marker"
 	"$WORK/$marker" 1
 	for ((i = 0; i < secs * 10; i++)); do
 		# (bash reads the file itself: a grep would carry the marker in

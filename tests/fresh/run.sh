@@ -14,6 +14,8 @@ fresh_step unpack "tar -xf $FRESH_TAR -C $root" fresh_unpack "$root"
 fresh_step clone "git clone $SNOOP_SRC $FRESH_HOME" fresh_clone "$root"
 
 snapshot_tracefs "$WORK/before"
+marker=snoopkit-fresh-$$-$RANDOM
+fresh_marker_make "$marker"
 what="cd $FRESH_HOME && sudo ./scripts/run execsnoop -j"
 log=$FRESH_LOGS/$TEST_NAME.run.log
 echo "fresh: run: $what"
@@ -34,7 +36,6 @@ BG_PIDS+=("$pid")
 ( wait_armed "$pid" ) || show_fail "execsnoop (PID $pid) did not arm"
 echo "fresh: run: armed after $(_fresh_secs "$start") s (packages, build and start)"
 
-marker=snoopkit-fresh-$$-$RANDOM
 fresh_marker_seen "$WORK/run.out" "$marker" ||
 	show_fail "an exec after arming ($WORK/$marker 1) is not in execsnoop's output"
 kill -INT "$pid"
