@@ -47,7 +47,7 @@ assert_json_lines "$WORK/run.out"
 grep -F "$marker" "$WORK/run.out" | head -n 1 | cat -v
 
 snapshot_tracefs "$WORK/after"
-assert_tracefs_same "$WORK/before" "$WORK/after"
+fresh_assert_tracefs_kept "$WORK/before" "$WORK/after"
 assert_no_leftovers_of "$pid"
 note "tracefs as before"
 
