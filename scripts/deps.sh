@@ -1,13 +1,21 @@
 # shellcheck shell=bash
 # Installing what snoopkit needs, with apt-get, only when something is
 # missing (so a second run costs nothing and needs no network).
-#   . scripts/deps.sh; snoop_deps build|test
+#   . scripts/deps.sh; snoop_deps build|unit|test|package
 
 SNOOP_BUILD_PKGS=(cmake make gcc pkg-config libtracefs-dev libtraceevent-dev libncurses-dev libbpf-dev)
 # cmocka: unit tests; python3: JSON checks; qemu/busybox/cpio/dpkg-dev: the
 # guest-kernel tests; tmux: the --top terminal test; trace-cmd: coexistence;
 # valgrind: memcheck runs of each tool; clang + its runtime: libFuzzer targets.
 SNOOP_TEST_PKGS=(libcmocka-dev python3 qemu-system-x86 busybox-static cpio tmux trace-cmd procps valgrind clang libclang-rt-14-dev xz-utils zstd)
+# mmdebstrap: the fresh Debian roots of tests/fresh; git: cloning into them;
+# dpkg-dev + file: the .deb (CPack's shlibdeps runs dpkg-shlibdeps and file).
+SNOOP_TEST_PKGS+=(mmdebstrap git)
+SNOOP_PACKAGE_PKGS=(dpkg-dev file)
+SNOOP_TEST_PKGS+=("${SNOOP_PACKAGE_PKGS[@]}")
+# What `scripts/test -L unit` alone needs (cmocka programs, python3's JSON
+# checks): a fresh machine runs the unit tests without qemu, clang, ...
+SNOOP_UNIT_PKGS=(libcmocka-dev python3)
 
 snoop_missing_pkgs() {
 	local p
@@ -20,7 +28,9 @@ snoop_deps() {
 	local -a want missing
 	case "$1" in
 	build) want=("${SNOOP_BUILD_PKGS[@]}") ;;
+	unit) want=("${SNOOP_BUILD_PKGS[@]}" "${SNOOP_UNIT_PKGS[@]}") ;;
 	test) want=("${SNOOP_BUILD_PKGS[@]}" "${SNOOP_TEST_PKGS[@]}") ;;
+	package) want=("${SNOOP_BUILD_PKGS[@]}" "${SNOOP_PACKAGE_PKGS[@]}") ;;
 	*) echo "snoop_deps: unknown set '$1'" >&2; return 2 ;;
 	esac
 	mapfile -t missing < <(snoop_missing_pkgs "${want[@]}")
@@ -45,4 +55,14 @@ snoop_build() {
 	cmake --build "$build" -j"$(nproc)" >"$build/build.log" 2>&1 || status=$?
 	grep -vE '^\[ *[0-9]+%\]|^-- |^Consolidate compiler generated' "$build/build.log" >&2 || true
 	return "$status"
+}
+
+# Build the tools: a first configure leaves the tests out (they need cmocka,
+# which only scripts/test installs); a build/ that scripts/test configured
+# keeps its tests.
+snoop_build_tools() {
+	local src=$1 build=$2
+	local -a conf=()
+	[ -f "$build/CMakeCache.txt" ] || conf=(-DBUILD_TESTING=OFF)
+	snoop_build "$src" "$build" "${conf[@]}"
 }
