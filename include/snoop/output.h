@@ -113,4 +113,11 @@ void snoop_json_array_end(struct snoop_json *j);
  * kernel-internal ones a tracer can see (ERESTARTSYS 512 .. ENOGRACE 531). */
 const char *snoop_errno_name(int err);
 
+/* Signal number -> "SIGTERM"; real-time signals as "SIGRTMIN", "SIGRTMIN+N"
+ * (N counted from the kernel's SIGRTMIN, 32, not glibc's 34) and "SIGRTMAX";
+ * 0 (a kill(2) that only checks) as "0". NULL when out of 0..64. buf holds
+ * the generated names. */
+#define SNOOP_SIGNAME_MAX 16
+const char *snoop_signal_name(int sig, char buf[SNOOP_SIGNAME_MAX]);
+
 #endif

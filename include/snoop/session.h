@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <snoop/options.h>
 #include <snoop/output.h>
@@ -67,11 +68,23 @@ struct snoop_session *snoop_session_open(const char *tool,
 void snoop_session_common_filters(struct snoop_session *s, unsigned int mask);
 
 /* Declare a tracepoint to record. NULL (message printed) when the kernel
- * does not have it. */
+ * does not have it; that is an error: the session is marked failed and
+ * snoop_session_start() refuses. For an event the tool can do without, use
+ * snoop_session_tracepoint_opt(). */
 struct snoop_event *snoop_session_tracepoint(struct snoop_session *s,
 					     const char *system,
 					     const char *event,
 					     snoop_handler_fn fn, void *ctx);
+/* Does the kernel have the event (events/SYSTEM/EVENT)? No message. */
+bool snoop_session_has_event(struct snoop_session *s, const char *system,
+			     const char *event);
+/* An optional tracepoint: NULL and no message when the kernel lacks it,
+ * and the session goes on. A present event that cannot be loaded is still
+ * an error (message printed, session failed). */
+struct snoop_event *snoop_session_tracepoint_opt(struct snoop_session *s,
+						 const char *system,
+						 const char *event,
+						 snoop_handler_fn fn, void *ctx);
 
 /*
  * Declare an event that is decoded but not enabled through events/: the
@@ -184,9 +197,13 @@ bool snoop_session_count_event(struct snoop_session *s);
 /* Time columns from -t/-T, written with a trailing space ("" without -t/-T). */
 void snoop_session_put_time(struct snoop_session *s, struct snoop_buf *b, uint64_t ts);
 void snoop_session_put_time_header(struct snoop_session *s, struct snoop_buf *b);
-/* JSON "time" member: seconds since start (-t), ISO 8601 (-T) or absolute
- * monotonic seconds by default. */
+/* JSON "time" member: always seconds since the start of the trace, six
+ * decimals, from the event's timestamp (with or without -t); with -T also
+ * a "walltime" member, the event's wall-clock time in ISO 8601. */
 void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint64_t ts);
+
+/* Now in ns of clock clk (CLOCK_MONOTONIC is the clock of record->ts). */
+uint64_t snoop_now_ns(clockid_t clk);
 
 /* Print "TOOL: message" on stderr (one line). */
 void snoop_err(struct snoop_session *s, const char *fmt, ...)

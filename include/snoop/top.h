@@ -117,6 +117,17 @@ void snoop_top_num(struct snoop_top *t, struct snoop_top_row *r, int col, int64_
 /* Bytes for a TEXT column (kept: up to 255) or a DISTINCT column. */
 void snoop_top_text(struct snoop_top *t, struct snoop_top_row *r, int col, const void *s, size_t n);
 
+/* The index of the column named name (its header text), -1 when none:
+ * a tool looks its columns up once, after snoop_top_new(), instead of
+ * repeating bare numbers that break when a column is added. */
+int snoop_top_col_index(const struct snoop_top *t, const char *name);
+/* snoop_top_num()/snoop_top_text() by column name (a lookup per call:
+ * fine at --top's rates; a hot path keeps the index). Unknown names are
+ * ignored. */
+void snoop_top_num_by(struct snoop_top *t, struct snoop_top_row *r, const char *col, int64_t v);
+void snoop_top_text_by(struct snoop_top *t, struct snoop_top_row *r, const char *col, const void *s,
+		       size_t n);
+
 /* Forget every row and the dropped statistics (the 'r' key). */
 void snoop_top_reset(struct snoop_top *t);
 /* Pause (the 'p' key): the table stops counting, so that it can be read. */

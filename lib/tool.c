@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The tool skeleton: argp wiring and main()'s life cycle (include/snoop/tool.h). */
+#include <argp.h>
+#include <string.h>
+
+#include <snoop/tool.h>
+
+/* argp hands one input pointer to the parser: this carries both ours and
+ * the tool's. */
+struct tool_input {
+	const struct snoop_tool *tool;
+	struct snoop_tool_args *args;
+	void *ctx;
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct tool_input *in = state->input;
+	error_t ret;
+
+	if (key == ARGP_KEY_INIT) {
+		state->child_inputs[0] = &in->args->common;
+		if (in->tool->top_cols)
+			state->child_inputs[1] = &in->args->top;
+	}
+	if (key == ARGP_KEY_END && in->tool->top_cols)
+		snoop_top_opts_check(state, &in->args->common, &in->args->top);
+	if (!in->tool->parse)
+		return key == ARGP_KEY_INIT || key == ARGP_KEY_END ? 0 : ARGP_ERR_UNKNOWN;
+	state->input = in->ctx;
+	ret = in->tool->parse(key, arg, state);
+	state->input = in;
+	if (ret == ARGP_ERR_UNKNOWN && (key == ARGP_KEY_INIT || key == ARGP_KEY_END))
+		ret = 0;
+	return ret;
+}
+
+int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args, void *ctx, int argc,
+		    char **argv)
+{
+	static const struct argp_option none[] = { { 0 } };
+	const struct argp_child children[] = {
+		SNOOP_COMMON_ARGP_CHILD,
+		tool->top_cols ? (struct argp_child)SNOOP_TOP_ARGP_CHILD : (struct argp_child){ 0 },
+		{ 0 },
+	};
+	const struct argp argp = { tool->options ? tool->options : none, parse, tool->args_doc, tool->doc,
+				   children, NULL, NULL };
+	struct tool_input in = { tool, args, ctx };
+	bool ran = false;
+	int ret = 1;
+
+	args->argc = argc;
+	args->argv = argv;
+	argp_parse(&argp, argc, argv, 0, NULL, &in);
+
+	args->s = snoop_session_open(tool->name, &args->common);
+	if (!args->s || tool->declare(args->s, ctx) < 0)
+		goto out;
+	if (args->common.top && tool->top_cols) {
+		args->table = snoop_top_new(tool->top_cols, tool->top_ncols, args->top.max_keys);
+		if (!args->table || snoop_top_attach(args->table, args->s, &args->top, argc, argv) < 0)
+			goto out;
+	}
+	if (snoop_session_start(args->s) < 0)
+		goto out;
+	if (tool->started)
+		tool->started(args->s, ctx);
+	ran = true;
+	ret = snoop_session_run(args->s) < 0 ? 1 : 0;
+	if (tool->finish)
+		tool->finish(args->s, ctx);
+out:
+	/* A stop signal during the set-up makes a step fail without a
+	 * message: nothing went wrong, so the exit is as after a trace. */
+	if (ret && !ran && snoop_session_interrupted())
+		ret = 0;
+	snoop_session_close(args->s);
+	args->s = NULL;
+	snoop_top_free(args->table);
+	args->table = NULL;
+	return ret;
+}
