@@ -8,6 +8,8 @@ SNOOP_BUILD_PKGS=(cmake make gcc pkg-config libtracefs-dev libtraceevent-dev lib
 # guest-kernel tests; tmux: the --top terminal test; trace-cmd: coexistence;
 # valgrind: memcheck runs of each tool; clang + its runtime: libFuzzer targets.
 SNOOP_TEST_PKGS=(libcmocka-dev python3 qemu-system-x86 busybox-static cpio tmux trace-cmd procps valgrind clang libclang-rt-14-dev xz-utils zstd)
+# strace: the witness killsnoop's live test compares its records with.
+SNOOP_TEST_PKGS+=(strace)
 
 snoop_missing_pkgs() {
 	local p
