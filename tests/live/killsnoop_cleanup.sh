@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Every way killsnoop can end leaves tracefs exactly as it was: SIGINT,
+# SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (| head -n 1), -d; after kill -9 the
+# next start removes what the killed one left. The exit status is 0 for
+# each (a signal is the normal end of a trace).
+. "$(dirname "$0")/lib.sh"
+
+snapshot_tracefs "$WORK/before"
+check_same() {
+	snapshot_tracefs "$WORK/after"
+	assert_tracefs_same "$WORK/before" "$WORK/after"
+}
+
+for sig in INT TERM HUP QUIT; do
+	start_tool "sig$sig" "$SNOOP_BIN/killsnoop"
+	pid=$BG_PID
+	kill -0 $$
+	stop_tool "$pid" "$sig"
+	[ "$BG_STATUS" = 0 ] || fail "SIG$sig: exit status $BG_STATUS: $(cat "$WORK/sig$sig.err")"
+	assert_no_leftovers_of "$pid"
+	check_same
+	note "SIG$sig: clean, exit 0"
+done
+
+# -d: ends by itself, and says what it saw in the meantime.
+( sleep 0.5; kill -0 $$ ) &
+t0=$(date +%s%N)
+"$SNOOP_BIN/killsnoop" -d 1 >"$WORK/d.out" 2>"$WORK/d.err" || fail "-d 1: exit status $?"
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+[ "$ms" -ge 1000 ] && [ "$ms" -lt 5000 ] || fail "-d 1 took $ms ms"
+grep -Eq " kill +0 +$$ +0\$" "$WORK/d.out" || fail "-d 1: the kill -0 is missing: $(cat "$WORK/d.out")"
+check_same
+note "-d 1: clean after $ms ms"
+
+# SIGPIPE: the reader goes away after the first line.
+( "$SNOOP_BIN/killsnoop" 2>"$WORK/pipe.err"; echo $? >"$WORK/pipe.status" ) | head -n 1 >"$WORK/pipe.out" &
+hpid=$!
+for _ in $(seq 1 100); do
+	[ -s "$WORK/pipe.out" ] && break
+	sleep 0.05
+done
+# The header is the first line; the tool notices the closed pipe at its
+# next write, so give it signals to write about.
+for _ in $(seq 1 40); do kill -0 $$; sleep 0.05; [ -s "$WORK/pipe.status" ] && break; done
+wait $hpid || true
+[ -s "$WORK/pipe.status" ] || fail "killsnoop did not end after its reader went away"
+[ "$(cat "$WORK/pipe.status")" = 0 ] || fail "SIGPIPE: exit status $(cat "$WORK/pipe.status")"
+check_same
+note "SIGPIPE: clean"
+
+# kill -9 leaves the instance; the next start sweeps it.
+start_tool k9 "$SNOOP_BIN/killsnoop"
+pid=$BG_PID
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+ls "$TRACEFS/instances" | grep -q "^snoop_killsnoop_${pid}\$" || fail "kill -9 left nothing: the test cannot see the sweep"
+"$SNOOP_BIN/killsnoop" -d 0.2 >/dev/null 2>"$WORK/sweep.err" || fail "next start failed: $(cat "$WORK/sweep.err")"
+assert_no_leftovers_of "$pid"
+check_same
+note "kill -9: the next start removed the leftovers"
+
+# Bad input: one line on stderr, status 64, tracefs untouched.
+for args in "-p 0x" "-x extra" "-i 1"; do
+	# shellcheck disable=SC2086
+	"$SNOOP_BIN/killsnoop" $args >"$WORK/bad.out" 2>"$WORK/bad.err" && fail "killsnoop $args: accepted"
+	st=$?
+	[ "$st" = 64 ] || fail "killsnoop $args: exit status $st, not 64"
+	check_same
+done
+note "bad arguments: status 64, tracefs untouched"
