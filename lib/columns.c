@@ -42,7 +42,9 @@ void snoop_col_ret(struct snoop_buf *b, int64_t ret, int width)
 	size_t mark = b->len;
 	const char *name = ret < 0 && ret > -4096 ? snoop_errno_name((int)-ret) : NULL;
 
-	if (ret >= 0)
+	if (ret == SNOOP_RET_UNKNOWN)
+		snoop_buf_addc(b, '?');
+	else if (ret >= 0)
 		snoop_buf_printf(b, "%lld", (long long)ret);
 	else if (name)
 		snoop_buf_adds(b, name);
@@ -57,11 +59,28 @@ void snoop_col_signal(struct snoop_buf *b, int sig, int width)
 	const char *name = snoop_signal_name(sig, buf);
 	size_t mark = b->len;
 
-	if (name)
+	if (sig == SNOOP_SIG_UNKNOWN)
+		snoop_buf_addc(b, '?');
+	else if (name)
 		snoop_buf_adds(b, name);
 	else
 		snoop_buf_printf(b, "%d", sig);
 	pad(b, mark, width);
+}
+
+void snoop_col_str(struct snoop_buf *b, const char *s, int width)
+{
+	size_t mark = b->len;
+
+	snoop_buf_adds(b, s);
+	pad(b, mark, width);
+}
+
+void snoop_col_end(struct snoop_buf *b)
+{
+	if (b->len && b->data[b->len - 1] == ' ')
+		b->len--;
+	snoop_buf_addc(b, '\n');
 }
 
 void snoop_json_pid(struct snoop_json *j, const char *key, pid_t pid)
@@ -86,6 +105,11 @@ void snoop_json_task(struct snoop_json *j, const struct snoop_task *t)
 
 void snoop_json_ret(struct snoop_json *j, int64_t ret)
 {
+	if (ret == SNOOP_RET_UNKNOWN) {
+		snoop_json_null(j, "ret");
+		snoop_json_null(j, "errno");
+		return;
+	}
 	snoop_json_int(j, "ret", ret);
 	snoop_json_cstr(j, "errno", ret < 0 && ret > -4096 ? snoop_errno_name((int)-ret) : NULL);
 }
@@ -94,6 +118,11 @@ void snoop_json_signal(struct snoop_json *j, int sig)
 {
 	char buf[SNOOP_SIGNAME_MAX];
 
+	if (sig == SNOOP_SIG_UNKNOWN) {
+		snoop_json_null(j, "signal");
+		snoop_json_null(j, "signum");
+		return;
+	}
 	snoop_json_cstr(j, "signal", snoop_signal_name(sig, buf));
 	snoop_json_int(j, "signum", sig);
 }

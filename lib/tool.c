@@ -55,7 +55,16 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	argp_parse(&argp, argc, argv, 0, NULL, &in);
 
 	args->s = snoop_session_open(tool->name, &args->common);
-	if (!args->s || tool->declare(args->s, ctx) < 0)
+	if (!args->s)
+		goto out;
+	if (tool->pair_size) {
+		args->pairs = snoop_pairs_new(tool->pair_size, 0, tool->pair_drop, ctx);
+		if (!args->pairs) {
+			snoop_err(args->s, "out of memory");
+			goto out;
+		}
+	}
+	if (tool->declare(args->s, ctx) < 0)
 		goto out;
 	if (args->common.top && tool->top_cols) {
 		args->table = snoop_top_new(tool->top_cols, tool->top_ncols, args->top.max_keys);
@@ -64,12 +73,25 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	}
 	if (snoop_session_start(args->s) < 0)
 		goto out;
+	if (tool->header && !args->common.json && !args->table) {
+		struct snoop_buf *b = snoop_session_out(args->s);
+
+		snoop_session_put_time_header(args->s, b);
+		snoop_buf_adds(b, tool->header);
+		snoop_buf_addc(b, '\n');
+		snoop_session_flush(args->s);
+	}
 	if (tool->started)
 		tool->started(args->s, ctx);
 	ran = true;
 	ret = snoop_session_run(args->s) < 0 ? 1 : 0;
+	/* Entries still waiting for their exit: the tool says them (the
+	 * --top table has had its final print). */
+	if (args->pairs && !args->table)
+		snoop_pairs_flush(args->pairs);
 	if (tool->finish)
 		tool->finish(args->s, ctx);
+	snoop_session_flush(args->s);
 out:
 	/* A stop signal during the set-up makes a step fail without a
 	 * message: nothing went wrong, so the exit is as after a trace. */
@@ -79,5 +101,7 @@ out:
 	args->s = NULL;
 	snoop_top_free(args->table);
 	args->table = NULL;
+	snoop_pairs_free(args->pairs);
+	args->pairs = NULL;
 	return ret;
 }

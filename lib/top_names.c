@@ -28,3 +28,19 @@ void snoop_top_text_by(struct snoop_top *t, struct snoop_top_row *r, const char 
 	if (i >= 0)
 		snoop_top_text(t, r, i, s, n);
 }
+
+struct snoop_top_row *snoop_top_hitv(struct snoop_top *t, const char *const *fields, int n)
+{
+	struct snoop_top_row *row;
+	struct snoop_buf key;
+
+	snoop_buf_init(&key);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			snoop_buf_addc(&key, '\0');
+		snoop_buf_adds(&key, fields[i] ? fields[i] : "?");
+	}
+	row = snoop_top_hit(t, key.data, key.len);
+	snoop_buf_free(&key);
+	return row;
+}

@@ -23,11 +23,20 @@
 #include <snoop/output.h>
 #include <snoop/task.h>
 
+/* Values a record did not carry (its entry or exit was not seen): "?" in
+ * text, null in JSON. */
+#define SNOOP_RET_UNKNOWN INT64_MIN
+#define SNOOP_SIG_UNKNOWN (-1)
+
 void snoop_col_pid(struct snoop_buf *b, pid_t pid, int width);
 void snoop_col_comm(struct snoop_buf *b, const struct snoop_task *t, int width);
 /* ret: a syscall's return value (negative errno on failure). */
 void snoop_col_ret(struct snoop_buf *b, int64_t ret, int width);
 void snoop_col_signal(struct snoop_buf *b, int sig, int width);
+/* Trusted ASCII (a syscall name, a number) padded to width. */
+void snoop_col_str(struct snoop_buf *b, const char *s, int width);
+/* End the line: the last column's trailing space becomes "\n". */
+void snoop_col_end(struct snoop_buf *b);
 
 /* "pid", "pid_source", "tid", "comm", "comm_source" from a task (sources
  * as snoop_task_src_name(), null when unknown). */

@@ -4,8 +4,9 @@
  * shared options child and, with --top, the table's child) and main()'s
  * life cycle, so that a tool's main.c holds declarations only:
  *
- *	parse -> snoop_session_open -> declare -> [--top table] -> start
- *	      -> started -> run -> finish -> close -> exit status
+ *	parse -> snoop_session_open -> [pairs] -> declare -> [--top table]
+ *	      -> start -> header, started -> run -> [flush pairs] -> finish
+ *	      -> close -> exit status
  *
  * Exit status: 0 after a normal end (signal, -d, -M, q in --top), also
  * when a stop signal interrupted the set-up (nothing was traced, nothing is
@@ -15,7 +16,8 @@
  *	static const struct snoop_tool tool = {
  *		.name = "killsnoop", .doc = doc, .options = options,
  *		.parse = parse_opt, .top_cols = cols, .top_ncols = 4,
- *		.declare = declare, .started = header, .finish = finish,
+ *		.header = "PID     COMM ...", .pair_size = sizeof(struct sent),
+ *		.pair_drop = on_drop, .declare = declare,
  *	};
  *	int main(int argc, char **argv)
  *	{
@@ -29,6 +31,7 @@
 #include <argp.h>
 
 #include <snoop/options.h>
+#include <snoop/pair.h>
 #include <snoop/session.h>
 #include <snoop/top.h>
 
@@ -38,6 +41,7 @@ struct snoop_tool_args {
 	struct snoop_top_opts top;   /* -i, --top-max (tools with top_cols) */
 	struct snoop_session *s;     /* from open to close */
 	struct snoop_top *table;     /* with --top: the table, else NULL */
+	struct snoop_pairs *pairs;   /* with pair_size: the entry/exit table */
 	int argc;
 	char **argv;
 };
@@ -53,6 +57,15 @@ struct snoop_tool {
 	/* --top: the table's columns (NULL: the tool has no --top/-i). */
 	const struct snoop_top_col *top_cols;
 	int top_ncols;
+	/* The text header line (columns), printed after start unless -j or
+	 * --top, after the -t/-T time header; NULL: none. */
+	const char *header;
+	/* Entry/exit pairing (snoop/pair.h): entries of pair_size bytes in
+	 * args->pairs, created before declare; the ones still waiting at the
+	 * end are dropped (SNOOP_PAIR_FLUSHED) before finish, unless --top.
+	 * 0: no table. */
+	size_t pair_size;
+	snoop_pair_drop_fn pair_drop;   /* called with the tool's ctx */
 	/* Declare events and filters (before start): 0 or -1 (printed). */
 	int (*declare)(struct snoop_session *s, void *ctx);
 	/* After start, before the first record (e.g. the header): optional. */

@@ -110,6 +110,9 @@ void snoop_top_free(struct snoop_top *t);
  * setters below accept that NULL, so the handler needs no test.
  */
 struct snoop_top_row *snoop_top_hit(struct snoop_top *t, const void *key, size_t len);
+/* The same for a key of n fields (NUL-separated, shown joined by spaces);
+ * a NULL field counts as "?". */
+struct snoop_top_row *snoop_top_hitv(struct snoop_top *t, const char *const *fields, int n);
 /* The same with a count of n events (e.g. a kernel-side counter). */
 struct snoop_top_row *snoop_top_add(struct snoop_top *t, const void *key, size_t len, uint64_t n);
 /* A value for a NUMBER column (DISTINCT: one more value seen). */

@@ -10,10 +10,10 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <snoop/columns.h>
 #include <snoop/pair.h>
+#include <snoop/syscall.h>
 #include <snoop/task.h>
 #include <snoop/tool.h>
 
@@ -31,9 +31,9 @@ struct sent {                    /* one call, from its entry */
 struct killsnoop {
 	struct snoop_tool_args a;
 	bool failed;             /* -x */
-	struct snoop_pairs *pairs;
 	struct snoop_tasks *tasks;
-	struct tep_format_field *f_a0[NSC], *f_a1, *f_sig[NSC], *f_ret[NSC];
+	struct snoop_syscall sc[NSC];
+	struct tep_format_field *f_a0[NSC], *f_a1, *f_sig[NSC];
 };
 
 static const char doc[] =
@@ -95,13 +95,14 @@ static void target_str(struct snoop_buf *b, const struct sent *e)
 		snoop_buf_printf(b, "%d", e->a0);
 }
 
-/* One call: e NULL when its entry was not seen, exited false when its
- * exit was not. */
-static void emit(struct killsnoop *x, pid_t tid, enum sc sc, uint64_t ts, const struct sent *e, bool exited,
-		 int64_t ret)
+/* One call: e NULL when its entry was not seen, ret SNOOP_RET_UNKNOWN when
+ * its exit was not. */
+static void emit(struct killsnoop *x, pid_t tid, enum sc sc, uint64_t ts, const struct sent *e, int64_t ret)
 {
 	struct snoop_session *s = x->a.s;
 	struct snoop_buf *b = snoop_session_out(s), tb;
+	int sig = e ? e->sig : SNOOP_SIG_UNKNOWN;
+	char sigbuf[SNOOP_SIGNAME_MAX];
 	struct snoop_task t;
 	struct snoop_json j;
 
@@ -111,53 +112,31 @@ static void emit(struct killsnoop *x, pid_t tid, enum sc sc, uint64_t ts, const 
 	snoop_buf_init(&tb);
 	target_str(&tb, e);
 	if (x->a.table) {
-		char sig[SNOOP_SIGNAME_MAX];
-		const char *sn = e ? snoop_signal_name(e->sig, sig) : "?";
-		struct snoop_buf key;
-		struct snoop_top_row *row;
+		const char *key[3] = { t.comm_src ? t.comm : NULL, e ? snoop_signal_name(sig, sigbuf) : NULL,
+				       snoop_buf_cstr(&tb) };
+		struct snoop_top_row *row = snoop_top_hitv(x->a.table, key, 3);
 
-		snoop_buf_init(&key);
-		snoop_buf_printf(&key, "%s%c%s%c", t.comm_src ? t.comm : "?", 0, sn ? sn : "?", 0);
-		snoop_buf_add(&key, tb.data, tb.len);
-		row = snoop_top_hit(x->a.table, key.data, key.len);
-		snoop_top_num_by(x->a.table, row, "FAILED", exited && ret < 0);
+		snoop_top_num_by(x->a.table, row, "FAILED", ret < 0 && ret != SNOOP_RET_UNKNOWN);
 		snoop_top_num_by(x->a.table, row, "LASTPID", t.tgid);
-		snoop_buf_free(&key);
 	} else if (x->a.common.json) {
 		snoop_json_begin(&j, b);
 		snoop_session_json_time(s, &j, ts);
 		snoop_json_task(&j, &t);
 		snoop_json_cstr(&j, "syscall", sc_name[sc]);
-		if (e) {
-			snoop_json_signal(&j, e->sig);
-		} else {
-			snoop_json_null(&j, "signal");
-			snoop_json_null(&j, "signum");
-		}
+		snoop_json_signal(&j, sig);
 		snoop_json_str(&j, "target", tb.data, tb.len);
-		if (exited) {
-			snoop_json_ret(&j, ret);
-		} else {
-			snoop_json_null(&j, "ret");
-			snoop_json_null(&j, "errno");
-		}
+		snoop_json_ret(&j, ret);
 		snoop_json_end(&j);
 	} else {
 		snoop_session_put_time(s, b, ts);
 		snoop_col_pid(b, t.tgid, 7);
 		snoop_col_pid(b, tid, 7);
 		snoop_col_comm(b, &t, 16);
-		snoop_buf_printf(b, "%-17s ", sc_name[sc]);
-		if (e)
-			snoop_col_signal(b, e->sig, 12);
-		else
-			snoop_buf_printf(b, "%-12s ", "?");
-		snoop_buf_printf(b, "%-14s ", snoop_buf_cstr(&tb));
-		if (exited)
-			snoop_col_ret(b, ret, 0);
-		else
-			snoop_buf_addc(b, '?');
-		b->data[b->len - 1] = '\n';
+		snoop_col_str(b, sc_name[sc], 17);
+		snoop_col_signal(b, sig, 12);
+		snoop_col_str(b, snoop_buf_cstr(&tb), 14);
+		snoop_col_ret(b, ret, 0);
+		snoop_col_end(b);
 	}
 	snoop_buf_free(&tb);
 }
@@ -170,19 +149,16 @@ static void on_drop(void *ctx, void *entry, enum snoop_pair_drop why)
 	/* With -x the kernel drops the exits of calls that succeeded: an
 	 * entry without its exit is one of those, not a loss. */
 	if (!x->failed || why == SNOOP_PAIR_SPLIT)
-		emit(x, e->slot.tid, e->sc, e->slot.ts, e, false, 0);
+		emit(x, e->slot.tid, e->sc, e->slot.ts, e, SNOOP_RET_UNKNOWN);
 }
 
 static void on_enter(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct killsnoop *x = ctx;
-	enum sc sc = SC_KILL;
-	struct sent *e;
+	int sc = snoop_syscall_of(x->sc, NSC, r);
+	struct sent *e = snoop_pairs_enter(x->a.pairs, r->pid, r->ts, snoop_session_loss_seq(s));
 
-	while (sc < SC_PIDFD && strcmp(snoop_event_name(r->ev) + 10, sc_name[sc]) != 0)
-		sc++;
-	e = snoop_pairs_enter(x->pairs, r->pid, r->ts, snoop_session_loss_seq(s));
-	e->sc = sc;
+	e->sc = (enum sc)sc;
 	/* int arguments in 8-byte fields: the kernel uses the low 32 bits. */
 	e->a0 = (int32_t)snoop_field_u64(r, x->f_a0[sc]);
 	e->a1 = sc == SC_TGKILL ? (int32_t)snoop_field_u64(r, x->f_a1) : 0;
@@ -192,82 +168,46 @@ static void on_enter(struct snoop_session *s, const struct snoop_record *r, void
 static void on_exit_(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct killsnoop *x = ctx;
-	enum sc sc = SC_KILL;
-	struct sent *e;
+	int sc = snoop_syscall_of(x->sc, NSC, r);
+	struct sent *e = snoop_pairs_exit(x->a.pairs, r->pid, snoop_session_loss_seq(s));
 
-	while (sc < SC_PIDFD && strcmp(snoop_event_name(r->ev) + 9, sc_name[sc]) != 0)
-		sc++;
-	e = snoop_pairs_exit(x->pairs, r->pid, snoop_session_loss_seq(s));
-	if (e && e->sc != sc)
+	if (e && e->sc != (enum sc)sc)
 		e = NULL; /* another syscall's entry: its exit was lost */
-	emit(x, r->pid, sc, e ? e->slot.ts : r->ts, e, true, snoop_field_s64(r, x->f_ret[sc]));
+	emit(x, r->pid, (enum sc)sc, e ? e->slot.ts : r->ts, e, snoop_field_s64(r, x->sc[sc].ret));
 }
 
 static int declare(struct snoop_session *s, void *ctx)
 {
 	struct killsnoop *x = ctx;
-	char name[64];
 
-	x->pairs = snoop_pairs_new(sizeof(struct sent), 0, on_drop, x);
 	x->tasks = snoop_session_tasks(s, SNOOP_TASKS_ALL);
-	if (!x->pairs || !x->tasks)
+	if (!x->tasks)
 		return -1;
 	for (int i = 0; i < NSC; i++) {
-		struct snoop_event *en, *ex;
-
-		snprintf(name, sizeof(name), "sys_enter_%s", sc_name[i]);
 		/* pidfd_send_signal is 5.1's: older kernels go without it. */
-		en = snoop_session_tracepoint_opt(s, "syscalls", name, on_enter, x);
-		snprintf(name, sizeof(name), "sys_exit_%s", sc_name[i]);
-		ex = en ? snoop_session_tracepoint(s, "syscalls", name, on_exit_, x) : NULL;
-		if (!en && i != SC_PIDFD)
-			snoop_err(s, "the kernel has no event syscalls:sys_enter_%s (CONFIG_FTRACE_SYSCALLS)",
-				  sc_name[i]);
-		if (!en && i == SC_PIDFD)
-			continue;
-		if (!en || !ex || (x->failed && snoop_event_filter(ex, "ret < 0") < 0))
+		if (snoop_session_syscall(s, &x->sc[i], sc_name[i],
+					  (i == SC_PIDFD ? SNOOP_SYSCALL_OPTIONAL : 0) |
+						  (x->failed ? SNOOP_SYSCALL_FAILED : 0),
+					  on_enter, on_exit_, x) < 0)
 			return -1;
-		x->f_a0[i] = snoop_event_field(en, sc_arg0[i]);
-		x->f_sig[i] = snoop_event_field(en, "sig");
-		x->f_ret[i] = snoop_event_field(ex, "ret");
-		if (i == SC_TGKILL)
-			x->f_a1 = snoop_event_field(en, "pid");
+		if (x->sc[i].enter) {
+			x->f_a0[i] = snoop_event_field(x->sc[i].enter, sc_arg0[i]);
+			x->f_sig[i] = snoop_event_field(x->sc[i].enter, "sig");
+		}
 	}
+	x->f_a1 = snoop_event_field(x->sc[SC_TGKILL].enter, "pid");
 	return 0;
-}
-
-static void header(struct snoop_session *s, void *ctx)
-{
-	struct killsnoop *x = ctx;
-	struct snoop_buf *b = snoop_session_out(s);
-
-	if (x->a.table || x->a.common.json)
-		return;
-	snoop_session_put_time_header(s, b);
-	snoop_buf_printf(b, "%-7s %-7s %-16s %-17s %-12s %-14s %s\n", "PID", "TID", "COMM", "SYSCALL", "SIGNAL",
-			 "TARGET", "RESULT");
-	snoop_session_flush(s);
-}
-
-static void finish(struct snoop_session *s, void *ctx)
-{
-	struct killsnoop *x = ctx;
-
-	if (!x->a.table) {
-		snoop_pairs_flush(x->pairs); /* calls still in flight: said, without a result */
-		snoop_session_flush(s);
-	}
 }
 
 int main(int argc, char **argv)
 {
 	static const struct snoop_tool tool = {
 		.name = "killsnoop", .doc = doc, .options = options, .parse = parse_opt,
-		.top_cols = cols, .top_ncols = 4, .declare = declare, .started = header, .finish = finish,
+		.top_cols = cols, .top_ncols = 4, .declare = declare,
+		.header = "PID     TID     COMM             SYSCALL           SIGNAL       TARGET         RESULT",
+		.pair_size = sizeof(struct sent), .pair_drop = on_drop,
 	};
 	struct killsnoop x = { 0 };
-	int ret = snoop_tool_main(&tool, &x.a, &x, argc, argv);
 
-	snoop_pairs_free(x.pairs);
-	return ret;
+	return snoop_tool_main(&tool, &x.a, &x, argc, argv);
 }
