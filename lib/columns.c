@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The common columns in text and JSON (include/snoop/columns.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include <snoop/columns.h>
@@ -53,19 +54,24 @@ void snoop_col_ret(struct snoop_buf *b, int64_t ret, int width)
 	pad(b, mark, width);
 }
 
+const char *snoop_signal_label(int sig, char buf[SNOOP_SIGNAME_MAX])
+{
+	const char *name = snoop_signal_name(sig, buf);
+
+	if (sig == SNOOP_SIG_UNKNOWN)
+		return "?";
+	if (!name) {
+		snprintf(buf, SNOOP_SIGNAME_MAX, "%d", sig);
+		name = buf;
+	}
+	return name;
+}
+
 void snoop_col_signal(struct snoop_buf *b, int sig, int width)
 {
 	char buf[SNOOP_SIGNAME_MAX];
-	const char *name = snoop_signal_name(sig, buf);
-	size_t mark = b->len;
 
-	if (sig == SNOOP_SIG_UNKNOWN)
-		snoop_buf_addc(b, '?');
-	else if (name)
-		snoop_buf_adds(b, name);
-	else
-		snoop_buf_printf(b, "%d", sig);
-	pad(b, mark, width);
+	snoop_col_str(b, snoop_signal_label(sig, buf), width);
 }
 
 void snoop_col_str(struct snoop_buf *b, const char *s, int width)

@@ -3,7 +3,10 @@
 #include <argp.h>
 #include <string.h>
 
+#include <snoop/task.h>
 #include <snoop/tool.h>
+
+#include "internal.h"
 
 /* argp hands one input pointer to the parser: this carries both ours and
  * the tool's. */
@@ -33,6 +36,32 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	if (ret == ARGP_ERR_UNKNOWN && (key == ARGP_KEY_INIT || key == ARGP_KEY_END))
 		ret = 0;
 	return ret;
+}
+
+/* -v: what the library's helpers counted, so no record went unsaid. */
+static void verbose_stats(const struct snoop_tool *tool, struct snoop_tool_args *args)
+{
+	struct snoop_pair_stats ps;
+	struct snoop_tasks_stats ts;
+
+	if (args->pairs) {
+		snoop_pairs_get_stats(args->pairs, &ps);
+		snoop_errx(tool->name,
+			   "calls paired: %llu; exits without an entry: %llu; entries without an exit: %llu "
+			   "(split by a loss: %llu, evicted: %llu, at the end: %llu)",
+			   (unsigned long long)ps.paired, (unsigned long long)ps.no_entry,
+			   (unsigned long long)(ps.no_exit + ps.split + ps.evicted + ps.flushed),
+			   (unsigned long long)ps.split, (unsigned long long)ps.evicted, (unsigned long long)ps.flushed);
+	}
+	if (args->s->tasks) {
+		snoop_tasks_get_stats(args->s->tasks, &ts);
+		snoop_errx(tool->name, "command names from the kernel's records: %llu, its saved_cmdlines: %llu, "
+			   "/proc (late): %llu, unknown: %llu",
+			   (unsigned long long)ts.from_event, (unsigned long long)ts.from_saved,
+			   (unsigned long long)ts.from_proc, (unsigned long long)ts.unknown);
+	}
+	snoop_errx(tool->name, "events: %llu, lost: %llu", (unsigned long long)snoop_session_events(args->s),
+		   (unsigned long long)snoop_session_lost(args->s));
 }
 
 int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args, void *ctx, int argc,
@@ -92,6 +121,8 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	if (tool->finish)
 		tool->finish(args->s, ctx);
 	snoop_session_flush(args->s);
+	if (args->common.verbose)
+		verbose_stats(tool, args);
 out:
 	/* A stop signal during the set-up makes a step fail without a
 	 * message: nothing went wrong, so the exit is as after a trace. */

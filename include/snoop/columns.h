@@ -33,6 +33,9 @@ void snoop_col_comm(struct snoop_buf *b, const struct snoop_task *t, int width);
 /* ret: a syscall's return value (negative errno on failure). */
 void snoop_col_ret(struct snoop_buf *b, int64_t ret, int width);
 void snoop_col_signal(struct snoop_buf *b, int sig, int width);
+/* The SIG column's text alone: the name, else the number, "?" for
+ * SNOOP_SIG_UNKNOWN (e.g. for a --top key). */
+const char *snoop_signal_label(int sig, char buf[SNOOP_SIGNAME_MAX]);
 /* Trusted ASCII (a syscall name, a number) padded to width. */
 void snoop_col_str(struct snoop_buf *b, const char *s, int width);
 /* End the line: the last column's trailing space becomes "\n". */

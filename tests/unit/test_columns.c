@@ -42,6 +42,9 @@ static void test_signal_names(void **state)
 	assert_null(snoop_signal_name(65, buf));
 	assert_null(snoop_signal_name(-1, buf));
 	assert_null(snoop_signal_name(99, buf));
+	assert_string_equal(snoop_signal_label(99, buf), "99");
+	assert_string_equal(snoop_signal_label(SNOOP_SIG_UNKNOWN, buf), "?");
+	assert_string_equal(snoop_signal_label(9, buf), "SIGKILL");
 }
 
 static char *text(struct snoop_buf *b)

@@ -112,7 +112,7 @@ static void emit(struct killsnoop *x, pid_t tid, enum sc sc, uint64_t ts, const 
 	snoop_buf_init(&tb);
 	target_str(&tb, e);
 	if (x->a.table) {
-		const char *key[3] = { t.comm_src ? t.comm : NULL, e ? snoop_signal_name(sig, sigbuf) : NULL,
+		const char *key[3] = { t.comm_src ? t.comm : NULL, snoop_signal_label(sig, sigbuf),
 				       snoop_buf_cstr(&tb) };
 		struct snoop_top_row *row = snoop_top_hitv(x->a.table, key, 3);
 
