@@ -4,15 +4,13 @@
  * records first, then from the kernel's saved tables, then from /proc.
  * See include/snoop/task.h for why that order.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <snoop/session.h>
 #include <snoop/task.h>
+#include <snoop/tracefs.h>
 
 struct task_slot {
 	struct snoop_task t;     /* t.tid 0: free */
@@ -171,35 +169,6 @@ void snoop_tasks_rename(struct snoop_tasks *t, pid_t tid, const char *comm, size
 
 /* ---- fallbacks ----------------------------------------------------------- */
 
-static char *read_small(const char *path)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (!buf || fd < 0) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len)) > 0) {
-		len += (size_t)n;
-		if (len == cap) {
-			char *nb = cap < (1u << 24) ? realloc(buf, cap * 2 + 1) : NULL;
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 /* "PID VALUE\n" lines: VALUE of pid (the rest of the line), or NULL. */
 static const char *table_find(const char *tab, pid_t pid, size_t *len)
 {
@@ -231,7 +200,7 @@ static const char *saved_find(struct snoop_tasks *t, char **cache, const char *f
 	/* A miss: the table may have learned the task since it was read. */
 	free(*cache);
 	snprintf(path, sizeof(path), "%s/%s", t->tracing_dir, file);
-	*cache = read_small(path);
+	*cache = snoop_read_file(path, NULL);
 	return *cache ? table_find(*cache, pid, len) : NULL;
 }
 
@@ -264,7 +233,7 @@ static void from_proc(struct snoop_tasks *t, struct snoop_task *k)
 	/* /proc/TID/status answers for a thread too, even though only
 	 * process IDs are listed in /proc. */
 	snprintf(path, sizeof(path), "%s/%d/status", t->proc_dir, (int)k->tid);
-	txt = read_small(path);
+	txt = snoop_read_file(path, NULL);
 	if (!txt)
 		return;
 	if (!k->tgid_src && (p = strstr(txt, "\nTgid:")) && atoi(p + 6) > 0) {
@@ -275,7 +244,7 @@ static void from_proc(struct snoop_tasks *t, struct snoop_task *k)
 	if (!k->comm_src) {
 		/* The comm file, not status's Name: (which escapes bytes). */
 		snprintf(path, sizeof(path), "%s/%d/comm", t->proc_dir, (int)k->tid);
-		txt = read_small(path);
+		txt = snoop_read_file(path, NULL);
 		if (txt) {
 			size_t n = strlen(txt);
 

@@ -34,28 +34,12 @@ check_same
 note "-d 1: clean after $ms ms"
 
 # SIGPIPE: the reader goes away after the first line.
-( "$SNOOP_BIN/killsnoop" 2>"$WORK/pipe.err"; echo $? >"$WORK/pipe.status" ) | head -n 1 >"$WORK/pipe.out" &
-hpid=$!
-for _ in $(seq 1 100); do
-	[ -s "$WORK/pipe.out" ] && break
-	sleep 0.05
-done
-# The header is the first line; the tool notices the closed pipe at its
-# next write, so give it signals to write about.
-for _ in $(seq 1 40); do kill -0 $$; sleep 0.05; [ -s "$WORK/pipe.status" ] && break; done
-wait $hpid || true
-[ -s "$WORK/pipe.status" ] || fail "killsnoop did not end after its reader went away"
-[ "$(cat "$WORK/pipe.status")" = 0 ] || fail "SIGPIPE: exit status $(cat "$WORK/pipe.status")"
+assert_sigpipe_ends "kill -0 $$" "$SNOOP_BIN/killsnoop"
 check_same
 note "SIGPIPE: clean"
 
 # kill -9 leaves the instance; the next start sweeps it.
-start_tool k9 "$SNOOP_BIN/killsnoop"
-pid=$BG_PID
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-ls "$TRACEFS/instances" | grep -q "^snoop_killsnoop_${pid}\$" || fail "kill -9 left nothing: the test cannot see the sweep"
-"$SNOOP_BIN/killsnoop" -d 0.2 >/dev/null 2>"$WORK/sweep.err" || fail "next start failed: $(cat "$WORK/sweep.err")"
-assert_no_leftovers_of "$pid"
+assert_kill9_swept "$SNOOP_BIN/killsnoop"
 check_same
 note "kill -9: the next start removed the leftovers"
 

@@ -137,3 +137,35 @@ for i, line in enumerate(open(sys.argv[1], encoding="utf-8", errors="surrogatees
 print(f"{n} JSON lines ok")
 PY
 }
+
+# SIGPIPE: TOOL ARGS... writes to a reader that goes away after the first
+# line (the header); POKE (a command) makes events for it to write about.
+# Fails unless the tool ends with status 0. Sets nothing.
+assert_sigpipe_ends() {
+	local poke=$1; shift
+	( "$@" 2>"$WORK/pipe.err"; echo $? >"$WORK/pipe.status" ) | head -n 1 >"$WORK/pipe.out" &
+	local hpid=$! i
+	for i in $(seq 1 100); do
+		[ -s "$WORK/pipe.out" ] && break
+		sleep 0.05
+	done
+	# The tool notices the closed pipe at its next write.
+	for i in $(seq 1 40); do $poke; sleep 0.05; [ -s "$WORK/pipe.status" ] && break; done
+	wait $hpid || true
+	[ -s "$WORK/pipe.status" ] || fail "$1 did not end after its reader went away"
+	[ "$(cat "$WORK/pipe.status")" = 0 ] || fail "SIGPIPE: exit status $(cat "$WORK/pipe.status")"
+}
+
+# kill -9 of TOOL (started with ARGS...) leaves its instance; the next start
+# of the same tool (-d 0.2) removes it.
+assert_kill9_swept() {
+	local name pid
+	name=$(basename "$1")
+	start_tool k9 "$@"
+	pid=$BG_PID
+	kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+	ls "$TRACEFS/instances" | grep -q "^snoop_${name}_${pid}\$" ||
+		fail "kill -9 left nothing: the test cannot see the sweep"
+	"$1" -d 0.2 >/dev/null 2>"$WORK/sweep.err" || fail "next start failed: $(cat "$WORK/sweep.err")"
+	assert_no_leftovers_of "$pid"
+}
