@@ -11,16 +11,7 @@ check_same() {
 	assert_tracefs_same "$WORK/before" "$WORK/after"
 }
 
-for sig in INT TERM HUP QUIT; do
-	start_tool "sig$sig" "$SNOOP_BIN/killsnoop"
-	pid=$BG_PID
-	kill -0 $$
-	stop_tool "$pid" "$sig"
-	[ "$BG_STATUS" = 0 ] || fail "SIG$sig: exit status $BG_STATUS: $(cat "$WORK/sig$sig.err")"
-	assert_no_leftovers_of "$pid"
-	check_same
-	note "SIG$sig: clean, exit 0"
-done
+assert_stop_signals_clean "kill -0 $$" "$SNOOP_BIN/killsnoop"
 
 # -d: ends by itself, and says what it saw in the meantime.
 ( sleep 0.5; kill -0 $$ ) &

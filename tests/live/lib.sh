@@ -169,3 +169,21 @@ assert_kill9_swept() {
 	"$1" -d 0.2 >/dev/null 2>"$WORK/sweep.err" || fail "next start failed: $(cat "$WORK/sweep.err")"
 	assert_no_leftovers_of "$pid"
 }
+
+# For each stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT): start TOOL ARGS...,
+# run POKE (a command), send the signal; the tool must exit 0 and leave
+# tracefs as $WORK/before (snapshot_tracefs) has it.
+assert_stop_signals_clean() {
+	local poke=$1 sig pid; shift
+	for sig in INT TERM HUP QUIT; do
+		start_tool "sig$sig" "$@"
+		pid=$BG_PID
+		$poke
+		stop_tool "$pid" "$sig"
+		[ "$BG_STATUS" = 0 ] || fail "SIG$sig: exit status $BG_STATUS: $(cat "$WORK/sig$sig.err")"
+		assert_no_leftovers_of "$pid"
+		snapshot_tracefs "$WORK/after"
+		assert_tracefs_same "$WORK/before" "$WORK/after"
+		note "SIG$sig: clean, exit 0"
+	done
+}
