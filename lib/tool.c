@@ -26,7 +26,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		if (in->tool->top_cols)
 			state->child_inputs[1] = &in->args->top;
 	}
-	if (key == ARGP_KEY_END && in->tool->top_cols)
+	if (key == ARGP_KEY_END && in->tool->top_cols && !in->tool->interval_without_top)
 		snoop_top_opts_check(state, &in->args->common, &in->args->top);
 	if (!in->tool->parse)
 		return key == ARGP_KEY_INIT || key == ARGP_KEY_END ? 0 : ARGP_ERR_UNKNOWN;
@@ -82,6 +82,9 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	args->argc = argc;
 	args->argv = argv;
 	argp_parse(&argp, argc, argv, 0, NULL, &in);
+	if (tool->prepare && (ret = tool->prepare(ctx)) != 0)
+		return ret;
+	ret = 1;
 
 	args->s = snoop_session_open(tool->name, &args->common);
 	if (!args->s)

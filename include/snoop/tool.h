@@ -4,7 +4,7 @@
  * shared options child and, with --top, the table's child) and main()'s
  * life cycle, so that a tool's main.c holds declarations only:
  *
- *	parse -> snoop_session_open -> [pairs] -> declare -> [--top table]
+ *	parse -> prepare -> snoop_session_open -> [pairs] -> declare -> [--top table]
  *	      -> start -> header, started -> run -> [flush pairs] -> finish
  *	      -> close -> exit status
  *
@@ -29,6 +29,7 @@
 #define SNOOP_TOOL_H
 
 #include <argp.h>
+#include <stdbool.h>
 
 #include <snoop/options.h>
 #include <snoop/pair.h>
@@ -57,6 +58,13 @@ struct snoop_tool {
 	/* --top: the table's columns (NULL: the tool has no --top/-i). */
 	const struct snoop_top_col *top_cols;
 	int top_ncols;
+	/* -i has a meaning without --top (a count mode): the skeleton then
+	 * leaves snoop_top_opts_check() out and the tool checks itself. */
+	bool interval_without_top;
+	/* After parsing, before tracefs is touched (checks that need more than
+	 * argp, e.g. probe definitions): 0 to go on, else the exit status
+	 * (message printed). Optional. */
+	int (*prepare)(void *ctx);
 	/* The text header line (columns), printed after start unless -j or
 	 * --top, after the -t/-T time header; NULL: none. */
 	const char *header;
