@@ -118,18 +118,27 @@ void snoop_tasks_fork(struct snoop_tasks *t, pid_t parent, pid_t child, bool thr
 
 	if (child <= 0)
 		return;
+	/* A thread's process is its creator's, and a new process's parent is
+	 * its creator's process: known only as well as the creator's is. */
+	p = slot_of(t, parent);
+	if (p->tid != parent)
+		p = NULL;
 	if (thread) {
-		/* A thread's process is its creator's: known only as well as
-		 * the creator's is. */
-		p = slot_of(t, parent);
-		tgid = p->tid == parent ? p->tgid : 0;
-		src = p->tid == parent ? p->tgid_src : SNOOP_TASK_UNKNOWN;
+		tgid = p ? p->tgid : 0;
+		src = p ? p->tgid_src : SNOOP_TASK_UNKNOWN;
 	}
 	k = slot_take(t, child);
 	memset(k, 0, sizeof(*k));
 	k->tid = child;
 	k->tgid = tgid;
 	k->tgid_src = tgid ? src : SNOOP_TASK_UNKNOWN;
+	if (p && thread && p->ppid_src) {
+		k->ppid = p->ppid;
+		k->ppid_src = p->ppid_src;
+	} else if (p && !thread && p->tgid_src) {
+		k->ppid = p->tgid;
+		k->ppid_src = p->tgid_src;
+	}
 	if (comm)
 		set_comm(k, comm, len, SNOOP_TASK_EVENT);
 }
@@ -240,6 +249,10 @@ static void from_proc(struct snoop_tasks *t, struct snoop_task *k)
 		k->tgid = atoi(p + 6);
 		k->tgid_src = SNOOP_TASK_PROC;
 	}
+	if (!k->ppid_src && (p = strstr(txt, "\nPPid:"))) {
+		k->ppid = atoi(p + 6);
+		k->ppid_src = SNOOP_TASK_PROC;
+	}
 	free(txt);
 	if (!k->comm_src) {
 		/* The comm file, not status's Name: (which escapes bytes). */
@@ -284,6 +297,22 @@ bool snoop_tasks_get(struct snoop_tasks *t, pid_t tid, struct snoop_task *out)
 	}
 	*out = *k;
 	return k->comm_src && k->tgid_src;
+}
+
+bool snoop_tasks_get_ppid(struct snoop_tasks *t, pid_t tid, struct snoop_task *out)
+{
+	struct snoop_task *k;
+
+	snoop_tasks_get(t, tid, out);
+	if (tid <= 0)
+		return false;
+	k = slot_take(t, tid);
+	if (!k->ppid_src) {
+		/* Read /proc even though tgid and comm were known. */
+		from_proc(t, k);
+		*out = *k;
+	}
+	return k->ppid_src != SNOOP_TASK_UNKNOWN;
 }
 
 void snoop_tasks_get_stats(const struct snoop_tasks *t, struct snoop_tasks_stats *st)

@@ -64,6 +64,10 @@ void snoop_buf_printf(struct snoop_buf *b, const char *fmt, ...)
  * columns). A column is a code point: UTF-8 continuation bytes do not count,
  * so escaped non-ASCII text lines up (East Asian wide characters do not). */
 void snoop_buf_pad(struct snoop_buf *b, size_t mark, size_t width);
+/* A malloc'd copy of n bytes with a NUL after them (the bytes may hold
+ * NULs of their own); abort()s on allocation failure, like the appenders.
+ * For keeping a record's string past the handler call. */
+char *snoop_memdup(const void *p, size_t n);
 /* Make b->data NUL-terminated (not counted in len) and return it. */
 const char *snoop_buf_cstr(struct snoop_buf *b);
 

@@ -51,8 +51,9 @@ enum snoop_task_src {
 struct snoop_task {
 	pid_t tid;
 	pid_t tgid;                  /* 0 when unknown */
+	pid_t ppid;                  /* the parent process, 0 when unknown */
 	char comm[SNOOP_COMM_LEN];   /* "" when unknown; raw bytes, not escaped */
-	enum snoop_task_src tgid_src, comm_src;
+	enum snoop_task_src tgid_src, comm_src, ppid_src;
 };
 
 /* "event", "saved", "proc", or NULL for unknown: the JSON *_source values. */
@@ -71,8 +72,9 @@ void snoop_tasks_free(struct snoop_tasks *t);
 
 /* What an event said about TID (tgid 0 / comm NULL: it did not say). */
 void snoop_tasks_note(struct snoop_tasks *t, pid_t tid, pid_t tgid, const char *comm, size_t len);
-/* task_newtask: PARENT created CHILD (a thread of PARENT's process when
- * thread is true), named comm. */
+/* task_newtask: PARENT (a thread) created CHILD: a thread of PARENT's
+ * process when thread is true, else a process whose parent is PARENT's
+ * process (CLONE_PARENT aside); named comm. */
 void snoop_tasks_fork(struct snoop_tasks *t, pid_t parent, pid_t child, bool thread, const char *comm,
 		      size_t len);
 /* sched_process_exec: OLD_PID exec'd FILENAME and is now PID, its process's
@@ -84,9 +86,14 @@ void snoop_tasks_rename(struct snoop_tasks *t, pid_t tid, const char *comm, size
  * What is known of TID: the cache (events), then the kernel's saved tables,
  * then /proc (when the task still exists). Fallback values are cached with
  * their source, so /proc is read once per TID. Always fills *out; returns
- * true when both the TGID and the comm are known.
+ * true when both the TGID and the comm are known. The PPID comes from a
+ * fork event or /proc only (the kernel saves no table of it); it is looked
+ * up only by snoop_tasks_get_ppid(), which costs a /proc read when the fork
+ * was not seen.
  */
 bool snoop_tasks_get(struct snoop_tasks *t, pid_t tid, struct snoop_task *out);
+
+bool snoop_tasks_get_ppid(struct snoop_tasks *t, pid_t tid, struct snoop_task *out);
 
 struct snoop_tasks_stats {
 	uint64_t from_event, from_saved, from_proc, unknown; /* comm lookups by source */

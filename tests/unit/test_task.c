@@ -40,7 +40,8 @@ static void fake_proc_task(int tid, int tgid, const char *comm)
 
 	snprintf(dir, sizeof(dir), "%s/%d", proc, tid);
 	mkdir(dir, 0755);
-	snprintf(status, sizeof(status), "Name:\t%s\nUmask:\t0022\nState:\tS\nTgid:\t%d\nPid:\t%d\n", comm, tgid, tid);
+	snprintf(status, sizeof(status), "Name:\t%s\nUmask:\t0022\nState:\tS\nTgid:\t%d\nPid:\t%d\n%s", comm, tgid,
+		 tid, tid == 301 ? "PPid:\t77\n" : "");
 	put(dir, "status", status);
 	snprintf(status, sizeof(status), "%s\n", comm);
 	put(dir, "comm", status);
@@ -81,6 +82,8 @@ static void test_task_events(void **state)
 	assert_true(snoop_tasks_get(t, 200, &k));
 	assert_int_equal(k.tgid, 200);
 	assert_string_equal(k.comm, "bash");
+	assert_int_equal(k.ppid, 100);
+	assert_int_equal(k.ppid_src, SNOOP_TASK_EVENT);
 	snoop_tasks_exec(t, 200, 200, "/usr/bin/sh", 11);
 	snoop_tasks_fork(t, 200, 201, true, "sh", 16);
 	snoop_tasks_rename(t, 201, "worker\0garbage", 16);
@@ -91,6 +94,10 @@ static void test_task_events(void **state)
 	assert_int_equal(k.tgid, 200);
 	assert_int_equal(k.tgid_src, SNOOP_TASK_EVENT);
 	assert_string_equal(k.comm, "worker");
+	assert_int_equal(k.ppid, 100); /* a thread's parent is its process's */
+	/* The exec kept 200's parent. */
+	assert_true(snoop_tasks_get(t, 200, &k));
+	assert_int_equal(k.ppid, 100);
 	/* The thread 201 exec's: it takes the leader's TID 200. */
 	snoop_tasks_exec(t, 200, 201, "a-very-long-program-name", 24);
 	assert_true(snoop_tasks_get(t, 200, &k));
@@ -129,11 +136,17 @@ static void test_task_fallbacks(void **state)
 	assert_int_equal(k.comm_src, SNOOP_TASK_SAVED);
 	assert_int_equal(k.tgid, 299);
 	assert_int_equal(k.tgid_src, SNOOP_TASK_SAVED);
+	/* The parent is not in the saved tables: /proc for it. */
+	assert_false(snoop_tasks_get_ppid(t, 300, &k)); /* its fake status has no PPid: line */
+	assert_int_equal(k.ppid_src, SNOOP_TASK_UNKNOWN);
+	assert_int_equal(k.comm_src, SNOOP_TASK_SAVED);
 	/* "<...>" means the kernel has no name: /proc then (marked). */
 	assert_true(snoop_tasks_get(t, 301, &k));
 	assert_string_equal(k.comm, "from-proc");
 	assert_int_equal(k.comm_src, SNOOP_TASK_PROC);
 	assert_int_equal(k.tgid_src, SNOOP_TASK_PROC);
+	assert_int_equal(k.ppid, 77);
+	assert_int_equal(k.ppid_src, SNOOP_TASK_PROC);
 	/* A prefix of another PID ("3000") is not 300's... and a task that
 	 * is gone everywhere is unknown. */
 	assert_false(snoop_tasks_get(t, 30, &k));
@@ -152,7 +165,7 @@ static void test_task_fallbacks(void **state)
 	assert_false(snoop_tasks_get(t, 302, &k));
 	assert_string_equal(k.comm, "newer");
 	snoop_tasks_get_stats(t, &st);
-	assert_int_equal(st.from_saved, 2);
+	assert_int_equal(st.from_saved, 3); /* 300 twice (get, get_ppid), 302 */
 	assert_int_equal(st.from_proc, 2);
 	assert_int_equal(st.from_event, 1);
 	assert_int_equal(st.unknown, 1);
