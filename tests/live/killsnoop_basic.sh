@@ -5,7 +5,8 @@
 # own account of each call, strace -f as the witness of the same run, and
 # JSON that parses and gives back the sender's raw comm. A sender that
 # exits at once (sh -c 'kill -TERM $$') is named from the kernel's records.
-# -x shows the failed calls only. tracefs is left as it was.
+# -x shows the failed calls only; -n and -p the chosen sender only. tracefs
+# is left as it was.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null || skip "strace not installed (scripts/deps.sh installs it)"
@@ -108,6 +109,28 @@ tail -n +2 "$WORK/t.out" | awk '$NF !~ /^E[A-Z]+$/ { bad = 1; print "not a failu
 	fail "-x printed a call that did not fail"
 [ "$(grep -c ' kw ' "$WORK/t.out")" = 9 ] || fail "-x: expected the workload's 9 failures: $(cat "$WORK/t.out")"
 note "-x: the 9 failures only, comm escaped"
+
+# -n (exact sender comm) and -p (sender process), both in the kernel.
+start_tool n "$SNOOP_BIN/killsnoop" -n kw
+"$WORK/kw" >/dev/null
+kill -0 $$
+sleep 0.3
+stop_tool "$BG_PID" INT
+[ "$BG_STATUS" = 0 ] || fail "-n: exit status $BG_STATUS"
+[ "$(tail -n +2 "$WORK/n.out" | grep -c ' kw ')" = 16 ] && [ "$(tail -n +2 "$WORK/n.out" | grep -vc ' kw ')" = 0 ] ||
+	fail "-n kw: expected the workload's 16 calls only: $(cat "$WORK/n.out")"
+bash -c 'sleep 0.6; kill -0 $$; kill -0 $$' &
+w=$!
+BG_PIDS+=("$w")
+start_tool p "$SNOOP_BIN/killsnoop" -p "$w" -j
+"$WORK/kw" >/dev/null
+wait "$w"
+sleep 0.3
+stop_tool "$BG_PID" INT
+[ "$BG_STATUS" = 0 ] || fail "-p: exit status $BG_STATUS"
+[ "$(grep -c "\"pid\":$w,.*\"target\":\"$w\"" "$WORK/p.out")" = 2 ] && [ "$(wc -l <"$WORK/p.out")" = 2 ] ||
+	fail "-p $w: expected its 2 calls only: $(cat "$WORK/p.out")"
+note "-n and -p: the chosen sender only"
 
 snapshot_tracefs "$WORK/after"
 assert_tracefs_same "$WORK/before" "$WORK/after"
