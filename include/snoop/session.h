@@ -7,6 +7,10 @@
  *                             create the private instance snoop_<tool>_<pid>
  *   snoop_session_tracepoint()/snoop_session_kprobe()/snoop_event_filter()
  *                             declare what to record and how to filter it
+ *                             (snoop_session_tracepoint_opt() for events the
+ *                             tool can do without; snoop/syscall.h for a
+ *                             syscall's enter/exit pair, snoop/task.h for
+ *                             the task cache)
  *   snoop_session_start()     install signal handlers, apply the common
  *                             filters, size the buffer, enable, tracing on
  *   snoop_session_run()       read binary events and hand them to handlers
@@ -14,6 +18,8 @@
  *   snoop_session_close()     tracing off, drain, disable, remove the
  *                             instance, remove the probes, free; safe to call
  *                             at any stage and after any error
+ *
+ * A tool's main() can leave this order to snoop_tool_main() (snoop/tool.h).
  *
  * Error reporting convention: a libsnoop function that fails has already
  * printed one line "TOOL: reason" on stderr and returns NULL or -1; the tool
