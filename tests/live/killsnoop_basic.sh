@@ -11,7 +11,7 @@
 
 command -v strace >/dev/null || skip "strace not installed (scripts/deps.sh installs it)"
 command -v cc >/dev/null || skip "no C compiler for the workload"
-cc -O -Wall -o "$WORK/kw" "$(dirname "$0")/killsnoop_work.c" || fail "cannot build the workload"
+cc -O -Wall -o "$WORK/kw" "$(dirname "$0")/../vm/killsnoop/kill_prog.c" || fail "cannot build the workload"
 snapshot_tracefs "$WORK/before"
 
 start_tool j "$SNOOP_BIN/killsnoop" -j

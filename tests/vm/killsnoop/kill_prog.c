@@ -4,7 +4,8 @@
  * failing (ESRCH, EPERM, EINVAL), with classic and real-time signals. It
  * prints what it did, one line per call, "SYSCALL SIGNUM RET ERRNO", which
  * the test compares with killsnoop's JSON (and strace's view of the same
- * run). Built by tests/live/killsnoop_*.sh with cc.
+ * run). The VM harness builds it for the killsnoop group of VM tests (on the
+ * guest's PATH as kill_prog); tests/live/killsnoop_basic.sh builds it with cc.
  */
 #define _GNU_SOURCE
 #include <errno.h>
