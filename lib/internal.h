@@ -143,6 +143,7 @@ struct snoop_session {
 	struct tep_format_field *f_newtask_pid, *f_newtask_flags;
 	uint64_t pid_dropped;           /* records of -p's child processes */
 	char filter_why[512];           /* the kernel's word on a refused filter */
+	struct snoop_tasks *tasks;      /* snoop_session_tasks(), NULL until asked */
 };
 
 /* reader.c */
@@ -177,6 +178,6 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
  * final for the remainders counted at the end (snoop_reader_settle_losses). */
 void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts, bool final);
 
-uint64_t snoop_now_ns(clockid_t clk);
+/* snoop_now_ns() is public: session.h. */
 
 #endif

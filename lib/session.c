@@ -24,6 +24,7 @@
 #include <tracefs.h>
 
 #include <snoop/sweep.h>
+#include <snoop/task.h>
 
 #include "internal.h"
 #include "reaper.h"
@@ -1197,6 +1198,7 @@ void snoop_session_close(struct snoop_session *s)
 	snoop_reaper_release(s->reaper_fd, s->clean || !s->instance_created);
 	s->reaper_fd = -1;
 	snoop_pidset_free(&s->pidset);
+	snoop_tasks_free(s->tasks);
 	if (s->instance)
 		tracefs_instance_free(s->instance);
 	if (s->tep)
@@ -1327,4 +1329,82 @@ void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint
 		snoop_json_str(j, "walltime", w.data, w.len);
 		snoop_buf_free(&w);
 	}
+}
+
+/* ---- optional events and the task cache --------------------------------- */
+
+bool snoop_session_has_event(struct snoop_session *s, const char *system, const char *event)
+{
+	char path[1024];
+
+	if (!name_ok(system) || !name_ok(event))
+		return false;
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", s->tracing_dir, system, event);
+	return access(path, F_OK) == 0;
+}
+
+struct snoop_event *snoop_session_tracepoint_opt(struct snoop_session *s, const char *system,
+						 const char *event, snoop_handler_fn fn, void *ctx)
+{
+	/* Absent is not an error: the session stays usable. Present but
+	 * unreadable or unparsable still is (add_event says why). */
+	if (!snoop_session_has_event(s, system, event))
+		return NULL;
+	return add_event(s, system, event, fn, ctx);
+}
+
+static void tasks_newtask(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	(void)s;
+	snoop_tasks_on_newtask(ctx, r);
+}
+
+static void tasks_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	(void)s;
+	snoop_tasks_on_exec(ctx, r);
+}
+
+static void tasks_rename(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	(void)s;
+	snoop_tasks_on_rename(ctx, r);
+}
+
+struct snoop_tasks *snoop_session_tasks(struct snoop_session *s, unsigned int follow)
+{
+	static const struct {
+		unsigned int bit;
+		const char *system, *event;
+		snoop_handler_fn fn;
+	} evs[] = {
+		{ SNOOP_TASKS_FORK, "task", "task_newtask", tasks_newtask },
+		{ SNOOP_TASKS_EXEC, "sched", "sched_process_exec", tasks_exec },
+		{ SNOOP_TASKS_RENAME, "task", "task_rename", tasks_rename },
+	};
+
+	if (s->tasks)
+		return s->tasks;
+	s->tasks = snoop_tasks_new(0, "/proc", s->tracing_dir);
+	if (!s->tasks) {
+		snoop_err(s, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		if (!(follow & evs[i].bit))
+			continue;
+		if (!snoop_session_tracepoint_opt(s, evs[i].system, evs[i].event, evs[i].fn, s->tasks) &&
+		    s->failed)
+			return NULL;
+	}
+	/* The kernel then keeps TID -> TGID of every task it records in
+	 * saved_tgids (a global table; the option is the instance's). */
+	if (follow & SNOOP_TASKS_SAVED) {
+		char path[1024];
+
+		snprintf(path, sizeof(path), "%s/options/record-tgid", s->instance_dir);
+		if (access(path, F_OK) == 0 && snoop_session_instance_write(s, "options/record-tgid", "1") < 0)
+			return NULL;
+	}
+	return s->tasks;
 }

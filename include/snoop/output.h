@@ -64,6 +64,10 @@ void snoop_buf_printf(struct snoop_buf *b, const char *fmt, ...)
  * columns). A column is a code point: UTF-8 continuation bytes do not count,
  * so escaped non-ASCII text lines up (East Asian wide characters do not). */
 void snoop_buf_pad(struct snoop_buf *b, size_t mark, size_t width);
+/* A malloc'd copy of n bytes with a NUL after them (the bytes may hold
+ * NULs of their own); abort()s on allocation failure, like the appenders.
+ * For keeping a record's string past the handler call. */
+char *snoop_memdup(const void *p, size_t n);
 /* Make b->data NUL-terminated (not counted in len) and return it. */
 const char *snoop_buf_cstr(struct snoop_buf *b);
 
@@ -112,5 +116,12 @@ void snoop_json_array_end(struct snoop_json *j);
  * (kernel return values are -errno). Knows every Linux errno name, and the
  * kernel-internal ones a tracer can see (ERESTARTSYS 512 .. ENOGRACE 531). */
 const char *snoop_errno_name(int err);
+
+/* Signal number -> "SIGTERM"; real-time signals as "SIGRTMIN", "SIGRTMIN+N"
+ * (N counted from the kernel's SIGRTMIN, 32, not glibc's 34) and "SIGRTMAX";
+ * 0 (a kill(2) that only checks) as "0". NULL when out of 0..64. buf holds
+ * the generated names. */
+#define SNOOP_SIGNAME_MAX 16
+const char *snoop_signal_name(int sig, char buf[SNOOP_SIGNAME_MAX]);
 
 #endif

@@ -10,6 +10,10 @@
  *                             snoop/sweep.h) and fork its reaper
  *   snoop_session_tracepoint()/snoop_session_kprobe()/snoop_event_filter()
  *                             declare what to record and how to filter it
+ *                             (snoop_session_tracepoint_opt() for events the
+ *                             tool can do without; snoop/syscall.h for a
+ *                             syscall's enter/exit pair, snoop/task.h for
+ *                             the task cache)
  *   snoop_session_start()     install signal handlers, apply the common
  *                             filters, size the buffer, enable, tracing on
  *   snoop_session_run()       read binary events and hand them to handlers
@@ -17,6 +21,8 @@
  *   snoop_session_close()     tracing off, drain, disable, remove the
  *                             instance, remove the probes, free; safe to call
  *                             at any stage and after any error
+ *
+ * A tool's main() can leave this order to snoop_tool_main() (snoop/tool.h).
  *
  * Error reporting convention: a libsnoop function that fails has already
  * printed one line "TOOL: reason" on stderr and returns NULL or -1; the tool
@@ -29,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <snoop/options.h>
 #include <snoop/output.h>
@@ -70,11 +77,23 @@ struct snoop_session *snoop_session_open(const char *tool,
 void snoop_session_common_filters(struct snoop_session *s, unsigned int mask);
 
 /* Declare a tracepoint to record. NULL (message printed) when the kernel
- * does not have it. */
+ * does not have it; that is an error: the session is marked failed and
+ * snoop_session_start() refuses. For an event the tool can do without, use
+ * snoop_session_tracepoint_opt(). */
 struct snoop_event *snoop_session_tracepoint(struct snoop_session *s,
 					     const char *system,
 					     const char *event,
 					     snoop_handler_fn fn, void *ctx);
+/* Does the kernel have the event (events/SYSTEM/EVENT)? No message. */
+bool snoop_session_has_event(struct snoop_session *s, const char *system,
+			     const char *event);
+/* An optional tracepoint: NULL and no message when the kernel lacks it,
+ * and the session goes on. A present event that cannot be loaded is still
+ * an error (message printed, session failed). */
+struct snoop_event *snoop_session_tracepoint_opt(struct snoop_session *s,
+						 const char *system,
+						 const char *event,
+						 snoop_handler_fn fn, void *ctx);
 
 /*
  * Declare an event that is decoded but not enabled through events/: the
@@ -200,9 +219,13 @@ bool snoop_session_count_event(struct snoop_session *s);
 /* Time columns from -t/-T, written with a trailing space ("" without -t/-T). */
 void snoop_session_put_time(struct snoop_session *s, struct snoop_buf *b, uint64_t ts);
 void snoop_session_put_time_header(struct snoop_session *s, struct snoop_buf *b);
-/* JSON "time" member: seconds since start (-t), ISO 8601 (-T) or absolute
- * monotonic seconds by default. */
+/* JSON "time" member: always seconds since the start of the trace, six
+ * decimals, from the event's timestamp (with or without -t); with -T also
+ * a "walltime" member, the event's wall-clock time in ISO 8601. */
 void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint64_t ts);
+
+/* Now in ns of clock clk (CLOCK_MONOTONIC is the clock of record->ts). */
+uint64_t snoop_now_ns(clockid_t clk);
 
 /* Print "TOOL: message" on stderr (one line). */
 void snoop_err(struct snoop_session *s, const char *fmt, ...)

@@ -110,12 +110,26 @@ void snoop_top_free(struct snoop_top *t);
  * setters below accept that NULL, so the handler needs no test.
  */
 struct snoop_top_row *snoop_top_hit(struct snoop_top *t, const void *key, size_t len);
+/* The same for a key of n fields (NUL-separated, shown joined by spaces);
+ * a NULL field counts as "?". */
+struct snoop_top_row *snoop_top_hitv(struct snoop_top *t, const char *const *fields, int n);
 /* The same with a count of n events (e.g. a kernel-side counter). */
 struct snoop_top_row *snoop_top_add(struct snoop_top *t, const void *key, size_t len, uint64_t n);
 /* A value for a NUMBER column (DISTINCT: one more value seen). */
 void snoop_top_num(struct snoop_top *t, struct snoop_top_row *r, int col, int64_t v);
 /* Bytes for a TEXT column (kept: up to 255) or a DISTINCT column. */
 void snoop_top_text(struct snoop_top *t, struct snoop_top_row *r, int col, const void *s, size_t n);
+
+/* The index of the column named name (its header text), -1 when none:
+ * a tool looks its columns up once, after snoop_top_new(), instead of
+ * repeating bare numbers that break when a column is added. */
+int snoop_top_col_index(const struct snoop_top *t, const char *name);
+/* snoop_top_num()/snoop_top_text() by column name (a lookup per call:
+ * fine at --top's rates; a hot path keeps the index). Unknown names are
+ * ignored. */
+void snoop_top_num_by(struct snoop_top *t, struct snoop_top_row *r, const char *col, int64_t v);
+void snoop_top_text_by(struct snoop_top *t, struct snoop_top_row *r, const char *col, const void *s,
+		       size_t n);
 
 /* Forget every row and the dropped statistics (the 'r' key). */
 void snoop_top_reset(struct snoop_top *t);

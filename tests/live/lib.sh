@@ -215,3 +215,54 @@ wait_session_gone() {
 		sleep 0.01
 	done
 }
+
+# SIGPIPE: TOOL ARGS... writes to a reader that goes away after the first
+# line (the header); POKE (a command) makes events for it to write about.
+# Fails unless the tool ends with status 0. Sets nothing.
+assert_sigpipe_ends() {
+	local poke=$1; shift
+	( "$@" 2>"$WORK/pipe.err"; echo $? >"$WORK/pipe.status" ) | head -n 1 >"$WORK/pipe.out" &
+	local hpid=$! i
+	for i in $(seq 1 100); do
+		[ -s "$WORK/pipe.out" ] && break
+		sleep 0.05
+	done
+	# The tool notices the closed pipe at its next write.
+	for i in $(seq 1 40); do $poke; sleep 0.05; [ -s "$WORK/pipe.status" ] && break; done
+	wait $hpid || true
+	[ -s "$WORK/pipe.status" ] || fail "$1 did not end after its reader went away"
+	[ "$(cat "$WORK/pipe.status")" = 0 ] || fail "SIGPIPE: exit status $(cat "$WORK/pipe.status")"
+}
+
+# kill -9 of TOOL (started with ARGS...) and of its reaper leaves its
+# instance; the next start of the same tool (-d 0.2) removes it. (kill -9 of
+# the tool alone is the reaper's case: reliability_cleanup.)
+assert_kill9_swept() {
+	local pid reaper
+	start_tool k9 "$@"
+	pid=$BG_PID
+	reaper=$(reaper_of "$pid") || fail "no snoop-reaper watches $1 ($pid)"
+	kill -9 "$reaper" "$pid"; wait "$pid" 2>/dev/null || true
+	[ -n "$(session_left "$pid")" ] ||
+		fail "kill -9 left nothing: the test cannot see the sweep"
+	"$1" -d 0.2 >/dev/null 2>"$WORK/sweep.err" || fail "next start failed: $(cat "$WORK/sweep.err")"
+	assert_no_leftovers_of "$pid"
+}
+
+# For each stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT): start TOOL ARGS...,
+# run POKE (a command), send the signal; the tool must exit 0 and leave
+# tracefs as $WORK/before (snapshot_tracefs) has it.
+assert_stop_signals_clean() {
+	local poke=$1 sig pid; shift
+	for sig in INT TERM HUP QUIT; do
+		start_tool "sig$sig" "$@"
+		pid=$BG_PID
+		$poke
+		stop_tool "$pid" "$sig"
+		[ "$BG_STATUS" = 0 ] || fail "SIG$sig: exit status $BG_STATUS: $(cat "$WORK/sig$sig.err")"
+		assert_no_leftovers_of "$pid"
+		snapshot_tracefs "$WORK/after"
+		assert_tracefs_same "$WORK/before" "$WORK/after"
+		note "SIG$sig: clean, exit 0"
+	done
+}

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Task identity: TID -> TGID and comm, learned from the session's own
+ * records first, then from the kernel's saved tables, then from /proc.
+ * See include/snoop/task.h for why that order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <snoop/session.h>
+#include <snoop/task.h>
+#include <snoop/tracefs.h>
+
+struct task_slot {
+	struct snoop_task t;     /* t.tid 0: free */
+};
+
+struct snoop_tasks {
+	struct task_slot *slots;
+	size_t nslots;
+	char *proc_dir, *tracing_dir;
+	/* The kernel's saved_* tables are read as a whole and kept until a
+	 * lookup misses them: one read per batch of new tasks, not per TID. */
+	char *saved_cmdlines, *saved_tgids;
+	struct snoop_tasks_stats st;
+};
+
+const char *snoop_task_src_name(enum snoop_task_src src)
+{
+	switch (src) {
+	case SNOOP_TASK_EVENT:
+		return "event";
+	case SNOOP_TASK_SAVED:
+		return "saved";
+	case SNOOP_TASK_PROC:
+		return "proc";
+	default:
+		return NULL;
+	}
+}
+
+struct snoop_tasks *snoop_tasks_new(size_t slots, const char *proc_dir, const char *tracing_dir)
+{
+	struct snoop_tasks *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->nslots = slots ? slots : 8192;
+	t->slots = calloc(t->nslots, sizeof(*t->slots));
+	t->proc_dir = proc_dir ? strdup(proc_dir) : NULL;
+	t->tracing_dir = tracing_dir ? strdup(tracing_dir) : NULL;
+	if (!t->slots || (proc_dir && !t->proc_dir) || (tracing_dir && !t->tracing_dir)) {
+		snoop_tasks_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void snoop_tasks_free(struct snoop_tasks *t)
+{
+	if (!t)
+		return;
+	free(t->slots);
+	free(t->proc_dir);
+	free(t->tracing_dir);
+	free(t->saved_cmdlines);
+	free(t->saved_tgids);
+	free(t);
+}
+
+static struct snoop_task *slot_of(struct snoop_tasks *t, pid_t tid)
+{
+	return &t->slots[(size_t)(unsigned int)tid % t->nslots].t;
+}
+
+/* The slot of TID, taken over (cleared) when another TID had it. */
+static struct snoop_task *slot_take(struct snoop_tasks *t, pid_t tid)
+{
+	struct snoop_task *k = slot_of(t, tid);
+
+	if (k->tid != tid) {
+		memset(k, 0, sizeof(*k));
+		k->tid = tid;
+	}
+	return k;
+}
+
+static void set_comm(struct snoop_task *k, const char *comm, size_t len, enum snoop_task_src src)
+{
+	len = strnlen(comm, len < SNOOP_COMM_LEN - 1 ? len : SNOOP_COMM_LEN - 1);
+	memcpy(k->comm, comm, len);
+	k->comm[len] = '\0';
+	k->comm_src = src;
+}
+
+void snoop_tasks_note(struct snoop_tasks *t, pid_t tid, pid_t tgid, const char *comm, size_t len)
+{
+	struct snoop_task *k;
+
+	if (tid <= 0)
+		return;
+	k = slot_take(t, tid);
+	if (tgid > 0) {
+		k->tgid = tgid;
+		k->tgid_src = SNOOP_TASK_EVENT;
+	}
+	if (comm)
+		set_comm(k, comm, len, SNOOP_TASK_EVENT);
+}
+
+void snoop_tasks_fork(struct snoop_tasks *t, pid_t parent, pid_t child, bool thread, const char *comm,
+		      size_t len)
+{
+	struct snoop_task *p, *k;
+	pid_t tgid = child;
+	enum snoop_task_src src = SNOOP_TASK_EVENT;
+
+	if (child <= 0)
+		return;
+	/* A thread's process is its creator's, and a new process's parent is
+	 * its creator's process: known only as well as the creator's is. */
+	p = slot_of(t, parent);
+	if (p->tid != parent)
+		p = NULL;
+	if (thread) {
+		tgid = p ? p->tgid : 0;
+		src = p ? p->tgid_src : SNOOP_TASK_UNKNOWN;
+	}
+	k = slot_take(t, child);
+	memset(k, 0, sizeof(*k));
+	k->tid = child;
+	k->tgid = tgid;
+	k->tgid_src = tgid ? src : SNOOP_TASK_UNKNOWN;
+	if (p && thread && p->ppid_src) {
+		k->ppid = p->ppid;
+		k->ppid_src = p->ppid_src;
+	} else if (p && !thread && p->tgid_src) {
+		k->ppid = p->tgid;
+		k->ppid_src = p->tgid_src;
+	}
+	if (comm)
+		set_comm(k, comm, len, SNOOP_TASK_EVENT);
+}
+
+void snoop_tasks_exec(struct snoop_tasks *t, pid_t pid, pid_t old_pid, const char *filename, size_t len)
+{
+	struct snoop_task *k;
+	size_t i, base = 0;
+
+	if (old_pid > 0 && old_pid != pid) {
+		/* A non-leader thread exec'd: it took the leader's TID. */
+		k = slot_of(t, old_pid);
+		if (k->tid == old_pid)
+			memset(k, 0, sizeof(*k));
+	}
+	if (pid <= 0)
+		return;
+	k = slot_take(t, pid);
+	k->tgid = pid;
+	k->tgid_src = SNOOP_TASK_EVENT;
+	if (!filename) {
+		k->comm[0] = '\0';
+		k->comm_src = SNOOP_TASK_UNKNOWN;
+		return;
+	}
+	for (i = 0; i < len && filename[i]; i++)
+		if (filename[i] == '/')
+			base = i + 1;
+	set_comm(k, filename + base, i - base, SNOOP_TASK_EVENT);
+}
+
+void snoop_tasks_rename(struct snoop_tasks *t, pid_t tid, const char *comm, size_t len)
+{
+	if (tid > 0 && comm)
+		set_comm(slot_take(t, tid), comm, len, SNOOP_TASK_EVENT);
+}
+
+/* ---- fallbacks ----------------------------------------------------------- */
+
+/* "PID VALUE\n" lines: VALUE of pid (the rest of the line), or NULL. */
+static const char *table_find(const char *tab, pid_t pid, size_t *len)
+{
+	char key[16];
+	int kl = snprintf(key, sizeof(key), "%d ", (int)pid);
+
+	for (const char *l = tab; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t ll = e ? (size_t)(e - l) : strlen(l);
+
+		if (ll > (size_t)kl && memcmp(l, key, (size_t)kl) == 0) {
+			*len = ll - (size_t)kl;
+			return l + kl;
+		}
+		l = e ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+static const char *saved_find(struct snoop_tasks *t, char **cache, const char *file, pid_t pid, size_t *len)
+{
+	char path[512];
+	const char *v;
+
+	if (!t->tracing_dir)
+		return NULL;
+	if (*cache && (v = table_find(*cache, pid, len)))
+		return v;
+	/* A miss: the table may have learned the task since it was read. */
+	free(*cache);
+	snprintf(path, sizeof(path), "%s/%s", t->tracing_dir, file);
+	*cache = snoop_read_file(path, NULL);
+	return *cache ? table_find(*cache, pid, len) : NULL;
+}
+
+static void from_saved(struct snoop_tasks *t, struct snoop_task *k)
+{
+	const char *v;
+	size_t len;
+
+	if (!k->comm_src) {
+		v = saved_find(t, &t->saved_cmdlines, "saved_cmdlines", k->tid, &len);
+		/* "<...>" is the kernel's word for "not saved". */
+		if (v && !(len == 5 && memcmp(v, "<...>", 5) == 0))
+			set_comm(k, v, len, SNOOP_TASK_SAVED);
+	}
+	if (!k->tgid_src) {
+		v = saved_find(t, &t->saved_tgids, "saved_tgids", k->tid, &len);
+		if (v && atoi(v) > 0) {
+			k->tgid = atoi(v);
+			k->tgid_src = SNOOP_TASK_SAVED;
+		}
+	}
+}
+
+static void from_proc(struct snoop_tasks *t, struct snoop_task *k)
+{
+	char path[512], *txt, *p;
+
+	if (!t->proc_dir)
+		return;
+	/* /proc/TID/status answers for a thread too, even though only
+	 * process IDs are listed in /proc. */
+	snprintf(path, sizeof(path), "%s/%d/status", t->proc_dir, (int)k->tid);
+	txt = snoop_read_file(path, NULL);
+	if (!txt)
+		return;
+	if (!k->tgid_src && (p = strstr(txt, "\nTgid:")) && atoi(p + 6) > 0) {
+		k->tgid = atoi(p + 6);
+		k->tgid_src = SNOOP_TASK_PROC;
+	}
+	if (!k->ppid_src && (p = strstr(txt, "\nPPid:"))) {
+		k->ppid = atoi(p + 6);
+		k->ppid_src = SNOOP_TASK_PROC;
+	}
+	free(txt);
+	if (!k->comm_src) {
+		/* The comm file, not status's Name: (which escapes bytes). */
+		snprintf(path, sizeof(path), "%s/%d/comm", t->proc_dir, (int)k->tid);
+		txt = snoop_read_file(path, NULL);
+		if (txt) {
+			size_t n = strlen(txt);
+
+			if (n && txt[n - 1] == '\n')
+				n--;
+			set_comm(k, txt, n, SNOOP_TASK_PROC);
+			free(txt);
+		}
+	}
+}
+
+bool snoop_tasks_get(struct snoop_tasks *t, pid_t tid, struct snoop_task *out)
+{
+	struct snoop_task *k;
+
+	memset(out, 0, sizeof(*out));
+	out->tid = tid;
+	if (tid <= 0)
+		return false;
+	k = slot_take(t, tid);
+	if (!k->comm_src || !k->tgid_src)
+		from_saved(t, k);
+	if (!k->comm_src || !k->tgid_src)
+		from_proc(t, k);
+	switch (k->comm_src) {
+	case SNOOP_TASK_EVENT:
+		t->st.from_event++;
+		break;
+	case SNOOP_TASK_SAVED:
+		t->st.from_saved++;
+		break;
+	case SNOOP_TASK_PROC:
+		t->st.from_proc++;
+		break;
+	default:
+		t->st.unknown++;
+	}
+	*out = *k;
+	return k->comm_src && k->tgid_src;
+}
+
+bool snoop_tasks_get_ppid(struct snoop_tasks *t, pid_t tid, struct snoop_task *out)
+{
+	struct snoop_task *k;
+
+	snoop_tasks_get(t, tid, out);
+	if (tid <= 0)
+		return false;
+	k = slot_take(t, tid);
+	if (!k->ppid_src) {
+		/* Read /proc even though tgid and comm were known. */
+		from_proc(t, k);
+		*out = *k;
+	}
+	return k->ppid_src != SNOOP_TASK_UNKNOWN;
+}
+
+void snoop_tasks_get_stats(const struct snoop_tasks *t, struct snoop_tasks_stats *st)
+{
+	*st = t->st;
+}
+
+/* ---- from records ------------------------------------------------------- */
+
+#define CLONE_THREAD_FLAG 0x00010000ull
+
+static struct tep_format_field *field(const struct snoop_record *r, const char *name)
+{
+	return snoop_event_field(r->ev, name);
+}
+
+void snoop_tasks_on_newtask(struct snoop_tasks *t, const struct snoop_record *r)
+{
+	struct tep_format_field *fp = field(r, "pid"), *fc = field(r, "comm"), *ff = field(r, "clone_flags");
+	const char *comm;
+	size_t len = 0;
+
+	if (!fp || !ff)
+		return;
+	comm = fc ? snoop_field_str(r, fc, &len) : NULL;
+	snoop_tasks_fork(t, r->pid, (pid_t)snoop_field_s64(r, fp), (snoop_field_u64(r, ff) & CLONE_THREAD_FLAG) != 0,
+			 comm, len);
+}
+
+void snoop_tasks_on_exec(struct snoop_tasks *t, const struct snoop_record *r)
+{
+	struct tep_format_field *fp = field(r, "pid"), *fo = field(r, "old_pid"), *ff = field(r, "filename");
+	const char *file;
+	size_t len = 0;
+
+	if (!fp)
+		return;
+	file = ff ? snoop_field_str(r, ff, &len) : NULL;
+	snoop_tasks_exec(t, (pid_t)snoop_field_s64(r, fp), fo ? (pid_t)snoop_field_s64(r, fo) : 0, file, len);
+}
+
+void snoop_tasks_on_rename(struct snoop_tasks *t, const struct snoop_record *r)
+{
+	struct tep_format_field *fp = field(r, "pid"), *fc = field(r, "newcomm");
+	const char *comm;
+	size_t len = 0;
+
+	if (!fp || !fc)
+		return;
+	comm = snoop_field_str(r, fc, &len);
+	snoop_tasks_rename(t, (pid_t)snoop_field_s64(r, fp), comm, len);
+}
