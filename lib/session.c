@@ -95,6 +95,17 @@ void snoop_err(struct snoop_session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+void snoop_session_fail(struct snoop_session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->failed = true;
+	s->stopping = true;
+	va_start(ap, fmt);
+	vmsg(s->tool, "", fmt, ap);
+	va_end(ap);
+}
+
 void snoop_warn(struct snoop_session *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -879,29 +890,71 @@ static void loss_notice(struct snoop_session *s, bool final)
 	s->lost_reported = lost;
 }
 
+/*
+ * One line for an output error, once. A closed pipe (| head) is a normal
+ * end and says nothing; anything else (ENOSPC, EFBIG past `ulimit -f`, EIO,
+ * EBADF for a closed stdout) means lines were lost, which the user must
+ * hear about: the run ends as after any error, with the usual teardown.
+ */
+static void output_failed(struct snoop_session *s, int err)
+{
+	const char *name = snoop_errno_name(err);
+
+	s->out_broken = true;
+	s->stopping = true;
+	snoop_buf_reset(&s->out);
+	if (err == EPIPE)
+		return;
+	snoop_err(s, "cannot write the output: %s%s%s%s", strerror(err), name ? " (" : "", name ? name : "",
+		  name ? ")" : "");
+}
+
+int snoop_stdout_done(const char *tool)
+{
+	const char *name;
+	int err;
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	err = errno ? errno : EIO;
+	if (err == EPIPE)
+		return 0;
+	name = snoop_errno_name(err);
+	snoop_errx(tool, "cannot write the output: %s%s%s%s", strerror(err), name ? " (" : "", name ? name : "",
+		   name ? ")" : "");
+	return -1;
+}
+
 int snoop_session_flush(struct snoop_session *s)
 {
-	size_t off = 0;
+	size_t off = 0, len = s->out.len;
 
 	if (s->out_broken) {
 		snoop_buf_reset(&s->out);
 		return -1;
 	}
-	while (off < s->out.len) {
-		ssize_t n = write(STDOUT_FILENO, s->out.data + off, s->out.len - off);
+	/* A failed allocation left the buffer short: write the lines that
+	 * were whole before it, never the cut one, and end the run. */
+	if (snoop_buf_failed(&s->out))
+		len = snoop_buf_whole_lines(&s->out);
+	while (off < len) {
+		ssize_t n = write(STDOUT_FILENO, s->out.data + off, len - off);
 
-		if (n < 0 && errno == EINTR && !snoop_signals_pending())
-			continue;
 		if (n < 0 && errno == EINTR)
 			continue; /* finish the line we started, then stop */
 		if (n < 0) {
-			/* EPIPE: the reader went away (| head); end quietly. */
-			s->out_broken = true;
-			s->stopping = true;
-			snoop_buf_reset(&s->out);
+			output_failed(s, errno);
 			return -1;
 		}
 		off += (size_t)n;
+	}
+	if (snoop_buf_failed(&s->out)) {
+		snoop_buf_free(&s->out);
+		s->out_broken = true;
+		s->stopping = true;
+		snoop_err(s, "out of memory: the output stops here");
+		return -1;
 	}
 	snoop_buf_reset(&s->out);
 	return 0;
@@ -1027,12 +1080,13 @@ bool snoop_session_count_event(struct snoop_session *s)
 
 /* ---- close ----------------------------------------------------------- */
 
-void snoop_session_close(struct snoop_session *s)
+/* Everything close does; true when an error was reported at any point of
+ * the session, the teardown included (its last flush may fail). */
+static bool teardown(struct snoop_session *s)
 {
 	char path[1024];
+	bool failed;
 
-	if (!s)
-		return;
 	if (s->close_fn) {
 		snoop_close_fn fn = s->close_fn;
 
@@ -1105,7 +1159,29 @@ void snoop_session_close(struct snoop_session *s)
 	if (s->sig_pipe[1] >= 0)
 		close(s->sig_pipe[1]);
 	snoop_buf_free(&s->out);
+	failed = s->failed;
 	free(s);
+	return failed;
+}
+
+void snoop_session_close(struct snoop_session *s)
+{
+	if (s)
+		teardown(s);
+}
+
+int snoop_session_end(struct snoop_session *s, int status)
+{
+	bool failed = s ? teardown(s) : status != 0;
+
+	/* An error was said: the run failed, whatever the tool thought. */
+	if (failed)
+		return status ? status : 1;
+	/* A stop signal and no error said: a normal end, also when it cut a
+	 * set-up step short (which then returned -1 without a word). */
+	if (snoop_signals_pending())
+		return 0;
+	return status;
 }
 
 /* ---- accessors and time ------------------------------------------------ */

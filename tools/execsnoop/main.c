@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "execsnoop: -u: %llu exec(s) not shown: the process was gone before its UID could be read\n",
 			(unsigned long long)x.st.uid_unknown_skipped);
 out:
-	snoop_session_close(x.s);
+	ret = snoop_session_end(x.s, ret);
 	snoop_top_free(x.top);
 	snoop_buf_free(&x.top_key);
 	if (o.has_name)

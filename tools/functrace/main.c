@@ -291,7 +291,7 @@ out:
 		 * it is one flag for all instances (see setup.c). */
 		snoop_session_instance_write(ft.s, "options/func_stack_trace", "0");
 	}
-	snoop_session_close(ft.s);
+	ret = snoop_session_end(ft.s, ret);
 	snoop_top_free(ft.top);
 	functrace_output_free(&ft);
 	ft_comms_free(ft.comms);

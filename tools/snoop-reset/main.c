@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <snoop/options.h>
+#include <snoop/session.h>
 #include <snoop/sweep.h>
 #include <snoop/tracefs.h>
 
@@ -145,6 +146,9 @@ int main(int argc, char **argv)
 	char err[256];
 
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	/* Past `ulimit -f`, a write fails with EFBIG (said at the end) instead
+	 * of killing us half-way through the sweep. */
+	signal(SIGXFSZ, SIG_IGN);
 	dir = snoop_tracefs_find(err, sizeof(err));
 	if (!dir) {
 		fprintf(stderr, "snoop-reset: %s\n", err);
@@ -155,7 +159,7 @@ int main(int argc, char **argv)
 		if (!o.quiet)
 			printf("%d instance(s), %d event(s) named by snoopkit\n", all.instances_found,
 			       all.events_found);
-		return 0;
+		return snoop_stdout_done("snoop-reset") < 0 ? 1 : 0;
 	}
 	if (o.all) {
 		pid_t owners[MAX_OWNERS];
@@ -181,5 +185,5 @@ int main(int argc, char **argv)
 	}
 	if (!o.quiet)
 		printf("removed %d instance(s) and %d event(s)\n", all.instances_removed, all.events_removed);
-	return 0;
+	return snoop_stdout_done("snoop-reset") < 0 ? 1 : 0;
 }
