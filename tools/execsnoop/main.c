@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	struct execsnoop x = { .o = &o };
 	int ret = 1;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	if (o.common.comm) {
 		/* -n is a regex on the new command name (extended syntax). */
 		int rc = regcomp(&o.name_re, o.common.comm, REG_EXTENDED | REG_NOSUB);

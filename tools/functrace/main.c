@@ -246,7 +246,7 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	argp_err_exit_status = FT_EXIT_USAGE;
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	ret = check_patterns(&ft);
 	if (ret)
 		goto out;

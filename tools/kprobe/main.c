@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 	struct kp kp = { .o = &o, .last_hit_cpu = -1 };
 	int ret = 1;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	if (parse_defs(&kp) < 0) {
 		ret = KP_EXIT_USAGE;
 		goto out;

@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	struct opensnoop x = { .o = &o };
 	int ret = 1;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 
 	x.s = snoop_session_open("opensnoop", &o.common);
 	if (!x.s)

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	const char *dir;
 	char err[256];
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	/* Past `ulimit -f`, a write fails with EFBIG (said at the end) instead
 	 * of killing us half-way through the sweep. */
 	signal(SIGXFSZ, SIG_IGN);
