@@ -571,6 +571,10 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 	uint64_t now = now_ns();
 	double dt = (double)(now - v->last_ns) / 1e9;
 
+	if (v->t->failed) {
+		snoop_session_fail(s, "out of memory: the --top table cannot grow");
+		return;
+	}
 	/* The final tick can come right after a normal one: a rate over a
 	 * few milliseconds says nothing, keep the last. */
 	if (dt >= v->interval / 4) {
