@@ -139,6 +139,32 @@ static int load_header(struct snoop_session *s)
 	return 0;
 }
 
+/*
+ * A closed stdout would hand its number to the first file opened next,
+ * a tracefs file among them, and the output would be written into it: a
+ * closed stdout is an output error said at once, before tracefs is
+ * touched. A closed stdin or stderr gets /dev/null for the same reason.
+ */
+static int std_fds_check(const char *tool)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int nul;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		nul = open("/dev/null", O_RDWR);
+		if (nul >= 0 && nul != fd) {
+			dup2(nul, fd);
+			close(nul);
+		}
+		if (fd == STDOUT_FILENO) {
+			snoop_errx(tool, "cannot write the output: standard output is closed (EBADF)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct snoop_session *snoop_session_open(const char *tool, const struct snoop_opts *opts)
 {
 	struct snoop_session *s = calloc(1, sizeof(*s));
@@ -147,6 +173,10 @@ struct snoop_session *snoop_session_open(const char *tool, const struct snoop_op
 
 	if (!s) {
 		snoop_errx(tool, "out of memory");
+		return NULL;
+	}
+	if (std_fds_check(tool) < 0) {
+		free(s);
 		return NULL;
 	}
 	snprintf(s->tool, sizeof(s->tool), "%s", tool);
