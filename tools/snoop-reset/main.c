@@ -146,9 +146,11 @@ int main(int argc, char **argv)
 	char err[256];
 
 	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
-	/* Past `ulimit -f`, a write fails with EFBIG (said at the end) instead
-	 * of killing us half-way through the sweep. */
+	/* Past `ulimit -f` a write fails with EFBIG (said at the end), and a
+	 * reader gone (| head) with EPIPE (a quiet end), instead of a signal
+	 * killing us half-way through the sweep. */
 	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	dir = snoop_tracefs_find(err, sizeof(err));
 	if (!dir) {
 		fprintf(stderr, "snoop-reset: %s\n", err);
