@@ -431,6 +431,13 @@ struct snoop_event *snoop_session_kprobe(struct snoop_session *s, const char *na
 	 * style lines when given one, and the default suits syscalls. */
 	snoop_buf_printf(&def, "%c:%s/%s %s%s%s", retprobe ? 'r' : 'p', s->group, name, addr,
 			 fetchargs && *fetchargs ? " " : "", fetchargs ? fetchargs : "");
+	/* A definition cut short by a failed allocation must not reach the
+	 * kernel, which might take what is left. */
+	if (snoop_buf_failed(&def)) {
+		snoop_buf_free(&def);
+		snoop_err(s, "out of memory");
+		return NULL;
+	}
 	ev = snoop_session_dynevent(s, "kprobe_events", snoop_buf_cstr(&def), name, fn, ctx);
 	snoop_buf_free(&def);
 	return ev;
@@ -535,7 +542,11 @@ int snoop_event_filter(struct snoop_event *ev, const char *filter)
 	}
 	free(err);
 	ev->filter = strdup(filter);
-	return ev->filter ? 0 : -1;
+	if (!ev->filter) {
+		snoop_err(ev->s, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 struct tep_event *snoop_event_tep(struct snoop_event *ev) { return ev->tep_ev; }
@@ -652,6 +663,11 @@ static int apply_pid_filter(struct snoop_session *s)
 		}
 		s->pid_follow = true;
 	}
+	if (snoop_buf_failed(&pids)) {
+		snoop_buf_free(&pids);
+		snoop_err(s, "out of memory");
+		return -1;
+	}
 	ret = snoop_session_instance_write(s, "set_event_pid", snoop_buf_cstr(&pids));
 	snoop_buf_free(&pids);
 	if (ret < 0 || !s->pid_follow)
@@ -703,6 +719,11 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 		/* "comm" is a generic field every event has; -n is checked to
 		 * hold no quote or backslash, so it needs no escaping here. */
 		snoop_buf_printf(&f, "%scomm == \"%s\"", f.len ? " && " : "", s->opts.comm);
+	if (snoop_buf_failed(&f)) {
+		snoop_buf_free(&f);
+		snoop_err(s, "out of memory");
+		return -1;
+	}
 	snprintf(file, sizeof(file), "events/%s/%s/filter", ev->system, ev->name);
 	if (f.len && !(ev->kfilter && !strcmp(ev->kfilter, snoop_buf_cstr(&f))))
 		ret = snoop_session_instance_write(s, file, snoop_buf_cstr(&f));

@@ -611,6 +611,8 @@ static bool row_matches(struct snoop_top *t, const struct snoop_top_row *r)
 		snoop_top_put_cell(t, r, i, &t->scratch);
 		snoop_buf_addc(&t->scratch, '\n'); /* no match across columns */
 	}
+	if (snoop_buf_failed(&t->scratch))
+		t->failed = true;
 	return memmem(t->scratch.data ? t->scratch.data : "", t->scratch.len, t->filter,
 		      strlen(t->filter)) != NULL;
 }
@@ -738,5 +740,9 @@ void snoop_top_render_text(struct snoop_top *t, struct snoop_buf *b)
 		}
 		trim_line(b, mark);
 	}
+	/* A cell cut short by a failed allocation: the view drops this
+	 * table and ends the run. */
+	if (snoop_buf_failed(&cell))
+		t->failed = true;
 	snoop_buf_free(&cell);
 }

@@ -586,7 +586,14 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 		if (!final)
 			draw(v);
 	} else {
-		print_text(v, snoop_session_out(s));
+		struct snoop_buf *out = snoop_session_out(s);
+		size_t mark = out->len;
+
+		print_text(v, out);
+		if (v->t->failed) {
+			out->len = mark; /* not a table with a cut cell */
+			snoop_session_fail(s, "out of memory: the --top table cannot grow");
+		}
 	}
 }
 
