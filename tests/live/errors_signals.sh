@@ -15,11 +15,18 @@ TOOLS=(
 	"kprobe|$SNOOP_BIN/kprobe t:syscalls:sys_enter_openat"
 )
 RT=$(( $(kill -l RTMIN) + 2 ))
+FAULTS="SEGV BUS TRAP"
+# Under ASan (the CI's second pass) the sanitizer's handlers keep SIGSEGV
+# and SIGBUS, on purpose: libsnoop leaves a fault signal that has a handler
+# to it, and a sanitizer's report matters more than a teardown.
+if [[ $(ldd "$SNOOP_BIN/execsnoop" 2>/dev/null) == *libasan* ]]; then
+	FAULTS="TRAP"
+fi
 
 for t in "${TOOLS[@]}"; do
 	name=${t%%|*}
 	read -r -a cmd <<<"${t#*|}"
-	for sig in XCPU USR1 USR2 VTALRM PROF IO PWR STKFLT $RT SEGV BUS TRAP; do
+	for sig in XCPU USR1 USR2 VTALRM PROF IO PWR STKFLT $RT $FAULTS; do
 		start_tool "$name" "${cmd[@]}"
 		pid=$BG_PID
 		stop_tool "$pid" "$sig"
@@ -28,7 +35,7 @@ for t in "${TOOLS[@]}"; do
 			fail "$name: SIG$sig: said $(cat "$WORK/$name.err")"
 		assert_no_leftovers_of "$pid"
 	done
-	note "$name: SIGXCPU, SIGUSR1/2, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT, SIGRTMIN+2, kill -SEGV/-BUS/-TRAP: exit 0, clean"
+	note "$name: SIGXCPU, SIGUSR1/2, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT, SIGRTMIN+2, kill -${FAULTS// /\/-}: exit 0, clean"
 
 	# SIGXFSZ changes nothing: the tool keeps tracing until told to stop.
 	start_tool "$name" "${cmd[@]}"
