@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <snoop/options.h>
 #include <snoop/output.h>
@@ -197,3 +198,61 @@ const struct argp snoop_common_argp = {
 	.options = common_options,
 	.parser = common_parse,
 };
+
+/*
+ * argp validates values through our parsers, which quote them with
+ * snoop_arg_quote(); but an unknown or ambiguous option name is reported by
+ * getopt itself ("unrecognized option '--\e]0;...'"), straight to stderr,
+ * and argv[0] is in every message. So while argp parses, stderr is a stream
+ * whose bytes go through the text escaper on their way to fd 2: control
+ * bytes, C1 and invalid UTF-8 become \xHH or \u{XXXX}. Newlines and
+ * backslashes pass as they are: the messages are several lines, and the
+ * values our parsers quote are escaped already (a backslash doubled here
+ * would show "\\x1b" for an ESC).
+ */
+static ssize_t escaped_write(void *cookie, const char *buf, size_t n)
+{
+	struct snoop_buf b;
+	size_t i = 0;
+
+	(void)cookie;
+	snoop_buf_init(&b);
+	while (i < n) {
+		size_t run = 0;
+
+		while (i + run < n && buf[i + run] != '\n' && buf[i + run] != '\\')
+			run++;
+		snoop_escape_text(&b, buf + i, run);
+		i += run;
+		if (i < n)
+			snoop_buf_addc(&b, buf[i++]);
+	}
+	/* Nothing to do on failure: this is the error channel. */
+	if (!snoop_buf_failed(&b) && b.len && write(STDERR_FILENO, b.data, b.len) < 0) {
+	}
+	snoop_buf_free(&b);
+	return (ssize_t)n;
+}
+
+error_t snoop_argp_parse(const struct argp *argp, int argc, char **argv, unsigned int flags, int *arg_index,
+			 void *input)
+{
+	static const cookie_io_functions_t io = { .write = escaped_write };
+	FILE *real = stderr, *esc;
+	error_t err;
+
+	fflush(stderr);
+	esc = fopencookie(NULL, "w", io);
+	/* Line-buffered: a message goes out whole, and exit() inside
+	 * argp_error() flushes it like any stream. */
+	if (esc) {
+		setvbuf(esc, NULL, _IOLBF, 0);
+		stderr = esc;
+	}
+	err = argp_parse(argp, argc, argv, flags, arg_index, input);
+	if (esc) {
+		stderr = real;
+		fclose(esc);
+	}
+	return err;
+}

@@ -25,6 +25,7 @@ void snoop_buf_init(struct snoop_buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->failed = false;
 }
 
 void snoop_buf_free(struct snoop_buf *b)
@@ -33,14 +34,22 @@ void snoop_buf_free(struct snoop_buf *b)
 	snoop_buf_init(b);
 }
 
-/* Out of line so that the inline check in buf_reserve() stays small. */
-static void __attribute__((noinline)) buf_grow(struct snoop_buf *b, size_t more)
+/*
+ * Out of line so that the inline check in buf_reserve() stays small. A
+ * failed allocation is sticky: cap shrinks to len, so every later append
+ * comes here and is dropped too (no hole in the middle of a line), and the
+ * owner finds out with snoop_buf_failed(). A tracer must not abort() once
+ * its instance exists: the session tears down and says why.
+ */
+static bool __attribute__((noinline)) buf_grow(struct snoop_buf *b, size_t more)
 {
 	size_t want, cap;
 	char *p;
 
+	if (b->failed)
+		return false;
 	if (more > SIZE_MAX - b->len)
-		abort();
+		goto fail;
 	want = b->len + more;
 	cap = b->cap ? b->cap : 128;
 	while (cap < want) {
@@ -52,15 +61,30 @@ static void __attribute__((noinline)) buf_grow(struct snoop_buf *b, size_t more)
 	}
 	p = realloc(b->data, cap);
 	if (!p)
-		abort();
+		goto fail;
 	b->data = p;
 	b->cap = cap;
+	return true;
+fail:
+	b->failed = true;
+	b->cap = b->len;
+	return false;
 }
 
-static inline void buf_reserve(struct snoop_buf *b, size_t more)
+static inline bool buf_reserve(struct snoop_buf *b, size_t more)
 {
 	if (b->cap - b->len < more)
-		buf_grow(b, more);
+		return buf_grow(b, more);
+	return true;
+}
+
+size_t snoop_buf_whole_lines(const struct snoop_buf *b)
+{
+	size_t n = b->len;
+
+	while (n && b->data[n - 1] != '\n')
+		n--;
+	return n;
 }
 
 /* Callers have reserved room: the escapers reserve once per escape instead
@@ -84,14 +108,14 @@ void snoop_buf_add(struct snoop_buf *b, const void *p, size_t n)
 	/* memcpy from NULL is undefined even for n == 0. */
 	if (!n)
 		return;
-	buf_reserve(b, n);
-	put(b, p, n);
+	if (buf_reserve(b, n))
+		put(b, p, n);
 }
 
 void snoop_buf_addc(struct snoop_buf *b, char c)
 {
-	buf_reserve(b, 1);
-	putc_(b, c);
+	if (buf_reserve(b, 1))
+		putc_(b, c);
 }
 
 void snoop_buf_adds(struct snoop_buf *b, const char *s)
@@ -188,7 +212,8 @@ static void fast_printf(struct snoop_buf *b, const char *f, va_list ap)
 		}
 		f++;
 		pad = width > n ? width - n : 0;
-		buf_reserve(b, n + pad);
+		if (!buf_reserve(b, n + pad))
+			return;
 		if (!left && pad) {
 			memset(b->data + b->len, ' ', pad);
 			b->len += pad;
@@ -227,7 +252,10 @@ void snoop_buf_printf(struct snoop_buf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)r >= avail) {
-		buf_reserve(b, (size_t)r + 1);
+		if (!buf_reserve(b, (size_t)r + 1)) {
+			va_end(again);
+			return;
+		}
 		vsnprintf(b->data + b->len, (size_t)r + 1, fmt, again);
 	}
 	va_end(again);
@@ -245,14 +273,21 @@ void snoop_buf_pad(struct snoop_buf *b, size_t mark, size_t width)
 		cols += ((unsigned char)b->data[i] & 0xc0) != 0x80;
 	if (cols >= width)
 		return;
-	buf_reserve(b, width - cols);
+	if (!buf_reserve(b, width - cols))
+		return;
 	memset(b->data + b->len, ' ', width - cols);
 	b->len += width - cols;
 }
 
 const char *snoop_buf_cstr(struct snoop_buf *b)
 {
-	buf_reserve(b, 1);
+	/* Out of memory: the text is cut by one byte, and the buffer says it
+	 * failed; never a string without its end. */
+	if (!buf_reserve(b, 1)) {
+		if (!b->len)
+			return "";
+		b->len--;
+	}
 	b->data[b->len] = '\0';
 	return b->data;
 }
@@ -423,7 +458,8 @@ void snoop_escape_text(struct snoop_buf *b, const void *s, size_t n)
 		snoop_buf_add(b, run, (size_t)(p - run));
 		if (p == end)
 			break;
-		buf_reserve(b, 8);  /* the longest escape: \u{XXXX} */
+		if (!buf_reserve(b, 8))  /* the longest escape: \u{XXXX} */
+			return;
 		if (*p >= 0x80 && (len = utf8_seq(p, end, &cp))) {
 			/* Only steering code points get here, all < U+10000. */
 			put(b, "\\u{", 3);
@@ -462,7 +498,8 @@ void snoop_escape_json(struct snoop_buf *b, const void *s, size_t n)
 		snoop_buf_add(b, run, (size_t)(p - run));
 		if (p == end)
 			break;
-		buf_reserve(b, 6);  /* \uXXXX */
+		if (!buf_reserve(b, 6))  /* \uXXXX */
+			return;
 		putc_(b, '\\');
 		if (*p == '"' || *p == '\\') {
 			putc_(b, (char)*p++);
@@ -501,7 +538,8 @@ static void shell_dollar(struct snoop_buf *b, const unsigned char *p,
 		snoop_buf_add(b, run, (size_t)(p - run));
 		if (p == end)
 			break;
-		buf_reserve(b, 4);
+		if (!buf_reserve(b, 4))
+			return;
 		putc_(b, '\\');
 		switch (*p) {
 		case '\\': putc_(b, '\\'); break;
@@ -594,7 +632,8 @@ void snoop_json_key(struct snoop_json *j, const char *key)
 {
 	size_t n = strlen(key);
 
-	buf_reserve(j->b, n + 4);
+	if (!buf_reserve(j->b, n + 4))
+		return;
 	if (!j->first)
 		putc_(j->b, ',');
 	j->first = false;
@@ -701,7 +740,8 @@ void snoop_json_double(struct snoop_json *j, const char *key, double v, int deci
 	/* printf writes the locale's decimal point, and a tool that calls
 	 * setlocale() for ncurses may get "," (or a multibyte point): JSON
 	 * needs ".". %f writes nothing else but '-' and digits. */
-	buf_reserve(j->b, (size_t)r);
+	if (!buf_reserve(j->b, (size_t)r))
+		return;
 	for (i = 0; i < r; i++) {
 		if ((tmp[i] >= '0' && tmp[i] <= '9') || tmp[i] == '-') {
 			putc_(j->b, tmp[i]);

@@ -98,6 +98,17 @@ void snoop_err(struct snoop_session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+void snoop_session_fail(struct snoop_session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->failed = true;
+	s->stopping = true;
+	va_start(ap, fmt);
+	vmsg(s->tool, "", fmt, ap);
+	va_end(ap);
+}
+
 void snoop_warn(struct snoop_session *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -215,6 +226,32 @@ static bool instance_intact(struct snoop_session *s)
 	return false;
 }
 
+/*
+ * A closed stdout would hand its number to the first file opened next,
+ * a tracefs file among them, and the output would be written into it: a
+ * closed stdout is an output error said at once, before tracefs is
+ * touched. A closed stdin or stderr gets /dev/null for the same reason.
+ */
+static int std_fds_check(const char *tool)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int nul;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		nul = open("/dev/null", O_RDWR);
+		if (nul >= 0 && nul != fd) {
+			dup2(nul, fd);
+			close(nul);
+		}
+		if (fd == STDOUT_FILENO) {
+			snoop_errx(tool, "cannot write the output: standard output is closed (EBADF)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct snoop_session *snoop_session_open(const char *tool, const struct snoop_opts *opts)
 {
 	struct snoop_session *s = calloc(1, sizeof(*s));
@@ -223,6 +260,10 @@ struct snoop_session *snoop_session_open(const char *tool, const struct snoop_op
 
 	if (!s) {
 		snoop_errx(tool, "out of memory");
+		return NULL;
+	}
+	if (std_fds_check(tool) < 0) {
+		free(s);
 		return NULL;
 	}
 	snprintf(s->tool, sizeof(s->tool), "%s", tool);
@@ -471,6 +512,13 @@ struct snoop_event *snoop_session_kprobe(struct snoop_session *s, const char *na
 	 * style lines when given one, and the default suits syscalls. */
 	snoop_buf_printf(&def, "%c:%s/%s %s%s%s", retprobe ? 'r' : 'p', s->group, name, addr,
 			 fetchargs && *fetchargs ? " " : "", fetchargs ? fetchargs : "");
+	/* A definition cut short by a failed allocation must not reach the
+	 * kernel, which might take what is left. */
+	if (snoop_buf_failed(&def)) {
+		snoop_buf_free(&def);
+		snoop_err(s, "out of memory");
+		return NULL;
+	}
 	ev = snoop_session_dynevent(s, "kprobe_events", snoop_buf_cstr(&def), name, fn, ctx);
 	snoop_buf_free(&def);
 	return ev;
@@ -575,7 +623,11 @@ int snoop_event_filter(struct snoop_event *ev, const char *filter)
 	}
 	free(err);
 	ev->filter = strdup(filter);
-	return ev->filter ? 0 : -1;
+	if (!ev->filter) {
+		snoop_err(ev->s, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 struct tep_event *snoop_event_tep(struct snoop_event *ev) { return ev->tep_ev; }
@@ -692,6 +744,11 @@ static int apply_pid_filter(struct snoop_session *s)
 		}
 		s->pid_follow = true;
 	}
+	if (snoop_buf_failed(&pids)) {
+		snoop_buf_free(&pids);
+		snoop_err(s, "out of memory");
+		return -1;
+	}
 	ret = snoop_session_instance_write(s, "set_event_pid", snoop_buf_cstr(&pids));
 	snoop_buf_free(&pids);
 	if (ret < 0 || !s->pid_follow)
@@ -743,6 +800,11 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 		/* "comm" is a generic field every event has; -n is checked to
 		 * hold no quote or backslash, so it needs no escaping here. */
 		snoop_buf_printf(&f, "%scomm == \"%s\"", f.len ? " && " : "", s->opts.comm);
+	if (snoop_buf_failed(&f)) {
+		snoop_buf_free(&f);
+		snoop_err(s, "out of memory");
+		return -1;
+	}
 	snprintf(file, sizeof(file), "events/%s/%s/filter", ev->system, ev->name);
 	if (f.len && !(ev->kfilter && !strcmp(ev->kfilter, snoop_buf_cstr(&f))))
 		ret = snoop_session_instance_write(s, file, snoop_buf_cstr(&f));
@@ -962,29 +1024,71 @@ static void loss_notice(struct snoop_session *s, bool final)
 	s->lost_reported = lost;
 }
 
+/*
+ * One line for an output error, once. A closed pipe (| head) is a normal
+ * end and says nothing; anything else (ENOSPC, EFBIG past `ulimit -f`, EIO,
+ * EBADF for a closed stdout) means lines were lost, which the user must
+ * hear about: the run ends as after any error, with the usual teardown.
+ */
+static void output_failed(struct snoop_session *s, int err)
+{
+	const char *name = snoop_errno_name(err);
+
+	s->out_broken = true;
+	s->stopping = true;
+	snoop_buf_reset(&s->out);
+	if (err == EPIPE)
+		return;
+	snoop_err(s, "cannot write the output: %s%s%s%s", strerror(err), name ? " (" : "", name ? name : "",
+		  name ? ")" : "");
+}
+
+int snoop_stdout_done(const char *tool)
+{
+	const char *name;
+	int err;
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	err = errno ? errno : EIO;
+	if (err == EPIPE)
+		return 0;
+	name = snoop_errno_name(err);
+	snoop_errx(tool, "cannot write the output: %s%s%s%s", strerror(err), name ? " (" : "", name ? name : "",
+		   name ? ")" : "");
+	return -1;
+}
+
 int snoop_session_flush(struct snoop_session *s)
 {
-	size_t off = 0;
+	size_t off = 0, len = s->out.len;
 
 	if (s->out_broken) {
 		snoop_buf_reset(&s->out);
 		return -1;
 	}
-	while (off < s->out.len) {
-		ssize_t n = write(STDOUT_FILENO, s->out.data + off, s->out.len - off);
+	/* A failed allocation left the buffer short: write the lines that
+	 * were whole before it, never the cut one, and end the run. */
+	if (snoop_buf_failed(&s->out))
+		len = snoop_buf_whole_lines(&s->out);
+	while (off < len) {
+		ssize_t n = write(STDOUT_FILENO, s->out.data + off, len - off);
 
-		if (n < 0 && errno == EINTR && !snoop_signals_pending())
-			continue;
 		if (n < 0 && errno == EINTR)
 			continue; /* finish the line we started, then stop */
 		if (n < 0) {
-			/* EPIPE: the reader went away (| head); end quietly. */
-			s->out_broken = true;
-			s->stopping = true;
-			snoop_buf_reset(&s->out);
+			output_failed(s, errno);
 			return -1;
 		}
 		off += (size_t)n;
+	}
+	if (snoop_buf_failed(&s->out)) {
+		snoop_buf_free(&s->out);
+		s->out_broken = true;
+		s->stopping = true;
+		snoop_err(s, "out of memory: the output stops here");
+		return -1;
 	}
 	snoop_buf_reset(&s->out);
 	return 0;
@@ -1112,12 +1216,13 @@ bool snoop_session_count_event(struct snoop_session *s)
 
 /* ---- close ----------------------------------------------------------- */
 
-void snoop_session_close(struct snoop_session *s)
+/* Everything close does; true when an error was reported at any point of
+ * the session, the teardown included (its last flush may fail). */
+static bool teardown(struct snoop_session *s)
 {
 	char path[1024];
+	bool failed;
 
-	if (!s)
-		return;
 	if (s->close_fn) {
 		snoop_close_fn fn = s->close_fn;
 
@@ -1209,7 +1314,29 @@ void snoop_session_close(struct snoop_session *s)
 	if (s->sig_pipe[1] >= 0)
 		close(s->sig_pipe[1]);
 	snoop_buf_free(&s->out);
+	failed = s->failed;
 	free(s);
+	return failed;
+}
+
+void snoop_session_close(struct snoop_session *s)
+{
+	if (s)
+		teardown(s);
+}
+
+int snoop_session_end(struct snoop_session *s, int status)
+{
+	bool failed = s ? teardown(s) : status != 0;
+
+	/* An error was said: the run failed, whatever the tool thought. */
+	if (failed)
+		return status ? status : 1;
+	/* A stop signal and no error said: a normal end, also when it cut a
+	 * set-up step short (which then returned -1 without a word). */
+	if (snoop_signals_pending())
+		return 0;
+	return status;
 }
 
 /* ---- accessors and time ------------------------------------------------ */

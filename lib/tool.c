@@ -76,12 +76,11 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	const struct argp argp = { tool->options ? tool->options : none, parse, tool->args_doc, tool->doc,
 				   children, NULL, NULL };
 	struct tool_input in = { tool, args, ctx };
-	bool ran = false;
 	int ret = 1;
 
 	args->argc = argc;
 	args->argv = argv;
-	argp_parse(&argp, argc, argv, 0, NULL, &in);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &in);
 	if (tool->prepare && (ret = tool->prepare(ctx)) != 0)
 		return ret;
 	ret = 1;
@@ -115,7 +114,6 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	}
 	if (tool->started)
 		tool->started(args->s, ctx);
-	ran = true;
 	ret = snoop_session_run(args->s) < 0 ? 1 : 0;
 	/* Entries still waiting for their exit: the tool says them (the
 	 * --top table has had its final print). */
@@ -127,11 +125,10 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	if (args->common.verbose)
 		verbose_stats(tool, args);
 out:
-	/* A stop signal during the set-up makes a step fail without a
-	 * message: nothing went wrong, so the exit is as after a trace. */
-	if (ret && !ran && snoop_session_interrupted())
-		ret = 0;
-	snoop_session_close(args->s);
+	/* The library decides the status: 1 after any error said (the last
+	 * flush of the teardown included), 0 after a stop signal with none,
+	 * also when it cut a set-up step short without a word. */
+	ret = snoop_session_end(args->s, ret);
 	args->s = NULL;
 	snoop_top_free(args->table);
 	args->table = NULL;

@@ -273,12 +273,24 @@ static void maybe_grow(struct snoop_top *t)
 	t->nbuckets = n;
 }
 
-static void *xrealloc(void *p, size_t n)
+/* Out of memory the table stops growing and says so (t->failed); the
+ * view's tick ends the session with one line instead of an abort() that
+ * would leave the instance behind. */
+static bool grow_array(struct snoop_top *t, void *pp, size_t *cap, size_t want, size_t elem)
 {
-	p = realloc(p, n);
-	if (!p)
-		abort(); /* as snoop_buf: a tracer out of memory has nothing better to do */
-	return p;
+	void **p = pp;
+	void *np;
+
+	if (t->failed)
+		return false;
+	np = want <= SIZE_MAX / elem ? realloc(*p, want * elem) : NULL;
+	if (!np) {
+		t->failed = true;
+		return false;
+	}
+	*p = np;
+	*cap = want;
+	return true;
 }
 
 struct snoop_top_row *snoop_top_add(struct snoop_top *t, const void *key, size_t len, uint64_t n)
@@ -302,14 +314,15 @@ struct snoop_top_row *snoop_top_add(struct snoop_top *t, const void *key, size_t
 	}
 	if (t->nrows >= t->max_keys)
 		evict_min(t);
-	if (t->nrows == t->heap_cap) {
-		t->heap_cap = t->heap_cap ? t->heap_cap * 2 : 64;
-		t->heap = xrealloc(t->heap, t->heap_cap * sizeof(*t->heap));
-	}
+	if (t->nrows == t->heap_cap &&
+	    !grow_array(t, &t->heap, &t->heap_cap, t->heap_cap ? t->heap_cap * 2 : 64, sizeof(*t->heap)))
+		return NULL;
 	/* One allocation per row: header, cells, key. */
 	r = calloc(1, sizeof(*r) + sizeof(struct top_cell) * (size_t)t->ncols + len);
-	if (!r)
-		abort();
+	if (!r) {
+		t->failed = true;
+		return NULL;
+	}
 	r->hash = h;
 	r->count = n;
 	r->seq = ++t->seq;
@@ -354,14 +367,16 @@ static void hll_reg(struct top_cell *c, uint64_t h)
 		c->p[idx] = rank;
 }
 
-static void distinct_add(struct top_cell *c, uint64_t h)
+static void distinct_add(struct snoop_top *t, struct top_cell *c, uint64_t h)
 {
 	uint32_t h32 = (uint32_t)(h >> 32), exact[TOP_EXACT];
 
 	if (!c->p) {
 		c->p = calloc(1, TOP_HLL_REGS);
-		if (!c->p)
-			abort();
+		if (!c->p) {
+			t->failed = true;
+			return;
+		}
 	}
 	c->set = true;
 	if (c->v >= 0) {
@@ -422,7 +437,7 @@ void snoop_top_num(struct snoop_top *t, struct snoop_top_row *r, int col, int64_
 			c->v = v;
 		break;
 	case SNOOP_TOP_DISTINCT:
-		distinct_add(c, mix64((uint64_t)v));
+		distinct_add(t, c, mix64((uint64_t)v));
 		break;
 	}
 	c->set = true;
@@ -436,7 +451,7 @@ void snoop_top_text(struct snoop_top *t, struct snoop_top_row *r, int col, const
 		return;
 	c = &r->cells[col];
 	if (t->cols[col].kind == SNOOP_TOP_NUMBER && t->cols[col].agg == SNOOP_TOP_DISTINCT) {
-		distinct_add(c, hash_bytes(s, n));
+		distinct_add(t, c, hash_bytes(s, n));
 		return;
 	}
 	if (t->cols[col].kind != SNOOP_TOP_TEXT)
@@ -448,8 +463,10 @@ void snoop_top_text(struct snoop_top *t, struct snoop_top_row *r, int col, const
 		return;
 	if (!c->p) {
 		c->p = malloc(TOP_TEXT_MAX);
-		if (!c->p)
-			abort();
+		if (!c->p) {
+			t->failed = true;
+			return;
+		}
 	}
 	memcpy(c->p, s, n);
 	c->v = (int64_t)n;
@@ -594,6 +611,8 @@ static bool row_matches(struct snoop_top *t, const struct snoop_top_row *r)
 		snoop_top_put_cell(t, r, i, &t->scratch);
 		snoop_buf_addc(&t->scratch, '\n'); /* no match across columns */
 	}
+	if (snoop_buf_failed(&t->scratch))
+		t->failed = true;
 	return memmem(t->scratch.data ? t->scratch.data : "", t->scratch.len, t->filter,
 		      strlen(t->filter)) != NULL;
 }
@@ -646,9 +665,9 @@ size_t snoop_top_rows(struct snoop_top *t, struct snoop_top_row *const **rows)
 {
 	size_t n = 0;
 
-	if (t->view_cap < t->nrows) {
-		t->view_cap = t->heap_cap;
-		t->view = xrealloc(t->view, t->view_cap * sizeof(*t->view));
+	if (t->view_cap < t->nrows && !grow_array(t, &t->view, &t->view_cap, t->heap_cap, sizeof(*t->view))) {
+		*rows = NULL;
+		return 0;
 	}
 	for (size_t i = 0; i < t->nrows; i++) {
 		struct snoop_top_row *r = t->heap[i];
@@ -721,5 +740,9 @@ void snoop_top_render_text(struct snoop_top *t, struct snoop_buf *b)
 		}
 		trim_line(b, mark);
 	}
+	/* A cell cut short by a failed allocation: the view drops this
+	 * table and ends the run. */
+	if (snoop_buf_failed(&cell))
+		t->failed = true;
 	snoop_buf_free(&cell);
 }

@@ -55,6 +55,7 @@ struct snoop_top {
 	struct snoop_buf scratch;     /* the shown text of a row, for the filter */
 
 	bool paused;
+	bool failed;                  /* an allocation failed: the view's tick ends the run */
 	uint64_t events, dropped_keys, dropped_events, paused_events;
 	uint64_t total_events;        /* never reset, paused too: the rate's source */
 

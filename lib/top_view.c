@@ -571,6 +571,10 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 	uint64_t now = now_ns();
 	double dt = (double)(now - v->last_ns) / 1e9;
 
+	if (v->t->failed) {
+		snoop_session_fail(s, "out of memory: the --top table cannot grow");
+		return;
+	}
 	/* The final tick can come right after a normal one: a rate over a
 	 * few milliseconds says nothing, keep the last. */
 	if (dt >= v->interval / 4) {
@@ -582,7 +586,14 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 		if (!final)
 			draw(v);
 	} else {
-		print_text(v, snoop_session_out(s));
+		struct snoop_buf *out = snoop_session_out(s);
+		size_t mark = out->len;
+
+		print_text(v, out);
+		if (v->t->failed) {
+			out->len = mark; /* not a table with a cut cell */
+			snoop_session_fail(s, "out of memory: the --top table cannot grow");
+		}
 	}
 }
 

@@ -21,6 +21,35 @@ static bool path_exists(const char *dir, const char *file)
 	return access(p, F_OK) == 0;
 }
 
+/*
+ * The kernel makes /sys/kernel/tracing whenever it has tracing, so its
+ * absence means either no CONFIG_TRACING or no sysfs where we look (a
+ * container or chroot without /sys). /proc/filesystems tells them apart:
+ * it lists tracefs exactly when the kernel has it.
+ */
+static void missing_mount_point(char *err, size_t errlen)
+{
+	FILE *f = fopen("/proc/filesystems", "re");
+	char line[256];
+	bool has = false;
+
+	if (!f) {
+		snprintf(err, errlen, "/sys/kernel/tracing does not exist, and /proc/filesystems cannot be read (%s) "
+			 "to tell whether this kernel has tracing support: is /proc mounted?", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "nodev\ttracefs\n") || !strcmp(line, "\ttracefs\n"))
+			has = true;
+	fclose(f);
+	if (has)
+		snprintf(err, errlen, "/sys/kernel/tracing does not exist, but the kernel has tracefs: is sysfs mounted "
+			 "on /sys? (mount -t sysfs sysfs /sys)");
+	else
+		snprintf(err, errlen, "this kernel has no tracing support (CONFIG_TRACING): no tracefs in "
+			 "/proc/filesystems and no /sys/kernel/tracing");
+}
+
 const char *snoop_tracefs_find(char *err, size_t errlen)
 {
 	static const char *const candidates[] = {
@@ -41,8 +70,7 @@ const char *snoop_tracefs_find(char *err, size_t errlen)
 	}
 	/* Nothing mounted: mount tracefs where the kernel documents it. */
 	if (access("/sys/kernel/tracing", F_OK) != 0) {
-		snprintf(err, errlen,
-			 "/sys/kernel/tracing does not exist: this kernel has no tracing support (CONFIG_TRACING)");
+		missing_mount_point(err, errlen);
 		return NULL;
 	}
 	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0) {

@@ -49,6 +49,14 @@ int snoop_parse_seconds(const char *s, double *out);
  * (no control byte reaches the terminal) and cut to fit dst ("..."). */
 const char *snoop_arg_quote(char *dst, size_t n, const char *arg);
 
+/*
+ * argp_parse() with every message it prints on stderr escaped like the
+ * values in it (getopt's "unrecognized option" echoes the name as typed,
+ * ESC and BEL included). Every tool parses its command line with this.
+ */
+error_t snoop_argp_parse(const struct argp *argp, int argc, char **argv, unsigned int flags, int *arg_index,
+			 void *input);
+
 /* The standard --version text. */
 extern const char *argp_program_version;
 

@@ -48,13 +48,31 @@ struct snoop_buf {
 	char *data;
 	size_t len;
 	size_t cap;
+	bool failed;     /* an allocation failed: see snoop_buf_failed() */
 };
 
 void snoop_buf_init(struct snoop_buf *b);
 void snoop_buf_free(struct snoop_buf *b);
-static inline void snoop_buf_reset(struct snoop_buf *b) { b->len = 0; }
-/* All appenders abort() on allocation failure: a tracer that runs out of
- * memory mid-line has nothing better to do, and callers stay simple. */
+/* Empties the buffer; a failed one stays failed (and takes nothing more)
+ * until snoop_buf_free(). */
+static inline void snoop_buf_reset(struct snoop_buf *b)
+{
+	b->len = 0;
+	if (b->failed)
+		b->cap = 0;
+}
+/*
+ * Out of memory, the appenders drop the bytes instead of aborting (a tracer
+ * must not die with its instance and probes in place): from the first
+ * failed append on, the buffer takes nothing more and snoop_buf_failed()
+ * is true, so what it holds is whole up to that append and nothing after.
+ * The session's output buffer is checked at every flush (the run ends with
+ * "out of memory"); a tool checks its own buffers before it uses them and
+ * ends the run with snoop_session_fail(s, "out of memory").
+ */
+static inline bool snoop_buf_failed(const struct snoop_buf *b) { return b->failed; }
+/* Bytes of b up to and including its last newline. */
+size_t snoop_buf_whole_lines(const struct snoop_buf *b);
 void snoop_buf_add(struct snoop_buf *b, const void *p, size_t n);
 void snoop_buf_addc(struct snoop_buf *b, char c);
 void snoop_buf_adds(struct snoop_buf *b, const char *s);

@@ -26,7 +26,17 @@
  *
  * Error reporting convention: a libsnoop function that fails has already
  * printed one line "TOOL: reason" on stderr and returns NULL or -1; the tool
- * only has to close the session and exit non-zero.
+ * only has to close the session and exit non-zero. A tool's own failure
+ * once the session exists (out of memory in a handler or in set-up) is
+ * snoop_session_fail(): one line, the run ends after the current batch, and
+ * the usual teardown follows. Never abort() or exit() with a session open:
+ * the instance and the probes would stay behind.
+ *
+ * The exit status is the library's to decide: a tool ends with
+ *	return snoop_session_end(s, status);
+ * which closes the session and gives 0 after a stop signal (also one that
+ * cut the set-up short), 1 after any error said on stderr (an output error
+ * found by the teardown's last flush included), else the tool's status.
  */
 #ifndef SNOOP_SESSION_H
 #define SNOOP_SESSION_H
@@ -160,6 +170,13 @@ void snoop_session_stop(struct snoop_session *s);
  * and exits 0, as after a signal during the trace. */
 bool snoop_session_interrupted(void);
 void snoop_session_close(struct snoop_session *s);
+/* snoop_session_close(), then the exit status (see the top of this file):
+ * status if no error was said and no stop signal came; s may be NULL. */
+int snoop_session_end(struct snoop_session *s, int status);
+/* Print "TOOL: message" on stderr and end the run: snoop_session_run()
+ * returns -1 after the current batch, snoop_session_end() gives 1. */
+void snoop_session_fail(struct snoop_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 void snoop_session_on_tick(struct snoop_session *s, double interval,
 			   snoop_tick_fn fn, void *ctx);
@@ -198,8 +215,20 @@ int snoop_session_record_restore(struct snoop_session *s, const char *option);
 const char *snoop_session_tracing_dir(struct snoop_session *s);
 struct tracefs_instance *snoop_session_instance(struct snoop_session *s);
 struct snoop_buf *snoop_session_out(struct snoop_session *s);
-/* Write the output buffer to stdout now (done after every batch anyway). */
+/*
+ * Write the output buffer to stdout now (done after every batch anyway).
+ * -1 when stdout is gone: a closed pipe ends the run quietly (exit 0), any
+ * other write error (ENOSPC, EFBIG past `ulimit -f`, EIO, EBADF) is said in
+ * one line and fails the run. SIGXFSZ is ignored while a session is open.
+ */
 int snoop_session_flush(struct snoop_session *s);
+/*
+ * For output written with stdio instead (a tool without a session, e.g.
+ * snoop-reset, or a listing mode): flush stdout and say a write error
+ * other than EPIPE in one line. 0, or -1 after such an error: exit
+ * non-zero. Ignore SIGXFSZ first so that `ulimit -f` gives EFBIG here.
+ */
+int snoop_stdout_done(const char *tool);
 uint64_t snoop_session_lost(struct snoop_session *s);
 /* Grows by one on every loss report, including the ones whose count the
  * kernel did not know (which leave snoop_session_lost() alone): a tool that

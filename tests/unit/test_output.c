@@ -326,6 +326,49 @@ static void test_buf_growth(void **state)
 	free(big);
 }
 
+/*
+ * An allocation that cannot be made (here: more bytes than a size_t holds,
+ * the same path as realloc() returning NULL): no abort, the buffer keeps
+ * what it had, takes nothing more (no hole in a line) and says it failed,
+ * through reset too, until it is freed.
+ */
+static void test_buf_failed(void **state)
+{
+	static const char huge_src[1];
+	struct snoop_buf b;
+
+	(void)state;
+	snoop_buf_init(&b);
+	assert_false(snoop_buf_failed(&b));
+	snoop_buf_adds(&b, "one\ntw");
+	snoop_buf_add(&b, huge_src, SIZE_MAX);
+	assert_true(snoop_buf_failed(&b));
+	assert_int_equal(b.len, 6);
+	snoop_buf_adds(&b, "o\n");
+	snoop_buf_addc(&b, 'x');
+	snoop_buf_printf(&b, "%d %s", 42, "y");
+	snoop_buf_printf(&b, "%5.2f", 1.0);
+	snoop_escape_text(&b, "\x1b", 1);
+	snoop_escape_json(&b, "\x1b", 1);
+	snoop_escape_shell(&b, "a b", 3);
+	snoop_buf_pad(&b, 0, 100);
+	assert_int_equal(b.len, 6);
+	assert_memory_equal(b.data, "one\ntw", 6);
+	assert_int_equal(snoop_buf_whole_lines(&b), 4);
+	/* A C string still ends: cut by one byte rather than unterminated. */
+	assert_string_equal(snoop_buf_cstr(&b), "one\nt");
+	snoop_buf_reset(&b);
+	assert_true(snoop_buf_failed(&b));
+	snoop_buf_adds(&b, "z");
+	assert_int_equal(b.len, 0);
+	assert_string_equal(snoop_buf_cstr(&b), "");
+	snoop_buf_free(&b);
+	assert_false(snoop_buf_failed(&b));
+	snoop_buf_adds(&b, "ok");
+	assert_string_equal(snoop_buf_cstr(&b), "ok");
+	snoop_buf_free(&b);
+}
+
 static void test_buf_pad(void **state)
 {
 	struct snoop_buf b;
@@ -1146,6 +1189,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_basic),
 		cmocka_unit_test(test_buf_growth),
+		cmocka_unit_test(test_buf_failed),
 		cmocka_unit_test(test_buf_pad),
 		cmocka_unit_test(test_text_all_bytes),
 		cmocka_unit_test(test_text_examples),

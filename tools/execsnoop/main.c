@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	struct execsnoop x = { .o = &o };
 	int ret = 1;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	if (o.common.comm) {
 		/* -n is a regex on the new command name (extended syntax). */
 		int rc = regcomp(&o.name_re, o.common.comm, REG_EXTENDED | REG_NOSUB);
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "execsnoop: -u: %llu exec(s) not shown: the process was gone before its UID could be read\n",
 			(unsigned long long)x.st.uid_unknown_skipped);
 out:
-	snoop_session_close(x.s);
+	ret = snoop_session_end(x.s, ret);
 	snoop_top_free(x.top);
 	snoop_buf_free(&x.top_key);
 	if (o.has_name)

@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	argp_err_exit_status = FT_EXIT_USAGE;
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	ret = check_patterns(&ft);
 	if (ret)
 		goto out;
@@ -352,7 +352,7 @@ out:
 		 * it is one flag for all instances (see setup.c). */
 		snoop_session_instance_write(ft.s, "options/func_stack_trace", "0");
 	}
-	snoop_session_close(ft.s);
+	ret = snoop_session_end(ft.s, ret);
 	snoop_top_free(ft.top);
 	functrace_output_free(&ft);
 	functrace_graph_free(&ft);

@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 	struct kp kp = { .o = &o, .last_hit_cpu = -1 };
 	int ret = 1;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	if (parse_defs(&kp) < 0) {
 		ret = KP_EXIT_USAGE;
 		goto out;
@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 	if (o.common.verbose)
 		snoop_warn(kp.s, "%llu hits", (unsigned long long)kp.hits);
 out:
-	snoop_session_close(kp.s);
+	ret = snoop_session_end(kp.s, ret);
 	snoop_top_free(kp.top);
 	snoop_buf_free(&kp.top_key);
 	snoop_buf_free(&kp.top_val);

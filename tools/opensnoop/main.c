@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	struct opensnoop x = { .o = &o };
 	int ret = 1;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 
 	x.s = snoop_session_open("opensnoop", &o.common);
 	if (!x.s)
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 			(unsigned long long)x.stale_dropped, (unsigned long long)x.entry_evicted,
 			(unsigned long long)snoop_session_lost(x.s));
 out:
-	snoop_session_close(x.s);
+	ret = snoop_session_end(x.s, ret);
 	snoop_top_free(x.top);
 	snoop_buf_free(&x.top_key);
 	if (x.entries)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <snoop/options.h>
+#include <snoop/session.h>
 #include <snoop/sweep.h>
 #include <snoop/tracefs.h>
 
@@ -228,7 +229,12 @@ int main(int argc, char **argv)
 	const char *dir;
 	char err[256];
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
+	/* Past `ulimit -f` a write fails with EFBIG (said at the end), and a
+	 * reader gone (| head) with EPIPE (a quiet end), instead of a signal
+	 * killing us half-way through the sweep. */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	dir = snoop_tracefs_find(err, sizeof(err));
 	if (!dir) {
 		fprintf(stderr, "snoop-reset: %s\n", err);
@@ -239,7 +245,7 @@ int main(int argc, char **argv)
 		if (!o.quiet)
 			printf("%d instance(s), %d event(s) named by snoopkit\n", all.instances_found,
 			       all.events_found);
-		return 0;
+		return snoop_stdout_done("snoop-reset") < 0 ? 1 : 0;
 	}
 	if (o.all) {
 		static struct owner owners[MAX_OWNERS];
@@ -266,5 +272,5 @@ int main(int argc, char **argv)
 			all.instances_alive, o.all ? " not visible from here (another PID namespace)" : " (--all ends them)");
 	if (!o.quiet)
 		printf("removed %d instance(s) and %d event(s)\n", all.instances_removed, all.events_removed);
-	return 0;
+	return snoop_stdout_done("snoop-reset") < 0 ? 1 : 0;
 }
