@@ -838,11 +838,9 @@ int execsnoop_setup(struct execsnoop *x)
 
 	x->kprobes = feat->kprobe_events && a && !x->o->force_fallback;
 	if (!x->kprobes && !x->o->force_fallback) {
-		snoop_warn(x->s, "%s: using sched:sched_process_exec and uprobes on the C library instead; "
-			   "other arguments are read from /proc while the process lives (marked [late])%s",
+		snoop_warn(x->s, "%s: arguments from uprobes on the C library's exec calls, else read from /proc (marked [late])",
 			   !feat->kprobe_events ? "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)"
-						: "this architecture is not supported by the kprobe path",
-			   x->o->failed ? ", failed execs from the caller's memory" : "");
+						: "this architecture is not supported by the kprobe path");
 	}
 	/* PPID: remember who forked whom, so that it is right even for
 	 * processes gone by the time their line is printed. */
