@@ -7,7 +7,9 @@ SNOOP_BUILD_PKGS=(cmake make gcc pkg-config libtracefs-dev libtraceevent-dev lib
 # cmocka: unit tests; python3: JSON checks; qemu/busybox/cpio/dpkg-dev: the
 # guest-kernel tests; tmux: the --top terminal test; trace-cmd: coexistence;
 # valgrind: memcheck runs of each tool; clang + its runtime: libFuzzer targets.
-SNOOP_TEST_PKGS=(libcmocka-dev python3 qemu-system-x86 busybox-static cpio tmux trace-cmd procps valgrind clang libclang-rt-14-dev xz-utils zstd)
+# strace, gcc, git: tests/live/groundtruth_tools.sh checks execsnoop and
+# opensnoop against strace on real programs (gcc, git, python3).
+SNOOP_TEST_PKGS=(libcmocka-dev python3 qemu-system-x86 busybox-static cpio tmux trace-cmd procps valgrind clang libclang-rt-14-dev xz-utils zstd strace gcc git)
 
 snoop_missing_pkgs() {
 	local p

@@ -254,12 +254,8 @@ static void on_probe0(struct execsnoop *x, const struct exec_probe *p, const str
 			break;
 		}
 	}
-	if (x->f_up_fp[p->at]) {
-		/* A uprobe: trusted once sys_enter shows the same pointers. */
-		e->libc = true;
-		e->fname_ptr = snoop_field_u64(r, x->f_up_fp[p->at]);
-		e->argv_ptr = snoop_field_u64(r, x->f_up_ap[p->at]);
-	}
+	/* A uprobe: trusted once sys_enter shows the same pointers. */
+	e->libc = x->libc;
 }
 
 static void on_probe_args(struct execsnoop *x, const struct exec_probe *p, const struct snoop_record *r)
@@ -270,6 +266,10 @@ static void on_probe_args(struct execsnoop *x, const struct exec_probe *p, const
 		e = entry_begin(x, r->pid, r->ts);
 	e->seen = true;
 	e->libc = x->libc;
+	if (p->first == 0 && x->f_up_fp[p->at]) {
+		e->fname_ptr = snoop_field_u64(r, x->f_up_fp[p->at]);
+		e->argv_ptr = snoop_field_u64(r, x->f_up_ap[p->at]);
+	}
 	e->is_at = p->at;
 	if (p->at && p->first == 0 && x->f_dfd) {
 		e->dfd = (int)snoop_field_s64(r, x->f_dfd);
@@ -475,6 +475,11 @@ static int add_entry_probes(struct execsnoop *x, const struct entry_site *w, int
 		}
 		if (at && first == 0)
 			snoop_buf_printf(&args, "dfd=%s:s32 ", w->dfd);
+		/* A uprobe's record counts as this exec's only once the
+		 * syscall receives the same two pointers. (Here and not in
+		 * probe 0, which has no room left with --max-args 126.) */
+		if (w->path && first == 0)
+			snoop_buf_printf(&args, "fp=%s:x64 ap=%s:x64 ", w->fname, w->argv);
 		for (int j = 0; j < n; j++) {
 			int i = first + j;
 
@@ -488,6 +493,10 @@ static int add_entry_probes(struct execsnoop *x, const struct entry_site *w, int
 			goto out;
 		if (at && first == 0)
 			x->f_dfd = snoop_event_field(ev, "dfd");
+		if (w->path && first == 0) {
+			x->f_up_fp[at] = snoop_event_field(ev, "fp");
+			x->f_up_ap[at] = snoop_event_field(ev, "ap");
+		}
 		for (int j = 0; j < n; j++) {
 			snprintf(fn, sizeof(fn), "a%d", first + j);
 			x->f_arg[at][first + j] = snoop_event_field(ev, fn);
@@ -495,15 +504,11 @@ static int add_entry_probes(struct execsnoop *x, const struct entry_site *w, int
 		x->probes[at][c + 1].fixed = record_fixed(ev, n);
 	}
 
-	/* Probe 0: the filename and argv[0..max_args] as pointers; on a
-	 * uprobe also the two pointers themselves, which the syscall must
-	 * then receive for the record to count as this exec's. */
+	/* Probe 0: the filename and argv[0..max_args] as pointers. */
 	snoop_buf_reset(&args);
 	snoop_buf_printf(&args, "filename=+0(%s):ustring", w->fname);
 	for (int i = 0; i <= x->o->max_args; i++)
 		snoop_buf_printf(&args, " p%d=+%d(%s):x64", i, i * 8, w->argv);
-	if (w->path)
-		snoop_buf_printf(&args, " fp=%s:x64 ap=%s:x64", w->fname, w->argv);
 	snprintf(name, sizeof(name), "%s_0", at ? "execveat" : "execve");
 	x->probes[at][0] = (struct exec_probe){ .x = x, .at = at, .first = -1 };
 	ev = site_probe(x, w, name, snoop_buf_cstr(&args), &x->probes[at][0]);
@@ -514,8 +519,6 @@ static int add_entry_probes(struct execsnoop *x, const struct entry_site *w, int
 		snprintf(fn, sizeof(fn), "p%d", i);
 		x->f_ptr[at][i] = snoop_event_field(ev, fn);
 	}
-	x->f_up_fp[at] = w->path ? snoop_event_field(ev, "fp") : NULL;
-	x->f_up_ap[at] = w->path ? snoop_event_field(ev, "ap") : NULL;
 	x->probes[at][0].fixed = record_fixed(ev, 1);
 	ret = 0;
 out:
