@@ -110,6 +110,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		return;
 	}
 
+	if (tgid <= 0)
+		tgid = opensnoop_saved_tgid(x, ev->tid, ev->ts);
 	if (e->comm[0])
 		memcpy(comm, e->comm, sizeof(comm));
 	else

@@ -165,5 +165,6 @@ out:
 	free(x.entries);
 	free(x.threads);
 	free(x.procs);
+	free(x.tgids);
 	return ret;
 }

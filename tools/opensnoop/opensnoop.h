@@ -70,6 +70,8 @@ void opensnoop_entry_clear(struct open_entry *e);
 void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const char *comm, size_t commlen);
 void opensnoop_threads_scan(struct opensnoop *x);
 pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid);
+/* The kernel's saved_tgids for a thread /proc no longer has; 0: unknown. */
+pid_t opensnoop_saved_tgid(struct opensnoop *x, pid_t tid, uint64_t ts);
 long opensnoop_uid(struct opensnoop *x, pid_t tid);
 /* comm from /proc (fallback path), else from task_newtask; "" when
  * neither knows. */
@@ -105,6 +107,9 @@ struct opensnoop {
 	struct open_entry *entries;    /* ENTRY_SLOTS, by TID */
 	struct thread_slot *threads;   /* TID -> TGID, learned from task_newtask */
 	struct proc_slot *procs;       /* TID -> UID/TGID/comm from /proc, cached */
+	struct tgid_slot *tgids;       /* TID -> TGID from the kernel's saved_tgids */
+	uint64_t tgids_read;           /* CLOCK_MONOTONIC ns of the last read */
+	bool record_tgid;              /* options/record-tgid is on in the instance */
 
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
 
@@ -115,6 +120,7 @@ struct opensnoop {
 /* comm_ok: comm is the thread's current name (from task_newtask, or read
  * from /proc since its last exec or rename): see opensnoop_proc_comm(). */
 struct thread_slot { pid_t tid, tgid; char comm[16]; bool comm_ok; };
+struct tgid_slot { pid_t tid, tgid; };
 struct proc_slot {
 	pid_t tid;
 	pid_t tgid;

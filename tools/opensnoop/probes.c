@@ -432,6 +432,15 @@ static int setup_comm_cache(struct opensnoop *x)
 	return 0;
 }
 
+static bool record_tgid_available(struct opensnoop *x)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/instances/%s/options/record-tgid", snoop_session_tracing_dir(x->s),
+		 snoop_session_instance_name(x->s));
+	return access(path, F_OK) == 0;
+}
+
 int opensnoop_setup(struct opensnoop *x)
 {
 	const struct snoop_features *feat = snoop_session_features(x->s);
@@ -455,7 +464,11 @@ int opensnoop_setup(struct opensnoop *x)
 				      : ": add --libc for paths of dynamically linked programs");
 
 	/* Threads' processes, also for threads that are gone when their
-	 * opens are printed. */
+	 * opens are printed: task_newtask, and the kernel's saved_tgids,
+	 * which this instance's option fills (for a task -n hides from
+	 * task_newtask too). */
+	if (record_tgid_available(x))
+		x->record_tgid = snoop_session_instance_write(x->s, "options/record-tgid", "1") == 0;
 	ev = snoop_session_tracepoint(x->s, "task", "task_newtask", on_newtask, x);
 	if (!ev)
 		return -1;

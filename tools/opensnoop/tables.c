@@ -25,6 +25,7 @@
 #define ENTRY_SLOTS 4096u
 #define THREAD_SLOTS 16384u
 #define PROC_SLOTS 4096u
+#define TGID_SLOTS 65536u
 #define PROC_TTL_NS 1000000000ull
 
 static void *xcalloc(size_t n, size_t sz)
@@ -206,6 +207,44 @@ pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid)
 			return t->tgid;
 	}
 	return proc_get(x, tid)->tgid;
+}
+
+/*
+ * The kernel's own TID -> TGID map (saved_tgids), which the session's
+ * options/record-tgid fills as tasks are scheduled: it still holds a thread
+ * that is gone, and one whose task_newtask -n filtered out. Read again only
+ * when the last read is older than the event (a later read would not know
+ * more about it): at most once per batch of records of gone threads.
+ */
+pid_t opensnoop_saved_tgid(struct opensnoop *x, pid_t tid, uint64_t ts)
+{
+	char path[512], *s, *line, *save = NULL;
+	struct tgid_slot *t;
+
+	if (!x->record_tgid)
+		return 0;
+	if (!x->tgids)
+		x->tgids = xcalloc(TGID_SLOTS, sizeof(*x->tgids));
+	t = &x->tgids[(unsigned int)tid % TGID_SLOTS];
+	if (t->tid == tid)
+		return t->tgid;
+	if (x->tgids_read > ts)
+		return 0;
+	x->tgids_read = now_ns();
+	snprintf(path, sizeof(path), "%s/saved_tgids", snoop_session_tracing_dir(x->s));
+	s = snoop_read_file(path, NULL);
+	if (!s)
+		return 0;
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int p, g;
+
+		if (sscanf(line, "%d %d", &p, &g) == 2 && p > 0 && g > 0) {
+			x->tgids[(unsigned int)p % TGID_SLOTS].tid = p;
+			x->tgids[(unsigned int)p % TGID_SLOTS].tgid = g;
+		}
+	}
+	free(s);
+	return t->tid == tid ? t->tgid : 0;
 }
 
 /* Credentials are per thread, but the C library keeps a process's
