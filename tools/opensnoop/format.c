@@ -269,6 +269,9 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 				if (strcmp(base, "/") != 0)
 					snoop_buf_addc(b, '/');
 				snoop_escape_text(b, e->path, e->pathlen);
+				/* The directory was read from /proc now, not at
+				 * the open: nothing proves it is still the one. */
+				snoop_buf_adds(b, " [late]");
 			} else {
 				/* Marked: not made absolute, and why. */
 				snoop_escape_text(b, e->path, e->pathlen);
