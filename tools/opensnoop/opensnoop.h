@@ -50,7 +50,13 @@ struct open_entry {
 	size_t pathlen;
 	char comm[16];        /* from the kprobe's $comm, "" when unknown */
 	uint64_t uprobe_ts;   /* --libc: when the C library path was seen */
+	char *kpath;          /* -F with kprobes: the opened file's path from the kernel */
+	size_t kpathlen;
+	bool kpath_cut;       /* ... deeper than the probe reads: not used */
 };
+
+/* -F with kprobes: dentry names fetched per mount (dentry.c). */
+#define OPENSNOOP_KDEPTH 8
 
 /* A finished open, as the formatter gets it. */
 struct open_event {
@@ -99,6 +105,13 @@ struct opensnoop {
 	/* Tracepoint path: exec and rename events keep the comm cache right. */
 	bool comm_cache;
 	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_exec_file, *f_rename_pid, *f_rename_comm;
+	/* -F with kprobes (dentry.c) */
+	bool kernel_paths;
+	int kmnt_off;
+	int kdepth;                    /* names fetched per mount */
+	struct tep_format_field *f_kp[2][OPENSNOOP_KDEPTH + 1], *f_kn[2][OPENSNOOP_KDEPTH];
+	struct tep_format_field *f_kmnt, *f_kmntp, *f_kmntpp;
+	uint64_t kpath_cut;            /* -v: paths deeper than the probe reads */
 	/* --libc */
 	struct snoop_event *ev_up[8];
 	struct tep_format_field *f_up_path[8], *f_up_ptr[8];
@@ -145,6 +158,7 @@ void opensnoop_print_header(struct opensnoop *x);
 int opensnoop_top_setup(struct opensnoop *x, int argc, char **argv);
 void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t tgid, const char *base);
 int opensnoop_setup_libc(struct opensnoop *x);
+int opensnoop_setup_dentry(struct opensnoop *x);
 void opensnoop_emit(struct opensnoop *x, const struct open_event *ev);
 
 /* flags.c: pure helpers (unit-tested). */

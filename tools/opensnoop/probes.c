@@ -479,6 +479,8 @@ int opensnoop_setup(struct opensnoop *x)
 	if (x->kprobes) {
 		if (setup_kprobe(x) < 0)
 			return -1;
+		if (x->o->full_path && opensnoop_setup_dentry(x) < 0)
+			return -1;
 	} else {
 		for (int i = 0; i < 4; i++) {
 			char name[64];

@@ -40,6 +40,7 @@ static void *xcalloc(size_t n, size_t sz)
 void opensnoop_entry_clear(struct open_entry *e)
 {
 	free(e->path);
+	free(e->kpath);
 	memset(e, 0, sizeof(*e));
 }
 
