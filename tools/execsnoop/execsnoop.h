@@ -147,6 +147,7 @@ struct execsnoop {
 	size_t nforks;
 
 	struct execsnoop_stats st;
+	bool oom;                           /* memory ran out: stopped, exit status 1 */
 
 	struct snoop_top *top;              /* --top, else NULL */
 	struct snoop_buf top_key;
@@ -155,6 +156,9 @@ struct execsnoop {
 #define EXECSNOOP_ENTRY_SLOTS 1024
 
 int execsnoop_setup(struct execsnoop *x);
+/* A copy of n bytes and a NUL; NULL when memory ran out (the session is
+ * then stopped and exits 1). */
+char *execsnoop_dup(struct execsnoop *x, const char *p, size_t n);
 void execsnoop_print_header(struct execsnoop *x);
 /* Print one finished exec (ret = syscall return value). */
 void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret);

@@ -78,7 +78,7 @@ static bool cmdline_read(pid_t pid, struct cmdline *c)
 	c->off = calloc((size_t)c->n, sizeof(*c->off));
 	c->arglen = calloc((size_t)c->n, sizeof(*c->arglen));
 	if (!c->off || !c->arglen)
-		abort();
+		return false; /* shown as unreadable */
 	for (int i = 0; i < c->n; i++) {
 		size_t n = strnlen(c->buf + off, c->len - off);
 
@@ -167,11 +167,9 @@ static bool recover_from_proc(struct execsnoop *x, struct exec_entry *e, pid_t p
 		if (len > EXECSNOOP_FETCH_MAX)
 			len = EXECSNOOP_FETCH_MAX; /* as the kernel would have cut it */
 		free(e->argv[i]);
-		e->argv[i] = malloc(len + 1);
+		e->argv[i] = execsnoop_dup(x, c.buf + c.off[i + off], len);
 		if (!e->argv[i])
-			abort();
-		memcpy(e->argv[i], c.buf + c.off[i + off], len);
-		e->argv[i][len] = '\0';
+			continue;
 		e->arglen[i] = len;
 		e->argstate[i] = ARG_PROC;
 	}
@@ -199,11 +197,11 @@ static bool args_from_proc(struct execsnoop *x, struct exec_entry *e, pid_t pid)
 		size_t len = c.arglen[i] < EXECSNOOP_FETCH_MAX ? c.arglen[i] : EXECSNOOP_FETCH_MAX;
 
 		free(e->argv[i]);
-		e->argv[i] = malloc(len + 1);
-		if (!e->argv[i])
-			abort();
-		memcpy(e->argv[i], c.buf + c.off[i], len);
-		e->argv[i][len] = '\0';
+		e->argv[i] = execsnoop_dup(x, c.buf + c.off[i], len);
+		if (!e->argv[i]) {
+			e->argstate[i] = ARG_LOST_FAULT;
+			continue;
+		}
 		e->arglen[i] = len;
 		/* Nothing proves this is still the exec being printed: the
 		 * process may have exec'd again (env, a shell shim). */

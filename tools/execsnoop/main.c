@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	}
 	if (!x.top)
 		execsnoop_print_header(&x);
-	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
+	ret = snoop_session_run(x.s) < 0 || x.oom ? 1 : 0;
 	if (o.common.verbose)
 		execsnoop_print_stats(&x);
 	if (x.st.uid_unknown_skipped)

@@ -186,12 +186,19 @@ pid_t execsnoop_ppid(struct execsnoop *x, pid_t pid)
 
 /* ---- kprobe path ------------------------------------------------------ */
 
-static char *dup_bytes(const char *p, size_t n)
+char *execsnoop_dup(struct execsnoop *x, const char *p, size_t n)
 {
 	char *d = malloc(n + 1);
 
-	if (!d)
-		abort();
+	if (!d) {
+		/* The session stops (exit status 1); the value is shown as
+		 * missing, never as another's. */
+		if (!x->oom)
+			snoop_err(x->s, "out of memory: stopping");
+		x->oom = true;
+		snoop_session_stop(x->s);
+		return NULL;
+	}
 	memcpy(d, p, n);
 	d[n] = '\0';
 	return d;
@@ -246,7 +253,7 @@ static void on_probe0(struct execsnoop *x, const struct exec_probe *p, const str
 	e->have_ptrs = true;
 	f = user_str(r, p, x->f_fname[p->at], &n);
 	free(e->filename);
-	e->filename = f ? dup_bytes(f, n) : NULL;
+	e->filename = f ? execsnoop_dup(x, f, n) : NULL;
 	e->argc = x->o->max_args + 1;
 	for (int i = 0; i <= x->o->max_args; i++) {
 		if (!snoop_field_u64(r, x->f_ptr[p->at][i])) {
@@ -286,10 +293,11 @@ static void on_probe_args(struct execsnoop *x, const struct exec_probe *p, const
 			/* Faulted, or a slot past the end of argv (which probe 0
 			 * tells apart). */
 			e->argstate[i] = ARG_FAULT;
-		} else {
+		} else if ((e->argv[i] = execsnoop_dup(x, a, n))) {
 			e->argstate[i] = ARG_OK;
-			e->argv[i] = dup_bytes(a, n);
 			e->arglen[i] = n;
+		} else {
+			e->argstate[i] = ARG_FAULT;
 		}
 	}
 }
@@ -585,7 +593,7 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 /* ---- tracepoint fallback ------------------------------------------------ */
 
 /* Read a NUL-terminated string at addr in pid's memory. */
-static char *read_user_string(int memfd, uint64_t addr, size_t *len)
+static char *read_user_string(struct execsnoop *x, int memfd, uint64_t addr, size_t *len)
 {
 	char buf[EXECSNOOP_FETCH_MAX + 1];
 	ssize_t n;
@@ -599,7 +607,7 @@ static char *read_user_string(int memfd, uint64_t addr, size_t *len)
 	buf[n] = '\0';
 	nul = memchr(buf, '\0', (size_t)n);
 	*len = nul ? (size_t)(nul - buf) : (size_t)n;
-	return dup_bytes(buf, *len);
+	return execsnoop_dup(x, buf, *len);
 }
 
 static void fill_from_mem(struct execsnoop *x, struct exec_entry *e)
@@ -610,7 +618,7 @@ static void fill_from_mem(struct execsnoop *x, struct exec_entry *e)
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)e->tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	e->filename = read_user_string(fd, e->fname_ptr, &n);
+	e->filename = read_user_string(x, fd, e->fname_ptr, &n);
 	e->fname_src = e->filename ? SRC_LATE : SRC_NONE;
 	e->have_ptrs = true;
 	e->argc = 0;
@@ -628,7 +636,7 @@ static void fill_from_mem(struct execsnoop *x, struct exec_entry *e)
 		e->argc = i + 1;
 		if (i == x->o->max_args)
 			break; /* only to know that there are more */
-		e->argv[i] = read_user_string(fd, p, &n);
+		e->argv[i] = read_user_string(x, fd, p, &n);
 		if (!e->argv[i]) {
 			e->argstate[i] = ARG_LOST_FAULT;
 			continue;
@@ -677,7 +685,7 @@ static void on_sched_exec(struct snoop_session *s, const struct snoop_record *r,
 	/* A thread other than the leader took the process's PID. */
 	e->tid = pid;
 	free(e->filename);
-	e->filename = f ? dup_bytes(f, n) : NULL;
+	e->filename = f ? execsnoop_dup(x, f, n) : NULL;
 	e->fname_src = f ? SRC_SCHED : SRC_NONE;
 	e->is_at = false; /* the kernel's name is already whole */
 	execsnoop_emit(x, r, e, 0);
@@ -826,16 +834,20 @@ int execsnoop_setup(struct execsnoop *x)
 	x->uid_off = -1;
 	x->entries = calloc(EXECSNOOP_ENTRY_SLOTS, sizeof(*x->entries));
 	x->forks = calloc(FORK_SLOTS, sizeof(*x->forks));
-	if (!x->entries || !x->forks)
-		abort();
+	if (!x->entries || !x->forks) {
+		snoop_err(x->s, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < EXECSNOOP_ENTRY_SLOTS; i++) {
 		struct exec_entry *e = &x->entries[i];
 
 		e->argv = calloc((size_t)x->o->max_args + 1, sizeof(*e->argv));
 		e->arglen = calloc((size_t)x->o->max_args + 1, sizeof(*e->arglen));
 		e->argstate = calloc((size_t)x->o->max_args + 1, 1);
-		if (!e->argv || !e->arglen || !e->argstate)
-			abort();
+		if (!e->argv || !e->arglen || !e->argstate) {
+			snoop_err(x->s, "out of memory");
+			return -1;
+		}
 		e->uid = -1;
 	}
 

@@ -22,17 +22,6 @@
 
 #include "opensnoop.h"
 
-static char *dup_bytes(const char *p, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (!d)
-		abort();
-	memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
-}
-
 struct libc_sym {
 	const char *name;
 	int path_arg; /* which argument is the path */
@@ -64,8 +53,8 @@ static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, voi
 	e->ts = r->ts;
 	e->loss_seq = snoop_session_loss_seq(s);
 	e->uptr = ptr;
-	if (p) {
-		e->path = dup_bytes(p, n);
+	e->path = p ? opensnoop_dup(x, p, n) : NULL;
+	if (e->path) {
 		e->pathlen = n;
 		e->pstatus = PATH_OK;
 	} else {

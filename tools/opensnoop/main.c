@@ -148,6 +148,11 @@ int main(int argc, char **argv)
 		opensnoop_entries_flush(&x);
 		snoop_session_flush(x.s);
 	}
+	if (x.oom)
+		ret = 1;
+	if (o.common.verbose && x.kernel_paths)
+		fprintf(stderr, "opensnoop: -F: paths deeper than the kernel probe reads (directory from /proc): %llu\n",
+			(unsigned long long)x.kpath_cut);
 	if (o.common.verbose)
 		fprintf(stderr,
 			"opensnoop: %llu opens printed, %llu filtered in user space; exits without an entry: %llu, "

@@ -70,7 +70,9 @@ struct open_event {
 
 struct opensnoop;
 
-/* tables.c: bounded per-TID state. */
+/* tables.c: bounded per-TID state, allocated before tracing starts. */
+int opensnoop_tables_init(struct opensnoop *x);
+char *opensnoop_dup(struct opensnoop *x, const char *p, size_t n);
 struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create);
 void opensnoop_entry_clear(struct open_entry *e);
 void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const char *comm, size_t commlen);
@@ -123,6 +125,7 @@ struct opensnoop {
 	struct tgid_slot *tgids;       /* TID -> TGID from the kernel's saved_tgids */
 	uint64_t tgids_read;           /* CLOCK_MONOTONIC ns of the last read */
 	bool record_tgid;              /* options/record-tgid is on in the instance */
+	bool oom;                      /* memory ran out: stopped, exit status 1 */
 
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
 

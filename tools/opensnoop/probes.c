@@ -57,17 +57,6 @@ static bool has_syscall_event(struct opensnoop *x, const char *dir, int i)
 	return access(path, F_OK) == 0;
 }
 
-static char *dup_bytes(const char *p, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (!d)
-		abort();
-	memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
-}
-
 /*
  * Every event's filter: never our own thread, whose reads of /proc for
  * comm, UID and -F would otherwise be traced and feed themselves; then
@@ -165,8 +154,8 @@ static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *
 	e->mode = snoop_field_u64(r, x->f_mode) & 07777;
 	e->entered = e->flags_known = true;
 	p = snoop_field_str(r, x->f_fname, &n);
-	if (p) {
-		e->path = dup_bytes(p, n);
+	e->path = p ? opensnoop_dup(x, p, n) : NULL;
+	if (e->path) {
 		e->pathlen = n;
 		e->pstatus = PATH_OK;
 	} else {
@@ -447,6 +436,8 @@ int opensnoop_setup(struct opensnoop *x)
 	struct snoop_event *ev;
 	int nexit = 0;
 
+	if (opensnoop_tables_init(x) < 0)
+		return -1;
 	x->kprobes = feat->kprobe_events && !x->o->force_tracepoint;
 	/* Only the kprobe's path is filtered in the kernel: a --libc path is
 	 * attached to its syscall in user space. */

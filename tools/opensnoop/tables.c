@@ -28,13 +28,37 @@
 #define TGID_SLOTS 65536u
 #define PROC_TTL_NS 1000000000ull
 
-static void *xcalloc(size_t n, size_t sz)
+/* Every table, allocated once before tracing starts: a handler never has
+ * to deal with a failed allocation of one. */
+int opensnoop_tables_init(struct opensnoop *x)
 {
-	void *p = calloc(n, sz);
+	x->entries = calloc(ENTRY_SLOTS, sizeof(*x->entries));
+	x->threads = calloc(THREAD_SLOTS, sizeof(*x->threads));
+	x->procs = calloc(PROC_SLOTS, sizeof(*x->procs));
+	x->tgids = calloc(TGID_SLOTS, sizeof(*x->tgids));
+	if (!x->entries || !x->threads || !x->procs || !x->tgids) {
+		snoop_err(x->s, "out of memory");
+		return -1;
+	}
+	return 0;
+}
 
-	if (!p)
-		abort();
-	return p;
+/* A copy of n bytes with a NUL after them; NULL (and the session stopped,
+ * exit status 1) when memory ran out: the value is then shown as missing. */
+char *opensnoop_dup(struct opensnoop *x, const char *p, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (!d) {
+		if (!x->oom)
+			snoop_err(x->s, "out of memory: stopping");
+		x->oom = true;
+		snoop_session_stop(x->s);
+		return NULL;
+	}
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
 }
 
 void opensnoop_entry_clear(struct open_entry *e)
@@ -46,8 +70,6 @@ void opensnoop_entry_clear(struct open_entry *e)
 
 static struct open_entry *entry_slot(struct opensnoop *x, pid_t tid)
 {
-	if (!x->entries)
-		x->entries = xcalloc(ENTRY_SLOTS, sizeof(*x->entries));
 	return &x->entries[(unsigned int)tid % ENTRY_SLOTS];
 }
 
@@ -91,8 +113,6 @@ void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const cha
 {
 	struct thread_slot *t;
 
-	if (!x->threads)
-		x->threads = xcalloc(THREAD_SLOTS, sizeof(*x->threads));
 	t = &x->threads[(unsigned int)tid % THREAD_SLOTS];
 	t->tid = tid;
 	t->tgid = tgid;
@@ -178,8 +198,6 @@ static struct proc_slot *proc_get(struct opensnoop *x, pid_t tid)
 	uint64_t now = now_ns();
 	char path[64], *s, *l;
 
-	if (!x->procs)
-		x->procs = xcalloc(PROC_SLOTS, sizeof(*x->procs));
 	p = &x->procs[(unsigned int)tid % PROC_SLOTS];
 	if (p->tid == tid && now - p->when < PROC_TTL_NS)
 		return p;
@@ -224,8 +242,6 @@ pid_t opensnoop_saved_tgid(struct opensnoop *x, pid_t tid, uint64_t ts)
 
 	if (!x->record_tgid)
 		return 0;
-	if (!x->tgids)
-		x->tgids = xcalloc(TGID_SLOTS, sizeof(*x->tgids));
 	t = &x->tgids[(unsigned int)tid % TGID_SLOTS];
 	if (t->tid == tid)
 		return t->tgid;
