@@ -188,19 +188,16 @@ pid_t execsnoop_ppid(struct execsnoop *x, pid_t pid)
 
 char *execsnoop_dup(struct execsnoop *x, const char *p, size_t n)
 {
-	char *d = malloc(n + 1);
+	/* Strings from the kernel or /proc: no NUL inside the n bytes. */
+	char *d = strndup(p, n);
 
-	if (!d) {
-		/* The session stops (exit status 1); the value is shown as
-		 * missing, never as another's. */
-		if (!x->oom)
-			snoop_err(x->s, "out of memory: stopping");
-		x->oom = true;
+	/* Out of memory: the session stops (exit status 1) and the value
+	 * is shown as missing, never as another's. */
+	if (!d && !x->oom)
+		snoop_err(x->s, "out of memory: stopping");
+	x->oom |= !d;
+	if (!d)
 		snoop_session_stop(x->s);
-		return NULL;
-	}
-	memcpy(d, p, n);
-	d[n] = '\0';
 	return d;
 }
 

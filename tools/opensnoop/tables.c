@@ -43,22 +43,19 @@ int opensnoop_tables_init(struct opensnoop *x)
 	return 0;
 }
 
-/* A copy of n bytes with a NUL after them; NULL (and the session stopped,
- * exit status 1) when memory ran out: the value is then shown as missing. */
+/* A copy of a path (no NUL inside its n bytes). Out of memory: NULL, the
+ * session stopped with exit status 1, the path shown as missing. */
 char *opensnoop_dup(struct opensnoop *x, const char *p, size_t n)
 {
-	char *d = malloc(n + 1);
+	char *d = strndup(p, n);
 
-	if (!d) {
-		if (!x->oom)
-			snoop_err(x->s, "out of memory: stopping");
-		x->oom = true;
-		snoop_session_stop(x->s);
-		return NULL;
-	}
-	memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
+	if (d)
+		return d;
+	if (!x->oom)
+		snoop_err(x->s, "out of memory: stopping");
+	x->oom = true;
+	snoop_session_stop(x->s);
+	return NULL;
 }
 
 void opensnoop_entry_clear(struct open_entry *e)
