@@ -16,8 +16,10 @@ SNOOP_TEST_PKGS+=("${SNOOP_PACKAGE_PKGS[@]}")
 # What `scripts/test -L unit` alone needs (cmocka programs, python3's JSON
 # checks): a fresh machine runs the unit tests without qemu, clang, ...
 SNOOP_UNIT_PKGS=(libcmocka-dev python3)
-# strace: the witness killsnoop's live test compares its records with.
-SNOOP_TEST_PKGS+=(strace)
+# strace: the witness that killsnoop's live test and
+# tests/live/groundtruth_tools.sh (execsnoop, opensnoop on real programs:
+# gcc, git, python3) compare the tools' records with.
+SNOOP_TEST_PKGS+=(strace gcc)
 
 snoop_missing_pkgs() {
 	local p

@@ -34,6 +34,7 @@ struct execsnoop_opts {
 	regex_t name_re;      /* -n compiled */
 	bool has_name;
 	bool force_fallback;  /* --tracepoint: the no-kprobe path, for tests */
+	bool no_libc;         /* --no-libc: no uprobes on the C library either */
 };
 
 /* What we know of one argument. */
@@ -44,6 +45,20 @@ enum arg_state {
 	ARG_PROC,       /* recovered from /proc/PID/cmdline */
 	ARG_LOST_FAULT, /* faulted and not recoverable: shown as "?" */
 	ARG_LOST_LONG,  /* too long for a trace record, not recoverable: "?..." */
+	ARG_LATE,       /* read from the process after the fact, not proven to
+			 * be this exec's: printed, and the exec marked late */
+};
+
+/* Where the file name (and, by their states, the arguments) came from:
+ * JSON "filename_source" and "args_source", see execsnoop(8). */
+enum exec_src {
+	SRC_NONE,
+	SRC_SYSCALL, /* a kprobe at the syscall */
+	SRC_LIBC,    /* a uprobe on the C library's exec function, whose
+		      * pointers the syscall then received */
+	SRC_SCHED,   /* sched:sched_process_exec (the kernel's bprm->filename) */
+	SRC_PROC,    /* /proc after the fact, checked against what the kernel gave */
+	SRC_LATE,    /* the process's memory or /proc after the fact, unproven */
 };
 
 /* An exec in flight: what the entry probes fetched, waiting for the exit. */
@@ -66,6 +81,9 @@ struct exec_entry {
 	size_t *arglen;
 	unsigned char *argstate;   /* enum arg_state */
 	uint64_t fname_ptr, argv_ptr; /* fallback path: user addresses */
+	bool libc;                 /* the entry probes were uprobes on the C library */
+	bool verified;             /* ... whose pointers sys_enter_execve(at) received */
+	unsigned char fname_src;   /* enum exec_src */
 	uint64_t loss_seq;         /* the session's loss count when it began */
 };
 
@@ -93,6 +111,10 @@ struct execsnoop_stats {
 	uint64_t uid_kernel, uid_proc, uid_unknown;
 	uint64_t uid_unknown_skipped; /* -u: not shown, the UID was unknown */
 	uint64_t fallback_proc, fallback_gone; /* tracepoint path: args from /proc, or gone */
+	uint64_t libc_verified;    /* fallback: arguments from the C library's call */
+	uint64_t libc_unmatched;   /* ... uprobe records the syscall did not confirm */
+	uint64_t late_args;        /* printed with arguments read late (marked) */
+	uint64_t late_fname;       /* printed with a file name read late (marked) */
 };
 
 #define EXECSNOOP_MAX_PROBES (EXECSNOOP_MAX_ARGS + 1)
@@ -101,6 +123,8 @@ struct execsnoop {
 	struct execsnoop_opts *o;
 	struct snoop_session *s;
 	bool kprobes;                       /* false: tracepoint fallback */
+	bool libc;                          /* fallback with uprobes on the C library */
+	char *libc_path;                    /* ... the file probed */
 	int args_per_probe;                 /* arguments in each string probe */
 	int nprobes;                        /* string probes per syscall */
 	int uid_off;                        /* struct cred's uid, -1 unknown */
@@ -108,6 +132,7 @@ struct execsnoop {
 	struct tep_format_field *f_fname[2], *f_ptr[2][EXECSNOOP_MAX_ARGS + 1], *f_dfd;
 	struct tep_format_field *f_arg[2][EXECSNOOP_MAX_ARGS];
 	struct tep_format_field *f_comm, *f_uid;
+	struct tep_format_field *f_up_fp[2], *f_up_ap[2]; /* uprobe probe 0: the call's pointers */
 	struct tep_format_field *f_ret, *f_ret_at;
 	struct tep_format_field *f_fork_parent, *f_fork_child;
 	struct tep_format_field *f_exec_fname, *f_exec_pid, *f_exec_oldpid;
@@ -122,6 +147,7 @@ struct execsnoop {
 	size_t nforks;
 
 	struct execsnoop_stats st;
+	bool oom;                           /* memory ran out: stopped, exit status 1 */
 
 	struct snoop_top *top;              /* --top, else NULL */
 	struct snoop_buf top_key;
@@ -130,6 +156,9 @@ struct execsnoop {
 #define EXECSNOOP_ENTRY_SLOTS 1024
 
 int execsnoop_setup(struct execsnoop *x);
+/* A copy of n bytes and a NUL; NULL when memory ran out (the session is
+ * then stopped and exits 1). */
+char *execsnoop_dup(struct execsnoop *x, const char *p, size_t n);
 void execsnoop_print_header(struct execsnoop *x);
 /* Print one finished exec (ret = syscall return value). */
 void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret);

@@ -78,7 +78,7 @@ static bool cmdline_read(pid_t pid, struct cmdline *c)
 	c->off = calloc((size_t)c->n, sizeof(*c->off));
 	c->arglen = calloc((size_t)c->n, sizeof(*c->arglen));
 	if (!c->off || !c->arglen)
-		abort();
+		return false; /* shown as unreadable */
 	for (int i = 0; i < c->n; i++) {
 		size_t n = strnlen(c->buf + off, c->len - off);
 
@@ -167,11 +167,9 @@ static bool recover_from_proc(struct execsnoop *x, struct exec_entry *e, pid_t p
 		if (len > EXECSNOOP_FETCH_MAX)
 			len = EXECSNOOP_FETCH_MAX; /* as the kernel would have cut it */
 		free(e->argv[i]);
-		e->argv[i] = malloc(len + 1);
+		e->argv[i] = execsnoop_dup(x, c.buf + c.off[i + off], len);
 		if (!e->argv[i])
-			abort();
-		memcpy(e->argv[i], c.buf + c.off[i + off], len);
-		e->argv[i][len] = '\0';
+			continue;
 		e->arglen[i] = len;
 		e->argstate[i] = ARG_PROC;
 	}
@@ -199,13 +197,15 @@ static bool args_from_proc(struct execsnoop *x, struct exec_entry *e, pid_t pid)
 		size_t len = c.arglen[i] < EXECSNOOP_FETCH_MAX ? c.arglen[i] : EXECSNOOP_FETCH_MAX;
 
 		free(e->argv[i]);
-		e->argv[i] = malloc(len + 1);
-		if (!e->argv[i])
-			abort();
-		memcpy(e->argv[i], c.buf + c.off[i], len);
-		e->argv[i][len] = '\0';
+		e->argv[i] = execsnoop_dup(x, c.buf + c.off[i], len);
+		if (!e->argv[i]) {
+			e->argstate[i] = ARG_LOST_FAULT;
+			continue;
+		}
 		e->arglen[i] = len;
-		e->argstate[i] = ARG_PROC;
+		/* Nothing proves this is still the exec being printed: the
+		 * process may have exec'd again (env, a shell shim). */
+		e->argstate[i] = ARG_LATE;
 	}
 	cmdline_free(&c);
 	return true;
@@ -331,7 +331,32 @@ void execsnoop_print_header(struct execsnoop *x)
 
 static bool arg_known(const struct exec_entry *e, int i)
 {
-	return e->argstate[i] == ARG_OK || e->argstate[i] == ARG_PROC;
+	return e->argstate[i] == ARG_OK || e->argstate[i] == ARG_PROC || e->argstate[i] == ARG_LATE;
+}
+
+static const char *const src_names[] = {
+	[SRC_NONE] = NULL,	  [SRC_SYSCALL] = "syscall", [SRC_LIBC] = "libc",
+	[SRC_SCHED] = "sched", [SRC_PROC] = "proc",	    [SRC_LATE] = "late",
+};
+
+/* Where the printed arguments came from: the weakest source among them. */
+static enum exec_src args_source(const struct execsnoop *x, const struct exec_entry *e, int nargs)
+{
+	enum exec_src src = SRC_NONE;
+
+	for (int i = 0; i < nargs; i++) {
+		enum exec_src a = SRC_NONE;
+
+		if (e->argstate[i] == ARG_LATE)
+			a = SRC_LATE;
+		else if (e->argstate[i] == ARG_PROC)
+			a = SRC_PROC;
+		else if (e->argstate[i] == ARG_OK)
+			a = x->kprobes ? SRC_SYSCALL : SRC_LIBC;
+		if (a > src)
+			src = a;
+	}
+	return src;
 }
 
 static bool arg_cut(const struct exec_entry *e, int i)
@@ -347,7 +372,8 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	pid_t pid, ppid;
 	long uid = -1;
 	int nargs;
-	bool truncated, unreadable = false;
+	bool truncated, unreadable = false, late;
+	enum exec_src asrc, fsrc;
 	const char *errname = ret < 0 ? snoop_errno_name((int)-ret) : NULL;
 	char comm[16];
 
@@ -355,7 +381,7 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 		e->tid = r->pid;
 	pid = e->tid;
 
-	if (x->kprobes) {
+	if (x->kprobes || e->verified) {
 		unreadable = resolve_kprobe_args(x, e, pid, ret);
 	} else if (!e->have_ptrs) {
 		/* Fallback, successful exec: /proc while the process lives. */
@@ -402,6 +428,14 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	if (!snoop_session_count_event(x->s))
 		goto out; /* -M reached */
 	x->st.printed++;
+	asrc = args_source(x, e, nargs);
+	fsrc = e->fname_src;
+	if (x->kprobes && e->filename)
+		fsrc = SRC_SYSCALL;
+	late = asrc == SRC_LATE || fsrc == SRC_LATE;
+	x->st.late_args += asrc == SRC_LATE;
+	x->st.late_fname += fsrc == SRC_LATE;
+	x->st.libc_verified += e->verified;
 	if (x->top) {
 		execsnoop_top_add(x, e, nargs, pid, ppid, ret);
 		goto out;
@@ -432,6 +466,14 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 		snoop_json_array_end(&j);
 		snoop_json_bool(&j, "truncated", truncated);
 		snoop_json_bool(&j, "args_unreadable", unreadable);
+		if (src_names[asrc])
+			snoop_json_cstr(&j, "args_source", src_names[asrc]);
+		else
+			snoop_json_null(&j, "args_source");
+		if (e->filename && src_names[fsrc])
+			snoop_json_cstr(&j, "filename_source", src_names[fsrc]);
+		else
+			snoop_json_null(&j, "filename_source");
 		snoop_json_int(&j, "ret", ret);
 		if (ret < 0) {
 			snoop_json_int(&j, "errno", -ret);
@@ -485,6 +527,8 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 		snoop_buf_adds(b, " ...");
 	if (unreadable)
 		snoop_buf_adds(b, " [args unreadable]");
+	if (late)
+		snoop_buf_adds(b, " [late]");
 	snoop_buf_addc(b, '\n');
 out:
 	snoop_buf_free(&kname);
@@ -512,9 +556,15 @@ void execsnoop_print_stats(const struct execsnoop *x)
 		fprintf(stderr, "%s: entries dropped after lost events: %llu\n", t,
 			(unsigned long long)s->stale_dropped);
 	} else {
+		fprintf(stderr, "%s: arguments from the C library's call (uprobes): %llu%s\n", t,
+			(unsigned long long)s->libc_verified, x->libc ? "" : " (no uprobes)");
+		fprintf(stderr, "%s: C library records the syscall did not confirm (not used): %llu\n", t,
+			(unsigned long long)s->libc_unmatched);
 		fprintf(stderr, "%s: arguments from /proc: %llu; process gone before they were read (marked): %llu\n",
 			t, (unsigned long long)s->fallback_proc, (unsigned long long)s->fallback_gone);
 	}
+	fprintf(stderr, "%s: read after the fact, unproven (marked [late]): arguments %llu, file name %llu\n", t,
+		(unsigned long long)s->late_args, (unsigned long long)s->late_fname);
 	/* Only looked up for -U, -u and -j. */
 	if (s->uid_kernel || s->uid_proc || s->uid_unknown)
 		fprintf(stderr, "%s: UID from the kernel: %llu, from /proc: %llu, unknown: %llu\n", t,

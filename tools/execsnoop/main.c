@@ -15,7 +15,7 @@
 
 #include "execsnoop.h"
 
-enum { OPT_MAX_ARGS = 0x100, OPT_TRACEPOINT, OPT_NO_HEADER };
+enum { OPT_MAX_ARGS = 0x100, OPT_TRACEPOINT, OPT_NO_HEADER, OPT_NO_LIBC };
 
 static const char doc[] =
 	"Trace every exec (execve, execveat) system-wide: command, PID, PPID, result, arguments.\n"
@@ -28,7 +28,9 @@ static const char doc[] =
 	"\n"
 	"Arguments the kernel could not read at the syscall (not yet in memory, or longer than "
 	"a trace record holds: about 4,000 bytes) are read from /proc/PID/cmdline while the "
-	"process runs that exec, else shown as ? ([args unreadable]); -v counts each case.\n"
+	"process runs that exec, else shown as ? ([args unreadable]); -v counts each case. "
+	"A value read after the fact that cannot be proven to be this exec's is marked [late] "
+	"(JSON: \"args_source\"/\"filename_source\": \"late\").\n"
 	"\v"
 	"Examples:\n"
 	"  execsnoop              # all successful execs\n"
@@ -45,7 +47,8 @@ static const char doc[] =
 	"  execsnoop --top -i 10 > log  # the table as text every 10 s\n"
 	"\n"
 	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the arguments come "
-	"from the kernel at the syscall; without them, from /proc while the process lives. "
+	"from the kernel at the syscall; without them, from uprobes on the C library's execve "
+	"and execveat (dynamically linked programs), else from /proc while the process lives, marked. "
 	"See execsnoop(8).";
 
 static const struct argp_option options[] = {
@@ -58,6 +61,7 @@ static const struct argp_option options[] = {
 	{ "max-args", OPT_MAX_ARGS, "N", 0, "Arguments to show (default 20, 1 to 126); each is cut at 4095 bytes", 0 },
 	{ "no-header", OPT_NO_HEADER, NULL, 0, "Do not print the column header", 0 },
 	{ "tracepoint", OPT_TRACEPOINT, NULL, 0, "Use the no-kprobe path (sched_process_exec) even where kprobes exist", 0 },
+	{ "no-libc", OPT_NO_LIBC, NULL, 0, "Without kprobes: no uprobes on the C library's exec functions either (every argument read late, marked)", 0 },
 	{ 0 }
 };
 
@@ -116,6 +120,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_HEADER:
 		o->header = false;
 		return 0;
+	case OPT_NO_LIBC:
+		o->no_libc = true;
+		return 0;
 	case OPT_TRACEPOINT:
 		o->force_fallback = true;
 		return 0;
@@ -165,7 +172,7 @@ int main(int argc, char **argv)
 	}
 	if (!x.top)
 		execsnoop_print_header(&x);
-	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
+	ret = snoop_session_run(x.s) < 0 || x.oom ? 1 : 0;
 	if (o.common.verbose)
 		execsnoop_print_stats(&x);
 	if (x.st.uid_unknown_skipped)

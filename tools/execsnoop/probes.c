@@ -40,6 +40,7 @@
 #include <event-parse.h>
 
 #include <snoop/tracefs.h>
+#include <snoop/uprobe.h>
 
 #include "execsnoop.h"
 
@@ -91,6 +92,8 @@ void execsnoop_entry_reset(struct execsnoop *x, struct exec_entry *e)
 	e->comm[0] = '\0';
 	e->uid = -1;
 	e->fname_ptr = e->argv_ptr = 0;
+	e->libc = e->verified = false;
+	e->fname_src = SRC_NONE;
 }
 
 static struct exec_entry *entry_find(struct execsnoop *x, pid_t tid, bool create, uint64_t ts)
@@ -183,14 +186,18 @@ pid_t execsnoop_ppid(struct execsnoop *x, pid_t pid)
 
 /* ---- kprobe path ------------------------------------------------------ */
 
-static char *dup_bytes(const char *p, size_t n)
+char *execsnoop_dup(struct execsnoop *x, const char *p, size_t n)
 {
-	char *d = malloc(n + 1);
+	/* Strings from the kernel or /proc: no NUL inside the n bytes. */
+	char *d = strndup(p, n);
 
+	/* Out of memory: the session stops (exit status 1) and the value
+	 * is shown as missing, never as another's. */
+	if (!d && !x->oom)
+		snoop_err(x->s, "out of memory: stopping");
+	x->oom |= !d;
 	if (!d)
-		abort();
-	memcpy(d, p, n);
-	d[n] = '\0';
+		snoop_session_stop(x->s);
 	return d;
 }
 
@@ -222,6 +229,13 @@ static void on_sys_enter_kprobe(struct snoop_session *s, const struct snoop_reco
 	e->is_at = strcmp(snoop_event_name(r->ev), "sys_enter_execveat") == 0;
 }
 
+/* The C library's probes of a new call find the thread's last entry: a
+ * call the syscall confirmed, or one the syscall path began (no uprobe). */
+static bool libc_stale(const struct execsnoop *x, const struct exec_entry *e)
+{
+	return x->libc && e->seen && (!e->libc || e->verified);
+}
+
 /* Probe 0: the filename and the argv pointers, i.e. how many arguments. */
 static void on_probe0(struct execsnoop *x, const struct exec_probe *p, const struct snoop_record *r)
 {
@@ -229,14 +243,14 @@ static void on_probe0(struct execsnoop *x, const struct exec_probe *p, const str
 	size_t n;
 	const char *f;
 
-	if (e->have_ptrs) /* no sys_enter record between two execs: lost */
+	if (e->have_ptrs || libc_stale(x, e)) /* no sys_enter record between two execs: lost */
 		e = entry_begin(x, r->pid, r->ts);
 	e->seen = true;
 	e->is_at = p->at;
 	e->have_ptrs = true;
 	f = user_str(r, p, x->f_fname[p->at], &n);
 	free(e->filename);
-	e->filename = f ? dup_bytes(f, n) : NULL;
+	e->filename = f ? execsnoop_dup(x, f, n) : NULL;
 	e->argc = x->o->max_args + 1;
 	for (int i = 0; i <= x->o->max_args; i++) {
 		if (!snoop_field_u64(r, x->f_ptr[p->at][i])) {
@@ -244,15 +258,22 @@ static void on_probe0(struct execsnoop *x, const struct exec_probe *p, const str
 			break;
 		}
 	}
+	/* A uprobe: trusted once sys_enter shows the same pointers. */
+	e->libc = x->libc;
 }
 
 static void on_probe_args(struct execsnoop *x, const struct exec_probe *p, const struct snoop_record *r)
 {
 	struct exec_entry *e = entry_find(x, r->pid, true, r->ts);
 
-	if (e->argstate[p->first] != ARG_MISSING)
+	if (e->argstate[p->first] != ARG_MISSING || libc_stale(x, e))
 		e = entry_begin(x, r->pid, r->ts);
 	e->seen = true;
+	e->libc = x->libc;
+	if (p->first == 0 && x->f_up_fp[p->at]) {
+		e->fname_ptr = snoop_field_u64(r, x->f_up_fp[p->at]);
+		e->argv_ptr = snoop_field_u64(r, x->f_up_ap[p->at]);
+	}
 	e->is_at = p->at;
 	if (p->at && p->first == 0 && x->f_dfd) {
 		e->dfd = (int)snoop_field_s64(r, x->f_dfd);
@@ -269,10 +290,11 @@ static void on_probe_args(struct execsnoop *x, const struct exec_probe *p, const
 			/* Faulted, or a slot past the end of argv (which probe 0
 			 * tells apart). */
 			e->argstate[i] = ARG_FAULT;
-		} else {
+		} else if ((e->argv[i] = execsnoop_dup(x, a, n))) {
 			e->argstate[i] = ARG_OK;
-			e->argv[i] = dup_bytes(a, n);
 			e->arglen[i] = n;
+		} else {
+			e->argstate[i] = ARG_FAULT;
 		}
 	}
 }
@@ -392,11 +414,46 @@ static int record_fixed(struct snoop_event *ev, int nstrings)
 	return end % 4 == 0 ? end : 0;
 }
 
-static int add_entry_probes(struct execsnoop *x, const struct arch_regs *a, int at)
+/*
+ * Where the entry probes go and how they reach the call's arguments: a
+ * kprobe on the syscall wrapper reads them from the struct pt_regs its
+ * first register points to; a uprobe on the C library's function finds
+ * them in the argument registers themselves.
+ */
+struct entry_site {
+	const char *func;      /* kprobe: the syscall wrapper */
+	const char *path;      /* uprobe: the C library file ... */
+	uint64_t off;          /* ... and the function's offset in it */
+	char fname[32], argv[32], dfd[32]; /* fetch-arg expressions */
+};
+
+static void site_kprobe(struct entry_site *w, const struct arch_regs *a, int at)
 {
-	const char *func = at ? a->execveat : a->execve;
 	/* execve(filename, argv, envp); execveat(dfd, filename, argv, envp, flags) */
-	int fname_off = a->arg[at ? 1 : 0], argv_off = a->arg[at ? 2 : 1];
+	*w = (struct entry_site){ .func = at ? a->execveat : a->execve };
+	snprintf(w->fname, sizeof(w->fname), "+%d(%%di)", a->arg[at ? 1 : 0]);
+	snprintf(w->argv, sizeof(w->argv), "+%d(%%di)", a->arg[at ? 2 : 1]);
+	snprintf(w->dfd, sizeof(w->dfd), "+%d(%%di)", a->arg[0]);
+}
+
+static void site_uprobe(struct entry_site *w, const char *path, uint64_t off, int at)
+{
+	*w = (struct entry_site){ .path = path, .off = off };
+	snprintf(w->fname, sizeof(w->fname), "%s", snoop_uprobe_arg_reg(at ? 1 : 0));
+	snprintf(w->argv, sizeof(w->argv), "%s", snoop_uprobe_arg_reg(at ? 2 : 1));
+	snprintf(w->dfd, sizeof(w->dfd), "%s", snoop_uprobe_arg_reg(0));
+}
+
+static struct snoop_event *site_probe(struct execsnoop *x, const struct entry_site *w, const char *name,
+				      const char *args, void *ctx)
+{
+	if (w->path)
+		return snoop_uprobe_add(x->s, name, w->path, w->off, args, on_entry_probe, ctx);
+	return snoop_session_kprobe(x->s, name, w->func, args, false, on_entry_probe, ctx);
+}
+
+static int add_entry_probes(struct execsnoop *x, const struct entry_site *w, int at)
+{
 	struct snoop_buf args, filt;
 	struct snoop_event *ev;
 	char name[64], fn[16];
@@ -418,25 +475,33 @@ static int add_entry_probes(struct execsnoop *x, const struct arch_regs *a, int 
 		 * practice; if they were, the argument would be missing and
 		 * read from /proc like an argument too long for a record. */
 		for (int j = 0; j <= first; j++) {
-			snoop_buf_printf(&args, "q%d=+%d(+%d(%%di)):u32 ", j, j * 8, argv_off);
+			snoop_buf_printf(&args, "q%d=+%d(%s):u32 ", j, j * 8, w->argv);
 			snoop_buf_printf(&filt, "%sq%d != 0", j ? " && " : "", j);
 		}
 		if (at && first == 0)
-			snoop_buf_printf(&args, "dfd=+%d(%%di):s32 ", a->arg[0]);
+			snoop_buf_printf(&args, "dfd=%s:s32 ", w->dfd);
+		/* A uprobe's record counts as this exec's only once the
+		 * syscall receives the same two pointers. (Here and not in
+		 * probe 0, which has no room left with --max-args 126.) */
+		if (w->path && first == 0)
+			snoop_buf_printf(&args, "fp=%s:x64 ap=%s:x64 ", w->fname, w->argv);
 		for (int j = 0; j < n; j++) {
 			int i = first + j;
 
-			snoop_buf_printf(&args, "a%d=+0(+%d(+%d(%%di))):ustring ", i, i * 8, argv_off);
+			snoop_buf_printf(&args, "a%d=+0(+%d(%s)):ustring ", i, i * 8, w->argv);
 		}
 		args.len--; /* trailing space */
 		snprintf(name, sizeof(name), "%s_args%d", at ? "execveat" : "execve", first);
 		x->probes[at][c + 1] = (struct exec_probe){ .x = x, .at = at, .first = first, .n = n };
-		ev = snoop_session_kprobe(x->s, name, func, snoop_buf_cstr(&args), false, on_entry_probe,
-					  &x->probes[at][c + 1]);
+		ev = site_probe(x, w, name, snoop_buf_cstr(&args), &x->probes[at][c + 1]);
 		if (!ev || snoop_event_filter(ev, snoop_buf_cstr(&filt)) < 0)
 			goto out;
 		if (at && first == 0)
 			x->f_dfd = snoop_event_field(ev, "dfd");
+		if (w->path && first == 0) {
+			x->f_up_fp[at] = snoop_event_field(ev, "fp");
+			x->f_up_ap[at] = snoop_event_field(ev, "ap");
+		}
 		for (int j = 0; j < n; j++) {
 			snprintf(fn, sizeof(fn), "a%d", first + j);
 			x->f_arg[at][first + j] = snoop_event_field(ev, fn);
@@ -446,12 +511,12 @@ static int add_entry_probes(struct execsnoop *x, const struct arch_regs *a, int 
 
 	/* Probe 0: the filename and argv[0..max_args] as pointers. */
 	snoop_buf_reset(&args);
-	snoop_buf_printf(&args, "filename=+0(+%d(%%di)):ustring", fname_off);
+	snoop_buf_printf(&args, "filename=+0(%s):ustring", w->fname);
 	for (int i = 0; i <= x->o->max_args; i++)
-		snoop_buf_printf(&args, " p%d=+%d(+%d(%%di)):x64", i, i * 8, argv_off);
+		snoop_buf_printf(&args, " p%d=+%d(%s):x64", i, i * 8, w->argv);
 	snprintf(name, sizeof(name), "%s_0", at ? "execveat" : "execve");
 	x->probes[at][0] = (struct exec_probe){ .x = x, .at = at, .first = -1 };
-	ev = snoop_session_kprobe(x->s, name, func, snoop_buf_cstr(&args), false, on_entry_probe, &x->probes[at][0]);
+	ev = site_probe(x, w, name, snoop_buf_cstr(&args), &x->probes[at][0]);
 	if (!ev)
 		goto out;
 	x->f_fname[at] = snoop_event_field(ev, "filename");
@@ -488,6 +553,7 @@ static int setup_creds_probe(struct execsnoop *x)
 static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 {
 	struct snoop_event *enter, *enter_at;
+	struct entry_site w[2];
 
 	/* Note: the pt_regs offsets in add_entry_probes() are written for the
 	 * %di register of x86_64; arm64 passes the regs pointer in x0. */
@@ -500,7 +566,9 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 	enter_at = snoop_session_tracepoint(x->s, "syscalls", "sys_enter_execveat", on_sys_enter_kprobe, x);
 	if (!enter || !enter_at)
 		return -1;
-	if (add_entry_probes(x, a, 0) < 0 || add_entry_probes(x, a, 1) < 0 || setup_creds_probe(x) < 0)
+	site_kprobe(&w[0], a, 0);
+	site_kprobe(&w[1], a, 1);
+	if (add_entry_probes(x, &w[0], 0) < 0 || add_entry_probes(x, &w[1], 1) < 0 || setup_creds_probe(x) < 0)
 		return -1;
 	x->ev_exit = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execve", on_exit_kprobe, x);
 	x->ev_exit_at = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execveat", on_exit_kprobe, x);
@@ -522,7 +590,7 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 /* ---- tracepoint fallback ------------------------------------------------ */
 
 /* Read a NUL-terminated string at addr in pid's memory. */
-static char *read_user_string(int memfd, uint64_t addr, size_t *len)
+static char *read_user_string(struct execsnoop *x, int memfd, uint64_t addr, size_t *len)
 {
 	char buf[EXECSNOOP_FETCH_MAX + 1];
 	ssize_t n;
@@ -536,7 +604,7 @@ static char *read_user_string(int memfd, uint64_t addr, size_t *len)
 	buf[n] = '\0';
 	nul = memchr(buf, '\0', (size_t)n);
 	*len = nul ? (size_t)(nul - buf) : (size_t)n;
-	return dup_bytes(buf, *len);
+	return execsnoop_dup(x, buf, *len);
 }
 
 static void fill_from_mem(struct execsnoop *x, struct exec_entry *e)
@@ -547,7 +615,8 @@ static void fill_from_mem(struct execsnoop *x, struct exec_entry *e)
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)e->tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	e->filename = read_user_string(fd, e->fname_ptr, &n);
+	e->filename = read_user_string(x, fd, e->fname_ptr, &n);
+	e->fname_src = e->filename ? SRC_LATE : SRC_NONE;
 	e->have_ptrs = true;
 	e->argc = 0;
 	for (int i = 0; i <= x->o->max_args; i++) {
@@ -564,32 +633,58 @@ static void fill_from_mem(struct execsnoop *x, struct exec_entry *e)
 		e->argc = i + 1;
 		if (i == x->o->max_args)
 			break; /* only to know that there are more */
-		e->argv[i] = read_user_string(fd, p, &n);
+		e->argv[i] = read_user_string(x, fd, p, &n);
 		if (!e->argv[i]) {
 			e->argstate[i] = ARG_LOST_FAULT;
 			continue;
 		}
 		e->arglen[i] = n;
-		e->argstate[i] = ARG_OK;
+		/* Read after the syscall returned: glibc's execvp has put the
+		 * next PATH candidate in the same buffer by now, maybe. */
+		e->argstate[i] = ARG_LATE;
 	}
 	if (fd >= 0)
 		close(fd);
+}
+
+/* The entry of the exec that thread tid is making, if the C library's
+ * probes gave it and the syscall confirmed it; else NULL (reset). */
+static struct exec_entry *verified_entry(struct execsnoop *x, pid_t tid)
+{
+	struct exec_entry *e = entry_find(x, tid, false, 0);
+
+	if (!e)
+		return NULL;
+	if (e->verified && e->loss_seq == snoop_session_loss_seq(x->s))
+		return e;
+	if (e->verified)
+		x->st.stale_dropped++;
+	execsnoop_entry_reset(x, e);
+	return NULL;
 }
 
 static void on_sched_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct execsnoop *x = ctx;
 	pid_t pid = (pid_t)snoop_field_s64(r, x->f_exec_pid);
-	struct exec_entry *e = entry_find(x, pid, true, r->ts);
+	pid_t old = (pid_t)snoop_field_s64(r, x->f_exec_oldpid);
+	struct exec_entry *e = x->libc ? verified_entry(x, old ? old : pid) : NULL;
 	size_t n;
 	const char *f = snoop_field_str(r, x->f_exec_fname, &n);
 
 	(void)s;
-	execsnoop_entry_reset(x, e);
-	e->used = true;
+	if (!e) {
+		/* No argument came from the kernel: the formatter reads /proc. */
+		e = entry_find(x, pid, true, r->ts);
+		execsnoop_entry_reset(x, e);
+		e->used = true;
+	}
+	/* A thread other than the leader took the process's PID. */
 	e->tid = pid;
-	e->filename = f ? dup_bytes(f, n) : NULL;
-	/* No argument came from the kernel: the formatter reads /proc. */
+	free(e->filename);
+	e->filename = f ? execsnoop_dup(x, f, n) : NULL;
+	e->fname_src = f ? SRC_SCHED : SRC_NONE;
+	e->is_at = false; /* the kernel's name is already whole */
 	execsnoop_emit(x, r, e, 0);
 	execsnoop_entry_reset(x, e);
 }
@@ -599,15 +694,28 @@ static void on_sys_enter(struct snoop_session *s, const struct snoop_record *r, 
 	struct execsnoop *x = ctx;
 	struct exec_entry *e = entry_find(x, r->pid, true, r->ts);
 	bool at = strcmp(snoop_event_name(r->ev), "sys_enter_execveat") == 0;
+	uint64_t fp = snoop_field_u64(r, at ? x->f_enter_at_fname : x->f_enter_fname);
+	uint64_t ap = snoop_field_u64(r, at ? x->f_enter_at_argv : x->f_enter_argv);
 
 	(void)s;
+	/* The C library's probes fired just before, in this thread, with the
+	 * very pointers the kernel now got: what they read is this exec's. */
+	if (e->libc && e->have_ptrs && !e->verified && e->is_at == at && e->fname_ptr == fp &&
+	    e->argv_ptr == ap && e->loss_seq == snoop_session_loss_seq(x->s)) {
+		e->verified = true;
+		e->ts = r->ts;
+		return;
+	}
+	if (e->libc)
+		x->st.libc_unmatched++;
 	execsnoop_entry_reset(x, e);
 	e->used = true;
 	e->seen = true;
 	e->tid = r->pid;
 	e->ts = r->ts;
-	e->fname_ptr = snoop_field_u64(r, at ? x->f_enter_at_fname : x->f_enter_fname);
-	e->argv_ptr = snoop_field_u64(r, at ? x->f_enter_at_argv : x->f_enter_argv);
+	e->is_at = at;
+	e->fname_ptr = fp;
+	e->argv_ptr = ap;
 }
 
 static void on_sys_exit_failed(struct snoop_session *s, const struct snoop_record *r, void *ctx)
@@ -623,10 +731,57 @@ static void on_sys_exit_failed(struct snoop_session *s, const struct snoop_recor
 			execsnoop_entry_reset(x, e);
 		return;
 	}
-	/* A failed exec leaves the caller's memory as it was: read it now. */
-	fill_from_mem(x, e);
+	if (e->verified && e->loss_seq == snoop_session_loss_seq(x->s)) {
+		e->fname_src = e->filename ? SRC_LIBC : SRC_NONE;
+	} else {
+		/* No call seen by the C library's probes (a static program, a
+		 * raw syscall): the caller's memory, read now, marked. */
+		uint64_t fp = e->fname_ptr, ap = e->argv_ptr;
+		bool at = e->is_at;
+
+		execsnoop_entry_reset(x, e);
+		e->used = e->seen = true;
+		e->tid = r->pid;
+		e->is_at = at;
+		e->fname_ptr = fp;
+		e->argv_ptr = ap;
+		fill_from_mem(x, e);
+	}
 	execsnoop_emit(x, r, e, ret);
 	execsnoop_entry_reset(x, e);
+}
+
+/*
+ * Uprobes on the C library's execve and execveat: glibc's execvp, execl*,
+ * posix_spawn and system() all end in one of them (execvp calls execve once
+ * per PATH candidate, each with its own file name), so their arguments are
+ * read at the call, before the kernel acts. A record is only used when the
+ * syscall that follows in the same thread receives the same pointers.
+ */
+static int setup_libc(struct execsnoop *x)
+{
+	struct snoop_usym us[2] = { { "execve", 0 }, { "execveat", 0 } };
+	struct entry_site w;
+	pid_t target = x->o->common.pid;
+
+	/* With -p, the C library the process maps (maybe a container's). */
+	x->libc_path = target ? snoop_uprobe_find_libc(target) : NULL;
+	if (!x->libc_path)
+		x->libc_path = snoop_uprobe_find_libc(0);
+	if (!x->libc_path || snoop_uprobe_offsets(x->libc_path, us, 2) < 0 || !us[0].off) {
+		snoop_warn(x->s, "no C library with an execve symbol found: arguments from /proc only");
+		return 0;
+	}
+	size_string_probes(x);
+	for (int at = 0; at < 2; at++) {
+		if (!us[at].off)
+			continue; /* glibc before 2.34 has no execveat() */
+		site_uprobe(&w, x->libc_path, us[at].off, at);
+		if (add_entry_probes(x, &w, at) < 0)
+			return -1;
+	}
+	x->libc = true;
+	return 0;
 }
 
 static int setup_fallback(struct execsnoop *x)
@@ -638,7 +793,10 @@ static int setup_fallback(struct execsnoop *x)
 	x->f_exec_fname = snoop_event_field(ev, "filename");
 	x->f_exec_pid = snoop_event_field(ev, "pid");
 	x->f_exec_oldpid = snoop_event_field(ev, "old_pid");
-	if (!x->o->failed)
+	if (snoop_session_features(x->s)->uprobe_events && snoop_uprobe_arg_reg(2) && !x->o->no_libc &&
+	    setup_libc(x) < 0)
+		return -1;
+	if (!x->o->failed && !x->libc)
 		return 0;
 	ev = snoop_session_tracepoint(x->s, "syscalls", "sys_enter_execve", on_sys_enter, x);
 	if (!ev)
@@ -650,6 +808,8 @@ static int setup_fallback(struct execsnoop *x)
 		return -1;
 	x->f_enter_at_fname = snoop_event_field(ev, "filename");
 	x->f_enter_at_argv = snoop_event_field(ev, "argv");
+	if (!x->o->failed)
+		return 0;
 	x->ev_exit = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execve", on_sys_exit_failed, x);
 	x->ev_exit_at = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execveat", on_sys_exit_failed, x);
 	if (!x->ev_exit || !x->ev_exit_at)
@@ -671,26 +831,28 @@ int execsnoop_setup(struct execsnoop *x)
 	x->uid_off = -1;
 	x->entries = calloc(EXECSNOOP_ENTRY_SLOTS, sizeof(*x->entries));
 	x->forks = calloc(FORK_SLOTS, sizeof(*x->forks));
-	if (!x->entries || !x->forks)
-		abort();
+	if (!x->entries || !x->forks) {
+		snoop_err(x->s, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < EXECSNOOP_ENTRY_SLOTS; i++) {
 		struct exec_entry *e = &x->entries[i];
 
 		e->argv = calloc((size_t)x->o->max_args + 1, sizeof(*e->argv));
 		e->arglen = calloc((size_t)x->o->max_args + 1, sizeof(*e->arglen));
 		e->argstate = calloc((size_t)x->o->max_args + 1, 1);
-		if (!e->argv || !e->arglen || !e->argstate)
-			abort();
+		if (!e->argv || !e->arglen || !e->argstate) {
+			snoop_err(x->s, "out of memory");
+			return -1;
+		}
 		e->uid = -1;
 	}
 
 	x->kprobes = feat->kprobe_events && a && !x->o->force_fallback;
 	if (!x->kprobes && !x->o->force_fallback) {
-		snoop_warn(x->s, "%s: using sched:sched_process_exec instead; arguments are read from "
-			   "/proc while the process lives%s",
+		snoop_warn(x->s, "%s: arguments from uprobes on the C library's exec calls, else read from /proc (marked [late])",
 			   !feat->kprobe_events ? "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)"
-						: "this architecture is not supported by the kprobe path",
-			   x->o->failed ? ", failed execs from the caller's memory" : "");
+						: "this architecture is not supported by the kprobe path");
 	}
 	/* PPID: remember who forked whom, so that it is right even for
 	 * processes gone by the time their line is printed. */

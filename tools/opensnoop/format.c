@@ -90,7 +90,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	long uid = -1;
 	char comm[16];
 	char base[PATH_MAX];
-	bool have_base = false, relative;
+	bool have_base = false, relative, kpath;
 	bool failed = ev->exited && ev->ret < 0;
 	const char *errname = failed ? snoop_errno_name((int)-ev->ret) : NULL;
 	bool show_mode = e->flags_known && opensnoop_flags_have_mode(e->flags);
@@ -110,12 +110,18 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		return;
 	}
 
+	if (tgid <= 0)
+		tgid = opensnoop_saved_tgid(x, ev->tid, ev->ts);
 	if (e->comm[0])
 		memcpy(comm, e->comm, sizeof(comm));
 	else
 		opensnoop_proc_comm(x, ev->tid, comm);
 	relative = e->pstatus == PATH_OK && e->path[0] != '/';
-	if (o->full_path && relative)
+	/* The kernel's path of the file it opened, when the open worked. */
+	kpath = o->full_path && relative && e->kpath && !e->kpath_cut && ev->exited && ev->ret >= 0;
+	if (o->full_path && relative && e->kpath && e->kpath_cut)
+		x->kpath_cut++;
+	if (o->full_path && relative && !kpath)
 		have_base = base_dir(ev->tid, tgid, e->dfd, base, sizeof(base));
 
 	if (!snoop_session_count_event(x->s))
@@ -191,6 +197,9 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 			if (e->pstatus == PATH_OK && !relative) {
 				snoop_json_str(&j, "full_path", e->path, e->pathlen);
 				snoop_json_cstr(&j, "full_path_source", "absolute");
+			} else if (kpath) {
+				snoop_json_str(&j, "full_path", e->kpath, e->kpathlen);
+				snoop_json_cstr(&j, "full_path_source", "kernel");
 			} else if (have_base) {
 				struct snoop_buf fp;
 
@@ -262,11 +271,16 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	switch (e->pstatus) {
 	case PATH_OK:
 		if (o->full_path && relative) {
-			if (have_base) {
+			if (kpath) {
+				snoop_escape_text(b, e->kpath, e->kpathlen);
+			} else if (have_base) {
 				snoop_escape_text(b, base, strlen(base));
 				if (strcmp(base, "/") != 0)
 					snoop_buf_addc(b, '/');
 				snoop_escape_text(b, e->path, e->pathlen);
+				/* The directory was read from /proc now, not at
+				 * the open: nothing proves it is still the one. */
+				snoop_buf_adds(b, " [late]");
 			} else {
 				/* Marked: not made absolute, and why. */
 				snoop_escape_text(b, e->path, e->pathlen);

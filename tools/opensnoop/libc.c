@@ -12,52 +12,15 @@
  * statically linked programs, other C libraries (musl, a container's
  * glibc), raw syscall(2) and io_uring opens get no path.
  */
-#include <elf.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <snoop/tracefs.h>
+#include <snoop/uprobe.h>
 
 #include "opensnoop.h"
-
-static char *dup_bytes(const char *p, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (!d)
-		abort();
-	memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
-}
-
-/* The C library file pid maps ("self" for ours). */
-static char *find_libc(const char *pid)
-{
-	char path[64], *maps, *line, *save = NULL, *found = NULL;
-
-	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
-	maps = snoop_read_file(path, NULL);
-	if (!maps)
-		return NULL;
-	for (line = strtok_r(maps, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
-		char *file = strchr(line, '/');
-		const char *base;
-
-		if (!file)
-			continue;
-		base = strrchr(file, '/') + 1;
-		if (strncmp(base, "libc.so", 7) == 0 || strncmp(base, "libc-2.", 7) == 0)
-			found = strdup(file);
-	}
-	free(maps);
-	return found;
-}
 
 struct libc_sym {
 	const char *name;
@@ -69,75 +32,6 @@ static const struct libc_sym syms[] = {
 	{ "openat", 1 }, { "openat64", 1 },
 };
 #define NSYMS (sizeof(syms) / sizeof(syms[0]))
-
-/* File offsets of syms in the ELF file at path (0 when absent). */
-static int elf_offsets(const char *path, uint64_t off[NSYMS])
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	const unsigned char *m;
-	const Elf64_Ehdr *eh;
-	const Elf64_Shdr *sh;
-	const Elf64_Phdr *ph;
-	int ret = -1;
-
-	memset(off, 0, NSYMS * sizeof(off[0]));
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
-		close(fd);
-		return -1;
-	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return -1;
-	eh = (const Elf64_Ehdr *)m;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > (uint64_t)st.st_size ||
-	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > (uint64_t)st.st_size)
-		goto out;
-	sh = (const Elf64_Shdr *)(m + eh->e_shoff);
-	ph = (const Elf64_Phdr *)(m + eh->e_phoff);
-	for (int i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Shdr *str;
-		const Elf64_Sym *sym;
-		size_t n;
-
-		if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh->e_shnum)
-			continue;
-		str = &sh[sh[i].sh_link];
-		if (sh[i].sh_offset + sh[i].sh_size > (uint64_t)st.st_size ||
-		    str->sh_offset + str->sh_size > (uint64_t)st.st_size)
-			goto out;
-		sym = (const Elf64_Sym *)(m + sh[i].sh_offset);
-		n = sh[i].sh_size / sizeof(*sym);
-		for (size_t k = 0; k < n; k++) {
-			const char *name;
-
-			if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC || !sym[k].st_value ||
-			    sym[k].st_name >= str->sh_size)
-				continue;
-			name = (const char *)m + str->sh_offset + sym[k].st_name;
-			if (!memchr(name, '\0', str->sh_size - sym[k].st_name))
-				continue;
-			for (size_t j = 0; j < NSYMS; j++) {
-				if (strcmp(name, syms[j].name) != 0)
-					continue;
-				/* uprobes take file offsets: map the address
-				 * through its PT_LOAD segment. */
-				for (int p = 0; p < eh->e_phnum; p++)
-					if (ph[p].p_type == PT_LOAD && sym[k].st_value >= ph[p].p_vaddr &&
-					    sym[k].st_value < ph[p].p_vaddr + ph[p].p_filesz)
-						off[j] = sym[k].st_value - ph[p].p_vaddr + ph[p].p_offset;
-			}
-		}
-		ret = 0;
-	}
-out:
-	munmap((void *)m, (size_t)st.st_size);
-	return ret;
-}
 
 static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
@@ -159,8 +53,8 @@ static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, voi
 	e->ts = r->ts;
 	e->loss_seq = snoop_session_loss_seq(s);
 	e->uptr = ptr;
-	if (p) {
-		e->path = dup_bytes(p, n);
+	e->path = p ? opensnoop_dup(x, p, n) : NULL;
+	if (e->path) {
 		e->pathlen = n;
 		e->pstatus = PATH_OK;
 	} else {
@@ -170,28 +64,23 @@ static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, voi
 
 int opensnoop_setup_libc(struct opensnoop *x)
 {
-#if defined(__x86_64__)
-	static const char *const regs[] = { "%di", "%si" };
-#elif defined(__aarch64__)
-	static const char *const regs[] = { "%x0", "%x1" };
-#else
-	snoop_err(x->s, "--libc: this architecture is not supported");
-	return -1;
-#endif
 	const struct snoop_features *feat = snoop_session_features(x->s);
-	char pidbuf[32], *libs[2] = { NULL, NULL };
+	char *libs[2] = { NULL, NULL };
 	int nlibs = 0;
 
+	if (!snoop_uprobe_arg_reg(1)) {
+		snoop_err(x->s, "--libc: this architecture is not supported");
+		return -1;
+	}
 	if (!feat->uprobe_events) {
 		snoop_err(x->s, "--libc needs uprobe events (CONFIG_UPROBE_EVENTS), which this kernel lacks");
 		return -1;
 	}
-	libs[nlibs] = find_libc("self");
+	libs[nlibs] = snoop_uprobe_find_libc(0);
 	if (libs[nlibs])
 		nlibs++;
 	if (x->o->common.pid) {
-		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)x->o->common.pid);
-		libs[nlibs] = find_libc(pidbuf);
+		libs[nlibs] = snoop_uprobe_find_libc(x->o->common.pid);
 		if (libs[nlibs] && (!nlibs || strcmp(libs[0], libs[nlibs]) != 0))
 			nlibs++;
 		else
@@ -202,31 +91,33 @@ int opensnoop_setup_libc(struct opensnoop *x)
 		return -1;
 	}
 	for (int l = 0; l < nlibs; l++) {
-		uint64_t off[NSYMS], done[NSYMS];
+		struct snoop_usym us[NSYMS];
+		uint64_t done[NSYMS];
 		int ndone = 0;
 
-		if (elf_offsets(libs[l], off) < 0) {
+		for (size_t j = 0; j < NSYMS; j++)
+			us[j].name = syms[j].name;
+		if (snoop_uprobe_offsets(libs[l], us, NSYMS) < 0) {
 			snoop_err(x->s, "--libc: cannot read the symbols of %s", libs[l]);
 			goto fail;
 		}
 		for (size_t j = 0; j < NSYMS; j++) {
-			char def[4300], name[64];
+			const char *reg = snoop_uprobe_arg_reg(syms[j].path_arg);
+			char args[64], name[64];
 			struct snoop_event *ev;
 			bool dup = false;
 
-			if (!off[j] || x->nup >= 8)
+			if (!us[j].off || x->nup >= 8)
 				continue;
 			/* Aliases (open/open64) share an address: probe it once. */
 			for (int d = 0; d < ndone; d++)
-				dup |= done[d] == off[j];
+				dup |= done[d] == us[j].off;
 			if (dup)
 				continue;
-			done[ndone++] = off[j];
+			done[ndone++] = us[j].off;
 			snprintf(name, sizeof(name), "libc%d_%s", l, syms[j].name[0] == '_' ? syms[j].name + 2 : syms[j].name);
-			snprintf(def, sizeof(def), "p:%s/%s %s:0x%llx path=+0(%s):ustring ptr=%s:x64",
-				 snoop_session_group(x->s), name, libs[l], (unsigned long long)off[j],
-				 regs[syms[j].path_arg], regs[syms[j].path_arg]);
-			ev = snoop_session_dynevent(x->s, "uprobe_events", def, name, on_uprobe, x);
+			snprintf(args, sizeof(args), "path=+0(%s):ustring ptr=%s:x64", reg, reg);
+			ev = snoop_uprobe_add(x->s, name, libs[l], us[j].off, args, on_uprobe, x);
 			if (!ev)
 				goto fail;
 			x->ev_up[x->nup] = ev;

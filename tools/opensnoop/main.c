@@ -43,7 +43,8 @@ static const char doc[] =
 	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the path comes from the "
 	"kernel at the syscall's entry; without them the syscall tracepoints give everything but the "
 	"path, and --libc adds it for dynamically linked programs that open through the C library. "
-	"-F reads the directories of relative paths from /proc when a line is printed. "
+	"-F takes the opened file's path from the kernel's dentries at the open where kprobes and BTF "
+	"exist; otherwise it reads the directory from /proc when a line is printed, marked [late]. "
 	"See opensnoop(8).";
 
 static const struct argp_option options[] = {
@@ -147,6 +148,11 @@ int main(int argc, char **argv)
 		opensnoop_entries_flush(&x);
 		snoop_session_flush(x.s);
 	}
+	if (x.oom)
+		ret = 1;
+	if (o.common.verbose && x.kernel_paths)
+		fprintf(stderr, "opensnoop: -F: paths deeper than the kernel probe reads (directory from /proc): %llu\n",
+			(unsigned long long)x.kpath_cut);
 	if (o.common.verbose)
 		fprintf(stderr,
 			"opensnoop: %llu opens printed, %llu filtered in user space; exits without an entry: %llu, "
@@ -165,5 +171,6 @@ out:
 	free(x.entries);
 	free(x.threads);
 	free(x.procs);
+	free(x.tgids);
 	return ret;
 }

@@ -50,7 +50,13 @@ struct open_entry {
 	size_t pathlen;
 	char comm[16];        /* from the kprobe's $comm, "" when unknown */
 	uint64_t uprobe_ts;   /* --libc: when the C library path was seen */
+	char *kpath;          /* -F with kprobes: the opened file's path from the kernel */
+	size_t kpathlen;
+	bool kpath_cut;       /* ... deeper than the probe reads: not used */
 };
+
+/* -F with kprobes: dentry names fetched per mount (dentry.c). */
+#define OPENSNOOP_KDEPTH 8
 
 /* A finished open, as the formatter gets it. */
 struct open_event {
@@ -64,12 +70,16 @@ struct open_event {
 
 struct opensnoop;
 
-/* tables.c: bounded per-TID state. */
+/* tables.c: bounded per-TID state, allocated before tracing starts. */
+int opensnoop_tables_init(struct opensnoop *x);
+char *opensnoop_dup(struct opensnoop *x, const char *p, size_t n);
 struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create);
 void opensnoop_entry_clear(struct open_entry *e);
 void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const char *comm, size_t commlen);
 void opensnoop_threads_scan(struct opensnoop *x);
 pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid);
+/* The kernel's saved_tgids for a thread /proc no longer has; 0: unknown. */
+pid_t opensnoop_saved_tgid(struct opensnoop *x, pid_t tid, uint64_t ts);
 long opensnoop_uid(struct opensnoop *x, pid_t tid);
 /* comm from /proc (fallback path), else from task_newtask; "" when
  * neither knows. */
@@ -97,6 +107,13 @@ struct opensnoop {
 	/* Tracepoint path: exec and rename events keep the comm cache right. */
 	bool comm_cache;
 	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_exec_file, *f_rename_pid, *f_rename_comm;
+	/* -F with kprobes (dentry.c) */
+	bool kernel_paths;
+	int kmnt_off;
+	int kdepth;                    /* names fetched per mount */
+	struct tep_format_field *f_kp[2][OPENSNOOP_KDEPTH + 1], *f_kn[2][OPENSNOOP_KDEPTH];
+	struct tep_format_field *f_kmnt, *f_kmntp, *f_kmntpp;
+	uint64_t kpath_cut;            /* -v: paths deeper than the probe reads */
 	/* --libc */
 	struct snoop_event *ev_up[8];
 	struct tep_format_field *f_up_path[8], *f_up_ptr[8];
@@ -105,6 +122,10 @@ struct opensnoop {
 	struct open_entry *entries;    /* ENTRY_SLOTS, by TID */
 	struct thread_slot *threads;   /* TID -> TGID, learned from task_newtask */
 	struct proc_slot *procs;       /* TID -> UID/TGID/comm from /proc, cached */
+	struct tgid_slot *tgids;       /* TID -> TGID from the kernel's saved_tgids */
+	uint64_t tgids_read;           /* CLOCK_MONOTONIC ns of the last read */
+	bool record_tgid;              /* options/record-tgid is on in the instance */
+	bool oom;                      /* memory ran out: stopped, exit status 1 */
 
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
 
@@ -115,6 +136,7 @@ struct opensnoop {
 /* comm_ok: comm is the thread's current name (from task_newtask, or read
  * from /proc since its last exec or rename): see opensnoop_proc_comm(). */
 struct thread_slot { pid_t tid, tgid; char comm[16]; bool comm_ok; };
+struct tgid_slot { pid_t tid, tgid; };
 struct proc_slot {
 	pid_t tid;
 	pid_t tgid;
@@ -139,6 +161,7 @@ void opensnoop_print_header(struct opensnoop *x);
 int opensnoop_top_setup(struct opensnoop *x, int argc, char **argv);
 void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t tgid, const char *base);
 int opensnoop_setup_libc(struct opensnoop *x);
+int opensnoop_setup_dentry(struct opensnoop *x);
 void opensnoop_emit(struct opensnoop *x, const struct open_event *ev);
 
 /* flags.c: pure helpers (unit-tested). */

@@ -57,17 +57,6 @@ static bool has_syscall_event(struct opensnoop *x, const char *dir, int i)
 	return access(path, F_OK) == 0;
 }
 
-static char *dup_bytes(const char *p, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (!d)
-		abort();
-	memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
-}
-
 /*
  * Every event's filter: never our own thread, whose reads of /proc for
  * comm, UID and -F would otherwise be traced and feed themselves; then
@@ -165,8 +154,8 @@ static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *
 	e->mode = snoop_field_u64(r, x->f_mode) & 07777;
 	e->entered = e->flags_known = true;
 	p = snoop_field_str(r, x->f_fname, &n);
-	if (p) {
-		e->path = dup_bytes(p, n);
+	e->path = p ? opensnoop_dup(x, p, n) : NULL;
+	if (e->path) {
 		e->pathlen = n;
 		e->pstatus = PATH_OK;
 	} else {
@@ -432,12 +421,23 @@ static int setup_comm_cache(struct opensnoop *x)
 	return 0;
 }
 
+static bool record_tgid_available(struct opensnoop *x)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/instances/%s/options/record-tgid", snoop_session_tracing_dir(x->s),
+		 snoop_session_instance_name(x->s));
+	return access(path, F_OK) == 0;
+}
+
 int opensnoop_setup(struct opensnoop *x)
 {
 	const struct snoop_features *feat = snoop_session_features(x->s);
 	struct snoop_event *ev;
 	int nexit = 0;
 
+	if (opensnoop_tables_init(x) < 0)
+		return -1;
 	x->kprobes = feat->kprobe_events && !x->o->force_tracepoint;
 	/* Only the kprobe's path is filtered in the kernel: a --libc path is
 	 * attached to its syscall in user space. */
@@ -455,7 +455,11 @@ int opensnoop_setup(struct opensnoop *x)
 				      : ": add --libc for paths of dynamically linked programs");
 
 	/* Threads' processes, also for threads that are gone when their
-	 * opens are printed. */
+	 * opens are printed: task_newtask, and the kernel's saved_tgids,
+	 * which this instance's option fills (for a task -n hides from
+	 * task_newtask too). */
+	if (record_tgid_available(x))
+		x->record_tgid = snoop_session_instance_write(x->s, "options/record-tgid", "1") == 0;
 	ev = snoop_session_tracepoint(x->s, "task", "task_newtask", on_newtask, x);
 	if (!ev)
 		return -1;
@@ -465,6 +469,8 @@ int opensnoop_setup(struct opensnoop *x)
 
 	if (x->kprobes) {
 		if (setup_kprobe(x) < 0)
+			return -1;
+		if (x->o->full_path && opensnoop_setup_dentry(x) < 0)
 			return -1;
 	} else {
 		for (int i = 0; i < 4; i++) {

@@ -25,27 +25,48 @@
 #define ENTRY_SLOTS 4096u
 #define THREAD_SLOTS 16384u
 #define PROC_SLOTS 4096u
+#define TGID_SLOTS 65536u
 #define PROC_TTL_NS 1000000000ull
 
-static void *xcalloc(size_t n, size_t sz)
+/* Every table, allocated once before tracing starts: a handler never has
+ * to deal with a failed allocation of one. */
+int opensnoop_tables_init(struct opensnoop *x)
 {
-	void *p = calloc(n, sz);
+	x->entries = calloc(ENTRY_SLOTS, sizeof(*x->entries));
+	x->threads = calloc(THREAD_SLOTS, sizeof(*x->threads));
+	x->procs = calloc(PROC_SLOTS, sizeof(*x->procs));
+	x->tgids = calloc(TGID_SLOTS, sizeof(*x->tgids));
+	if (!x->entries || !x->threads || !x->procs || !x->tgids) {
+		snoop_err(x->s, "out of memory");
+		return -1;
+	}
+	return 0;
+}
 
-	if (!p)
-		abort();
-	return p;
+/* A copy of a path (no NUL inside its n bytes). Out of memory: NULL, the
+ * session stopped with exit status 1, the path shown as missing. */
+char *opensnoop_dup(struct opensnoop *x, const char *p, size_t n)
+{
+	char *d = strndup(p, n);
+
+	if (d)
+		return d;
+	if (!x->oom)
+		snoop_err(x->s, "out of memory: stopping");
+	x->oom = true;
+	snoop_session_stop(x->s);
+	return NULL;
 }
 
 void opensnoop_entry_clear(struct open_entry *e)
 {
 	free(e->path);
+	free(e->kpath);
 	memset(e, 0, sizeof(*e));
 }
 
 static struct open_entry *entry_slot(struct opensnoop *x, pid_t tid)
 {
-	if (!x->entries)
-		x->entries = xcalloc(ENTRY_SLOTS, sizeof(*x->entries));
 	return &x->entries[(unsigned int)tid % ENTRY_SLOTS];
 }
 
@@ -89,8 +110,6 @@ void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const cha
 {
 	struct thread_slot *t;
 
-	if (!x->threads)
-		x->threads = xcalloc(THREAD_SLOTS, sizeof(*x->threads));
 	t = &x->threads[(unsigned int)tid % THREAD_SLOTS];
 	t->tid = tid;
 	t->tgid = tgid;
@@ -176,8 +195,6 @@ static struct proc_slot *proc_get(struct opensnoop *x, pid_t tid)
 	uint64_t now = now_ns();
 	char path[64], *s, *l;
 
-	if (!x->procs)
-		x->procs = xcalloc(PROC_SLOTS, sizeof(*x->procs));
 	p = &x->procs[(unsigned int)tid % PROC_SLOTS];
 	if (p->tid == tid && now - p->when < PROC_TTL_NS)
 		return p;
@@ -206,6 +223,42 @@ pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid)
 			return t->tgid;
 	}
 	return proc_get(x, tid)->tgid;
+}
+
+/*
+ * The kernel's own TID -> TGID map (saved_tgids), which the session's
+ * options/record-tgid fills as tasks are scheduled: it still holds a thread
+ * that is gone, and one whose task_newtask -n filtered out. Read again only
+ * when the last read is older than the event (a later read would not know
+ * more about it): at most once per batch of records of gone threads.
+ */
+pid_t opensnoop_saved_tgid(struct opensnoop *x, pid_t tid, uint64_t ts)
+{
+	char path[512], *s, *line, *save = NULL;
+	struct tgid_slot *t;
+
+	if (!x->record_tgid)
+		return 0;
+	t = &x->tgids[(unsigned int)tid % TGID_SLOTS];
+	if (t->tid == tid)
+		return t->tgid;
+	if (x->tgids_read > ts)
+		return 0;
+	x->tgids_read = now_ns();
+	snprintf(path, sizeof(path), "%s/saved_tgids", snoop_session_tracing_dir(x->s));
+	s = snoop_read_file(path, NULL);
+	if (!s)
+		return 0;
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int p, g;
+
+		if (sscanf(line, "%d %d", &p, &g) == 2 && p > 0 && g > 0) {
+			x->tgids[(unsigned int)p % TGID_SLOTS].tid = p;
+			x->tgids[(unsigned int)p % TGID_SLOTS].tgid = g;
+		}
+	}
+	free(s);
+	return t->tid == tid ? t->tgid : 0;
 }
 
 /* Credentials are per thread, but the C library keeps a process's

@@ -1,8 +1,9 @@
 #!/bin/bash
 # A command that has exited before its lines are printed (opensnoop is held
-# with SIGSTOP while it runs): -F cannot read its cwd or dirfd from /proc any
-# more and marks its relative paths "[cwd unknown]" / "[dirfd N unknown]"
-# (JSON: full_path null), absolute ones stay; COMM is its exec name cut to
+# with SIGSTOP while it runs): -F makes its cwd- and dirfd-relative paths
+# absolute from the kernel's dentries at the open (JSON full_path_source
+# "kernel"), where /proc has nothing any more; absolute ones stay; with the
+# kernel's paths off (--tracepoint) they are marked "[cwd unknown]"; COMM is its exec name cut to
 # 15 bytes on the kprobe path and on the tracepoint path (with -n, which
 # drops the fork that created it).
 # vm-timeout: 90
@@ -46,12 +47,13 @@ assert len(rs) == len(ops), f"{len(rs)} records for {len(ops)} opens: {rs}"
 for o, r in zip(ops, rs):
     p = bytes.fromhex(o["path_hex"]).decode()
     absolute = p.startswith("/")
+    full = p if absolute else cwd + ("/sub/" if o["dfd"] != -100 else "/") + p
     exp = {"pid": pid, "comm": name, "path": p, "path_status": "ok", "dfd": o["dfd"], "fd": o["ret"],
-           "full_path": p if absolute else None, "full_path_source": "absolute" if absolute else None}
+           "full_path": full, "full_path_source": "absolute" if absolute else "kernel"}
     got = {k: r[k] for k in exp}
     assert got == exp, f"got {got}, expected {exp}"
 assert any(o["dfd"] == dirfd for o in ops), "no open relative to the dirfd"
-print(f"{len(rs)} records: relative paths without a full path, COMM {name!r}")
+print(f"{len(rs)} records: relative paths made absolute by the kernel, COMM {name!r}")
 PY
 
 # Text, with -n: the marks.
@@ -59,9 +61,9 @@ held text -F -n "$NAME"
 dirfd=$(python3 -S -I -c 'import json; print(json.loads(open("text.log").readline())["ret"])')
 cat text.out
 grep -qF "$NAME" text.out || fail "no COMM $NAME"
-grep -qF 'rel.txt [cwd unknown]' text.out || fail "no '[cwd unknown]' mark"
-grep -qF 'sub [cwd unknown]' text.out || fail "no '[cwd unknown]' mark on sub"
-grep -qF "in sub.txt [dirfd $dirfd unknown]" text.out || fail "no '[dirfd $dirfd unknown]' mark"
+grep -q " $PWD/w/rel.txt\$" text.out || fail "rel.txt not made absolute"
+grep -q " $PWD/w/sub\$" text.out || fail "sub not made absolute"
+grep -q " $PWD/w/sub/in sub.txt\$" text.out || fail "'in sub.txt' (dirfd $dirfd) not made absolute"
 grep -q " $PWD/w/abs.txt\$" text.out || fail "the absolute path is not as it was given"
 
 # The tracepoint path, with -n: COMM from the exec, PID from the exec too.

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Compare execsnoop -j and opensnoop -j with what strace saw.
+
+  groundtruth.py strace NAME STRACE_DIR EXEC_JSON OPEN_JSON
+      strace -ff -X raw -xx -s 65535 wrote STRACE_DIR/NAME.TID: every exec
+      and open strace saw must be in the tools' output, same thread, same
+      file name, argv, flags and result, or carry the tool's documented
+      mark. Prints one tally line; exit 1 on an unmarked mismatch, a
+      missing or an invented event.
+
+  groundtruth.py bare NAME ROOT_PID STRACE_DIR EXEC_JSON OPEN_JSON RUN_DIR STRACE_RUN_DIR
+      The same workload without strace (races strace slows away): the
+      processes are ROOT_PID and, transitively, those whose exec names a
+      parent among them. Every unmarked exec and open of theirs must be one
+      the strace run saw (paths normalized: run directory, gcc's temporary
+      names); marked ones are counted.
+
+Marks (execsnoop(8), opensnoop(8)): an exec whose args_source or
+filename_source is "late", or whose arguments are unreadable or file name
+null; an open whose path is null (path_status other than "ok") or whose
+flags are null.
+"""
+import errno
+import glob
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+
+# ---- strace's output -------------------------------------------------------
+
+LINE = re.compile(r'^(execve|execveat|open|openat|openat2)\((.*)\)\s+= (-?\d+|0x[0-9a-f]+)(?: (E[A-Z0-9]+) .*)?$')
+
+
+def parse_args(s):
+    """strace's argument list: hex strings, [arrays], {structs}, numbers."""
+    out, i = [], 0
+
+    def value(i):
+        if s.startswith('"', i):
+            j = s.index('"', i + 1)
+            raw = bytes.fromhex(s[i + 1:j].replace('\\x', ''))
+            i = j + 1
+            if s.startswith('...', i):
+                raise ValueError('string cut by strace: raise -s')
+            return raw, i
+        if s[i] in '[{':
+            close = ']' if s[i] == '[' else '}'
+            i += 1
+            items = []
+            while s[i] != close:
+                if s[i] in ', ':
+                    i += 1
+                    continue
+                v, i = value(i)
+                items.append(v)
+            return items, i + 1
+        if s.startswith('/*', i):
+            return None, s.index('*/', i) + 2
+        m = re.compile(r'[^,\]}\s]+').match(s, i)
+        tok = m.group(0)
+        if '=' in tok and s[m.end():m.end() + 1] in '{':
+            k = tok.split('=', 1)[0]
+            v, i = value(m.end())
+            return (k, v), i
+        if '=' in tok:
+            k, v = tok.split('=', 1)
+            return (k, v), m.end()
+        return tok, m.end()
+
+    while i < len(s):
+        if s[i] in ', ':
+            i += 1
+            continue
+        v, i = value(i)
+        if v is not None:
+            out.append(v)
+    return out
+
+
+def num(tok):
+    return int(tok, 0)
+
+
+def strace_events(d, name):
+    """{tid: [event, ...]} in each thread's order."""
+    ev = defaultdict(list)
+    for path in glob.glob(os.path.join(d, name + '.*')):
+        tid = int(path.rsplit('.', 1)[1])
+        for line in open(path, encoding='ascii', errors='replace'):
+            m = LINE.match(line.rstrip('\n'))
+            if not m:
+                continue
+            call, args, ret, err = m.group(1), parse_args(m.group(2)), m.group(3), m.group(4)
+            ret = -getattr(errno, err) if err else num(ret)
+            if call in ('execve', 'execveat'):
+                if call == 'execve':
+                    fname, argv = args[0], args[1]
+                else:
+                    fname, argv = args[1], args[2]
+                ev[tid].append({'kind': 'exec', 'filename': fname, 'argv': list(argv), 'ret': ret})
+            else:
+                if call == 'open':
+                    path_, flags = args[0], num(args[1])
+                elif call == 'openat':
+                    path_, flags = args[1], num(args[2])
+                else:
+                    path_, flags = args[1], num(dict(args[2])['flags'])
+                ev[tid].append({'kind': 'open', 'path': path_, 'flags': flags & 0xffffffff, 'ret': ret})
+    return ev
+
+
+# ---- the tools' output ----------------------------------------------------
+
+
+def b(s):
+    return None if s is None else s.encode('utf-8', 'surrogateescape')
+
+
+def tool_execs(path):
+    out = []
+    for line in open(path, encoding='utf-8', errors='surrogateescape'):
+        r = json.loads(line)
+        if 'argv' not in r:
+            continue
+        out.append({'kind': 'exec', 'time': r['time'], 'pid': r['pid'], 'ppid': r['ppid'], 'filename': b(r['filename']),
+                    'argv': [b(a) for a in r['argv']], 'truncated': r['truncated'], 'ret': r['ret'],
+                    'marked': r.get('args_source') == 'late' or r.get('filename_source') == 'late'
+                    or r['args_unreadable'] or r['filename'] is None,
+                    'src': (r.get('args_source'), r.get('filename_source'))})
+    return out
+
+
+def tool_opens(path):
+    out = []
+    for line in open(path, encoding='utf-8', errors='surrogateescape'):
+        r = json.loads(line)
+        if r.get('type') != 'open':
+            continue
+        out.append({'kind': 'open', 'time': r['time'], 'pid': r['pid'], 'tid': r['tid'], 'path': b(r['path']),
+                    'flags': r['flags'], 'ret': r['ret'],
+                    'marked': r['path'] is None or r['flags'] is None, 'status': r['path_status']})
+    return out
+
+
+def same_exec(s, t):
+    if s['filename'] != t['filename'] or s['ret'] != t['ret']:
+        return False
+    if t['truncated']:
+        n = len(t['argv'])
+        return s['argv'][:n] == t['argv'] and len(s['argv']) >= n
+    return s['argv'] == t['argv']
+
+
+def same_open(s, t):
+    return s['path'] == t['path'] and s['flags'] == t['flags'] and s['ret'] == t['ret']
+
+
+def marked_open_fits(s, t):
+    """A marked open: what it does show must still be right."""
+    return s['ret'] == t['ret'] and (t['flags'] is None or t['flags'] == s['flags'])
+
+
+def show(x):
+    return {k: (v.decode('utf-8', 'backslashreplace') if isinstance(v, bytes) else
+                [a.decode('utf-8', 'backslashreplace') if isinstance(a, bytes) else a for a in v]
+                if isinstance(v, list) else v) for k, v in x.items()}
+
+
+# ---- strace mode -------------------------------------------------------------
+
+
+def check_strace(name, d, exec_json, open_json):
+    st = strace_events(d, name)
+    tids = set(st)
+    texec = defaultdict(list)
+    topen = defaultdict(list)
+    for e in tool_execs(exec_json):
+        if e['pid'] in tids:
+            texec[e['pid']].append(e)
+    for o in tool_opens(open_json):
+        if o['tid'] in tids:
+            topen[o['tid']].append(o)
+    tally = defaultdict(int)
+    bad = []
+    for tid in sorted(tids):
+        for kind, tool, same, fits in (('exec', texec[tid], same_exec, lambda s, t: s['ret'] == t['ret']),
+                                       ('open', topen[tid], same_open, marked_open_fits)):
+            want = [e for e in st[tid] if e['kind'] == kind]
+            i = 0
+            for s in want:
+                # The tool's next event of this thread; allow for events it
+                # reported that strace did not (an open by the C library
+                # before strace attached is impossible, so that is a bug).
+                j = i
+                while j < len(tool) and j < i + 3 and not (same(s, tool[j]) or
+                                                          (tool[j]['marked'] and fits(s, tool[j]))):
+                    j += 1
+                if j < len(tool) and j < i + 3:
+                    for extra in tool[i:j]:
+                        tally[kind + '_extra'] += 1
+                        bad.append(('extra', tid, show(extra)))
+                    t = tool[j]
+                    if same(s, t) and not t['marked']:
+                        tally[kind + '_ok'] += 1
+                    elif same(s, t):
+                        tally[kind + '_marked_right'] += 1
+                    else:
+                        tally[kind + '_marked'] += 1
+                    i = j + 1
+                elif i < len(tool) and not tool[i]['marked']:
+                    tally[kind + '_MISMATCH'] += 1
+                    bad.append(('mismatch', tid, show(s), show(tool[i])))
+                    i += 1
+                else:
+                    tally[kind + '_missing'] += 1
+                    bad.append(('missing', tid, show(s)))
+            for extra in tool[i:]:
+                tally[kind + '_extra'] += 1
+                bad.append(('extra', tid, show(extra)))
+    return tally, bad
+
+
+# ---- bare mode -----------------------------------------------------------------
+
+TMPNAME = re.compile(rb'/tmp/cc[A-Za-z0-9]{6}')
+PROCPID = re.compile(rb'/proc/\d+')
+
+
+def norm(v, run_dir):
+    if v is None:
+        return None
+    v = v.replace(run_dir, b'RUN')
+    v = TMPNAME.sub(b'/tmp/ccX', v)
+    return PROCPID.sub(b'/proc/N', v)
+
+
+def check_bare(name, root, d, exec_json, open_json, run_dir, strace_run_dir):
+    st = strace_events(d, name)
+    sr, rr = strace_run_dir.encode(), run_dir.encode()
+    want_exec, want_open = set(), set()
+    for evs in st.values():
+        for e in evs:
+            if e['kind'] == 'exec':
+                want_exec.add((norm(e['filename'], sr), tuple(norm(a, sr) for a in e['argv']), e['ret']))
+            else:
+                want_open.add((norm(e['path'], sr), e['flags'], e['ret'] >= 0, min(e['ret'], 0)))
+    execs = tool_execs(exec_json)
+    pids = {root}
+    grew = True
+    while grew:
+        grew = False
+        for e in execs:
+            if e['ppid'] in pids and e['pid'] not in pids:
+                pids.add(e['pid'])
+                grew = True
+    tally = defaultdict(int)
+    bad = []
+    for e in execs:
+        if e['pid'] not in pids:
+            continue
+        key = (norm(e['filename'], rr), tuple(norm(a, rr) for a in e['argv']), e['ret'])
+        seen = key in want_exec or (e['truncated'] and any(k[0] == key[0] and k[1][:len(key[1])] == key[1]
+                                                           for k in want_exec))
+        if e['marked']:
+            # What the mark saved the reader from: a marked value that
+            # no exec of the strace run had.
+            tally['exec_marked_right' if seen else 'exec_marked_wrong'] += 1
+        elif seen:
+            tally['exec_ok'] += 1
+        else:
+            tally['exec_MISMATCH'] += 1
+            bad.append(('not in the strace run', show(e)))
+    # The root is forked by the test's shell, which opens /dev/null for a
+    # background job's stdin before the exec: not the workload's.
+    start = min((e['time'] for e in execs if e['pid'] == root), default=0)
+    for o in tool_opens(open_json):
+        if o['tid'] not in pids and o['pid'] not in pids:
+            continue
+        if o['tid'] == root and o['time'] < start:
+            continue
+        if o['marked']:
+            tally['open_marked'] += 1
+            continue
+        key = (norm(o['path'], rr), o['flags'], o['ret'] >= 0, min(o['ret'], 0))
+        if key in want_open:
+            tally['open_ok'] += 1
+        else:
+            tally['open_MISMATCH'] += 1
+            bad.append(('not in the strace run', show(o)))
+    return tally, bad
+
+
+def main():
+    mode, name = sys.argv[1], sys.argv[2]
+    if mode == 'strace':
+        tally, bad = check_strace(name, *sys.argv[3:6])
+    else:
+        tally, bad = check_bare(name, int(sys.argv[3]), *sys.argv[4:9])
+    print('%-6s %-10s %s' % (mode, name, ' '.join('%s=%d' % kv for kv in sorted(tally.items()))))
+    for x in bad[:10]:
+        print('   ', *x)
+    failed = [k for k in tally if k.endswith('MISMATCH') or (mode == 'strace' and
+                                                             (k.endswith('missing') or k.endswith('extra')))]
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == '__main__':
+    main()
