@@ -9,8 +9,10 @@ char *snoop_memdup(const void *p, size_t n)
 {
 	char *d = malloc(n + 1);
 
+	/* NULL when memory ran out: the caller ends the run through
+	 * snoop_session_fail() (no abort() once a session exists). */
 	if (!d)
-		abort();
+		return NULL;
 	if (n)
 		memcpy(d, p, n);
 	d[n] = '\0';

@@ -83,7 +83,7 @@ void snoop_buf_printf(struct snoop_buf *b, const char *fmt, ...)
  * so escaped non-ASCII text lines up (East Asian wide characters do not). */
 void snoop_buf_pad(struct snoop_buf *b, size_t mark, size_t width);
 /* A malloc'd copy of n bytes with a NUL after them (the bytes may hold
- * NULs of their own); abort()s on allocation failure, like the appenders.
+ * NULs of their own); NULL when memory ran out (the caller ends the run).
  * For keeping a record's string past the handler call. */
 char *snoop_memdup(const void *p, size_t n);
 /* Make b->data NUL-terminated (not counted in len) and return it. */
