@@ -97,7 +97,7 @@ static void kind_from_def(const struct kp_probe *p, struct kp_field *k)
 	}
 }
 
-void kp_fields_prepare(struct kp_probe *p)
+int kp_fields_prepare(struct kp_probe *p)
 {
 	struct tep_event *e = snoop_event_tep(p->ev);
 	struct tep_format_field *f;
@@ -106,8 +106,10 @@ void kp_fields_prepare(struct kp_probe *p)
 	for (f = e->format.fields; f; f = f->next)
 		n++;
 	p->fields = calloc((size_t)n + 1, sizeof(*p->fields));
-	if (!p->fields)
-		abort();
+	if (!p->fields) {
+		snoop_err(p->kp->s, "out of memory");
+		return -1;
+	}
 	for (f = e->format.fields; f; f = f->next) {
 		struct kp_field *k = &p->fields[p->nfields];
 		const char *t = f->type;
@@ -145,6 +147,7 @@ void kp_fields_prepare(struct kp_probe *p)
 		}
 		p->nfields++;
 	}
+	return 0;
 }
 
 static uint64_t elem_u64(const struct snoop_record *r, const struct tep_format_field *f, int i, int size)
@@ -382,6 +385,16 @@ static void raw_line(struct kp_probe *p, struct snoop_buf *b, const struct snoop
 	trace_seq_destroy(&seq);
 }
 
+/* Out of memory while tracing: end the run through the usual teardown,
+ * with exit status 1 (main checks kp->failed). */
+void kp_fail_oom(struct kp *kp)
+{
+	if (!kp->failed)
+		snoop_err(kp->s, "out of memory");
+	kp->failed = true;
+	snoop_session_stop(kp->s);
+}
+
 static void count_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
 		      size_t commlen)
 {
@@ -396,8 +409,10 @@ static void count_hit(struct kp *kp, struct kp_probe *p, const struct snoop_reco
 		size_t ncap = kp->counts_cap ? kp->counts_cap * 2 : 256;
 		struct kp_count *nc = calloc(ncap, sizeof(*nc));
 
-		if (!nc)
-			abort();
+		if (!nc) {
+			kp_fail_oom(kp);
+			return;
+		}
 		for (size_t i = 0; i < kp->counts_cap; i++) {
 			struct kp_count *c = &kp->counts[i];
 			size_t k;
@@ -623,8 +638,10 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 		}
 	}
 	rows = calloc(kp->ncounts + 1, sizeof(*rows));
-	if (!rows)
-		abort();
+	if (!rows) {
+		kp_fail_oom(kp);
+		return;
+	}
 	for (size_t k = 0; k < kp->counts_cap; k++)
 		if (kp->counts[k].used)
 			rows[n++] = kp->counts[k];

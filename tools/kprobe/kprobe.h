@@ -115,6 +115,7 @@ struct kp {
 	struct snoop_top *top;       /* --top, else NULL */
 	int top_ncols;
 	struct snoop_buf top_key, top_val;
+	bool failed;                 /* a runtime error ended the run (exit 1) */
 };
 
 /* probes.c */
@@ -129,7 +130,8 @@ struct btf;
 int kp_btf_resolve_in(const struct btf *btf, struct snoop_probe_def *d, struct snoop_probe_error *err);
 
 /* format.c */
-void kp_fields_prepare(struct kp_probe *p);
+int kp_fields_prepare(struct kp_probe *p); /* 0, or -1 (message printed) */
+void kp_fail_oom(struct kp *kp);
 void kp_print_header(struct kp *kp);
 void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx);
 void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx);

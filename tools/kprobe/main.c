@@ -271,18 +271,27 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, "DEFINITION [FILTER]", doc, children, NULL, NULL };
 	struct kp_opts o = { 0 };
-	struct kp kp = { .o = &o, .last_hit_cpu = -1 };
+	struct kp *kp;
 	int ret = 1;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	if (parse_defs(&kp) < 0) {
+	/* On the heap: 64 probes are ~300 KB, too much for a small stack
+	 * (ulimit -s, or -v leaving little room for it). */
+	kp = calloc(1, sizeof(*kp));
+	if (!kp) {
+		snoop_errx("kprobe", "out of memory");
+		return 1;
+	}
+	kp->o = &o;
+	kp->last_hit_cpu = -1;
+	if (parse_defs(kp) < 0) {
 		ret = KP_EXIT_USAGE;
 		goto out;
 	}
-	kp.s = snoop_session_open("kprobe", &o.common);
-	if (!kp.s)
+	kp->s = snoop_session_open("kprobe", &o.common);
+	if (!kp->s)
 		goto out;
-	ret = kp_setup(&kp);
+	ret = kp_setup(kp);
 	if (ret != 0) {
 		/* Ctrl-C during set-up is an ordinary end, not an error. */
 		if (snoop_session_interrupted())
@@ -295,35 +304,36 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.common.top) {
-		int r = kp_top_setup(&kp, argc, argv);
+		int r = kp_top_setup(kp, argc, argv);
 
 		if (r) {
 			ret = r > 0 ? r : 1;
 			goto out;
 		}
 	}
-	if (snoop_session_start(kp.s) < 0)
+	if (snoop_session_start(kp->s) < 0)
 		goto out;
-	if (o.header && !kp.top)
-		kp_print_header(&kp);
-	ret = snoop_session_run(kp.s) < 0 ? 1 : 0;
+	if (o.header && !kp->top)
+		kp_print_header(kp);
+	ret = snoop_session_run(kp->s) < 0 || kp->failed ? 1 : 0;
 	if (o.common.verbose)
-		snoop_warn(kp.s, "%llu hits", (unsigned long long)kp.hits);
+		snoop_warn(kp->s, "%llu hits", (unsigned long long)kp->hits);
 out:
-	snoop_session_close(kp.s);
-	snoop_top_free(kp.top);
-	snoop_buf_free(&kp.top_key);
-	snoop_buf_free(&kp.top_val);
-	for (int i = 0; i < kp.nprobes; i++) {
-		free(kp.probes[i].def);
-		free(kp.probes[i].fields);
+	snoop_session_close(kp->s);
+	snoop_top_free(kp->top);
+	snoop_buf_free(&kp->top_key);
+	snoop_buf_free(&kp->top_val);
+	for (int i = 0; i < kp->nprobes; i++) {
+		free(kp->probes[i].def);
+		free(kp->probes[i].fields);
 	}
-	for (int i = 0; i < kp.npending; i++)
-		snoop_buf_free(&kp.pending[i].line);
-	free(kp.pending);
-	free(kp.counts);
-	snoop_ksym_free(kp.ksyms);
-	free(kp.filter_functions);
-	free(kp.blacklist);
+	for (int i = 0; i < kp->npending; i++)
+		snoop_buf_free(&kp->pending[i].line);
+	free(kp->pending);
+	free(kp->counts);
+	snoop_ksym_free(kp->ksyms);
+	free(kp->filter_functions);
+	free(kp->blacklist);
+	free(kp);
 	return ret;
 }

@@ -336,7 +336,8 @@ int kp_setup(struct kp *kp)
 				return 1;
 			continue;
 		}
-		kp_fields_prepare(p);
+		if (kp_fields_prepare(p) < 0)
+			return 1;
 	}
 	if (kp->o->show_format)
 		return 0;
