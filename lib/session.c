@@ -289,7 +289,7 @@ struct snoop_event *snoop_session_format_event(struct snoop_session *s, const ch
  * an instance's for what is written in it, e.g. filters): its message line
  * ("trace_kprobe: error: ...") in out and, when the entry has them, the
  * "  Command: ..." line and the caret line under it in cmd and caret. */
-static void last_error_log(const char *dir, char *out, size_t outlen, char *cmd, size_t cmdlen, char *caret,
+void snoop_last_error_log(const char *dir, char *out, size_t outlen, char *cmd, size_t cmdlen, char *caret,
 			   size_t caretlen)
 {
 	char path[1024];
@@ -347,7 +347,7 @@ struct snoop_event *snoop_session_dynevent(struct snoop_session *s, const char *
 	snprintf(path, sizeof(path), "%s/%s", s->tracing_dir, file);
 	ret = snoop_write_file(path, def, true);
 	if (ret < 0) {
-		last_error_log(s->tracing_dir, klog, sizeof(klog), kcmd, sizeof(kcmd), kcaret, sizeof(kcaret));
+		snoop_last_error_log(s->tracing_dir, klog, sizeof(klog), kcmd, sizeof(kcmd), kcaret, sizeof(kcaret));
 		snoop_err(s, "the kernel refused probe %s/%s (%s)%s%s", s->group, name, strerror(-ret),
 			  klog[0] ? ": " : "", klog);
 		/* The kernel's own pointer at the offending part: both lines get
@@ -368,6 +368,18 @@ struct snoop_event *snoop_session_dynevent(struct snoop_session *s, const char *
 	}
 	ev->dynamic = true;
 	snprintf(ev->dyn_file, sizeof(ev->dyn_file), "%s", file);
+	return ev;
+}
+
+struct snoop_event *snoop_session_add_dynamic(struct snoop_session *s, const char *file, const char *system,
+					      const char *name, snoop_handler_fn fn, void *ctx)
+{
+	struct snoop_event *ev = add_event(s, system, name, fn, ctx);
+
+	if (ev) {
+		ev->dynamic = true;
+		snprintf(ev->dyn_file, sizeof(ev->dyn_file), "%s", file);
+	}
 	return ev;
 }
 
@@ -448,7 +460,7 @@ static int kernel_takes_filter(struct snoop_event *ev, const char *filter)
 		ev->kfilter = strdup(filter); /* NULL: rewritten at start */
 		return 1;
 	}
-	last_error_log(s->instance_dir, s->filter_why, sizeof(s->filter_why), kcmd, sizeof(kcmd), kcaret,
+	snoop_last_error_log(s->instance_dir, s->filter_why, sizeof(s->filter_why), kcmd, sizeof(kcmd), kcaret,
 		       sizeof(kcaret));
 	return 0;
 }
@@ -650,7 +662,7 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 	char file[512];
 	int ret = 0;
 
-	if (ev->format_only)
+	if (ev->format_only || ev->trigger_only)
 		return 0;
 	snoop_buf_init(&f);
 	/* Alone, the tool's filter goes in as it was checked; with -n it is
@@ -1066,6 +1078,7 @@ void snoop_session_close(struct snoop_session *s)
 	s->tracing_on_fd = -1;
 	if (s->tick_fd >= 0)
 		close(s->tick_fd);
+	snoop_hist_remove_triggers(s);
 	if (s->instance_created) {
 		int tries = 0;
 
