@@ -398,55 +398,9 @@ void kp_fail_oom(struct kp *kp)
 static void count_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
 		      size_t commlen)
 {
-	size_t h, mask;
-	char cbuf[16] = "";
-
-	if (kp->o->by == KP_BY_COMM)
-		memcpy(cbuf, comm, commlen < 15 ? commlen : 15);
-	/* Open addressing, grown at half full: a busy function with --by pid
-	 * can see thousands of tasks. */
-	if (kp->ncounts * 2 >= kp->counts_cap) {
-		size_t ncap = kp->counts_cap ? kp->counts_cap * 2 : 256;
-		struct kp_count *nc = calloc(ncap, sizeof(*nc));
-
-		if (!nc) {
-			kp_fail_oom(kp);
-			return;
-		}
-		for (size_t i = 0; i < kp->counts_cap; i++) {
-			struct kp_count *c = &kp->counts[i];
-			size_t k;
-
-			if (!c->used)
-				continue;
-			k = ((size_t)c->probe * 31 + (size_t)c->pid * 2654435761u + (size_t)(unsigned char)c->comm[0] * 7 +
-			     strlen(c->comm)) & (ncap - 1);
-			while (nc[k].used)
-				k = (k + 1) & (ncap - 1);
-			nc[k] = *c;
-		}
-		free(kp->counts);
-		kp->counts = nc;
-		kp->counts_cap = ncap;
-	}
-	{
-		pid_t pid = kp->o->by == KP_BY_PID ? r->pid : 0;
-
-		mask = kp->counts_cap - 1;
-		h = ((size_t)p->idx * 31 + (size_t)pid * 2654435761u + (size_t)(unsigned char)cbuf[0] * 7 +
-		     strlen(cbuf)) & mask;
-		while (kp->counts[h].used &&
-		       !(kp->counts[h].probe == p->idx && kp->counts[h].pid == pid && !strcmp(kp->counts[h].comm, cbuf)))
-			h = (h + 1) & mask;
-		if (!kp->counts[h].used) {
-			kp->counts[h].used = true;
-			kp->counts[h].probe = p->idx;
-			kp->counts[h].pid = pid;
-			memcpy(kp->counts[h].comm, cbuf, sizeof(cbuf));
-			kp->ncounts++;
-		}
-		kp->counts[h].n++;
-	}
+	if (kp_counts_add(&kp->counts, p->idx, kp->o->by == KP_BY_PID ? r->pid : 0, comm,
+			  kp->o->by == KP_BY_COMM ? commlen : 0, 1) < 0)
+		kp_fail_oom(kp);
 }
 
 static struct kp_pending *pending_of(struct kp *kp, int cpu)
@@ -620,31 +574,23 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 	struct kp_count *rows;
 	size_t n = 0;
 
+	if (kp->hist_path && kp_hist_collect(kp) < 0)
+		return;
 	/* Every probe gets a row, hits or not: a zero is an answer too. */
-	if (kp->o->by == KP_BY_NONE) {
-		for (int i = 0; i < kp->nprobes; i++) {
-			bool seen = false;
-
-			for (size_t k = 0; k < kp->counts_cap; k++)
-				seen |= kp->counts[k].used && kp->counts[k].probe == i;
-			if (!seen) {
-				struct snoop_record fake = { 0 };
-
-				count_hit(kp, &kp->probes[i], &fake, "", 0);
-				for (size_t k = 0; k < kp->counts_cap; k++)
-					if (kp->counts[k].used && kp->counts[k].probe == i)
-						kp->counts[k].n = 0;
+	if (kp->o->by == KP_BY_NONE)
+		for (int i = 0; i < kp->nprobes; i++)
+			if (kp_counts_add(&kp->counts, i, 0, "", 0, 0) < 0) {
+				kp_fail_oom(kp);
+				return;
 			}
-		}
-	}
-	rows = calloc(kp->ncounts + 1, sizeof(*rows));
+	rows = calloc(kp->counts.n + 1, sizeof(*rows));
 	if (!rows) {
 		kp_fail_oom(kp);
 		return;
 	}
-	for (size_t k = 0; k < kp->counts_cap; k++)
-		if (kp->counts[k].used)
-			rows[n++] = kp->counts[k];
+	for (size_t k = 0; k < kp->counts.cap; k++)
+		if (kp->counts.slot[k].used)
+			rows[n++] = kp->counts.slot[k];
 	qsort(rows, n, sizeof(*rows), cmp_count);
 	if (!kp->o->common.json) {
 		if (kp->o->interval > 0) {
@@ -699,8 +645,6 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 	}
 	free(rows);
 	/* Interval counts, like funccount: each print starts from zero. */
-	if (kp->o->interval > 0) {
-		memset(kp->counts, 0, kp->counts_cap * sizeof(*kp->counts));
-		kp->ncounts = 0;
-	}
+	if (kp->o->interval > 0)
+		kp_counts_clear(&kp->counts);
 }

@@ -38,6 +38,7 @@ struct kp_opts {
 	bool header;             /* -H */
 	bool show_format;        /* -v */
 	bool count;              /* -c */
+	bool user_count;         /* --user-count: never through hist triggers */
 	enum kp_by by;           /* --by */
 	double interval;         /* -i */
 };
@@ -72,6 +73,7 @@ struct kp_probe {
 	bool kernel_btf;         /* the kernel resolved its BTF names */
 	const struct kp_field *top_field; /* --top --by FIELD: the field */
 	uint64_t hits;
+	uint64_t hist_dropped;   /* the kernel's Dropped at the last read */
 };
 
 /* -c --by: one row per (probe, comm or pid). */
@@ -81,6 +83,11 @@ struct kp_count {
 	char comm[16];
 	uint64_t n;
 	bool used;
+};
+
+struct kp_counts {
+	struct kp_count *slot;
+	size_t n, cap;
 };
 
 /* A hit waiting for its kernel_stack record (-s -j). */
@@ -110,12 +117,14 @@ struct kp {
 	int last_hit_cpu;
 	struct kp_pending *pending;  /* per CPU (-s -j) */
 	int npending;
-	struct kp_count *counts;
-	size_t ncounts, counts_cap;
+	struct kp_counts counts;     /* -c: what is printed at the next tick */
+	bool hist_path;              /* -c counted by hist triggers (hist.c) */
+	struct kp_counts hist_prev;  /* their totals at the last tick */
 	struct snoop_top *top;       /* --top, else NULL */
 	int top_ncols;
 	struct snoop_buf top_key, top_val;
 	bool failed;                 /* a runtime error ended the run (exit 1) */
+	bool started_counting;       /* the hist baseline is read */
 };
 
 /* probes.c */
@@ -139,6 +148,19 @@ void kp_on_batch(struct snoop_session *s, void *ctx);
 void kp_on_tick(struct snoop_session *s, bool final, void *ctx);
 /* A field as the line output shows it (strings escaped and quoted). */
 void kp_text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_record *r, const struct kp_field *k);
+
+/* counts.c: comm is cut to 15 bytes; -1 when out of memory. */
+int kp_counts_add(struct kp_counts *t, int probe, pid_t pid, const char *comm, size_t commlen, uint64_t n);
+uint64_t kp_counts_get(struct kp_counts *t, int probe, pid_t pid, const char *comm);
+void kp_counts_clear(struct kp_counts *t);
+void kp_counts_free(struct kp_counts *t);
+
+/* hist.c: -c through hist triggers where every probe's event has them.
+ * kp_hist_setup: 0 (kp->hist_path says whether it is used), or an exit
+ * status. kp_hist_collect: add what the kernel counted since the last call
+ * to kp->counts; -1 (run stopped, message printed) on error. */
+int kp_hist_setup(struct kp *kp);
+int kp_hist_collect(struct kp *kp);
 
 /* top.c: --top */
 int kp_top_setup(struct kp *kp, int argc, char **argv); /* 0, KP_EXIT_USAGE or -1 */

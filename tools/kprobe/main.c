@@ -16,7 +16,7 @@
 
 #include "kprobe.h"
 
-enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS };
+enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT };
 
 static const char doc[] =
 	"Trace a kernel function (kprobe, kretprobe, fprobe) or tracepoint and print each hit's "
@@ -58,8 +58,12 @@ static const struct argp_option options[] = {
 	{ "format", 'v', NULL, 0, "Print the event's format and exit (--verbose: more messages)", 0 },
 	/* -M is the shared --max-events now; the old spelling still works. */
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
-	{ "count", 'c', NULL, 0, "Count hits per probe instead of a line per hit", 0 },
+	{ "count", 'c', NULL, 0,
+	  "Count hits per probe instead of a line per hit (in the kernel with hist triggers where it has them)", 0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or pid too; with --top also per value of a FIELD", 0 },
+	{ "user-count", OPT_USER_COUNT, NULL, 0,
+	  "With -c: count in user space from one record per hit (what kernels without hist triggers do), not "
+	  "with a hist trigger in the kernel, which misses no hit at any rate; --verbose says which one counted", 0 },
 	{ 0 }
 };
 
@@ -118,6 +122,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'c':
 		o->count = true;
 		return 0;
+	case OPT_USER_COUNT:
+		o->user_count = true;
+		return 0;
 	case OPT_BY:
 		if (!strcmp(arg, "comm"))
 			o->by = KP_BY_COMM;
@@ -158,6 +165,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--top counts hits: it cannot be combined with -r or -s");
 		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top)
 			argp_error(state, "--by and -i go with -c or --top");
+		if (o->user_count && !o->count)
+			argp_error(state, "--user-count goes with -c");
 		if (o->count && (o->raw || o->stacks))
 			argp_error(state, "-c counts hits: it cannot be combined with -r or -s");
 		if (o->raw && o->common.json)
@@ -330,7 +339,8 @@ out:
 	for (int i = 0; i < kp->npending; i++)
 		snoop_buf_free(&kp->pending[i].line);
 	free(kp->pending);
-	free(kp->counts);
+	kp_counts_free(&kp->counts);
+	kp_counts_free(&kp->hist_prev);
 	snoop_ksym_free(kp->ksyms);
 	free(kp->filter_functions);
 	free(kp->blacklist);

@@ -363,6 +363,9 @@ int kp_setup(struct kp *kp)
 		if (!kp->ksyms)
 			snoop_warn(kp->s, "cannot read /proc/kallsyms (%s): stacks show addresses", strerror(errno));
 	}
+	r = kp_hist_setup(kp);
+	if (r)
+		return r;
 	snoop_session_on_batch(kp->s, kp_on_batch, kp);
 	if (kp->o->count)
 		snoop_session_on_tick(kp->s, kp->o->interval, kp_on_tick, kp);
