@@ -19,7 +19,7 @@
 
 /* The clock of the event timestamps (trace_clock mono), for the count
  * rows' time. */
-static uint64_t now_ns(void)
+uint64_t kp_now_ns(void)
 {
 	struct timespec ts;
 
@@ -168,12 +168,12 @@ static int64_t elem_s64(const struct snoop_record *r, const struct tep_format_fi
 	return snoop_field_s64(r, &e);
 }
 
-static uint64_t field_u64(const struct snoop_record *r, const struct kp_field *k)
+uint64_t kp_field_u64(const struct snoop_record *r, const struct kp_field *k)
 {
 	return k->width ? elem_u64(r, k->f, 0, k->width) : snoop_field_u64(r, k->f);
 }
 
-static int64_t field_s64(const struct snoop_record *r, const struct kp_field *k)
+int64_t kp_field_s64(const struct snoop_record *r, const struct kp_field *k)
 {
 	return k->width ? elem_s64(r, k->f, 0, k->width) : snoop_field_s64(r, k->f);
 }
@@ -260,10 +260,10 @@ static void text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_re
 		snoop_buf_printf(b, "0x%" PRIx64, snoop_field_u64(r, k->f));
 		break;
 	case KP_SIGNED:
-		snoop_buf_printf(b, "%" PRId64, field_s64(r, k));
+		snoop_buf_printf(b, "%" PRId64, kp_field_s64(r, k));
 		break;
 	case KP_UNSIGNED:
-		snoop_buf_printf(b, "%" PRIu64, field_u64(r, k));
+		snoop_buf_printf(b, "%" PRIu64, kp_field_u64(r, k));
 		break;
 	case KP_ARRAY_SIGNED:
 	case KP_ARRAY_UNSIGNED:
@@ -319,10 +319,10 @@ static void json_field(struct kp *kp, struct snoop_json *j, const struct snoop_r
 		snoop_buf_free(&tmp);
 		break;
 	case KP_SIGNED:
-		snoop_json_int(j, k->name, field_s64(r, k));
+		snoop_json_int(j, k->name, kp_field_s64(r, k));
 		break;
 	case KP_UNSIGNED:
-		snoop_json_uint(j, k->name, field_u64(r, k));
+		snoop_json_uint(j, k->name, kp_field_u64(r, k));
 		break;
 	case KP_ARRAY_SIGNED:
 	case KP_ARRAY_UNSIGNED:
@@ -399,7 +399,7 @@ static void count_hit(struct kp *kp, struct kp_probe *p, const struct snoop_reco
 		      size_t commlen)
 {
 	if (kp_counts_add(&kp->counts, p->idx, kp->o->by == KP_BY_PID ? r->pid : 0, comm,
-			  kp->o->by == KP_BY_COMM ? commlen : 0, 1) < 0)
+			  kp->o->by == KP_BY_COMM ? commlen : 0, 0, 1) < 0)
 		kp_fail_oom(kp);
 }
 
@@ -440,6 +440,10 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 	comm = hit_comm(p, r, cbuf, sizeof(cbuf), &commlen);
 	if (kp->top) {
 		kp_top_hit(kp, p, r, comm, commlen);
+		return;
+	}
+	if (kp->o->hist_field) {
+		kp_histogram_hit(kp, p, r, comm, commlen);
 		return;
 	}
 	if (kp->o->count) {
@@ -576,10 +580,14 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 
 	if (kp->hist_path && kp_hist_collect(kp) < 0)
 		return;
+	if (kp->o->hist_field) {
+		kp_histogram_print(kp, final);
+		return;
+	}
 	/* Every probe gets a row, hits or not: a zero is an answer too. */
 	if (kp->o->by == KP_BY_NONE)
 		for (int i = 0; i < kp->nprobes; i++)
-			if (kp_counts_add(&kp->counts, i, 0, "", 0, 0) < 0) {
+			if (kp_counts_add(&kp->counts, i, 0, "", 0, 0, 0) < 0) {
 				kp_fail_oom(kp);
 				return;
 			}
@@ -597,7 +605,7 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 			snoop_buf_adds(b, final ? "\n--- final interval" : "\n---");
 			if (kp->o->common.time_rel || kp->o->common.time_wall) {
 				snoop_buf_addc(b, ' ');
-				snoop_session_put_time(s, b, now_ns());
+				snoop_session_put_time(s, b, kp_now_ns());
 			}
 			snoop_buf_addc(b, '\n');
 		}
@@ -616,7 +624,7 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 
 			snoop_json_begin(&j, b);
 			snoop_json_cstr(&j, "type", "count");
-			snoop_session_json_time(s, &j, now_ns());
+			snoop_session_json_time(s, &j, kp_now_ns());
 			snoop_json_cstr(&j, "event", p->event);
 			snoop_json_cstr(&j, "probe", p->text);
 			if (kp->o->by == KP_BY_COMM)

@@ -39,6 +39,9 @@ struct kp_opts {
 	bool show_format;        /* -v */
 	bool count;              /* -c */
 	bool user_count;         /* --user-count: never through hist triggers */
+	const char *hist_field;  /* --hist FIELD */
+	bool linear;             /* --linear MIN,MAX,STEP */
+	uint64_t lin_min, lin_max, lin_step;
 	enum kp_by by;           /* --by */
 	double interval;         /* -i */
 };
@@ -72,6 +75,7 @@ struct kp_probe {
 	struct tep_format_field *comm_field;
 	bool kernel_btf;         /* the kernel resolved its BTF names */
 	const struct kp_field *top_field; /* --top --by FIELD: the field */
+	const struct kp_field *hist_field; /* --hist FIELD */
 	uint64_t hits;
 	uint64_t hist_dropped;   /* the kernel's Dropped at the last read */
 };
@@ -81,6 +85,7 @@ struct kp_count {
 	int probe;
 	pid_t pid;
 	char comm[16];
+	int64_t bucket;          /* --hist: KP_BUCKET_NEG or the bucket's number */
 	uint64_t n;
 	bool used;
 };
@@ -150,8 +155,9 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx);
 void kp_text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_record *r, const struct kp_field *k);
 
 /* counts.c: comm is cut to 15 bytes; -1 when out of memory. */
-int kp_counts_add(struct kp_counts *t, int probe, pid_t pid, const char *comm, size_t commlen, uint64_t n);
-uint64_t kp_counts_get(struct kp_counts *t, int probe, pid_t pid, const char *comm);
+int kp_counts_add(struct kp_counts *t, int probe, pid_t pid, const char *comm, size_t commlen, int64_t bucket,
+		  uint64_t n);
+uint64_t kp_counts_get(struct kp_counts *t, int probe, pid_t pid, const char *comm, int64_t bucket);
 void kp_counts_clear(struct kp_counts *t);
 void kp_counts_free(struct kp_counts *t);
 
@@ -161,6 +167,20 @@ void kp_counts_free(struct kp_counts *t);
  * to kp->counts; -1 (run stopped, message printed) on error. */
 int kp_hist_setup(struct kp *kp);
 int kp_hist_collect(struct kp *kp);
+
+/* histogram.c: --hist FIELD. Buckets of kp_count: log2, the exponent e of
+ * the bucket (2^(e-1), 2^e] as the kernel's .log2 makes them (0 and 1 in
+ * e = 0); --linear, value / STEP; KP_BUCKET_NEG for a signed field's
+ * negative values. */
+#define KP_BUCKET_NEG (-1)
+int kp_histogram_setup(struct kp *kp);  /* 0 or KP_EXIT_USAGE (message printed) */
+void kp_histogram_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
+		      size_t commlen);
+void kp_histogram_print(struct kp *kp, bool final);
+/* Now on the event timestamps' clock (CLOCK_MONOTONIC). */
+uint64_t kp_now_ns(void);
+uint64_t kp_field_u64(const struct snoop_record *r, const struct kp_field *k);
+int64_t kp_field_s64(const struct snoop_record *r, const struct kp_field *k);
 
 /* top.c: --top */
 int kp_top_setup(struct kp *kp, int argc, char **argv); /* 0, KP_EXIT_USAGE or -1 */

@@ -5,6 +5,7 @@
  * See man/man8/kprobe.8.
  */
 #include <argp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 
 #include "kprobe.h"
 
-enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT };
+enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT, OPT_HIST, OPT_LINEAR };
 
 static const char doc[] =
 	"Trace a kernel function (kprobe, kretprobe, fprobe) or tracepoint and print each hit's "
@@ -61,6 +62,12 @@ static const struct argp_option options[] = {
 	{ "count", 'c', NULL, 0,
 	  "Count hits per probe instead of a line per hit (in the kernel with hist triggers where it has them)", 0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or pid too; with --top also per value of a FIELD", 0 },
+	{ "hist", OPT_HIST, "FIELD", 0,
+	  "A log2 histogram of a numeric FIELD per probe (per comm or pid with --by), printed at the end "
+	  "and every -i interval; in the kernel with hist triggers where it has them", 0 },
+	{ "linear", OPT_LINEAR, "MIN,MAX,STEP", 0,
+	  "With --hist: linear buckets of STEP from MIN to MAX (MIN and MAX multiples of STEP, MIN >= 0); "
+	  "values outside are counted as below or above", 0 },
 	{ "user-count", OPT_USER_COUNT, NULL, 0,
 	  "With -c: count in user space from one record per hit (what kernels without hist triggers do), not "
 	  "with a hist trigger in the kernel, which misses no hit at any rate; --verbose says which one counted", 0 },
@@ -79,6 +86,32 @@ static bool field_name_ok(const char *s)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
 			return false;
 	return true;
+}
+
+/* --linear MIN,MAX,STEP: the kernel's .buckets=STEP start at 0, so MIN and
+ * MAX must fall on bucket edges for both paths to agree. */
+static int parse_linear(const char *arg, struct kp_opts *o)
+{
+	unsigned long long v[3];
+	char *end;
+	const char *s = arg;
+
+	for (int i = 0; i < 3; i++) {
+		if (!(*s >= '0' && *s <= '9'))
+			return -1;
+		errno = 0;
+		v[i] = strtoull(s, &end, 10);
+		if (errno || *end != (i < 2 ? ',' : '\0'))
+			return -1;
+		s = end + 1;
+	}
+	if (v[2] == 0 || v[0] >= v[1] || v[0] % v[2] || v[1] % v[2] || (v[1] - v[0]) / v[2] > 100000)
+		return -1;
+	o->linear = true;
+	o->lin_min = v[0];
+	o->lin_max = v[1];
+	o->lin_step = v[2];
+	return 0;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -122,6 +155,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'c':
 		o->count = true;
 		return 0;
+	case OPT_HIST:
+		if (!field_name_ok(arg))
+			argp_error(state, "invalid --hist '%s': expected a field name", snoop_arg_quote(q, sizeof(q), arg));
+		o->hist_field = arg;
+		return 0;
+	case OPT_LINEAR:
+		if (parse_linear(arg, o) < 0)
+			argp_error(state, "invalid --linear '%s': expected MIN,MAX,STEP with 0 <= MIN < MAX, STEP > 0 "
+				   "and MIN, MAX multiples of STEP (the kernel's buckets start at 0)",
+				   snoop_arg_quote(q, sizeof(q), arg));
+		return 0;
 	case OPT_USER_COUNT:
 		o->user_count = true;
 		return 0;
@@ -163,10 +207,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--by FIELD needs --top (-c counts by comm or pid)");
 		if (o->common.top && (o->raw || o->stacks))
 			argp_error(state, "--top counts hits: it cannot be combined with -r or -s");
-		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top)
-			argp_error(state, "--by and -i go with -c or --top");
-		if (o->user_count && !o->count)
-			argp_error(state, "--user-count goes with -c");
+		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top && !o->hist_field)
+			argp_error(state, "--by and -i go with -c, --hist or --top");
+		if (o->hist_field && (o->count || o->common.top || o->raw || o->stacks))
+			argp_error(state, "--hist makes a histogram: it cannot be combined with -c, --top, -r or -s");
+		if (o->linear && !o->hist_field)
+			argp_error(state, "--linear goes with --hist");
+		if (o->user_count && !o->count && !o->hist_field)
+			argp_error(state, "--user-count goes with -c or --hist");
 		if (o->count && (o->raw || o->stacks))
 			argp_error(state, "-c counts hits: it cannot be combined with -r or -s");
 		if (o->raw && o->common.json)

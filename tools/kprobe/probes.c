@@ -363,11 +363,16 @@ int kp_setup(struct kp *kp)
 		if (!kp->ksyms)
 			snoop_warn(kp->s, "cannot read /proc/kallsyms (%s): stacks show addresses", strerror(errno));
 	}
+	if (kp->o->hist_field) {
+		r = kp_histogram_setup(kp);
+		if (r)
+			return r;
+	}
 	r = kp_hist_setup(kp);
 	if (r)
 		return r;
 	snoop_session_on_batch(kp->s, kp_on_batch, kp);
-	if (kp->o->count)
+	if (kp->o->count || kp->o->hist_field)
 		snoop_session_on_tick(kp->s, kp->o->interval, kp_on_tick, kp);
 	return 0;
 }

@@ -4,6 +4,7 @@
  *   hist_work getppid N        N getppid system calls
  *   hist_work read SIZE N      N reads of SIZE bytes from /dev/zero
  *   hist_work sleep USEC N     N nanosleeps of USEC microseconds
+ *   hist_work badread N        N reads of fd -1 (EBADF)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -36,6 +37,14 @@ int main(int argc, char **argv)
 				return 1;
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "badread")) {
+		long n = atol(argv[2]);
+
+		for (long i = 0; i < n; i++)
+			if (read(-1, buf, 1) != -1)
+				return 1;
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "sleep")) {
 		long us = atol(argv[2]), n = atol(argv[3]);
 		struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
@@ -44,6 +53,6 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 		return 0;
 	}
-	fprintf(stderr, "usage: hist_work getppid N | read SIZE N | sleep USEC N\n");
+	fprintf(stderr, "usage: hist_work getppid N | read SIZE N | sleep USEC N | badread N\n");
 	return 2;
 }
