@@ -106,6 +106,11 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 	return 0;
 }
 
+void snoop_hist_trigger_only(struct snoop_event *ev)
+{
+	ev->trigger_only = true;
+}
+
 void snoop_hist_remove_triggers(struct snoop_session *s)
 {
 	for (int i = s->ntriggers - 1; i >= 0; i--) {

@@ -121,6 +121,8 @@ struct snoop_session {
 	struct { int fd; snoop_fd_fn fn; void *ctx; } watch[SNOOP_MAX_WATCH];
 	snoop_close_fn close_fn;
 	void *close_ctx;
+	snoop_arm_fn arm_fn;
+	void *arm_ctx;
 	int nwatch;
 
 	struct snoop_buf out;
@@ -187,6 +189,9 @@ struct snoop_event *snoop_session_add_dynamic(struct snoop_session *s, const cha
  * "  Command:" and caret lines in cmd and caret ("" when absent). */
 void snoop_last_error_log(const char *dir, char *out, size_t outlen, char *cmd, size_t cmdlen, char *caret,
 			  size_t caretlen);
+
+/* trace_clock mono unless it is already (a write resets the buffers). */
+int snoop_session_set_clock(struct snoop_session *s);
 
 /* hist.c: remove every trigger of the session, newest first (close, before
  * the instance's rmdir). */

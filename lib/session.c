@@ -689,6 +689,26 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 	return ret;
 }
 
+/*
+ * trace_clock mono, written only when it is not already: every write resets
+ * the instance's buffers, and a switch under a hist trigger that reads
+ * common_timestamp gave wrong timestamps to the next events (latencies of
+ * 2^64 and missing ones on 6.12). Such a trigger sets the clock itself
+ * (its clock=, which the tool gives as mono), so start leaves it alone.
+ */
+int snoop_session_set_clock(struct snoop_session *s)
+{
+	char path[1024];
+	char *cur;
+	bool mono;
+
+	snprintf(path, sizeof(path), "%s/trace_clock", s->instance_dir);
+	cur = snoop_read_file(path, NULL);
+	mono = cur && strstr(cur, "[mono]");
+	free(cur);
+	return mono ? 0 : snoop_session_instance_write(s, "trace_clock", "mono");
+}
+
 int snoop_session_start(struct snoop_session *s)
 {
 	char path[1024];
@@ -710,7 +730,7 @@ int snoop_session_start(struct snoop_session *s)
 			return -1;
 	}
 	/* CLOCK_MONOTONIC timestamps: -t and -T are computed from them. */
-	if (snoop_session_instance_write(s, "trace_clock", "mono") < 0)
+	if (snoop_session_set_clock(s) < 0)
 		return -1;
 	/* Wake the reader on every event, not when the buffer is half full. */
 	snprintf(path, sizeof(path), "%s/buffer_percent", s->instance_dir);
@@ -745,6 +765,8 @@ int snoop_session_start(struct snoop_session *s)
 		its.it_interval = its.it_value;
 		timerfd_settime(s->tick_fd, 0, &its, NULL);
 	}
+	if (s->arm_fn && s->arm_fn(s, s->arm_ctx) < 0)
+		return -1;
 	s->start_mono_ns = snoop_now_ns(CLOCK_MONOTONIC);
 	s->start_real_ns = snoop_now_ns(CLOCK_REALTIME);
 	if (write(s->tracing_on_fd, "1", 1) != 1) {
@@ -1147,6 +1169,12 @@ int snoop_session_watch_fd(struct snoop_session *s, int fd, snoop_fd_fn fn, void
 	s->watch[s->nwatch].ctx = ctx;
 	s->nwatch++;
 	return 0;
+}
+
+void snoop_session_on_arm(struct snoop_session *s, snoop_arm_fn fn, void *ctx)
+{
+	s->arm_fn = fn;
+	s->arm_ctx = ctx;
 }
 
 void snoop_session_on_close(struct snoop_session *s, snoop_close_fn fn, void *ctx)

@@ -59,6 +59,10 @@ bool snoop_hist_supported(struct snoop_event *ev);
  */
 int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *filter);
 
+/* ev will be read through triggers written after snoop_session_start():
+ * start must not enable it for records. */
+void snoop_hist_trigger_only(struct snoop_event *ev);
+
 /*
  * Read ev's hist file and parse the table of the trigger whose spec starts
  * with keys_prefix ("hist:keys=..."). 0, or -1 with the reason printed (the

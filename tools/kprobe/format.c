@@ -442,6 +442,10 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 		kp_top_hit(kp, p, r, comm, commlen);
 		return;
 	}
+	if (kp->o->latency) {
+		kp_latency_hit(kp, p, r, comm, commlen);
+		return;
+	}
 	if (kp->o->hist_field) {
 		kp_histogram_hit(kp, p, r, comm, commlen);
 		return;
@@ -580,7 +584,7 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 
 	if (kp->hist_path && kp_hist_collect(kp) < 0)
 		return;
-	if (kp->o->hist_field) {
+	if (kp->o->hist_field || kp->o->latency) {
 		kp_histogram_print(kp, final);
 		return;
 	}

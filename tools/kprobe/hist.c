@@ -58,7 +58,7 @@ static int probe_tabs(struct kp *kp, struct kp_probe *p, struct kp_tab tab[2])
 	const struct kp_field *f = p->hist_field;
 	int n = 0;
 
-	if (!kp->o->hist_field) {
+	if (!f) {
 		tab[0].kind = KP_TAB_COUNT;
 		snprintf(tab[0].keys, sizeof(tab[0].keys), "%s", by ? by : "common_type");
 		return 1;
@@ -85,7 +85,7 @@ static const char *why_not(struct kp *kp)
 
 	if (kp->o->user_count)
 		return "--user-count";
-	if ((!kp->o->count && !kp->o->hist_field) || c->top)
+	if ((!kp->o->count && !kp->o->hist_field && !kp->o->latency) || c->top)
 		return "";
 	if (c->pid || c->tid || c->comm)
 		return "-p, -L and -n filter records, not hist triggers";
@@ -94,7 +94,21 @@ static const char *why_not(struct kp *kp)
 	for (int i = 0; i < kp->nprobes; i++)
 		if (!snoop_hist_supported(kp->probes[i].ev))
 			return "the kernel has no hist triggers (CONFIG_HIST_TRIGGERS)";
+	if (kp->o->latency && !snoop_session_features(kp->s)->dynamic_events)
+		return "the kernel has no dynamic_events for a synthetic event";
 	return NULL;
+}
+
+/* The probes whose tables are read: the user's, or --latency's synthetic
+ * event alone. */
+static int hist_nprobes(struct kp *kp)
+{
+	return kp->o->latency ? 1 : kp->nprobes;
+}
+
+static struct kp_probe *hist_probe(struct kp *kp, int i)
+{
+	return kp->o->latency ? &kp->lat_probe : &kp->probes[i];
 }
 
 /* The probe's filter for its trigger: the trigger sees every hit, before
@@ -116,11 +130,17 @@ int kp_hist_setup(struct kp *kp)
 	if (why) {
 		if (*why && kp->o->common.verbose)
 			snoop_warn(kp->s, "%s in user space, one record per hit: %s",
-				   kp->o->hist_field ? "histogram" : "counting", why);
+				   kp->o->hist_field || kp->o->latency ? "histogram" : "counting", why);
 		return 0;
 	}
-	for (int i = 0; i < kp->nprobes; i++) {
-		struct kp_probe *p = &kp->probes[i];
+	if (kp->o->latency) {
+		int r = kp_latency_kernel_setup(kp);
+
+		if (r)
+			return r;
+	}
+	for (int i = 0; i < hist_nprobes(kp); i++) {
+		struct kp_probe *p = hist_probe(kp, i);
 		struct kp_tab tab[2];
 		int ntab = probe_tabs(kp, p, tab);
 
@@ -144,7 +164,7 @@ int kp_hist_setup(struct kp *kp)
 	kp->hist_path = true;
 	if (kp->o->common.verbose)
 		snoop_warn(kp->s, "%s in the kernel: hist triggers on each probe, read every %s",
-			   kp->o->hist_field ? "histogram" : "counting",
+			   kp->o->hist_field || kp->o->latency ? "histogram" : "counting",
 			   kp->o->interval > 0 ? "interval" : "run's end");
 	/* The triggers count from their creation: what they saw before the
 	 * start is the baseline. */
@@ -227,8 +247,8 @@ int kp_hist_collect(struct kp *kp)
 {
 	struct kp_counts now = { 0 };
 
-	for (int i = 0; i < kp->nprobes; i++) {
-		struct kp_probe *p = &kp->probes[i];
+	for (int i = 0; i < hist_nprobes(kp); i++) {
+		struct kp_probe *p = hist_probe(kp, i);
 		struct kp_tab tab[2];
 		int ntab = probe_tabs(kp, p, tab);
 		uint64_t dropped = 0;
@@ -257,7 +277,7 @@ int kp_hist_collect(struct kp *kp)
 			goto fail;
 		}
 		kp->hits += c->n - before;
-		kp->probes[c->probe].hits += c->n - before;
+		hist_probe(kp, c->probe)->hits += c->n - before;
 	}
 	kp->started_counting = true;
 	kp_counts_free(&kp->hist_prev);

@@ -55,8 +55,7 @@ int kp_histogram_setup(struct kp *kp)
 	return 0;
 }
 
-/* The kernel's .log2 bucket of v. */
-static int64_t log2_bucket(uint64_t v)
+int64_t kp_log2_bucket(uint64_t v)
 {
 	return v <= 1 ? 0 : 64 - __builtin_clzll(v - 1);
 }
@@ -73,7 +72,7 @@ void kp_histogram_hit(struct kp *kp, struct kp_probe *p, const struct snoop_reco
 	else if (kp->o->linear)
 		bucket = (int64_t)(v / kp->o->lin_step);
 	else
-		bucket = log2_bucket(v);
+		bucket = kp_log2_bucket(v);
 	if (kp_counts_add(&kp->counts, p->idx, kp->o->by == KP_BY_PID ? r->pid : 0, comm,
 			  kp->o->by == KP_BY_COMM ? commlen : 0, bucket, 1) < 0)
 		kp_fail_oom(kp);
@@ -218,7 +217,7 @@ static void print_group(struct kp *kp, bool final, const struct kp_count *c, siz
 		snoop_session_json_time(kp->s, &j, kp_now_ns());
 		snoop_json_cstr(&j, "event", p->event);
 		snoop_json_cstr(&j, "probe", p->text);
-		snoop_json_cstr(&j, "field", kp->o->hist_field);
+		snoop_json_cstr(&j, "field", kp->o->latency ? "latency_us" : kp->o->hist_field);
 		if (kp->o->by == KP_BY_COMM)
 			snoop_json_str(&j, "comm", c ? c[0].comm : "", c ? strlen(c[0].comm) : 0);
 		else if (kp->o->by == KP_BY_PID)
@@ -249,7 +248,11 @@ static void print_group(struct kp *kp, bool final, const struct kp_count *c, siz
 		free(rows);
 		return;
 	}
-	snoop_buf_printf(b, "\n%s %s", p->event, kp->o->hist_field);
+	if (kp->o->latency)
+		snoop_buf_printf(b, "\n%s latency (usecs)",
+				 p->event + (strncmp(p->event, "sys_enter_", 10) ? 0 : 10));
+	else
+		snoop_buf_printf(b, "\n%s %s", p->event, kp->o->hist_field);
 	if (kp->o->by == KP_BY_COMM && c) {
 		snoop_buf_adds(b, " comm ");
 		snoop_escape_text(b, c[0].comm, strlen(c[0].comm));
@@ -300,7 +303,7 @@ void kp_histogram_print(struct kp *kp, bool final)
 	}
 	/* Every probe gets its histogram, hits or not: "no hits" is an
 	 * answer too (with --by, only the keys seen have one). */
-	for (int probe = 0, i = 0; probe < kp->nprobes; probe++) {
+	for (int probe = 0, i = 0; probe < (kp->o->latency ? 1 : kp->nprobes); probe++) {
 		size_t from = (size_t)i;
 
 		while ((size_t)i < n && rows[i].probe == probe)

@@ -40,6 +40,8 @@ struct kp_opts {
 	bool count;              /* -c */
 	bool user_count;         /* --user-count: never through hist triggers */
 	const char *hist_field;  /* --hist FIELD */
+	const char *latency;     /* --latency t:syscalls:sys_enter_NAME */
+	char lat_exit[SNOOP_PROBE_NAME_MAX * 2 + 8]; /* its exit tracepoint */
 	bool linear;             /* --linear MIN,MAX,STEP */
 	uint64_t lin_min, lin_max, lin_step;
 	enum kp_by by;           /* --by */
@@ -130,6 +132,12 @@ struct kp {
 	struct snoop_buf top_key, top_val;
 	bool failed;                 /* a runtime error ended the run (exit 1) */
 	bool started_counting;       /* the hist baseline is read */
+	/* --latency (latency.c) */
+	struct kp_lat_open *lat_open;  /* user space: open entries by TID */
+	size_t lat_n, lat_cap;
+	uint64_t lat_loss_seq;
+	struct kp_probe lat_probe;     /* kernel: the synthetic event, histogrammed */
+	struct snoop_probe_def *lat_def; /* its (empty) definition */
 };
 
 /* probes.c */
@@ -181,6 +189,15 @@ void kp_histogram_print(struct kp *kp, bool final);
 uint64_t kp_now_ns(void);
 uint64_t kp_field_u64(const struct snoop_record *r, const struct kp_field *k);
 int64_t kp_field_s64(const struct snoop_record *r, const struct kp_field *k);
+
+/* The kernel's .log2 bucket of v. */
+int64_t kp_log2_bucket(uint64_t v);
+
+/* latency.c: --latency. probes[0] is the entry, probes[1] the exit. */
+void kp_latency_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
+		    size_t commlen);
+int kp_latency_kernel_setup(struct kp *kp); /* 0 or an exit status */
+void kp_latency_free(struct kp *kp);
 
 /* top.c: --top */
 int kp_top_setup(struct kp *kp, int argc, char **argv); /* 0, KP_EXIT_USAGE or -1 */

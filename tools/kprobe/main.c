@@ -17,7 +17,7 @@
 
 #include "kprobe.h"
 
-enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT, OPT_HIST, OPT_LINEAR };
+enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT, OPT_HIST, OPT_LINEAR, OPT_LATENCY };
 
 static const char doc[] =
 	"Trace a kernel function (kprobe, kretprobe, fprobe) or tracepoint and print each hit's "
@@ -40,6 +40,8 @@ static const char doc[] =
 	"  kprobe 'p:do_sys_openat2 how->flags how->mode'        # struct fields from BTF\n"
 	"  kprobe -s 'p:do_sys_openat2'                          # with the kernel stack\n"
 	"  kprobe -c --by comm 'p:vfs_read' -i 1                 # hits per command, each second\n"
+	"  kprobe --hist ret 'r:vfs_read ret=retval:s64'         # log2 histogram of the bytes read\n"
+	"  kprobe --latency t:syscalls:sys_enter_read 'fd == 0'  # read(0, ...) latency, log2 usecs\n"
 	"  kprobe -e 'p:vfs_read' -e 'r:vfs_read ret=retval:s64' # two probes in one session\n"
 	"  kprobe 't:sched:sched_process_exec'                   # a tracepoint (no kprobes needed)\n"
 	"  kprobe -j -M 10 'f:do_sys_openat2 dfd filename:ustring' # fprobe, 10 hits as JSON\n"
@@ -68,6 +70,9 @@ static const struct argp_option options[] = {
 	{ "linear", OPT_LINEAR, "MIN,MAX,STEP", 0,
 	  "With --hist: linear buckets of STEP from MIN to MAX (MIN and MAX multiples of STEP, MIN >= 0); "
 	  "values outside are counted as below or above", 0 },
+	{ "latency", OPT_LATENCY, "t:syscalls:sys_enter_NAME", 0,
+	  "A log2 histogram of the system call's latency in microseconds, entry to exit per task (a positional "
+	  "FILTER applies to the entry's fields); in the kernel with a synthetic event where it has one", 0 },
 	{ "user-count", OPT_USER_COUNT, NULL, 0,
 	  "With -c: count in user space from one record per hit (what kernels without hist triggers do), not "
 	  "with a hist trigger in the kernel, which misses no hit at any rate; --verbose says which one counted", 0 },
@@ -166,6 +171,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   "and MIN, MAX multiples of STEP (the kernel's buckets start at 0)",
 				   snoop_arg_quote(q, sizeof(q), arg));
 		return 0;
+	case OPT_LATENCY:
+		if (strncmp(arg, "t:", 2) || !strstr(arg, ":sys_enter_") || strlen(arg) >= sizeof(o->lat_exit) - 2 ||
+		    strchr(arg, ' '))
+			argp_error(state, "invalid --latency '%s': expected a system call's entry tracepoint, "
+				   "t:syscalls:sys_enter_NAME", snoop_arg_quote(q, sizeof(q), arg));
+		o->latency = arg;
+		{
+			const char *e = strstr(arg, ":sys_enter_");
+
+			snprintf(o->lat_exit, sizeof(o->lat_exit), "%.*s:sys_exit_%s", (int)(e - arg), arg,
+				 e + strlen(":sys_enter_"));
+		}
+		return 0;
 	case OPT_USER_COUNT:
 		o->user_count = true;
 		return 0;
@@ -184,7 +202,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		 * goes inside the -e string ("... if FILTER"). */
 		if (o->from_e)
 			argp_error(state, "unexpected argument '%s' (with -e, write \"DEFINITION if FILTER\")", snoop_arg_quote((char[96]){0}, 96, arg));
-		if (o->npositional == 0) {
+		if (o->latency) {
+			/* --latency gives the probes: an argument is the
+			 * entry's FILTER. */
+			if (o->npositional)
+				argp_error(state, "unexpected argument '%s': with --latency, one FILTER at most", snoop_arg_quote((char[96]){0}, 96, arg));
+			o->filters[0] = arg;
+		} else if (o->npositional == 0) {
 			o->defs[o->ndefs++] = arg;
 		} else if (o->npositional == 1) {
 			o->filters[0] = arg;
@@ -194,6 +218,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->npositional++;
 		return 0;
 	case ARGP_KEY_END:
+		if (o->latency) {
+			if (o->ndefs)
+				argp_error(state, "--latency gives the probes itself: no DEFINITION or -e");
+			if (o->count || o->hist_field || o->common.top || o->raw || o->stacks || o->linear)
+				argp_error(state, "--latency makes a histogram: it cannot be combined with -c, --hist, "
+					   "--top, --linear, -r or -s");
+			if (o->common.max_events)
+				argp_error(state, "--latency cannot stop after -M hits");
+			o->defs[o->ndefs++] = o->latency;
+			o->defs[o->ndefs++] = o->lat_exit;
+		}
 		if (o->ndefs == 0)
 			argp_error(state, "no probe given: DEFINITION or -e DEFINITION");
 		if (o->from_e && o->npositional)
@@ -207,14 +242,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--by FIELD needs --top (-c counts by comm or pid)");
 		if (o->common.top && (o->raw || o->stacks))
 			argp_error(state, "--top counts hits: it cannot be combined with -r or -s");
-		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top && !o->hist_field)
-			argp_error(state, "--by and -i go with -c, --hist or --top");
+		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top && !o->hist_field &&
+		    !o->latency)
+			argp_error(state, "--by and -i go with -c, --hist, --latency or --top");
 		if (o->hist_field && (o->count || o->common.top || o->raw || o->stacks))
 			argp_error(state, "--hist makes a histogram: it cannot be combined with -c, --top, -r or -s");
 		if (o->linear && !o->hist_field)
 			argp_error(state, "--linear goes with --hist");
-		if (o->user_count && !o->count && !o->hist_field)
-			argp_error(state, "--user-count goes with -c or --hist");
+		if (o->user_count && !o->count && !o->hist_field && !o->latency)
+			argp_error(state, "--user-count goes with -c, --hist or --latency");
 		if (o->count && (o->raw || o->stacks))
 			argp_error(state, "-c counts hits: it cannot be combined with -r or -s");
 		if (o->raw && o->common.json)
@@ -389,6 +425,7 @@ out:
 	free(kp->pending);
 	kp_counts_free(&kp->counts);
 	kp_counts_free(&kp->hist_prev);
+	kp_latency_free(kp);
 	snoop_ksym_free(kp->ksyms);
 	free(kp->filter_functions);
 	free(kp->blacklist);

@@ -363,6 +363,13 @@ int kp_setup(struct kp *kp)
 		if (!kp->ksyms)
 			snoop_warn(kp->s, "cannot read /proc/kallsyms (%s): stacks show addresses", strerror(errno));
 	}
+	if (kp->o->latency) {
+		kp->lat_def = calloc(1, sizeof(*kp->lat_def));
+		if (!kp->lat_def) {
+			snoop_err(kp->s, "out of memory");
+			return 1;
+		}
+	}
 	if (kp->o->hist_field) {
 		r = kp_histogram_setup(kp);
 		if (r)
@@ -372,7 +379,7 @@ int kp_setup(struct kp *kp)
 	if (r)
 		return r;
 	snoop_session_on_batch(kp->s, kp_on_batch, kp);
-	if (kp->o->count || kp->o->hist_field)
+	if (kp->o->count || kp->o->hist_field || kp->o->latency)
 		snoop_session_on_tick(kp->s, kp->o->interval, kp_on_tick, kp);
 	return 0;
 }

@@ -21,7 +21,7 @@ reads
 kp_stop log2.json
 cat log2.json log2.json.err
 grep -q 'histogram in the kernel' log2.json.err || fail "--verbose does not say the kernel made the histogram"
-json_check log2.json 'r = rows[-1]; r["final"] and r["scale"] == "log2" and dict(zip(r["log2"], r["count"])) == {**{e: 0 for e in range(15)}, 0: 5, 7: 7, 14: 9}'
+json_check log2.json 'r = rows[-1]; assert r["final"] and r["scale"] == "log2" and dict(zip(r["log2"], r["count"])) == {**{e: 0 for e in range(15)}, 0: 5, 7: 7, 14: 9}'
 
 # The text table: rows of range, count, bar.
 kp_start log2.txt --hist cnt 'p:ksys_read cnt=arg3:u64' 'comm == "hist_work"'
@@ -40,7 +40,7 @@ reads /tmp/hist_other
 /tmp/hist_other read 60 2
 kp_stop lin.json
 cat lin.json
-json_check lin.json 'h = {r["comm"]: r for r in rows}; (h["hist_work"]["lo"], h["hist_work"]["count"], h["hist_work"]["above"]) == ([0, 50, 100], [5, 0, 7], 9) and (h["hist_other"]["count"], h["hist_other"]["above"]) == ([5, 2, 7], 9)'
+json_check lin.json 'h = {r["comm"]: r for r in rows}; assert (h["hist_work"]["lo"], h["hist_work"]["count"], h["hist_work"]["above"]) == ([0, 50, 100], [5, 0, 7], 9) and (h["hist_other"]["count"], h["hist_other"]["above"]) == ([5, 2, 7], 9)'
 
 # A signed field: EBADF's negative return values are their own row.
 kp_start ret.txt --hist ret 'r:ksys_read ret=retval:s64' 'comm == "hist_work"'
