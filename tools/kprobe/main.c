@@ -40,8 +40,8 @@ static const char doc[] =
 	"  kprobe 'p:do_sys_openat2 how->flags how->mode'        # struct fields from BTF\n"
 	"  kprobe -s 'p:do_sys_openat2'                          # with the kernel stack\n"
 	"  kprobe -c --by comm 'p:vfs_read' -i 1                 # hits per command, each second\n"
-	"  kprobe --hist ret 'r:vfs_read ret=retval:s64'         # log2 histogram of the bytes read\n"
-	"  kprobe --latency t:syscalls:sys_enter_read 'fd == 0'  # read(0, ...) latency, log2 usecs\n"
+	"  kprobe --hist ret 'r:vfs_read ret=retval:s64'         # bytes read, log2\n"
+	"  kprobe --latency t:syscalls:sys_enter_read 'fd == 0'  # read(0) usecs\n"
 	"  kprobe -e 'p:vfs_read' -e 'r:vfs_read ret=retval:s64' # two probes in one session\n"
 	"  kprobe 't:sched:sched_process_exec'                   # a tracepoint (no kprobes needed)\n"
 	"  kprobe -j -M 10 'f:do_sys_openat2 dfd filename:ustring' # fprobe, 10 hits as JSON\n"
@@ -63,7 +63,7 @@ static const struct argp_option options[] = {
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
 	{ "count", 'c', NULL, 0,
 	  "Count hits per probe instead of a line per hit (in the kernel with hist triggers where it has them)", 0 },
-	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or pid too; with --top also per value of a FIELD", 0 },
+	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with --top also per value of a FIELD", 0 },
 	{ "hist", OPT_HIST, "FIELD", 0,
 	  "A log2 histogram of a numeric FIELD per probe (per comm or pid with --by), printed at the end "
 	  "and every -i interval; in the kernel with hist triggers where it has them", 0 },
@@ -74,8 +74,9 @@ static const struct argp_option options[] = {
 	  "A log2 histogram of the system call's latency in microseconds, entry to exit per task (a positional "
 	  "FILTER applies to the entry's fields); in the kernel with a synthetic event where it has one", 0 },
 	{ "user-count", OPT_USER_COUNT, NULL, 0,
-	  "With -c: count in user space from one record per hit (what kernels without hist triggers do), not "
-	  "with a hist trigger in the kernel, which misses no hit at any rate; --verbose says which one counted", 0 },
+	  "With -c, --hist or --latency: aggregate in user space from one record per hit (what kernels without "
+	  "hist triggers do), not with hist triggers in the kernel, which miss no hit at any rate; --verbose "
+	  "says which path ran", 0 },
 	{ 0 }
 };
 
