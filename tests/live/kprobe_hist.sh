@@ -1,8 +1,8 @@
 #!/bin/bash
-# kprobe --hist and -c --by where the kernel has no hist triggers (this
-# machine): the user-space path makes the same buckets the kernel would
-# (reads of 1, 100, 10000 bytes), --verbose says which path ran, and the
-# refusals are one clear line with exit 64.
+# kprobe --hist, --latency and -c --by where the kernel has no hist triggers
+# (this machine): the user-space path makes the same buckets the kernel
+# would (reads of 1, 100, 10000 bytes; sleeps of 40 and 80 ms), --verbose
+# says which path ran, and the refusals are one clear line with exit 64.
 . "$(dirname "$0")/lib.sh"
 KPROBE=$SNOOP_BIN/kprobe
 [ -x "$KPROBE" ] || skip "no kprobe binary in $SNOOP_BIN"
@@ -56,6 +56,23 @@ grep -Eq "^sys_enter_read +$p1 +5\$" "$WORK/bypid.out" || fail "-c --by pid: $(c
 grep -Eq "^sys_enter_read +$p2 +16\$" "$WORK/bypid.out" || fail "-c --by pid: $(cat "$WORK/bypid.out")"
 grep -q 'counting in user space' "$WORK/bypid.err" || fail "-c --verbose does not say user space"
 
+# --latency pairs entry and exit in user space: sleeps of 40 and 80 ms land
+# in (32768, 65536] and (65536, 131072] microseconds (a sleep never ends
+# early; the margins leave room for a late wake-up on a busy machine).
+sl=$WORK/kp_sleep
+cp "$(command -v sleep)" "$sl"
+start_tool lat "$KPROBE" --verbose -j --latency t:syscalls:sys_enter_clock_nanosleep 'comm == "kp_sleep"'
+"$sl" 0.04; "$sl" 0.04; "$sl" 0.08
+sleep 0.3
+stop_tool "$BG_PID"
+[ "$BG_STATUS" = 0 ] || fail "--latency exited $BG_STATUS: $(cat "$WORK/lat.err")"
+grep -q 'histogram in user space' "$WORK/lat.err" || fail "--latency --verbose does not say user space"
+python3 - "$WORK/lat.out" <<'PY' || fail "latency buckets not as expected: $(cat "$WORK/lat.out")"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][-1]
+assert r["field"] == "latency_us" and dict(zip(r["log2"], r["count"])) == {16: 2, 17: 1}, r
+PY
+
 refuse() { # REGEX ARGS...
 	local re=$1 rc=0
 	shift
@@ -69,5 +86,7 @@ refuse 'has no field nope' --hist nope -d 1 't:syscalls:sys_enter_read'
 refuse 'invalid --linear' --hist count --linear 5,10,3 't:syscalls:sys_enter_read'
 refuse 'goes with --hist' --linear 0,10,1 't:syscalls:sys_enter_read'
 refuse 'cannot be combined' --hist count -c 't:syscalls:sys_enter_read'
+refuse 'invalid --latency' --latency 't:sched:sched_switch'
+refuse 'gives the probes itself' --latency t:syscalls:sys_enter_read -e 't:syscalls:sys_enter_read'
 snapshot_tracefs "$WORK/after"
 assert_tracefs_same "$WORK/before" "$WORK/after"
