@@ -410,19 +410,6 @@ int snoop_hist_key_u64(const char *key, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
-const char *snoop_hist_stack_key(struct snoop_session *s)
-{
-	char path[1024];
-	char *readme;
-	bool common;
-
-	snprintf(path, sizeof(path), "%s/README", s->tracing_dir);
-	readme = snoop_read_file(path, NULL);
-	common = readme && strstr(readme, "common_stacktrace");
-	free(readme);
-	return common ? "common_stacktrace" : "stacktrace";
-}
-
 struct snoop_event *snoop_hist_synth(struct snoop_session *s, const char *suffix, const char *fields,
 				     snoop_handler_fn fn, void *ctx)
 {

@@ -88,10 +88,6 @@ int snoop_hist_key_execname(const char *key, const char **comm, size_t *commlen,
 /* A plain number. */
 int snoop_hist_key_u64(const char *key, uint64_t *v);
 
-/* The key that names the kernel stack: "common_stacktrace" (6.5+) or
- * "stacktrace", as the kernel's README spells it. */
-const char *snoop_hist_stack_key(struct snoop_session *s);
-
 /*
  * Create the synthetic event <group>_<suffix> with FIELDS ("u64 lat; int
  * pid") through dynamic_events and declare it (system "synthetic"); removed
