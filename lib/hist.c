@@ -28,6 +28,7 @@
  * through the escaper like any other untrusted bytes.
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,58 @@ void snoop_hist_remove_triggers(struct snoop_session *s)
 	free(s->triggers);
 	s->triggers = NULL;
 	s->ntriggers = 0;
+}
+
+/* Remove every trigger of one events/.../trigger file; how many are left. */
+static int clear_trigger_file(const char *path)
+{
+	char *text = snoop_read_file(path, NULL);
+	int left = 0;
+
+	if (!text)
+		return 0;
+	for (char *line = text, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		size_t n;
+		char *rm;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!*line || *line == '#')
+			continue;
+		n = strlen(line);
+		if (n > 9 && (!strcmp(line + n - 9, " [active]") || !strcmp(line + n - 9, " [paused]")))
+			line[n -= 9] = '\0';
+		rm = malloc(n + 2);
+		if (!rm || (rm[0] = '!', memcpy(rm + 1, line, n + 1), snoop_write_file(path, rm, true) < 0))
+			left++;
+		free(rm);
+	}
+	free(text);
+	return left;
+}
+
+int snoop_hist_clear_instance(const char *idir)
+{
+	char pattern[4096];
+	int left = 0;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s/events/*/*/trigger", idir);
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	/* A trigger whose variables another reads (onmatch) refuses to go
+	 * before the reader: passes until none is left or one removes
+	 * nothing. */
+	for (int pass = 0, prev = -1; pass < 8; pass++, prev = left) {
+		left = 0;
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			left += clear_trigger_file(g.gl_pathv[i]);
+		if (!left || left == prev)
+			break;
+	}
+	globfree(&g);
+	return left ? -1 : 0;
 }
 
 /* ---- the hist file ------------------------------------------------------ */

@@ -89,6 +89,13 @@ int snoop_hist_key_execname(const char *key, const char **comm, size_t *commlen,
 int snoop_hist_key_u64(const char *key, uint64_t *v);
 
 /*
+ * Remove every trigger in the instance at directory idir (a dead session's,
+ * before its rmdir, which fails with EBUSY while one is there). 0, or -1
+ * when some would not go.
+ */
+int snoop_hist_clear_instance(const char *idir);
+
+/*
  * Create the synthetic event <group>_<suffix> with FIELDS ("u64 lat; int
  * pid") through dynamic_events and declare it (system "synthetic"); removed
  * at close after the triggers that feed it. NULL with the reason printed.
