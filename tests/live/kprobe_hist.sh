@@ -88,5 +88,13 @@ refuse 'goes with --hist' --linear 0,10,1 't:syscalls:sys_enter_read'
 refuse 'cannot be combined' --hist count -c 't:syscalls:sys_enter_read'
 refuse 'invalid --latency' --latency 't:sched:sched_switch'
 refuse 'gives the probes itself' --latency t:syscalls:sys_enter_read -e 't:syscalls:sys_enter_read'
+# Stack counts are made in the kernel only: a clear refusal here (69).
+rc=0
+"$KPROBE" -c -s -d 1 't:syscalls:sys_enter_read' >"$WORK/st.out" 2>"$WORK/st.err" || rc=$?
+[ "$rc" = 69 ] || fail "-c -s without hist triggers: exit $rc, expected 69: $(cat "$WORK/st.err")"
+grep -q 'need hist triggers' "$WORK/st.err" || fail "-c -s: $(cat "$WORK/st.err")"
+[ "$(wc -l <"$WORK/st.err")" = 1 ] || fail "-c -s: more than one line: $(cat "$WORK/st.err")"
+refuse 'goes with -c -s' --folded 't:syscalls:sys_enter_read'
+
 snapshot_tracefs "$WORK/after"
 assert_tracefs_same "$WORK/before" "$WORK/after"

@@ -584,6 +584,12 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 
 	if (kp->hist_path && kp_hist_collect(kp) < 0)
 		return;
+	if (kp->o->stacks) {
+		/* -c -s: the stacks of the whole run, at its end. */
+		if (final)
+			kp_stacks_print(kp);
+		return;
+	}
 	if (kp->o->hist_field || kp->o->latency) {
 		kp_histogram_print(kp, final);
 		return;

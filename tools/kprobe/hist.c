@@ -32,6 +32,7 @@ enum kp_tab_kind {
 	KP_TAB_VALUES, /* --hist: hits per key and bucket of the field */
 	KP_TAB_NEG,    /* --hist of a signed field: its negative values (the
 	                * kernel's .log2 and .buckets take values as u64) */
+	KP_TAB_STACK,  /* -c -s: hits per kernel stack (stacks.c reads it) */
 };
 
 struct kp_tab {
@@ -58,6 +59,11 @@ static int probe_tabs(struct kp *kp, struct kp_probe *p, struct kp_tab tab[2])
 	const struct kp_field *f = p->hist_field;
 	int n = 0;
 
+	if (!f && kp->o->stacks) {
+		tab[0].kind = KP_TAB_STACK;
+		snprintf(tab[0].keys, sizeof(tab[0].keys), "%s", kp_stack_key(kp));
+		return 1;
+	}
 	if (!f) {
 		tab[0].kind = KP_TAB_COUNT;
 		snprintf(tab[0].keys, sizeof(tab[0].keys), "%s", by ? by : "common_type");
@@ -127,6 +133,11 @@ int kp_hist_setup(struct kp *kp)
 	const char *why = why_not(kp);
 
 	kp->hist_path = false;
+	if (why && kp->o->count && kp->o->stacks) {
+		snoop_err(kp->s, "stack counts (-c -s) are made in the kernel and need hist triggers%s%s; "
+			  "kprobe -s prints each hit's stack instead", *why ? ": " : "", why);
+		return KP_EXIT_UNAVAILABLE;
+	}
 	if (why) {
 		if (*why && kp->o->common.verbose)
 			snoop_warn(kp->s, "%s in user space, one record per hit: %s",
@@ -221,6 +232,8 @@ static int collect_tab(struct kp *kp, struct kp_probe *p, const struct kp_tab *t
 	char prefix[256];
 	int ret = 0;
 
+	if (tab->kind == KP_TAB_STACK)
+		return 0;
 	snprintf(prefix, sizeof(prefix), "hist:keys=%s:", tab->keys);
 	if (snoop_hist_read(p->ev, prefix, &t) < 0)
 		return -1;

@@ -39,6 +39,7 @@ struct kp_opts {
 	bool show_format;        /* -v */
 	bool count;              /* -c */
 	bool user_count;         /* --user-count: never through hist triggers */
+	bool folded;             /* -c -s --folded */
 	const char *hist_field;  /* --hist FIELD */
 	const char *latency;     /* --latency t:syscalls:sys_enter_NAME */
 	char lat_exit[SNOOP_PROBE_NAME_MAX * 2 + 8]; /* its exit tracepoint */
@@ -132,6 +133,7 @@ struct kp {
 	struct snoop_buf top_key, top_val;
 	bool failed;                 /* a runtime error ended the run (exit 1) */
 	bool started_counting;       /* the hist baseline is read */
+	char stack_key[32];          /* -c -s: the kernel's name of the stack key */
 	/* --latency (latency.c) */
 	struct kp_lat_open *lat_open;  /* user space: open entries by TID */
 	size_t lat_n, lat_cap;
@@ -198,6 +200,10 @@ void kp_latency_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record
 		    size_t commlen);
 int kp_latency_kernel_setup(struct kp *kp); /* 0 or an exit status */
 void kp_latency_free(struct kp *kp);
+
+/* stacks.c: -c -s, printed at the end from the kernel's table. */
+const char *kp_stack_key(struct kp *kp);
+void kp_stacks_print(struct kp *kp);
 
 /* top.c: --top */
 int kp_top_setup(struct kp *kp, int argc, char **argv); /* 0, KP_EXIT_USAGE or -1 */

@@ -17,7 +17,7 @@
 
 #include "kprobe.h"
 
-enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT, OPT_HIST, OPT_LINEAR, OPT_LATENCY };
+enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT, OPT_HIST, OPT_LINEAR, OPT_LATENCY, OPT_FOLDED };
 
 static const char doc[] =
 	"Trace a kernel function (kprobe, kretprobe, fprobe) or tracepoint and print each hit's "
@@ -39,6 +39,7 @@ static const char doc[] =
 	"  kprobe 'r:do_sys_openat2 fd=retval:s64' 'fd < 0'       # failed opens\n"
 	"  kprobe 'p:do_sys_openat2 how->flags how->mode'        # struct fields from BTF\n"
 	"  kprobe -s 'p:do_sys_openat2'                          # with the kernel stack\n"
+	"  kprobe -c -s --folded 'p:vfs_read' > out.folded       # stacks for a flame graph\n"
 	"  kprobe -c --by comm 'p:vfs_read' -i 1                 # hits per command, each second\n"
 	"  kprobe --hist ret 'r:vfs_read ret=retval:s64'         # bytes read, log2\n"
 	"  kprobe --latency t:syscalls:sys_enter_read 'fd == 0'  # read(0) usecs\n"
@@ -56,7 +57,9 @@ static const struct argp_option options[] = {
 	  "Skip checking the function against available_filter_functions (or kallsyms) and the kprobe "
 	  "blacklist: the kernel's own checks remain", 0 },
 	{ "raw", 'r', NULL, 0, "Print the kernel's own text line per hit (perf-tools look)", 0 },
-	{ "stack", 's', NULL, 0, "Print the kernel stack of each hit, symbolised", 0 },
+	{ "stack", 's', NULL, 0,
+	  "Print the kernel stack of each hit, symbolised; with -c count hits per stack (in the kernel), most "
+	  "frequent first", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
 	{ "format", 'v', NULL, 0, "Print the event's format and exit (--verbose: more messages)", 0 },
 	/* -M is the shared --max-events now; the old spelling still works. */
@@ -73,6 +76,9 @@ static const struct argp_option options[] = {
 	{ "latency", OPT_LATENCY, "t:syscalls:sys_enter_NAME", 0,
 	  "A log2 histogram of the system call's latency in microseconds, entry to exit per task (a positional "
 	  "FILTER applies to the entry's fields); in the kernel with a synthetic event where it has one", 0 },
+	{ "folded", OPT_FOLDED, NULL, 0,
+	  "With -c -s: one line per stack, root first (\"probe;caller;...;function count\"), as flamegraph.pl "
+	  "and speedscope read it", 0 },
 	{ "user-count", OPT_USER_COUNT, NULL, 0,
 	  "With -c, --hist or --latency: aggregate in user space from one record per hit (what kernels without "
 	  "hist triggers do), not with hist triggers in the kernel, which miss no hit at any rate; --verbose "
@@ -185,6 +191,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				 e + strlen(":sys_enter_"));
 		}
 		return 0;
+	case OPT_FOLDED:
+		o->folded = true;
+		return 0;
 	case OPT_USER_COUNT:
 		o->user_count = true;
 		return 0;
@@ -252,8 +261,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--linear goes with --hist");
 		if (o->user_count && !o->count && !o->hist_field && !o->latency)
 			argp_error(state, "--user-count goes with -c, --hist or --latency");
-		if (o->count && (o->raw || o->stacks))
-			argp_error(state, "-c counts hits: it cannot be combined with -r or -s");
+		if (o->count && o->raw)
+			argp_error(state, "-c counts hits: it cannot be combined with -r");
+		if (o->count && o->stacks && (o->by != KP_BY_NONE || o->interval > 0 || o->user_count))
+			argp_error(state, "-c -s counts per stack for the whole run: no --by, -i or --user-count");
+		if (o->folded && !(o->count && o->stacks && !o->common.json))
+			argp_error(state, "--folded goes with -c -s (and not -j)");
 		if (o->raw && o->common.json)
 			argp_error(state, "-r and -j cannot be used together");
 		return 0;

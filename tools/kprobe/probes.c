@@ -341,7 +341,7 @@ int kp_setup(struct kp *kp)
 	}
 	if (kp->o->show_format)
 		return 0;
-	if (kp->o->stacks) {
+	if (kp->o->stacks && !kp->o->count) {
 		if (snoop_session_instance_write(kp->s, "options/stacktrace", "1") < 0)
 			return 1;
 		kp->ev_stack = snoop_session_format_event(kp->s, "ftrace", "kernel_stack", kp_on_stack, kp);
@@ -358,7 +358,7 @@ int kp_setup(struct kp *kp)
 		for (int i = 0; i < kp->npending; i++)
 			snoop_buf_init(&kp->pending[i].line);
 	}
-	if (kp->o->stacks && !kp->ksyms) {
+	if (kp->o->stacks && !kp->o->count && !kp->ksyms) {
 		kp->ksyms = snoop_ksym_load(NULL);
 		if (!kp->ksyms)
 			snoop_warn(kp->s, "cannot read /proc/kallsyms (%s): stacks show addresses", strerror(errno));
