@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <snoop/hist.h>
 #include <snoop/sweep.h>
 #include <snoop/tracefs.h>
 
@@ -163,8 +162,6 @@ static void quiesce_instance(const char *idir)
 	snoop_write_file(p, "0", false);
 	snprintf(p, sizeof(p), "%s/current_tracer", idir);
 	snoop_write_file(p, "nop", false);
-	/* A hist trigger keeps the instance busy (rmdir: EBUSY). */
-	snoop_hist_clear_instance(idir);
 }
 
 static int sweep_instances(const char *dir, enum snoop_sweep_mode mode, pid_t except, bool verbose,
