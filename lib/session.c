@@ -1091,6 +1091,8 @@ void snoop_session_close(struct snoop_session *s)
 		snprintf(path, sizeof(path), "%s/current_tracer", s->instance_dir);
 		snoop_write_file(path, "nop", false);
 	}
+	/* Hist triggers keep the instance busy too (rmdir: EBUSY). */
+	snoop_hist_remove_triggers(s);
 	snoop_session_flush(s);
 	/* rmdir of an instance fails with EBUSY while any file of it is open. */
 	snoop_reader_close(s);
@@ -1100,7 +1102,6 @@ void snoop_session_close(struct snoop_session *s)
 	s->tracing_on_fd = -1;
 	if (s->tick_fd >= 0)
 		close(s->tick_fd);
-	snoop_hist_remove_triggers(s);
 	if (s->instance_created) {
 		int tries = 0;
 
