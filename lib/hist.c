@@ -61,6 +61,12 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 	}
 	if (snoop_signals_pending())
 		return -1;
+	/* A new instance records from its mkdir (tracing_on 1) and a trigger
+	 * soft-enables its event, so the instance would look armed (an event
+	 * in set_event, tracing on) before the start. Off until the start
+	 * turns it on; nothing counts before that, as on the record path. */
+	if (!s->ntriggers && !s->started && snoop_session_instance_write(s, "tracing_on", "0") < 0)
+		return -1;
 	nt = realloc(s->triggers, sizeof(*nt) * (size_t)(s->ntriggers + 1));
 	if (!nt) {
 		snoop_err(s, "out of memory");
