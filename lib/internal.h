@@ -34,7 +34,17 @@ struct snoop_event {
 	bool format_only;           /* recorded by a tracer/option, no enable file */
 	char dyn_file[32];          /* kprobe_events, uprobe_events, dynamic_events */
 	bool enabled;
+	bool trigger_only;          /* a hist trigger reads it: not enabled for records */
 	uint64_t hits;
+};
+
+/* A trigger written into one of our instance's events/.../trigger files
+ * (hist.c). The instance cannot be removed while it is there (rmdir: EBUSY,
+ * seen on 6.1 and 6.12), so close removes them first, newest first: an
+ * onmatch() trigger must go before the one whose variables it reads. */
+struct snoop_trigger {
+	char *file;
+	char *text;
 };
 
 /* -p PID: which TIDs are threads of the process (pidset.c). */
@@ -117,6 +127,8 @@ struct snoop_session {
 	struct { int fd; snoop_fd_fn fn; void *ctx; } watch[SNOOP_MAX_WATCH];
 	snoop_close_fn close_fn;
 	void *close_ctx;
+	snoop_arm_fn arm_fn;
+	void *arm_ctx;
 	int nwatch;
 
 	struct snoop_buf out;
@@ -144,6 +156,8 @@ struct snoop_session {
 	uint64_t pid_dropped;           /* records of -p's child processes */
 	char filter_why[512];           /* the kernel's word on a refused filter */
 	struct snoop_tasks *tasks;      /* snoop_session_tasks(), NULL until asked */
+	struct snoop_trigger *triggers; /* hist.c, in creation order */
+	int ntriggers;
 };
 
 /* reader.c */
@@ -173,6 +187,22 @@ bool snoop_signals_pending(void);
 int snoop_signals_last(void);
 
 /* session.c */
+/* Declare an event created by us (system/name given in full: a synthetic
+ * event's system is "synthetic"), removed from file at close. */
+struct snoop_event *snoop_session_add_dynamic(struct snoop_session *s, const char *file, const char *system,
+					      const char *name, snoop_handler_fn fn, void *ctx);
+
+/* The newest entry of DIR/error_log: its message line in out, its
+ * "  Command:" and caret lines in cmd and caret ("" when absent). */
+void snoop_last_error_log(const char *dir, char *out, size_t outlen, char *cmd, size_t cmdlen, char *caret,
+			  size_t caretlen);
+
+/* trace_clock mono unless it is already (a write resets the buffers). */
+int snoop_session_set_clock(struct snoop_session *s);
+
+/* hist.c: remove every trigger of the session, newest first (close, before
+ * the instance's rmdir). */
+void snoop_hist_remove_triggers(struct snoop_session *s);
 void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending *p);
 /* A loss on cpu: count > 0, or -1 when the kernel did not say how many;
  * final for the remainders counted at the end (snoop_reader_settle_losses). */

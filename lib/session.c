@@ -411,7 +411,7 @@ struct snoop_event *snoop_session_format_event(struct snoop_session *s, const ch
  * an instance's for what is written in it, e.g. filters): its message line
  * ("trace_kprobe: error: ...") in out and, when the entry has them, the
  * "  Command: ..." line and the caret line under it in cmd and caret. */
-static void last_error_log(const char *dir, char *out, size_t outlen, char *cmd, size_t cmdlen, char *caret,
+void snoop_last_error_log(const char *dir, char *out, size_t outlen, char *cmd, size_t cmdlen, char *caret,
 			   size_t caretlen)
 {
 	char path[1024];
@@ -469,7 +469,7 @@ struct snoop_event *snoop_session_dynevent(struct snoop_session *s, const char *
 	snprintf(path, sizeof(path), "%s/%s", s->tracing_dir, file);
 	ret = snoop_write_file(path, def, true);
 	if (ret < 0) {
-		last_error_log(s->tracing_dir, klog, sizeof(klog), kcmd, sizeof(kcmd), kcaret, sizeof(kcaret));
+		snoop_last_error_log(s->tracing_dir, klog, sizeof(klog), kcmd, sizeof(kcmd), kcaret, sizeof(kcaret));
 		snoop_err(s, "the kernel refused probe %s/%s (%s)%s%s", s->group, name, strerror(-ret),
 			  klog[0] ? ": " : "", klog);
 		/* The kernel's own pointer at the offending part: both lines get
@@ -490,6 +490,18 @@ struct snoop_event *snoop_session_dynevent(struct snoop_session *s, const char *
 	}
 	ev->dynamic = true;
 	snprintf(ev->dyn_file, sizeof(ev->dyn_file), "%s", file);
+	return ev;
+}
+
+struct snoop_event *snoop_session_add_dynamic(struct snoop_session *s, const char *file, const char *system,
+					      const char *name, snoop_handler_fn fn, void *ctx)
+{
+	struct snoop_event *ev = add_event(s, system, name, fn, ctx);
+
+	if (ev) {
+		ev->dynamic = true;
+		snprintf(ev->dyn_file, sizeof(ev->dyn_file), "%s", file);
+	}
 	return ev;
 }
 
@@ -577,7 +589,7 @@ static int kernel_takes_filter(struct snoop_event *ev, const char *filter)
 		ev->kfilter = strdup(filter); /* NULL: rewritten at start */
 		return 1;
 	}
-	last_error_log(s->instance_dir, s->filter_why, sizeof(s->filter_why), kcmd, sizeof(kcmd), kcaret,
+	snoop_last_error_log(s->instance_dir, s->filter_why, sizeof(s->filter_why), kcmd, sizeof(kcmd), kcaret,
 		       sizeof(kcaret));
 	return 0;
 }
@@ -788,7 +800,7 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 	char file[512];
 	int ret = 0;
 
-	if (ev->format_only)
+	if (ev->format_only || ev->trigger_only)
 		return 0;
 	snoop_buf_init(&f);
 	/* Alone, the tool's filter goes in as it was checked; with -n it is
@@ -820,6 +832,26 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 	return ret;
 }
 
+/*
+ * trace_clock mono, written only when it is not already: every write resets
+ * the instance's buffers, and a switch under a hist trigger that reads
+ * common_timestamp gave wrong timestamps to the next events (latencies of
+ * 2^64 and missing ones on 6.12). Such a trigger sets the clock itself
+ * (its clock=, which the tool gives as mono), so start leaves it alone.
+ */
+int snoop_session_set_clock(struct snoop_session *s)
+{
+	char path[1024];
+	char *cur;
+	bool mono;
+
+	snprintf(path, sizeof(path), "%s/trace_clock", s->instance_dir);
+	cur = snoop_read_file(path, NULL);
+	mono = cur && strstr(cur, "[mono]");
+	free(cur);
+	return mono ? 0 : snoop_session_instance_write(s, "trace_clock", "mono");
+}
+
 int snoop_session_start(struct snoop_session *s)
 {
 	char path[1024];
@@ -841,7 +873,7 @@ int snoop_session_start(struct snoop_session *s)
 			return -1;
 	}
 	/* CLOCK_MONOTONIC timestamps: -t and -T are computed from them. */
-	if (snoop_session_instance_write(s, "trace_clock", "mono") < 0)
+	if (snoop_session_set_clock(s) < 0)
 		return -1;
 	/* Wake the reader on every event, not when the buffer is half full. */
 	snprintf(path, sizeof(path), "%s/buffer_percent", s->instance_dir);
@@ -876,6 +908,8 @@ int snoop_session_start(struct snoop_session *s)
 		its.it_interval = its.it_value;
 		timerfd_settime(s->tick_fd, 0, &its, NULL);
 	}
+	if (s->arm_fn && s->arm_fn(s, s->arm_ctx) < 0)
+		return -1;
 	s->start_mono_ns = snoop_now_ns(CLOCK_MONOTONIC);
 	s->start_real_ns = snoop_now_ns(CLOCK_REALTIME);
 	if (write(s->tracing_on_fd, "1", 1) != 1) {
@@ -1247,6 +1281,8 @@ static bool teardown(struct snoop_session *s)
 		snprintf(path, sizeof(path), "%s/current_tracer", s->instance_dir);
 		snoop_write_file(path, "nop", false);
 	}
+	/* Hist triggers keep the instance busy too (rmdir: EBUSY). */
+	snoop_hist_remove_triggers(s);
 	snoop_session_flush(s);
 	/* rmdir of an instance fails with EBUSY while any file of it is open. */
 	snoop_reader_close(s);
@@ -1365,6 +1401,12 @@ int snoop_session_watch_fd(struct snoop_session *s, int fd, snoop_fd_fn fn, void
 	s->watch[s->nwatch].ctx = ctx;
 	s->nwatch++;
 	return 0;
+}
+
+void snoop_session_on_arm(struct snoop_session *s, snoop_arm_fn fn, void *ctx)
+{
+	s->arm_fn = fn;
+	s->arm_ctx = ctx;
 }
 
 void snoop_session_on_close(struct snoop_session *s, snoop_close_fn fn, void *ctx)

@@ -194,6 +194,16 @@ int snoop_session_watch_fd(struct snoop_session *s, int fd, snoop_fd_fn fn, void
 typedef void (*snoop_close_fn)(struct snoop_session *s, void *ctx);
 void snoop_session_on_close(struct snoop_session *s, snoop_close_fn fn, void *ctx);
 
+/*
+ * Call fn in snoop_session_start() once the instance is set up (events,
+ * filters, clock, buffers), just before tracing goes on: the place for
+ * hist triggers that read common_timestamp (see hist.h), and whatever a
+ * watcher of tracing_on must find in place. 0, or -1 with the reason
+ * printed (start fails). One hook; NULL removes it.
+ */
+typedef int (*snoop_arm_fn)(struct snoop_session *s, void *ctx);
+void snoop_session_on_arm(struct snoop_session *s, snoop_arm_fn fn, void *ctx);
+
 /* Accessors. */
 const struct snoop_opts *snoop_session_opts(struct snoop_session *s);
 const struct snoop_features *snoop_session_features(struct snoop_session *s);

@@ -19,7 +19,7 @@
 
 /* The clock of the event timestamps (trace_clock mono), for the count
  * rows' time. */
-static uint64_t now_ns(void)
+uint64_t kp_now_ns(void)
 {
 	struct timespec ts;
 
@@ -97,7 +97,7 @@ static void kind_from_def(const struct kp_probe *p, struct kp_field *k)
 	}
 }
 
-void kp_fields_prepare(struct kp_probe *p)
+int kp_fields_prepare(struct kp_probe *p)
 {
 	struct tep_event *e = snoop_event_tep(p->ev);
 	struct tep_format_field *f;
@@ -106,8 +106,10 @@ void kp_fields_prepare(struct kp_probe *p)
 	for (f = e->format.fields; f; f = f->next)
 		n++;
 	p->fields = calloc((size_t)n + 1, sizeof(*p->fields));
-	if (!p->fields)
-		abort();
+	if (!p->fields) {
+		snoop_err(p->kp->s, "out of memory");
+		return -1;
+	}
 	for (f = e->format.fields; f; f = f->next) {
 		struct kp_field *k = &p->fields[p->nfields];
 		const char *t = f->type;
@@ -145,6 +147,7 @@ void kp_fields_prepare(struct kp_probe *p)
 		}
 		p->nfields++;
 	}
+	return 0;
 }
 
 static uint64_t elem_u64(const struct snoop_record *r, const struct tep_format_field *f, int i, int size)
@@ -165,12 +168,12 @@ static int64_t elem_s64(const struct snoop_record *r, const struct tep_format_fi
 	return snoop_field_s64(r, &e);
 }
 
-static uint64_t field_u64(const struct snoop_record *r, const struct kp_field *k)
+uint64_t kp_field_u64(const struct snoop_record *r, const struct kp_field *k)
 {
 	return k->width ? elem_u64(r, k->f, 0, k->width) : snoop_field_u64(r, k->f);
 }
 
-static int64_t field_s64(const struct snoop_record *r, const struct kp_field *k)
+int64_t kp_field_s64(const struct snoop_record *r, const struct kp_field *k)
 {
 	return k->width ? elem_s64(r, k->f, 0, k->width) : snoop_field_s64(r, k->f);
 }
@@ -257,10 +260,10 @@ static void text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_re
 		snoop_buf_printf(b, "0x%" PRIx64, snoop_field_u64(r, k->f));
 		break;
 	case KP_SIGNED:
-		snoop_buf_printf(b, "%" PRId64, field_s64(r, k));
+		snoop_buf_printf(b, "%" PRId64, kp_field_s64(r, k));
 		break;
 	case KP_UNSIGNED:
-		snoop_buf_printf(b, "%" PRIu64, field_u64(r, k));
+		snoop_buf_printf(b, "%" PRIu64, kp_field_u64(r, k));
 		break;
 	case KP_ARRAY_SIGNED:
 	case KP_ARRAY_UNSIGNED:
@@ -316,10 +319,10 @@ static void json_field(struct kp *kp, struct snoop_json *j, const struct snoop_r
 		snoop_buf_free(&tmp);
 		break;
 	case KP_SIGNED:
-		snoop_json_int(j, k->name, field_s64(r, k));
+		snoop_json_int(j, k->name, kp_field_s64(r, k));
 		break;
 	case KP_UNSIGNED:
-		snoop_json_uint(j, k->name, field_u64(r, k));
+		snoop_json_uint(j, k->name, kp_field_u64(r, k));
 		break;
 	case KP_ARRAY_SIGNED:
 	case KP_ARRAY_UNSIGNED:
@@ -382,56 +385,22 @@ static void raw_line(struct kp_probe *p, struct snoop_buf *b, const struct snoop
 	trace_seq_destroy(&seq);
 }
 
+/* Out of memory while tracing: end the run through the usual teardown,
+ * with exit status 1 (main checks kp->failed). */
+void kp_fail_oom(struct kp *kp)
+{
+	if (!kp->failed)
+		snoop_err(kp->s, "out of memory");
+	kp->failed = true;
+	snoop_session_stop(kp->s);
+}
+
 static void count_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
 		      size_t commlen)
 {
-	size_t h, mask;
-	char cbuf[16] = "";
-
-	if (kp->o->by == KP_BY_COMM)
-		memcpy(cbuf, comm, commlen < 15 ? commlen : 15);
-	/* Open addressing, grown at half full: a busy function with --by pid
-	 * can see thousands of tasks. */
-	if (kp->ncounts * 2 >= kp->counts_cap) {
-		size_t ncap = kp->counts_cap ? kp->counts_cap * 2 : 256;
-		struct kp_count *nc = calloc(ncap, sizeof(*nc));
-
-		if (!nc)
-			abort();
-		for (size_t i = 0; i < kp->counts_cap; i++) {
-			struct kp_count *c = &kp->counts[i];
-			size_t k;
-
-			if (!c->used)
-				continue;
-			k = ((size_t)c->probe * 31 + (size_t)c->pid * 2654435761u + (size_t)(unsigned char)c->comm[0] * 7 +
-			     strlen(c->comm)) & (ncap - 1);
-			while (nc[k].used)
-				k = (k + 1) & (ncap - 1);
-			nc[k] = *c;
-		}
-		free(kp->counts);
-		kp->counts = nc;
-		kp->counts_cap = ncap;
-	}
-	{
-		pid_t pid = kp->o->by == KP_BY_PID ? r->pid : 0;
-
-		mask = kp->counts_cap - 1;
-		h = ((size_t)p->idx * 31 + (size_t)pid * 2654435761u + (size_t)(unsigned char)cbuf[0] * 7 +
-		     strlen(cbuf)) & mask;
-		while (kp->counts[h].used &&
-		       !(kp->counts[h].probe == p->idx && kp->counts[h].pid == pid && !strcmp(kp->counts[h].comm, cbuf)))
-			h = (h + 1) & mask;
-		if (!kp->counts[h].used) {
-			kp->counts[h].used = true;
-			kp->counts[h].probe = p->idx;
-			kp->counts[h].pid = pid;
-			memcpy(kp->counts[h].comm, cbuf, sizeof(cbuf));
-			kp->ncounts++;
-		}
-		kp->counts[h].n++;
-	}
+	if (kp_counts_add(&kp->counts, p->idx, kp->o->by == KP_BY_PID ? r->pid : 0, comm,
+			  kp->o->by == KP_BY_COMM ? commlen : 0, 0, 1) < 0)
+		kp_fail_oom(kp);
 }
 
 static struct kp_pending *pending_of(struct kp *kp, int cpu)
@@ -471,6 +440,14 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 	comm = hit_comm(p, r, cbuf, sizeof(cbuf), &commlen);
 	if (kp->top) {
 		kp_top_hit(kp, p, r, comm, commlen);
+		return;
+	}
+	if (kp->o->latency) {
+		kp_latency_hit(kp, p, r, comm, commlen);
+		return;
+	}
+	if (kp->o->hist_field) {
+		kp_histogram_hit(kp, p, r, comm, commlen);
 		return;
 	}
 	if (kp->o->count) {
@@ -605,36 +582,40 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 	struct kp_count *rows;
 	size_t n = 0;
 
-	/* Every probe gets a row, hits or not: a zero is an answer too. */
-	if (kp->o->by == KP_BY_NONE) {
-		for (int i = 0; i < kp->nprobes; i++) {
-			bool seen = false;
-
-			for (size_t k = 0; k < kp->counts_cap; k++)
-				seen |= kp->counts[k].used && kp->counts[k].probe == i;
-			if (!seen) {
-				struct snoop_record fake = { 0 };
-
-				count_hit(kp, &kp->probes[i], &fake, "", 0);
-				for (size_t k = 0; k < kp->counts_cap; k++)
-					if (kp->counts[k].used && kp->counts[k].probe == i)
-						kp->counts[k].n = 0;
-			}
-		}
+	if (kp->hist_path && kp_hist_collect(kp) < 0)
+		return;
+	if (kp->o->stacks) {
+		/* -c -s: the stacks of the whole run, at its end. */
+		if (final)
+			kp_stacks_print(kp);
+		return;
 	}
-	rows = calloc(kp->ncounts + 1, sizeof(*rows));
-	if (!rows)
-		abort();
-	for (size_t k = 0; k < kp->counts_cap; k++)
-		if (kp->counts[k].used)
-			rows[n++] = kp->counts[k];
+	if (kp->o->hist_field || kp->o->latency) {
+		kp_histogram_print(kp, final);
+		return;
+	}
+	/* Every probe gets a row, hits or not: a zero is an answer too. */
+	if (kp->o->by == KP_BY_NONE)
+		for (int i = 0; i < kp->nprobes; i++)
+			if (kp_counts_add(&kp->counts, i, 0, "", 0, 0, 0) < 0) {
+				kp_fail_oom(kp);
+				return;
+			}
+	rows = calloc(kp->counts.n + 1, sizeof(*rows));
+	if (!rows) {
+		kp_fail_oom(kp);
+		return;
+	}
+	for (size_t k = 0; k < kp->counts.cap; k++)
+		if (kp->counts.slot[k].used)
+			rows[n++] = kp->counts.slot[k];
 	qsort(rows, n, sizeof(*rows), cmp_count);
 	if (!kp->o->common.json) {
 		if (kp->o->interval > 0) {
 			snoop_buf_adds(b, final ? "\n--- final interval" : "\n---");
 			if (kp->o->common.time_rel || kp->o->common.time_wall) {
 				snoop_buf_addc(b, ' ');
-				snoop_session_put_time(s, b, now_ns());
+				snoop_session_put_time(s, b, kp_now_ns());
 			}
 			snoop_buf_addc(b, '\n');
 		}
@@ -653,7 +634,7 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 
 			snoop_json_begin(&j, b);
 			snoop_json_cstr(&j, "type", "count");
-			snoop_session_json_time(s, &j, now_ns());
+			snoop_session_json_time(s, &j, kp_now_ns());
 			snoop_json_cstr(&j, "event", p->event);
 			snoop_json_cstr(&j, "probe", p->text);
 			if (kp->o->by == KP_BY_COMM)
@@ -682,8 +663,6 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 	}
 	free(rows);
 	/* Interval counts, like funccount: each print starts from zero. */
-	if (kp->o->interval > 0) {
-		memset(kp->counts, 0, kp->counts_cap * sizeof(*kp->counts));
-		kp->ncounts = 0;
-	}
+	if (kp->o->interval > 0)
+		kp_counts_clear(&kp->counts);
 }

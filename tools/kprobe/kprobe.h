@@ -38,6 +38,13 @@ struct kp_opts {
 	bool header;             /* -H */
 	bool show_format;        /* -v */
 	bool count;              /* -c */
+	bool user_count;         /* --user-count: never through hist triggers */
+	bool folded;             /* -c -s --folded */
+	const char *hist_field;  /* --hist FIELD */
+	const char *latency;     /* --latency t:syscalls:sys_enter_NAME */
+	char lat_exit[SNOOP_PROBE_NAME_MAX * 2 + 8]; /* its exit tracepoint */
+	bool linear;             /* --linear MIN,MAX,STEP */
+	uint64_t lin_min, lin_max, lin_step;
 	enum kp_by by;           /* --by */
 	double interval;         /* -i */
 };
@@ -71,7 +78,9 @@ struct kp_probe {
 	struct tep_format_field *comm_field;
 	bool kernel_btf;         /* the kernel resolved its BTF names */
 	const struct kp_field *top_field; /* --top --by FIELD: the field */
+	const struct kp_field *hist_field; /* --hist FIELD */
 	uint64_t hits;
+	uint64_t hist_dropped;   /* the kernel's Dropped at the last read */
 };
 
 /* -c --by: one row per (probe, comm or pid). */
@@ -79,8 +88,14 @@ struct kp_count {
 	int probe;
 	pid_t pid;
 	char comm[16];
+	int64_t bucket;          /* --hist: KP_BUCKET_NEG or the bucket's number */
 	uint64_t n;
 	bool used;
+};
+
+struct kp_counts {
+	struct kp_count *slot;
+	size_t n, cap;
 };
 
 /* A hit waiting for its kernel_stack record (-s -j). */
@@ -110,11 +125,21 @@ struct kp {
 	int last_hit_cpu;
 	struct kp_pending *pending;  /* per CPU (-s -j) */
 	int npending;
-	struct kp_count *counts;
-	size_t ncounts, counts_cap;
+	struct kp_counts counts;     /* -c: what is printed at the next tick */
+	bool hist_path;              /* -c counted by hist triggers (hist.c) */
+	struct kp_counts hist_prev;  /* their totals at the last tick */
 	struct snoop_top *top;       /* --top, else NULL */
 	int top_ncols;
 	struct snoop_buf top_key, top_val;
+	bool failed;                 /* a runtime error ended the run (exit 1) */
+	bool started_counting;       /* the hist baseline is read */
+	char stack_key[32];          /* -c -s: the kernel's name of the stack key */
+	/* --latency (latency.c) */
+	struct kp_lat_open *lat_open;  /* user space: open entries by TID */
+	size_t lat_n, lat_cap;
+	uint64_t lat_loss_seq;
+	struct kp_probe lat_probe;     /* kernel: the synthetic event, histogrammed */
+	struct snoop_probe_def *lat_def; /* its (empty) definition */
 };
 
 /* probes.c */
@@ -129,7 +154,8 @@ struct btf;
 int kp_btf_resolve_in(const struct btf *btf, struct snoop_probe_def *d, struct snoop_probe_error *err);
 
 /* format.c */
-void kp_fields_prepare(struct kp_probe *p);
+int kp_fields_prepare(struct kp_probe *p); /* 0, or -1 (message printed) */
+void kp_fail_oom(struct kp *kp);
 void kp_print_header(struct kp *kp);
 void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx);
 void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx);
@@ -137,6 +163,47 @@ void kp_on_batch(struct snoop_session *s, void *ctx);
 void kp_on_tick(struct snoop_session *s, bool final, void *ctx);
 /* A field as the line output shows it (strings escaped and quoted). */
 void kp_text_field(struct kp *kp, struct snoop_buf *b, const struct snoop_record *r, const struct kp_field *k);
+
+/* counts.c: comm is cut to 15 bytes; -1 when out of memory. */
+int kp_counts_add(struct kp_counts *t, int probe, pid_t pid, const char *comm, size_t commlen, int64_t bucket,
+		  uint64_t n);
+uint64_t kp_counts_get(struct kp_counts *t, int probe, pid_t pid, const char *comm, int64_t bucket);
+void kp_counts_clear(struct kp_counts *t);
+void kp_counts_free(struct kp_counts *t);
+
+/* hist.c: -c through hist triggers where every probe's event has them.
+ * kp_hist_setup: 0 (kp->hist_path says whether it is used), or an exit
+ * status. kp_hist_collect: add what the kernel counted since the last call
+ * to kp->counts; -1 (run stopped, message printed) on error. */
+int kp_hist_setup(struct kp *kp);
+int kp_hist_collect(struct kp *kp);
+
+/* histogram.c: --hist FIELD. Buckets of kp_count: log2, the exponent e of
+ * the bucket (2^(e-1), 2^e] as the kernel's .log2 makes them (0 and 1 in
+ * e = 0); --linear, value / STEP; KP_BUCKET_NEG for a signed field's
+ * negative values. */
+#define KP_BUCKET_NEG (-1)
+int kp_histogram_setup(struct kp *kp);  /* 0 or KP_EXIT_USAGE (message printed) */
+void kp_histogram_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
+		      size_t commlen);
+void kp_histogram_print(struct kp *kp, bool final);
+/* Now on the event timestamps' clock (CLOCK_MONOTONIC). */
+uint64_t kp_now_ns(void);
+uint64_t kp_field_u64(const struct snoop_record *r, const struct kp_field *k);
+int64_t kp_field_s64(const struct snoop_record *r, const struct kp_field *k);
+
+/* The kernel's .log2 bucket of v. */
+int64_t kp_log2_bucket(uint64_t v);
+
+/* latency.c: --latency. probes[0] is the entry, probes[1] the exit. */
+void kp_latency_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
+		    size_t commlen);
+int kp_latency_kernel_setup(struct kp *kp); /* 0 or an exit status */
+void kp_latency_free(struct kp *kp);
+
+/* stacks.c: -c -s, printed at the end from the kernel's table. */
+const char *kp_stack_key(struct kp *kp);
+void kp_stacks_print(struct kp *kp);
 
 /* top.c: --top */
 int kp_top_setup(struct kp *kp, int argc, char **argv); /* 0, KP_EXIT_USAGE or -1 */

@@ -5,6 +5,7 @@
  * See man/man8/kprobe.8.
  */
 #include <argp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 
 #include "kprobe.h"
 
-enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS };
+enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT, OPT_HIST, OPT_LINEAR, OPT_LATENCY, OPT_FOLDED };
 
 static const char doc[] =
 	"Trace a kernel function (kprobe, kretprobe, fprobe) or tracepoint and print each hit's "
@@ -38,7 +39,10 @@ static const char doc[] =
 	"  kprobe 'r:do_sys_openat2 fd=retval:s64' 'fd < 0'       # failed opens\n"
 	"  kprobe 'p:do_sys_openat2 how->flags how->mode'        # struct fields from BTF\n"
 	"  kprobe -s 'p:do_sys_openat2'                          # with the kernel stack\n"
+	"  kprobe -c -s --folded 'p:vfs_read' > out.folded       # stacks for a flame graph\n"
 	"  kprobe -c --by comm 'p:vfs_read' -i 1                 # hits per command, each second\n"
+	"  kprobe --hist ret 'r:vfs_read ret=retval:s64'         # bytes read, log2\n"
+	"  kprobe --latency t:syscalls:sys_enter_read 'fd == 0'  # read(0) usecs\n"
 	"  kprobe -e 'p:vfs_read' -e 'r:vfs_read ret=retval:s64' # two probes in one session\n"
 	"  kprobe 't:sched:sched_process_exec'                   # a tracepoint (no kprobes needed)\n"
 	"  kprobe -j -M 10 'f:do_sys_openat2 dfd filename:ustring' # fprobe, 10 hits as JSON\n"
@@ -53,13 +57,32 @@ static const struct argp_option options[] = {
 	  "Skip checking the function against available_filter_functions (or kallsyms) and the kprobe "
 	  "blacklist: the kernel's own checks remain", 0 },
 	{ "raw", 'r', NULL, 0, "Print the kernel's own text line per hit (perf-tools look)", 0 },
-	{ "stack", 's', NULL, 0, "Print the kernel stack of each hit, symbolised", 0 },
+	{ "stack", 's', NULL, 0,
+	  "Print the kernel stack of each hit, symbolised; with -c count hits per stack (in the kernel), most "
+	  "frequent first", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
 	{ "format", 'v', NULL, 0, "Print the event's format and exit (--verbose: more messages)", 0 },
 	/* -M is the shared --max-events now; the old spelling still works. */
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
-	{ "count", 'c', NULL, 0, "Count hits per probe instead of a line per hit", 0 },
-	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or pid too; with --top also per value of a FIELD", 0 },
+	{ "count", 'c', NULL, 0,
+	  "Count hits per probe instead of a line per hit (in the kernel with hist triggers where it has them)", 0 },
+	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with --top also per value of a FIELD", 0 },
+	{ "hist", OPT_HIST, "FIELD", 0,
+	  "A log2 histogram of a numeric FIELD per probe (per comm or pid with --by), printed at the end "
+	  "and every -i interval; in the kernel with hist triggers where it has them", 0 },
+	{ "linear", OPT_LINEAR, "MIN,MAX,STEP", 0,
+	  "With --hist: linear buckets of STEP from MIN to MAX (MIN and MAX multiples of STEP, MIN >= 0); "
+	  "values outside are counted as below or above", 0 },
+	{ "latency", OPT_LATENCY, "t:syscalls:sys_enter_NAME", 0,
+	  "A log2 histogram of the system call's latency in microseconds, entry to exit per task (a positional "
+	  "FILTER applies to the entry's fields); in the kernel with a synthetic event where it has one", 0 },
+	{ "folded", OPT_FOLDED, NULL, 0,
+	  "With -c -s: one line per stack, root first (\"probe;caller;...;function count\"), as flamegraph.pl "
+	  "and speedscope read it", 0 },
+	{ "user-count", OPT_USER_COUNT, NULL, 0,
+	  "With -c, --hist or --latency: aggregate in user space from one record per hit (what kernels without "
+	  "hist triggers do), not with hist triggers in the kernel, which miss no hit at any rate; --verbose "
+	  "says which path ran", 0 },
 	{ 0 }
 };
 
@@ -75,6 +98,32 @@ static bool field_name_ok(const char *s)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
 			return false;
 	return true;
+}
+
+/* --linear MIN,MAX,STEP: the kernel's .buckets=STEP start at 0, so MIN and
+ * MAX must fall on bucket edges for both paths to agree. */
+static int parse_linear(const char *arg, struct kp_opts *o)
+{
+	unsigned long long v[3];
+	char *end;
+	const char *s = arg;
+
+	for (int i = 0; i < 3; i++) {
+		if (!(*s >= '0' && *s <= '9'))
+			return -1;
+		errno = 0;
+		v[i] = strtoull(s, &end, 10);
+		if (errno || *end != (i < 2 ? ',' : '\0'))
+			return -1;
+		s = end + 1;
+	}
+	if (v[2] == 0 || v[0] >= v[1] || v[0] % v[2] || v[1] % v[2] || (v[1] - v[0]) / v[2] > 100000)
+		return -1;
+	o->linear = true;
+	o->lin_min = v[0];
+	o->lin_max = v[1];
+	o->lin_step = v[2];
+	return 0;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -118,6 +167,36 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'c':
 		o->count = true;
 		return 0;
+	case OPT_HIST:
+		if (!field_name_ok(arg))
+			argp_error(state, "invalid --hist '%s': expected a field name", snoop_arg_quote(q, sizeof(q), arg));
+		o->hist_field = arg;
+		return 0;
+	case OPT_LINEAR:
+		if (parse_linear(arg, o) < 0)
+			argp_error(state, "invalid --linear '%s': expected MIN,MAX,STEP with 0 <= MIN < MAX, STEP > 0 "
+				   "and MIN, MAX multiples of STEP (the kernel's buckets start at 0)",
+				   snoop_arg_quote(q, sizeof(q), arg));
+		return 0;
+	case OPT_LATENCY:
+		if (strncmp(arg, "t:", 2) || !strstr(arg, ":sys_enter_") || strlen(arg) >= sizeof(o->lat_exit) - 2 ||
+		    strchr(arg, ' '))
+			argp_error(state, "invalid --latency '%s': expected a system call's entry tracepoint, "
+				   "t:syscalls:sys_enter_NAME", snoop_arg_quote(q, sizeof(q), arg));
+		o->latency = arg;
+		{
+			const char *e = strstr(arg, ":sys_enter_");
+
+			snprintf(o->lat_exit, sizeof(o->lat_exit), "%.*s:sys_exit_%s", (int)(e - arg), arg,
+				 e + strlen(":sys_enter_"));
+		}
+		return 0;
+	case OPT_FOLDED:
+		o->folded = true;
+		return 0;
+	case OPT_USER_COUNT:
+		o->user_count = true;
+		return 0;
 	case OPT_BY:
 		if (!strcmp(arg, "comm"))
 			o->by = KP_BY_COMM;
@@ -133,7 +212,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		 * goes inside the -e string ("... if FILTER"). */
 		if (o->from_e)
 			argp_error(state, "unexpected argument '%s' (with -e, write \"DEFINITION if FILTER\")", snoop_arg_quote((char[96]){0}, 96, arg));
-		if (o->npositional == 0) {
+		if (o->latency) {
+			/* --latency gives the probes: an argument is the
+			 * entry's FILTER. */
+			if (o->npositional)
+				argp_error(state, "unexpected argument '%s': with --latency, one FILTER at most", snoop_arg_quote((char[96]){0}, 96, arg));
+			o->filters[0] = arg;
+		} else if (o->npositional == 0) {
 			o->defs[o->ndefs++] = arg;
 		} else if (o->npositional == 1) {
 			o->filters[0] = arg;
@@ -143,6 +228,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->npositional++;
 		return 0;
 	case ARGP_KEY_END:
+		if (o->latency) {
+			if (o->ndefs)
+				argp_error(state, "--latency gives the probes itself: no DEFINITION or -e");
+			if (o->count || o->hist_field || o->common.top || o->raw || o->stacks || o->linear)
+				argp_error(state, "--latency makes a histogram: it cannot be combined with -c, --hist, "
+					   "--top, --linear, -r or -s");
+			if (o->common.max_events)
+				argp_error(state, "--latency cannot stop after -M hits");
+			o->defs[o->ndefs++] = o->latency;
+			o->defs[o->ndefs++] = o->lat_exit;
+		}
 		if (o->ndefs == 0)
 			argp_error(state, "no probe given: DEFINITION or -e DEFINITION");
 		if (o->from_e && o->npositional)
@@ -156,10 +252,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--by FIELD needs --top (-c counts by comm or pid)");
 		if (o->common.top && (o->raw || o->stacks))
 			argp_error(state, "--top counts hits: it cannot be combined with -r or -s");
-		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top)
-			argp_error(state, "--by and -i go with -c or --top");
-		if (o->count && (o->raw || o->stacks))
-			argp_error(state, "-c counts hits: it cannot be combined with -r or -s");
+		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top && !o->hist_field &&
+		    !o->latency)
+			argp_error(state, "--by and -i go with -c, --hist, --latency or --top");
+		if (o->hist_field && (o->count || o->common.top || o->raw || o->stacks))
+			argp_error(state, "--hist makes a histogram: it cannot be combined with -c, --top, -r or -s");
+		if (o->linear && !o->hist_field)
+			argp_error(state, "--linear goes with --hist");
+		if (o->user_count && !o->count && !o->hist_field && !o->latency)
+			argp_error(state, "--user-count goes with -c, --hist or --latency");
+		if (o->count && o->raw)
+			argp_error(state, "-c counts hits: it cannot be combined with -r");
+		if (o->count && o->stacks && (o->by != KP_BY_NONE || o->interval > 0 || o->user_count))
+			argp_error(state, "-c -s counts per stack for the whole run: no --by, -i or --user-count");
+		if (o->folded && !(o->count && o->stacks && !o->common.json))
+			argp_error(state, "--folded goes with -c -s (and not -j)");
 		if (o->raw && o->common.json)
 			argp_error(state, "-r and -j cannot be used together");
 		return 0;
@@ -271,18 +378,27 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, "DEFINITION [FILTER]", doc, children, NULL, NULL };
 	struct kp_opts o = { 0 };
-	struct kp kp = { .o = &o, .last_hit_cpu = -1 };
+	struct kp *kp;
 	int ret = 1;
 
 	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
-	if (parse_defs(&kp) < 0) {
+	/* On the heap: 64 probes are ~300 KB, too much for a small stack
+	 * (ulimit -s, or -v leaving little room for it). */
+	kp = calloc(1, sizeof(*kp));
+	if (!kp) {
+		snoop_errx("kprobe", "out of memory");
+		return 1;
+	}
+	kp->o = &o;
+	kp->last_hit_cpu = -1;
+	if (parse_defs(kp) < 0) {
 		ret = KP_EXIT_USAGE;
 		goto out;
 	}
-	kp.s = snoop_session_open("kprobe", &o.common);
-	if (!kp.s)
+	kp->s = snoop_session_open("kprobe", &o.common);
+	if (!kp->s)
 		goto out;
-	ret = kp_setup(&kp);
+	ret = kp_setup(kp);
 	if (ret != 0) {
 		/* Ctrl-C during set-up is an ordinary end, not an error. */
 		if (snoop_session_interrupted())
@@ -295,35 +411,38 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.common.top) {
-		int r = kp_top_setup(&kp, argc, argv);
+		int r = kp_top_setup(kp, argc, argv);
 
 		if (r) {
 			ret = r > 0 ? r : 1;
 			goto out;
 		}
 	}
-	if (snoop_session_start(kp.s) < 0)
+	if (snoop_session_start(kp->s) < 0)
 		goto out;
-	if (o.header && !kp.top)
-		kp_print_header(&kp);
-	ret = snoop_session_run(kp.s) < 0 ? 1 : 0;
+	if (o.header && !kp->top)
+		kp_print_header(kp);
+	ret = snoop_session_run(kp->s) < 0 || kp->failed ? 1 : 0;
 	if (o.common.verbose)
-		snoop_warn(kp.s, "%llu hits", (unsigned long long)kp.hits);
+		snoop_warn(kp->s, "%llu hits", (unsigned long long)kp->hits);
 out:
-	ret = snoop_session_end(kp.s, ret);
-	snoop_top_free(kp.top);
-	snoop_buf_free(&kp.top_key);
-	snoop_buf_free(&kp.top_val);
-	for (int i = 0; i < kp.nprobes; i++) {
-		free(kp.probes[i].def);
-		free(kp.probes[i].fields);
+	ret = snoop_session_end(kp->s, ret);
+	snoop_top_free(kp->top);
+	snoop_buf_free(&kp->top_key);
+	snoop_buf_free(&kp->top_val);
+	for (int i = 0; i < kp->nprobes; i++) {
+		free(kp->probes[i].def);
+		free(kp->probes[i].fields);
 	}
-	for (int i = 0; i < kp.npending; i++)
-		snoop_buf_free(&kp.pending[i].line);
-	free(kp.pending);
-	free(kp.counts);
-	snoop_ksym_free(kp.ksyms);
-	free(kp.filter_functions);
-	free(kp.blacklist);
+	for (int i = 0; i < kp->npending; i++)
+		snoop_buf_free(&kp->pending[i].line);
+	free(kp->pending);
+	kp_counts_free(&kp->counts);
+	kp_counts_free(&kp->hist_prev);
+	kp_latency_free(kp);
+	snoop_ksym_free(kp->ksyms);
+	free(kp->filter_functions);
+	free(kp->blacklist);
+	free(kp);
 	return ret;
 }

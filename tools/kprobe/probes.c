@@ -336,11 +336,12 @@ int kp_setup(struct kp *kp)
 				return 1;
 			continue;
 		}
-		kp_fields_prepare(p);
+		if (kp_fields_prepare(p) < 0)
+			return 1;
 	}
 	if (kp->o->show_format)
 		return 0;
-	if (kp->o->stacks) {
+	if (kp->o->stacks && !kp->o->count) {
 		if (snoop_session_instance_write(kp->s, "options/stacktrace", "1") < 0)
 			return 1;
 		kp->ev_stack = snoop_session_format_event(kp->s, "ftrace", "kernel_stack", kp_on_stack, kp);
@@ -357,13 +358,28 @@ int kp_setup(struct kp *kp)
 		for (int i = 0; i < kp->npending; i++)
 			snoop_buf_init(&kp->pending[i].line);
 	}
-	if (kp->o->stacks && !kp->ksyms) {
+	if (kp->o->stacks && !kp->o->count && !kp->ksyms) {
 		kp->ksyms = snoop_ksym_load(NULL);
 		if (!kp->ksyms)
 			snoop_warn(kp->s, "cannot read /proc/kallsyms (%s): stacks show addresses", strerror(errno));
 	}
+	if (kp->o->latency) {
+		kp->lat_def = calloc(1, sizeof(*kp->lat_def));
+		if (!kp->lat_def) {
+			snoop_err(kp->s, "out of memory");
+			return 1;
+		}
+	}
+	if (kp->o->hist_field) {
+		r = kp_histogram_setup(kp);
+		if (r)
+			return r;
+	}
+	r = kp_hist_setup(kp);
+	if (r)
+		return r;
 	snoop_session_on_batch(kp->s, kp_on_batch, kp);
-	if (kp->o->count)
+	if (kp->o->count || kp->o->hist_field || kp->o->latency)
 		snoop_session_on_tick(kp->s, kp->o->interval, kp_on_tick, kp);
 	return 0;
 }

@@ -45,7 +45,8 @@ one() {
 	floor-function) floor_on function ;;
 	kprobe) tool=(kprobe "p:$FUNC") ;;
 	kprobe-j) tool=(kprobe -j "p:$FUNC") ;;
-	kprobe-c) tool=(kprobe -c "p:$FUNC") ;;
+	kprobe-c) tool=(kprobe -c "p:$FUNC") ;; # a hist trigger where the kernel has them
+	kprobe-c-user) tool=(kprobe -c --user-count "p:$FUNC") ;; # one record per hit
 	functrace) tool=(functrace "$FUNC") ;;
 	functrace-c) tool=(functrace -c "$FUNC") ;;
 	esac
@@ -69,7 +70,7 @@ one() {
 		case $c in
 		# the count rows (the one function may be named by an alias of
 		# its address, e.g. __ia32_sys_getppid)
-		*-c) lines=$(awk '$NF ~ /^[0-9]+$/ && NF >= 2 {n += $NF} END {print n + 0}' "$out") ;;
+		*-c | *-c-user) lines=$(awk '$NF ~ /^[0-9]+$/ && NF >= 2 {n += $NF} END {print n + 0}' "$out") ;;
 		*) lines=$(grep -c kcall "$out" || true) ;;
 		esac
 		lost=$(sed -n 's/.*(ring buffer full, \([0-9]*\) in all).*/\1/p' "$err" | tail -n 1)
@@ -78,7 +79,7 @@ one() {
 	echo "$c $rate $lines $lost $(awk '{print $2}' wl.out)" >>results
 }
 
-configs=(alone floor-kprobe kprobe kprobe-j kprobe-c)
+configs=(alone floor-kprobe kprobe kprobe-j kprobe-c kprobe-c-user)
 ((has_ft)) && configs+=(floor-function functrace functrace-c)
 : >results
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -100,7 +101,7 @@ alone = med([r[0] for r in rows["alone"]])
 print("| config | rate vs alone | vs its floor | ops -> reported (median round) | lost (median round) |")
 print("|---|---:|---:|---|---:|")
 for c, floor in [("alone", None), ("floor-kprobe", None), ("kprobe", "floor-kprobe"), ("kprobe-j", "floor-kprobe"),
-                 ("kprobe-c", "floor-kprobe"), ("floor-function", None), ("functrace", "floor-function"),
+                 ("kprobe-c", "floor-kprobe"), ("kprobe-c-user", "floor-kprobe"), ("floor-function", None), ("functrace", "floor-function"),
                  ("functrace-c", "floor-function")]:
     if c not in rows:
         continue
