@@ -67,6 +67,14 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 	 * turns it on; nothing counts before that, as on the record path. */
 	if (!s->ntriggers && !s->started && snoop_session_instance_write(s, "tracing_on", "0") < 0)
 		return -1;
+	/* A trigger keeps the instance from being removed even once its owner
+	 * is gone (rmdir: EBUSY, which the sweep takes for "alive"): say so
+	 * in tracefs first, for the reaper, the sweep and snoop-reset. */
+	if (!s->ntriggers && snoop_session_record_triggers(s) < 0) {
+		snoop_err(s, "cannot record the session's hist triggers in %s/synthetic_events: a kill -9 would "
+			  "leave its instance behind", s->tracing_dir);
+		return -1;
+	}
 	nt = realloc(s->triggers, sizeof(*nt) * (size_t)(s->ntriggers + 1));
 	if (!nt) {
 		snoop_err(s, "out of memory");

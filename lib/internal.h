@@ -210,4 +210,8 @@ void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, 
 
 /* snoop_now_ns() is public: session.h. */
 
+/* session.c: record in tracefs that the session put hist triggers in its
+ * instance (synthetic event <group>_triggers; see snoop/sweep.h). */
+int snoop_session_record_triggers(struct snoop_session *s);
+
 #endif

@@ -192,7 +192,7 @@ static void reap(const struct reaper *r)
 
 		if (t)
 			nanosleep(&ts, NULL);
-		ret = snoop_sweep_session(r->dir, r->instance, r->sid, false, &rep);
+		ret = snoop_sweep_session(r->dir, r->instance, r->sid, true, false, &rep);
 	}
 	if (ret == 1)
 		fprintf(stderr, REAPER_NAME ": %s (PID %d) is gone but its instance %s is still held open: left "

@@ -1330,7 +1330,7 @@ static bool teardown(struct snoop_session *s)
 		 * record), and probes made by other means than ours. Then the
 		 * reaper may go: at once if nothing is left. */
 		if (snoop_sweep_session(s->tracing_dir, access(s->instance_dir, F_OK) == 0 ? s->instance_name : NULL,
-					s->sid, false, &rep) != 0 || access(s->instance_dir, F_OK) == 0)
+					s->sid, false, false, &rep) != 0 || access(s->instance_dir, F_OK) == 0)
 			snoop_warn(s, "could not remove every leftover of %s (the reaper or snoop-reset will)",
 				   s->group);
 		else
@@ -1418,15 +1418,27 @@ void snoop_session_on_close(struct snoop_session *s, snoop_close_fn fn, void *ct
 const struct snoop_opts *snoop_session_opts(struct snoop_session *s) { return &s->opts; }
 const struct snoop_features *snoop_session_features(struct snoop_session *s) { return &s->features; }
 const char *snoop_session_tool(struct snoop_session *s) { return s->tool; }
-int snoop_session_record_restore(struct snoop_session *s, const char *option)
+/* A synthetic event <group>_<what>: a record in tracefs, which every
+ * namespace sharing it reads, of something the sweep must know. */
+static int session_record(struct snoop_session *s, const char *prefix, const char *what)
 {
 	char path[1024], def[SNOOP_NAME_MAX + 64];
 
-	if (strlen(option) > 40 || !name_ok(option) || strchr(option, '.'))
+	if (strlen(what) > 40 || !name_ok(what) || strchr(what, '.'))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/synthetic_events", s->tracing_dir);
-	snprintf(def, sizeof(def), "%s_" SNOOP_RESTORE_PREFIX "%s u64 unused", s->group, option);
+	snprintf(def, sizeof(def), "%s_%s%s u64 unused", s->group, prefix, what);
 	return snoop_write_file(path, def, true);
+}
+
+int snoop_session_record_restore(struct snoop_session *s, const char *option)
+{
+	return session_record(s, SNOOP_RESTORE_PREFIX, option);
+}
+
+int snoop_session_record_triggers(struct snoop_session *s)
+{
+	return session_record(s, "", SNOOP_TRIGGERS_RECORD);
 }
 
 const char *snoop_session_group(struct snoop_session *s) { return s->group; }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <snoop/hist.h>
 #include <snoop/sweep.h>
 #include <snoop/tracefs.h>
 
@@ -250,7 +251,56 @@ static void sweep_probes(const char *dir, const char *sid, bool verbose, struct 
 	}
 }
 
-int snoop_sweep_session(const char *dir, const char *instance, const char *sid, bool verbose,
+/* Did session sid record that it put hist triggers in its instance? */
+static bool has_triggers_record(const char *dir, const char *sid)
+{
+	char path[PATH_MAX], want[SNOOP_SID_MAX + 64];
+	char *s, *line, *save = NULL;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/synthetic_events", dir);
+	snprintf(want, sizeof(want), "snoop_%s_" SNOOP_TRIGGERS_RECORD, sid);
+	s = snoop_read_file(path, NULL);
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line && !found; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, " \t")] = '\0';
+		found = !strcmp(line, want);
+	}
+	free(s);
+	return found;
+}
+
+/*
+ * Every process of the machine is visible in this /proc: it belongs to the
+ * initial PID namespace (the kernel's fixed PROC_PID_INIT_INO), and so do
+ * we. From a container's namespace a host session's holder is invisible,
+ * so "nobody holds it" would prove nothing there.
+ */
+static bool sees_every_process(void)
+{
+	const ino_t init_ino = 0xEFFFFFFCu;
+	struct stat self, one;
+
+	return stat("/proc/self/ns/pid", &self) == 0 && stat("/proc/1/ns/pid", &one) == 0 &&
+	       self.st_ino == init_ino && one.st_ino == init_ino;
+}
+
+/* An EBUSY instance whose hist triggers may be all that keeps it: clear
+ * them and rmdir again when its owner is known to be gone. */
+static int remove_triggered(const char *dir, const char *instance, const char *sid, bool owner_dead)
+{
+	char idir[PATH_MAX];
+	pid_t pids[1];
+
+	if (!has_triggers_record(dir, sid))
+		return -EBUSY;
+	if (!owner_dead && (!sees_every_process() || snoop_sweep_holders(dir, instance, 0, pids, 1) != 0))
+		return -EBUSY;
+	snprintf(idir, sizeof(idir), "%s/instances/%s", dir, instance);
+	snoop_hist_clear_instance(idir);
+	return remove_instance(dir, instance);
+}
+
+int snoop_sweep_session(const char *dir, const char *instance, const char *sid, bool owner_dead, bool verbose,
 			struct snoop_sweep_report *rep)
 {
 	char found[NAME_MAX + 1];
@@ -261,6 +311,8 @@ int snoop_sweep_session(const char *dir, const char *instance, const char *sid, 
 	if (instance) {
 		int ret = remove_instance(dir, instance);
 
+		if (ret == -EBUSY)
+			ret = remove_triggered(dir, instance, sid, owner_dead);
 		if (ret == -EBUSY) {
 			rep->instances_alive++;
 			return 1;
@@ -415,7 +467,7 @@ int snoop_sweep(const char *dir, enum snoop_sweep_mode mode, const char *except,
 		if (snoop_parse_instance_name(de->d_name, tool, sizeof(tool), sid) < 0 ||
 		    (except && !strcmp(sid, except)))
 			continue;
-		snoop_sweep_session(dir, de->d_name, sid, verbose, rep);
+		snoop_sweep_session(dir, de->d_name, sid, false, verbose, rep);
 	}
 	if (d)
 		closedir(d);
@@ -436,7 +488,7 @@ int snoop_sweep(const char *dir, enum snoop_sweep_mode mode, const char *except,
 	}
 	for (size_t i = 0; i < nsids; i++)
 		if (!except || strcmp(sids[i], except) != 0)
-			snoop_sweep_session(dir, NULL, sids[i], verbose, rep);
+			snoop_sweep_session(dir, NULL, sids[i], false, verbose, rep);
 	free(sids);
 	return rep->failures ? -1 : 0;
 }

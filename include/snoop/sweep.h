@@ -46,6 +46,16 @@ int snoop_parse_dynevent_line(const char *line, char *group, size_t glen,
  */
 #define SNOOP_RESTORE_PREFIX "restore_"
 
+/*
+ * A synthetic event named <group>_triggers records that a session put hist
+ * triggers in its instance. The kernel refuses to remove an instance that
+ * holds one (rmdir: EBUSY), so for such a session EBUSY does not prove an
+ * owner: the sweep then asks who holds the instance open (from the initial
+ * PID namespace only, where every process is visible), and clears the
+ * triggers of one nobody holds before its rmdir.
+ */
+#define SNOOP_TRIGGERS_RECORD "triggers"
+
 enum snoop_sweep_mode {
 	SNOOP_SWEEP_DEAD,   /* remove what dead sessions left (start-up) */
 	SNOOP_SWEEP_LIST,   /* remove nothing, report all (live and dead) */
@@ -73,10 +83,12 @@ int snoop_sweep(const char *tracing_dir, enum snoop_sweep_mode mode, const char 
  * Remove what one session (sid; its instance name, NULL if unknown) left:
  * instance, synthetic events (restoring what they record), probes. If the
  * instance is still held open (EBUSY) nothing else is touched and 1 is
- * returned; 0 when done, -1 on failures (counted in rep).
+ * returned; 0 when done, -1 on failures (counted in rep). owner_dead: the
+ * caller knows the owner has ended (its reaper), so an EBUSY that hist
+ * triggers cause is cleared without asking who holds the instance.
  */
-int snoop_sweep_session(const char *tracing_dir, const char *instance, const char *sid, bool verbose,
-			struct snoop_sweep_report *rep);
+int snoop_sweep_session(const char *tracing_dir, const char *instance, const char *sid, bool owner_dead,
+			bool verbose, struct snoop_sweep_report *rep);
 
 /*
  * The processes visible here that hold a file of the instance open, as

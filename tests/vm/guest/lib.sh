@@ -94,6 +94,18 @@ snoop_reapers() {
 	return 0
 }
 
+# snoop_reaper_of PID: the snoop-reaper holding a pidfd of tool PID (its
+# fdinfo names the PID); fails when there is none.
+snoop_reaper_of() {
+	local r f
+	for r in $(snoop_reapers); do
+		for f in /proc/"$r"/fdinfo/*; do
+			grep -qx "Pid:[[:space:]]*$1" "$f" 2>/dev/null && { echo "$r"; return 0; }
+		done
+	done
+	return 1
+}
+
 # snoop_leftovers: one line per snoop_* instance, dynamic or synthetic event
 # that exists, and per snoop-reaper still running.
 snoop_leftovers() {

@@ -1,28 +1,55 @@
 #!/bin/bash
-# A kprobe --latency session killed with kill -9 leaves its instance busy
-# with hist triggers (rmdir: EBUSY); snoop-reset (the sweep) removes the
-# triggers, then the instance.
+# A session with hist triggers killed with kill -9: the kernel will not
+# remove an instance that holds a trigger (rmdir: EBUSY, which the sweep
+# otherwise takes for "owner alive"). Its reaper clears the triggers and
+# removes everything within a second; with the reaper killed too,
+# snoop-reset (the sweep) does, because the session recorded its triggers
+# (synthetic event <group>_triggers) and nobody holds the instance open.
 # vm-timeout: 60
 set -euo pipefail
 . "$(dirname "$0")/helpers.bash"
 [[ -e $TRACEFS/events/syscalls/sys_enter_clock_nanosleep/hist ]] || skip "no hist triggers (CONFIG_HIST_TRIGGERS)"
 snapshot_tracefs
-# Until the sweep (and the reaper of issue 16) call snoop_hist_clear_instance()
-# before their rmdir, a dead session's triggers keep its instance busy: the
-# sweep on main takes EBUSY as "owner alive" and never removes it.
-[[ -n ${SNOOP_HIST_SWEEP:-} ]] || skip "the sweep does not remove hist triggers yet (lib/sweep.c: call snoop_hist_clear_instance before rmdir); SNOOP_HIST_SWEEP=1 runs it"
-kp_start o.txt --latency t:syscalls:sys_enter_clock_nanosleep
-pid=$BG_PID
-kill -9 "$pid"
-wait "$pid" 2>/dev/null || :
-# (the reaper of issue 16, where merged, may already have cleaned up)
-"$SNOOP_BIN/snoop-reset" || fail "snoop-reset failed"
-[[ ! -e $TRACEFS/instances/snoop_kprobe_$pid ]] || fail "instance snoop_kprobe_$pid left after snoop-reset"
-if grep -q "snoop_${pid}_lat" "$TRACEFS/dynamic_events"; then
-	# Removing dead sessions' synthetic events (named snoop_PID_*) is the
-	# sweep's part of issue 17, on another branch: until it is merged this
-	# says so and cleans up; then this becomes a fail.
-	echo "NOTE: the sweep left the synthetic event snoop_${pid}_lat (removed here)"
-	echo "-:synthetic/snoop_${pid}_lat" >>"$TRACEFS/dynamic_events"
-fi
-assert_tracefs_unchanged
+
+# wait_clean MS: until nothing of snoopkit's is left; fails after MS.
+wait_clean() {
+	local i
+	for ((i = 0; i < $1 / 20; i++)); do
+		[[ -z $(snoop_leftovers) ]] && return 0
+		nap 0.02
+	done
+	fail "leftovers after $1 ms: $(snoop_leftovers)"
+}
+
+for mode in latency count; do
+	if [[ $mode == latency ]]; then
+		args=(--latency t:syscalls:sys_enter_clock_nanosleep)
+	else
+		args=(-c 't:syscalls:sys_enter_getppid')
+	fi
+	# kill -9 of the tool alone: its reaper.
+	kp_start o.txt "${args[@]}"
+	pid=$BG_PID
+	d=$(snoop_instance_of "$pid")
+	grep -q . "$d"/events/*/*/trigger 2>/dev/null || fail "$mode: no hist trigger in $d: the test sees nothing"
+	grep -qE "^snoop_[0-9a-f]+_${pid}_triggers([[:space:]]|$)" "$TRACEFS/synthetic_events" ||
+		fail "$mode: the session did not record its triggers"
+	snoop_reaper_of "$pid" >/dev/null || fail "$mode: no snoop-reaper for $pid"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || :
+	wait_clean 1000
+	assert_tracefs_unchanged
+	note "$mode: kill -9 of the tool: its reaper removed triggers, instance and events"
+
+	# kill -9 of tool and reaper: snoop-reset.
+	kp_start o.txt "${args[@]}"
+	pid=$BG_PID
+	r=$(snoop_reaper_of "$pid") || fail "$mode: no snoop-reaper for $pid"
+	kill -9 "$r" "$pid"
+	wait "$pid" 2>/dev/null || :
+	[[ -n $(snoop_instance_of "$pid") ]] || fail "$mode: kill -9 left nothing: the sweep is not tested"
+	"$SNOOP_BIN/snoop-reset" >reset.out 2>&1 || { cat reset.out >&2; fail "snoop-reset failed"; }
+	[[ -z $(snoop_leftovers) ]] || { cat reset.out >&2; fail "$mode: left after snoop-reset: $(snoop_leftovers)"; }
+	assert_tracefs_unchanged
+	note "$mode: kill -9 of tool and reaper: snoop-reset removed triggers, instance and events"
+done

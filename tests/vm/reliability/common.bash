@@ -55,16 +55,8 @@ poke() {
 	for i in 1 2 3; do /bin/true relpoke; cat /etc/passwd >/dev/null; done
 }
 
-# r_reaper_of PID: the snoop-reaper holding a pidfd of tool PID (fdinfo).
-r_reaper_of() {
-	local r f
-	for r in $(snoop_reapers); do
-		for f in /proc/"$r"/fdinfo/*; do
-			grep -qx "Pid:[[:space:]]*$1" "$f" 2>/dev/null && { echo "$r"; return 0; }
-		done
-	done
-	return 1
-}
+# r_reaper_of PID: the snoop-reaper of tool PID (guest lib.sh).
+r_reaper_of() { snoop_reaper_of "$@"; }
 
 # r_wait_clean MS: until no snoop_* leftover (instance, event, reaper) is
 # left; prints the milliseconds it took; fails after MS.
