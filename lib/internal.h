@@ -82,6 +82,11 @@ struct snoop_reader {
 	struct kbuffer *kbuf;
 	struct snoop_pending *pend;
 	size_t npend, pend_cap;
+	/* The merge's scratch (pend_cap entries) and the sorted runs of one
+	 * batch: the held records, then one per CPU (ncpus + 1 at most). */
+	struct snoop_pending *merge_tmp;
+	size_t *run_start;
+	int nruns;
 	bool capped;          /* the last batch stopped at batch_pages on a CPU */
 	/* Records newer than the batch's watermark, held for the next batch
 	 * (their data copied to held_data: the pages are read over). */

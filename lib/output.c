@@ -128,43 +128,43 @@ void snoop_buf_adds(struct snoop_buf *b, const char *s)
  * "%-16s ", "%llu"), formatted here: vsnprintf cost ~150 ns a call and was a
  * third of opensnoop's CPU per event in an open loop (bench/RESULTS.md).
  * Flags: '-' only; a width of digits (not starting with 0, no '*'); length
- * none, l or ll; conversions d i u s and %%. Any other format, checked
- * before an argument is taken, goes to vsnprintf as before. Same output as
- * printf for the subset (a width counts bytes; NULL %s prints "(null)").
+ * none, l or ll; conversions d i u s and %%. One pass: at the first
+ * directive outside the subset, fast_printf() gives up before taking its
+ * argument, and snoop_buf_printf() drops what it wrote and hands the whole
+ * format to vsnprintf. Same output as printf for the subset (a width counts
+ * bytes; NULL %s prints "(null)").
  */
-static bool fast_format(const char *f)
+static void put_u64(struct snoop_buf *b, uint64_t v, bool neg);
+
+static inline void put_spaces(struct snoop_buf *b, size_t n)
 {
-	for (; *f; f++) {
-		if (*f != '%')
-			continue;
-		if (*++f == '%')
-			continue;
-		if (*f == '-')
-			f++;
-		if (*f == '0')
-			return false;
-		while (*f >= '0' && *f <= '9')
-			f++;
-		if (*f == 'l' && *++f == 'l')
-			f++;
-		if (*f != 'd' && *f != 'i' && *f != 'u' && *f != 's')
-			return false;
-	}
-	return true;
+	char *q = b->data + b->len;
+
+	for (size_t i = 0; i < n; i++)
+		q[i] = ' ';
+	b->len += n;
 }
 
-static void fast_printf(struct snoop_buf *b, const char *f, va_list ap)
+static bool fast_printf(struct snoop_buf *b, const char *f, va_list *ap)
 {
 	while (*f) {
-		const char *lit = f, *s;
-		char tmp[24];
-		size_t n, width = 0, pad;
+		const char *lit = f;
+		size_t width = 0, n, mark;
 		bool left = false;
 		int lng = 0;
 
 		while (*f && *f != '%')
 			f++;
-		snoop_buf_add(b, lit, (size_t)(f - lit));
+		if (f > lit) {
+			char *q;
+
+			if (!buf_reserve(b, (size_t)(f - lit)))
+				return true; /* failed: takes nothing more */
+			q = b->data + b->len;
+			for (const char *c = lit; c < f; c++)
+				*q++ = *c;
+			b->len += (size_t)(f - lit);
+		}
 		if (!*f)
 			break;
 		if (*++f == '%') {
@@ -176,71 +176,82 @@ static void fast_printf(struct snoop_buf *b, const char *f, va_list ap)
 			left = true;
 			f++;
 		}
+		if (*f == '0')
+			return false;
 		while (*f >= '0' && *f <= '9')
 			width = width * 10 + (size_t)(*f++ - '0');
-		while (*f == 'l') {
+		while (*f == 'l' && lng < 2) {
 			lng++;
 			f++;
 		}
 		if (*f == 's') {
-			s = va_arg(ap, const char *);
+			const char *s = va_arg(*ap, const char *);
+
 			if (!s)
 				s = "(null)";
 			n = strlen(s);
-		} else {
-			char *e = tmp + sizeof(tmp), *p = e;
+			if (!buf_reserve(b, n + width))
+				return true;
+			if (!left && width > n)
+				put_spaces(b, width - n);
+			put(b, s, n);
+			if (left && width > n)
+				put_spaces(b, width - n);
+		} else if (*f == 'd' || *f == 'i' || *f == 'u') {
 			uint64_t u;
 			bool neg = false;
 
 			if (*f == 'u') {
-				u = lng == 0 ? va_arg(ap, unsigned int)
-				    : lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned long long);
+				u = lng == 0 ? va_arg(*ap, unsigned int)
+				    : lng == 1 ? va_arg(*ap, unsigned long) : va_arg(*ap, unsigned long long);
 			} else {
-				int64_t v = lng == 0 ? va_arg(ap, int) : lng == 1 ? va_arg(ap, long) : va_arg(ap, long long);
+				int64_t v = lng == 0 ? va_arg(*ap, int) : lng == 1 ? va_arg(*ap, long) : va_arg(*ap, long long);
 
 				neg = v < 0;
 				u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 			}
-			do {
-				*--p = (char)('0' + u % 10);
-				u /= 10;
-			} while (u);
-			if (neg)
-				*--p = '-';
-			s = p;
-			n = (size_t)(e - p);
+			/* Write the number, then move it right if the width asks
+			 * for padding on the left (rare: "%4ld"). */
+			if (!buf_reserve(b, width + 21))
+				return true;
+			mark = b->len;
+			put_u64(b, u, neg);
+			n = b->len - mark;
+			if (width > n) {
+				if (!left) {
+					memmove(b->data + mark + (width - n), b->data + mark, n);
+					b->len = mark;
+					put_spaces(b, width - n);
+					b->len += n;
+				} else {
+					put_spaces(b, width - n);
+				}
+			}
+		} else {
+			return false;
 		}
 		f++;
-		pad = width > n ? width - n : 0;
-		if (!buf_reserve(b, n + pad))
-			return;
-		if (!left && pad) {
-			memset(b->data + b->len, ' ', pad);
-			b->len += pad;
-		}
-		put(b, s, n);
-		if (left && pad) {
-			memset(b->data + b->len, ' ', pad);
-			b->len += pad;
-		}
 	}
+	return true;
 }
 
 void snoop_buf_printf(struct snoop_buf *b, const char *fmt, ...)
 {
 	va_list ap, again;
-	size_t avail = b->cap - b->len;
+	size_t start = b->len, avail;
 	int r;
 
-	if (fast_format(fmt)) {
-		va_start(ap, fmt);
-		fast_printf(b, fmt, ap);
+	va_start(ap, fmt);
+	if (fast_printf(b, fmt, &ap)) {
 		va_end(ap);
 		return;
 	}
+	va_end(ap);
+	b->len = start;
 
 	/* Try in the room we have first: most calls fit, and then the
 	 * format is only interpreted once. */
+	avail = b->cap - b->len;
 	va_start(ap, fmt);
 	va_copy(again, ap);
 	r = vsnprintf(avail ? b->data + b->len : NULL, avail, fmt, ap);
@@ -402,6 +413,45 @@ static inline bool cp_steers(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
 }
 
+/*
+ * Eight bytes at a time for the common case, plain ASCII (paths, comms):
+ * a word is plain when no byte has the high bit, none is below ' ', none is
+ * DEL or '\\' and, for JSON, none is '"'. The tests are the usual
+ * "has a zero byte" bit tricks, exact for "is there any such byte".
+ */
+#define ONES_ 0x0101010101010101ull
+#define HIGH_ 0x8080808080808080ull
+static inline bool word_has_zero(uint64_t w)
+{
+	return ((w - ONES_) & ~w & HIGH_) != 0;
+}
+
+static inline bool word_plain(uint64_t w, bool json)
+{
+	if (w & HIGH_)
+		return false;
+	/* Some byte < 0x20: exact while no byte has its high bit set. */
+	if ((w - ONES_ * 0x20) & ~w & HIGH_)
+		return false;
+	if (word_has_zero(w ^ (ONES_ * 0x7f)) || word_has_zero(w ^ (ONES_ * '\\')))
+		return false;
+	return !json || !word_has_zero(w ^ (ONES_ * '"'));
+}
+
+static inline const unsigned char *plain_words(const unsigned char *p,
+					       const unsigned char *end, bool json)
+{
+	while (end - p >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		if (!word_plain(w, json))
+			break;
+		p += 8;
+	}
+	return p;
+}
+
 /* End of the longest run at p that an escaper copies as is: bytes of class
  * mask, plus well-formed UTF-8 that does not steer the terminal. */
 static inline const unsigned char *plain_run(const unsigned char *p,
@@ -454,7 +504,7 @@ void snoop_escape_text(struct snoop_buf *b, const void *s, size_t n)
 		size_t len;
 
 		run = p;
-		p = plain_run(p, end, C_TEXT);
+		p = plain_run(plain_words(p, end, false), end, C_TEXT);
 		snoop_buf_add(b, run, (size_t)(p - run));
 		if (p == end)
 			break;
@@ -494,7 +544,7 @@ void snoop_escape_json(struct snoop_buf *b, const void *s, size_t n)
 		size_t len;
 
 		run = p;
-		p = plain_run(p, end, C_JSON);
+		p = plain_run(plain_words(p, end, true), end, C_JSON);
 		snoop_buf_add(b, run, (size_t)(p - run));
 		if (p == end)
 			break;
@@ -628,41 +678,45 @@ void snoop_json_end(struct snoop_json *j)
 	snoop_buf_add(j->b, "}\n", 2);
 }
 
-void snoop_json_key(struct snoop_json *j, const char *key)
+bool snoop_buf_reserve_slow(struct snoop_buf *b, size_t more)
 {
-	size_t n = strlen(key);
-
-	if (!buf_reserve(j->b, n + 4))
-		return;
-	if (!j->first)
-		putc_(j->b, ',');
-	j->first = false;
-	putc_(j->b, '"');
-	put(j->b, key, n);
-	put(j->b, "\":", 2);
+	return buf_reserve(b, more);
 }
 
-static void json_string(struct snoop_buf *b, const void *s, size_t n)
+void snoop_json_put_str(struct snoop_buf *b, const void *s, size_t n)
 {
+	const unsigned char *p = s, *end;
+	char *q;
+
 	if (!s) {
-		snoop_buf_add(b, "null", 4);
+		snoop_json_put_lit(b, "null", 4);
 		return;
 	}
-	snoop_buf_addc(b, '"');
-	snoop_escape_json(b, s, n);
-	snoop_buf_addc(b, '"');
-}
+	/* The common case, plain ASCII (comm, paths, flag names), is copied
+	 * while it is checked, a word at a time: one pass over the bytes and
+	 * no memcpy call. The first byte that needs more goes with the rest
+	 * to the escaper. */
+	if (!buf_reserve(b, n + 2))
+		return;
+	q = b->data + b->len;
+	*q++ = '"';
+	end = p + n;
+	while (end - p >= 8) {
+		uint64_t w;
 
-void snoop_json_str(struct snoop_json *j, const char *key, const void *s, size_t n)
-{
-	snoop_json_key(j, key);
-	json_string(j->b, s, n);
-}
-
-void snoop_json_cstr(struct snoop_json *j, const char *key, const char *s)
-{
-	snoop_json_key(j, key);
-	json_string(j->b, s, s ? strlen(s) : 0);
+		memcpy(&w, p, 8);
+		if (!word_plain(w, true))
+			break;
+		memcpy(q, &w, 8);
+		p += 8;
+		q += 8;
+	}
+	while (p < end && (cls[*p] & C_JSON))
+		*q++ = (char)*p++;
+	b->len = (size_t)(q - b->data);
+	if (p < end)
+		snoop_escape_json(b, p, (size_t)(end - p));
+	snoop_buf_addc(b, '"');
 }
 
 /* Digits by hand, two at a time: these run for every field of every event,
@@ -672,12 +726,11 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-static void put_u64(struct snoop_buf *b, uint64_t v, bool neg)
+/* Two digits at a time from the end, into p (which is past the last). */
+static inline void digits32(char *p, uint32_t v)
 {
-	char tmp[21], *e = tmp + sizeof(tmp), *p = e;
-
 	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
+		uint32_t r = v % 100;
 
 		v /= 100;
 		*--p = digit_pairs[2 * r + 1];
@@ -689,9 +742,48 @@ static void put_u64(struct snoop_buf *b, uint64_t v, bool neg)
 	} else {
 		*--p = (char)('0' + v);
 	}
+}
+
+static inline unsigned count32(uint32_t v)
+{
+	unsigned n = 1;
+
+	for (uint32_t t = 10; n < 10 && v >= t; t *= 10)
+		n++;
+	return n;
+}
+
+static void put_u64(struct snoop_buf *b, uint64_t v, bool neg)
+{
+	unsigned n;
+	char *p;
+
+	/* Count the digits, then write them from the end straight into the
+	 * buffer: no temporary and no memcpy call. PIDs, fds, flags and
+	 * errnos fit 32 bits, whose arithmetic is cheaper. */
+	if (!buf_reserve(b, 21))
+		return;
 	if (neg)
-		*--p = '-';
-	snoop_buf_add(b, p, (size_t)(e - p));
+		putc_(b, '-');
+	if (v <= UINT32_MAX) {
+		n = count32((uint32_t)v);
+		digits32(b->data + b->len + n, (uint32_t)v);
+		b->len += n;
+		return;
+	}
+	n = 10;
+	for (uint64_t t = 10000000000ull; n < 20 && v >= t; t *= 10)
+		n++;
+	p = b->data + b->len + n;
+	b->len += n;
+	while (v > UINT32_MAX) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		*--p = digit_pairs[2 * r + 1];
+		*--p = digit_pairs[2 * r];
+	}
+	digits32(p, (uint32_t)v);
 }
 
 static void put_i64(struct snoop_buf *b, int64_t v)
@@ -703,16 +795,14 @@ static void put_i64(struct snoop_buf *b, int64_t v)
 		put_u64(b, (uint64_t)v, false);
 }
 
-void snoop_json_int(struct snoop_json *j, const char *key, int64_t v)
+void snoop_json_put_i64(struct snoop_buf *b, int64_t v)
 {
-	snoop_json_key(j, key);
-	put_i64(j->b, v);
+	put_i64(b, v);
 }
 
-void snoop_json_uint(struct snoop_json *j, const char *key, uint64_t v)
+void snoop_json_put_u64(struct snoop_buf *b, uint64_t v)
 {
-	snoop_json_key(j, key);
-	put_u64(j->b, v, false);
+	put_u64(b, v, false);
 }
 
 void snoop_json_double(struct snoop_json *j, const char *key, double v, int decimals)
@@ -752,21 +842,6 @@ void snoop_json_double(struct snoop_json *j, const char *key, double v, int deci
 	}
 }
 
-void snoop_json_bool(struct snoop_json *j, const char *key, bool v)
-{
-	snoop_json_key(j, key);
-	if (v)
-		snoop_buf_add(j->b, "true", 4);
-	else
-		snoop_buf_add(j->b, "false", 5);
-}
-
-void snoop_json_null(struct snoop_json *j, const char *key)
-{
-	snoop_json_key(j, key);
-	snoop_buf_add(j->b, "null", 4);
-}
-
 void snoop_json_array_begin(struct snoop_json *j, const char *key)
 {
 	snoop_json_key(j, key);
@@ -785,7 +860,7 @@ static void array_sep(struct snoop_json *j)
 void snoop_json_array_str(struct snoop_json *j, const void *s, size_t n)
 {
 	array_sep(j);
-	json_string(j->b, s, n);
+	snoop_json_put_str(j->b, s, n);
 }
 
 void snoop_json_array_int(struct snoop_json *j, int64_t v)

@@ -138,6 +138,10 @@ void snoop_reader_close(struct snoop_session *s)
 	free(r->pend);
 	r->pend = NULL;
 	r->npend = r->pend_cap = 0;
+	free(r->merge_tmp);
+	r->merge_tmp = NULL;
+	free(r->run_start);
+	r->run_start = NULL;
 	free(r->held);
 	free(r->held_data);
 	free(r->held_spare);
@@ -155,6 +159,10 @@ static int add_pending(struct snoop_reader *r, const struct snoop_pending *p)
 		if (!np)
 			return -1;
 		r->pend = np;
+		np = realloc(r->merge_tmp, cap * sizeof(*np));
+		if (!np)
+			return -1;
+		r->merge_tmp = np;
 		r->pend_cap = cap;
 	}
 	r->pend[r->npend++] = *p;
@@ -280,6 +288,68 @@ static int hold_rest(struct snoop_reader *r, size_t from)
 	return 0;
 }
 
+/* Start a sorted run at the current end of pend (empty runs are dropped). */
+static void run_mark(struct snoop_reader *r)
+{
+	if (r->nruns > 0 && r->run_start[r->nruns - 1] == r->npend)
+		return;
+	r->run_start[r->nruns++] = r->npend;
+}
+
+static bool run_sorted(const struct snoop_pending *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_pending(&p[i - 1], &p[i]) > 0)
+			return false;
+	return true;
+}
+
+/*
+ * Put the batch in time order. Each run (the held records, then each CPU's
+ * records) is already in order, so merge the runs pairwise, O(n log runs),
+ * where a qsort of the whole batch was O(n log n): 22% of opensnoop -j's
+ * instructions under a backlog (bench/RESULTS.md, issue 21). A run out of
+ * order (a clock that stepped back) falls back to the qsort.
+ */
+static void sort_batch(struct snoop_reader *r)
+{
+	struct snoop_pending *src = r->pend, *dst = r->merge_tmp, *t;
+	size_t *rs = r->run_start;
+	int n = r->nruns;
+
+	for (int i = 0; i < n; i++) {
+		size_t end = i + 1 < n ? rs[i + 1] : r->npend;
+
+		if (!run_sorted(src + rs[i], end - rs[i])) {
+			qsort(r->pend, r->npend, sizeof(*r->pend), cmp_pending);
+			return;
+		}
+	}
+	while (n > 1) {
+		int m = 0;
+
+		for (int i = 0; i < n; i += 2) {
+			size_t a = rs[i], ae = i + 1 < n ? rs[i + 1] : r->npend;
+			size_t b = ae, be = i + 2 < n ? rs[i + 2] : r->npend, o = a;
+
+			while (a < ae && b < be)
+				dst[o++] = cmp_pending(&src[b], &src[a]) < 0 ? src[b++] : src[a++];
+			while (a < ae)
+				dst[o++] = src[a++];
+			while (b < be)
+				dst[o++] = src[b++];
+			rs[m++] = rs[i];
+		}
+		n = m;
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	/* The sorted batch is in src: make it pend (the buffers swap roles). */
+	r->merge_tmp = dst;
+	r->pend = src;
+}
+
 int snoop_reader_batch(struct snoop_session *s, bool final)
 {
 	struct snoop_reader *r = &s->reader;
@@ -287,7 +357,16 @@ int snoop_reader_batch(struct snoop_session *s, bool final)
 	size_t handled;
 
 	r->npend = 0;
+	r->nruns = 0;
 	r->capped = false;
+	if (!r->run_start) {
+		r->run_start = calloc((size_t)r->ncpus + 1, sizeof(*r->run_start));
+		if (!r->run_start) {
+			snoop_err(s, "out of memory");
+			return -1;
+		}
+	}
+	run_mark(r);
 	/* What the last batch held comes first (the data stays where it is
 	 * until the next hold_rest(), which copies to the other arena). */
 	for (size_t i = 0; i < r->nheld; i++)
@@ -300,6 +379,7 @@ int snoop_reader_batch(struct snoop_session *s, bool final)
 		struct snoop_cpu *c = &r->cpus[i];
 		size_t before = r->npend;
 
+		run_mark(r);
 		c->npages = 0;
 		if (read_cpu(s, c) < 0)
 			return -1;
@@ -317,15 +397,8 @@ int snoop_reader_batch(struct snoop_session *s, bool final)
 				mark = r->pend[r->npend - 1].ts;
 		}
 	}
-	/* Each CPU's records are already in order, so a batch from one CPU
-	 * (a single busy thread) needs no sort: check in one pass, which cost
-	 * far less than qsort's ~12% of opensnoop's CPU in an open loop. */
-	for (size_t i = 1; i < r->npend; i++) {
-		if (cmp_pending(&r->pend[i - 1], &r->pend[i]) > 0) {
-			qsort(r->pend, r->npend, sizeof(*r->pend), cmp_pending);
-			break;
-		}
-	}
+	if (r->npend > 1)
+		sort_batch(r);
 	for (handled = 0; handled < r->npend && r->pend[handled].ts <= mark; handled++)
 		snoop_session_dispatch(s, &r->pend[handled]);
 	if (handled < r->npend && hold_rest(r, handled) < 0) {

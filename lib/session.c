@@ -1500,7 +1500,7 @@ void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint
 		frac[i] = (char)('0' + (us % 10));
 	/* us now holds the whole seconds (divided by 10 six times). */
 	snoop_json_key(j, "time");
-	snoop_buf_printf(j->b, "%llu", (unsigned long long)us);
+	snoop_json_put_u64(j->b, us);
 	snoop_buf_add(j->b, frac, 7);
 	if (s->opts.time_wall) {
 		struct snoop_buf w;

@@ -117,18 +117,101 @@ struct snoop_json {
 
 void snoop_json_begin(struct snoop_json *j, struct snoop_buf *b);
 void snoop_json_end(struct snoop_json *j);               /* writes "}\n" */
-void snoop_json_key(struct snoop_json *j, const char *key); /* "key": */
-void snoop_json_str(struct snoop_json *j, const char *key, const void *s, size_t n);
-void snoop_json_cstr(struct snoop_json *j, const char *key, const char *s); /* NULL -> null */
-void snoop_json_int(struct snoop_json *j, const char *key, int64_t v);
-void snoop_json_uint(struct snoop_json *j, const char *key, uint64_t v);
 void snoop_json_double(struct snoop_json *j, const char *key, double v, int decimals);
-void snoop_json_bool(struct snoop_json *j, const char *key, bool v);
-void snoop_json_null(struct snoop_json *j, const char *key);
 void snoop_json_array_begin(struct snoop_json *j, const char *key);
 void snoop_json_array_str(struct snoop_json *j, const void *s, size_t n);
 void snoop_json_array_int(struct snoop_json *j, int64_t v);
 void snoop_json_array_end(struct snoop_json *j);
+
+/*
+ * The members below run for every member of every event (17 a line for
+ * opensnoop -j), so they are inline: with a literal key the compiler knows
+ * its length and copies it with a few moves, where a call with strlen and
+ * memcpy per key was 30% of a JSON line's CPU (bench/RESULTS.md, issue 21).
+ * A key computed at run time (kprobe's fetch-arg names) works the same way,
+ * through strlen. The values go to the out-of-line writers after them.
+ */
+
+/* Make room for more bytes (out of line: the check stays inline); false
+ * when the buffer has failed (snoop_buf_failed()): write nothing then. */
+bool snoop_buf_reserve_slow(struct snoop_buf *b, size_t more);
+static inline bool snoop_buf_reserve(struct snoop_buf *b, size_t more)
+{
+	if (b->cap - b->len < more)
+		return snoop_buf_reserve_slow(b, more);
+	return true;
+}
+
+/* ,"key": (no comma before the first member). Keys are trusted ASCII. */
+static inline void snoop_json_key(struct snoop_json *j, const char *key)
+{
+	size_t n = __builtin_strlen(key);
+	struct snoop_buf *b = j->b;
+	char *p;
+
+	if (!snoop_buf_reserve(b, n + 4))
+		return;
+	p = b->data + b->len;
+	*p = ',';
+	p += !j->first;
+	j->first = false;
+	*p++ = '"';
+	__builtin_memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	b->len = (size_t)(p - b->data);
+}
+
+/* Values only, for the members below. */
+void snoop_json_put_str(struct snoop_buf *b, const void *s, size_t n); /* "..." or null */
+void snoop_json_put_i64(struct snoop_buf *b, int64_t v);
+void snoop_json_put_u64(struct snoop_buf *b, uint64_t v);
+/* A literal (null, true, ...): inline, so a constant length is a few moves. */
+static inline void snoop_json_put_lit(struct snoop_buf *b, const char *lit, size_t n)
+{
+	if (!snoop_buf_reserve(b, n))
+		return;
+	__builtin_memcpy(b->data + b->len, lit, n);
+	b->len += n;
+}
+
+static inline void snoop_json_str(struct snoop_json *j, const char *key, const void *s, size_t n)
+{
+	snoop_json_key(j, key);
+	snoop_json_put_str(j->b, s, n);
+}
+
+/* NULL -> null */
+static inline void snoop_json_cstr(struct snoop_json *j, const char *key, const char *s)
+{
+	snoop_json_key(j, key);
+	snoop_json_put_str(j->b, s, s ? __builtin_strlen(s) : 0);
+}
+
+static inline void snoop_json_int(struct snoop_json *j, const char *key, int64_t v)
+{
+	snoop_json_key(j, key);
+	snoop_json_put_i64(j->b, v);
+}
+
+static inline void snoop_json_uint(struct snoop_json *j, const char *key, uint64_t v)
+{
+	snoop_json_key(j, key);
+	snoop_json_put_u64(j->b, v);
+}
+
+static inline void snoop_json_bool(struct snoop_json *j, const char *key, bool v)
+{
+	snoop_json_key(j, key);
+	snoop_json_put_lit(j->b, v ? "true" : "false", v ? 4 : 5);
+}
+
+static inline void snoop_json_null(struct snoop_json *j, const char *key)
+{
+	snoop_json_key(j, key);
+	snoop_json_put_lit(j->b, "null", 4);
+}
 
 /* errno number -> "ENOENT" (NULL when unknown). Either sign is accepted
  * (kernel return values are -errno). Knows every Linux errno name, and the

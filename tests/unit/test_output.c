@@ -941,6 +941,11 @@ static void test_json_numbers(void **state)
 	check_int(INT64_MIN);
 	check_int(INT64_MIN + 1);
 	check_int(-1); /* also UINT64_MAX as uint */
+	/* where put_u64 changes from 32- to 64-bit arithmetic */
+	check_int((int64_t)UINT32_MAX - 1);
+	check_int((int64_t)UINT32_MAX);
+	check_int((int64_t)UINT32_MAX + 1);
+	check_int(-(int64_t)UINT32_MAX - 1);
 	for (p = 1; p <= UINT64_MAX / 10; p *= 10) {
 		int64_t v = (int64_t)p;
 
@@ -956,6 +961,106 @@ static void test_json_numbers(void **state)
 		check_int((int64_t)(r >> (r % 64)));
 		check_int((int64_t)r);
 	}
+}
+
+/* The word-at-a-time paths (plain runs of 8 bytes in the escapers and in
+ * snoop_json_put_str) must agree with the byte path: a special byte at every
+ * position of strings around the word size gives the same escape as the
+ * special alone between plain bytes. */
+static void test_json_word_paths(void **state)
+{
+	static const char *const specials[] = { "\"", "\\", "\x01", "\x7f", "\x1f", "\xc3\xa9",
+						"\x80", "\xe2\x80\xae", "\xff", " " };
+	struct snoop_buf b, e, want;
+	struct snoop_json j;
+	char in[64];
+
+	(void)state;
+	snoop_buf_init(&b);
+	snoop_buf_init(&e);
+	snoop_buf_init(&want);
+	for (size_t k = 0; k < sizeof(specials) / sizeof(specials[0]); k++) {
+		size_t sl = strlen(specials[k]);
+
+		snoop_buf_reset(&e);
+		snoop_escape_json(&e, specials[k], sl);
+		for (size_t len = 0; len <= 26; len++) {
+			for (size_t at = 0; at <= len; at++) {
+				size_t n = 0;
+
+				memset(in, 'a', at);
+				n = at;
+				memcpy(in + n, specials[k], sl);
+				n += sl;
+				memset(in + n, 'z', len - at);
+				n += len - at;
+
+				snoop_buf_reset(&want);
+				snoop_buf_adds(&want, "{\"s\":\"");
+				snoop_buf_add(&want, in, at);
+				snoop_buf_add(&want, e.data, e.len);
+				snoop_buf_add(&want, in + at + sl, len - at);
+				snoop_buf_adds(&want, "\"}\n");
+
+				snoop_buf_reset(&b);
+				snoop_json_begin(&j, &b);
+				snoop_json_str(&j, "s", in, n);
+				snoop_json_end(&j);
+				assert_int_equal(b.len, want.len);
+				assert_memory_equal(b.data, want.data, b.len);
+
+				/* the text escaper's word path too */
+				snoop_buf_reset(&b);
+				snoop_escape_text(&b, in, n);
+				snoop_buf_reset(&want);
+				snoop_buf_add(&want, in, at);
+				snoop_escape_text(&want, specials[k], sl);
+				snoop_buf_add(&want, in + at + sl, len - at);
+				assert_int_equal(b.len, want.len);
+				assert_memory_equal(b.data, want.data, b.len);
+			}
+		}
+	}
+	snoop_buf_free(&b);
+	snoop_buf_free(&e);
+	snoop_buf_free(&want);
+}
+
+/* snoop_buf_printf formats its subset by hand and hands everything else to
+ * vsnprintf, also when the first unsupported directive comes after
+ * supported ones whose arguments it already took. */
+static void test_printf_like_libc(void **state)
+{
+	struct snoop_buf b;
+	char want[256];
+
+	(void)state;
+	snoop_buf_init(&b);
+#define CHECK_PF(...)                                                  \
+	do {                                                           \
+		snoop_buf_reset(&b);                                   \
+		snoop_buf_adds(&b, "<");                               \
+		snoop_buf_printf(&b, __VA_ARGS__);                     \
+		want[0] = '<';                                         \
+		snprintf(want + 1, sizeof(want) - 1, __VA_ARGS__);     \
+		assert_string_equal(snoop_buf_cstr(&b), want);         \
+	} while (0)
+	CHECK_PF("%-7d %-7d ", 42, -42);
+	CHECK_PF("%4ld %-7s ", -1L, "ENOENT");
+	CHECK_PF("%4ld %-7s|", 123456L, "-");
+	CHECK_PF("%2d|%-2d|%1d", 12345, -12345, 0);
+	CHECK_PF("%llu %lld %lu %u", 18446744073709551615ull, -9223372036854775807ll - 1,
+		 4294967296ul, 4294967295u);
+	CHECK_PF("%i%%%s", -7, "x");
+	CHECK_PF("%-16s|%16s|", "comm", "comm");
+	CHECK_PF("%s", "");
+	CHECK_PF("plain text only");
+	CHECK_PF("%d %05d %s", 1, 2, "three");    /* fallback after one taken */
+	CHECK_PF("%-7d %-*s %d", 9, 10, "star", 8);
+	CHECK_PF("%d %x %s", 10, 255u, "hex");
+	CHECK_PF("%04llo  ", 0644ull);
+#undef CHECK_PF
+	snoop_buf_free(&b);
 }
 
 static void check_double(double v, int decimals, const char *want)
@@ -1201,6 +1306,8 @@ int main(void)
 		cmocka_unit_test(test_shell_all_bytes),
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_json_numbers),
+		cmocka_unit_test(test_json_word_paths),
+		cmocka_unit_test(test_printf_like_libc),
 		cmocka_unit_test(test_json_double),
 		cmocka_unit_test(test_errno_names),
 		cmocka_unit_test(test_json_roundtrip_file),
