@@ -136,7 +136,12 @@ static bool find_instance(const char *dir, const char *sid, char *name)
 	return found;
 }
 
-/* rmdir, no quiescing: 1 removed, 0 gone already, -EBUSY alive, -errno. */
+/*
+ * rmdir, no quiescing: 1 removed, 0 gone already, -EBUSY alive, -errno.
+ * ENODEV is the kernel's word for an instance that someone else is
+ * removing right now (its reaper, racing a snoop-reset after kill -9):
+ * wait for it to be gone, so that its probes are free when we go on.
+ */
 static int remove_instance(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -144,6 +149,13 @@ static int remove_instance(const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/instances/%s", dir, name);
 	if (rmdir(path) == 0)
 		return 1;
+	if (errno == ENODEV) {
+		for (int i = 0; i < 200 && access(path, F_OK) == 0; i++)
+			usleep(10000);
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			return 0;
+		errno = ENODEV;
+	}
 	return errno == ENOENT ? 0 : -errno;
 }
 

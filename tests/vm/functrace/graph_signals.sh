@@ -18,14 +18,18 @@ kill "$W"
 wait "$W" || true
 ft_assert_clean
 
-# SIGKILL leaves the instance, function_graph selected in it; snoop-reset
-# removes it (its owner is gone) and nothing else changes.
+# SIGKILL of the tool and its reaper leaves the instance, function_graph
+# selected in it; snoop-reset removes it (its owner is gone) and nothing
+# else changes. (SIGKILL of the tool alone is its reaper's case:
+# reliability/cleanup_functrace.)
 ft_opener 1 0 "$PWD/target.txt" &
 W=$!
 ft_start k.txt -G do_sys_openat2 -p "$W"
-inst=$TRACEFS/instances/snoop_functrace_$BG_PID
+inst=$(snoop_instance_of "$BG_PID")
+reaper=$(snoop_reaper_of "$BG_PID") || fail "no snoop-reaper for functrace $BG_PID"
+kill -9 "$reaper"
 stop_bg -s KILL -a -t 20
-[[ -d $inst && $(cat "$inst/current_tracer") == function_graph ]] || fail "SIGKILL: expected the instance left with its tracer"
+[[ -n $inst && -d $inst && $(cat "$inst/current_tracer") == function_graph ]] || fail "SIGKILL: expected the instance left with its tracer"
 kill "$W"
 wait "$W" || true
 "$SNOOP_BIN/snoop-reset" >r.txt 2>&1 || { cat r.txt >&2; fail "snoop-reset failed"; }
