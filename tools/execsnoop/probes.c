@@ -77,7 +77,9 @@ static const struct arch_regs *this_arch(void)
 
 void execsnoop_entry_reset(struct execsnoop *x, struct exec_entry *e)
 {
-	for (int i = 0; i <= x->o->max_args; i++) {
+	/* A set-up cut short by a failed allocation leaves the arrays of
+	 * later slots (or one of a slot's three) NULL. */
+	for (int i = 0; e->argv && e->arglen && e->argstate && i <= x->o->max_args; i++) {
 		free(e->argv[i]);
 		e->argv[i] = NULL;
 		e->arglen[i] = 0;
