@@ -45,6 +45,20 @@ skip() {
 
 note() { echo "# $*" >&2; }
 
+# kreg N: the kprobe-event name of the register holding a kernel function's
+# Nth integer argument (1-based) on this guest's architecture, for tests
+# that fetch arguments by register (kprobe events' fetch syntax is
+# per-architecture: %di on x86_64, %x0 on arm64).
+kreg() {
+	case $(uname -m) in
+	x86_64)
+		local r=(di si dx cx r8 r9)
+		echo "%${r[$1 - 1]}" ;;
+	aarch64) echo "%x$(($1 - 1))" ;;
+	*) fail "kreg: no register names for $(uname -m)" ;;
+	esac
+}
+
 require_file() { # PATH WHY
 	[[ -e $1 ]] || skip "${2:-$1 missing} ($1 does not exist on $(uname -r))"
 }
