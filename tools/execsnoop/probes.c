@@ -46,15 +46,18 @@
 struct arch_regs {
 	const char *machine;
 	const char *execve, *execveat;
+	/* The register of a kernel function's first argument, in kprobe
+	 * fetch syntax: the wrappers' pt_regs pointer, commit_creds' cred. */
+	const char *reg0;
 	/* Offsets in struct pt_regs of the first four syscall arguments. */
 	int arg[4];
 };
 
 static const struct arch_regs arches[] = {
 	/* x86_64: di, si, dx, r10 */
-	{ "x86_64", "__x64_sys_execve", "__x64_sys_execveat", { 112, 104, 96, 56 } },
+	{ "x86_64", "__x64_sys_execve", "__x64_sys_execveat", "%di", { 112, 104, 96, 56 } },
 	/* arm64: regs[0..3] */
-	{ "aarch64", "__arm64_sys_execve", "__arm64_sys_execveat", { 0, 8, 16, 24 } },
+	{ "aarch64", "__arm64_sys_execve", "__arm64_sys_execveat", "%x0", { 0, 8, 16, 24 } },
 };
 
 static const struct arch_regs *this_arch(void)
@@ -418,15 +421,15 @@ static int add_entry_probes(struct execsnoop *x, const struct arch_regs *a, int 
 		 * practice; if they were, the argument would be missing and
 		 * read from /proc like an argument too long for a record. */
 		for (int j = 0; j <= first; j++) {
-			snoop_buf_printf(&args, "q%d=+%d(+%d(%%di)):u32 ", j, j * 8, argv_off);
+			snoop_buf_printf(&args, "q%d=+%d(+%d(%s)):u32 ", j, j * 8, argv_off, a->reg0);
 			snoop_buf_printf(&filt, "%sq%d != 0", j ? " && " : "", j);
 		}
 		if (at && first == 0)
-			snoop_buf_printf(&args, "dfd=+%d(%%di):s32 ", a->arg[0]);
+			snoop_buf_printf(&args, "dfd=+%d(%s):s32 ", a->arg[0], a->reg0);
 		for (int j = 0; j < n; j++) {
 			int i = first + j;
 
-			snoop_buf_printf(&args, "a%d=+0(+%d(+%d(%%di))):ustring ", i, i * 8, argv_off);
+			snoop_buf_printf(&args, "a%d=+0(+%d(+%d(%s))):ustring ", i, i * 8, argv_off, a->reg0);
 		}
 		args.len--; /* trailing space */
 		snprintf(name, sizeof(name), "%s_args%d", at ? "execveat" : "execve", first);
@@ -446,9 +449,9 @@ static int add_entry_probes(struct execsnoop *x, const struct arch_regs *a, int 
 
 	/* Probe 0: the filename and argv[0..max_args] as pointers. */
 	snoop_buf_reset(&args);
-	snoop_buf_printf(&args, "filename=+0(+%d(%%di)):ustring", fname_off);
+	snoop_buf_printf(&args, "filename=+0(+%d(%s)):ustring", fname_off, a->reg0);
 	for (int i = 0; i <= x->o->max_args; i++)
-		snoop_buf_printf(&args, " p%d=+%d(+%d(%%di)):x64", i, i * 8, argv_off);
+		snoop_buf_printf(&args, " p%d=+%d(+%d(%s)):x64", i, i * 8, argv_off, a->reg0);
 	snprintf(name, sizeof(name), "%s_0", at ? "execveat" : "execve");
 	x->probes[at][0] = (struct exec_probe){ .x = x, .at = at, .first = -1 };
 	ev = snoop_session_kprobe(x->s, name, func, snoop_buf_cstr(&args), false, on_entry_probe, &x->probes[at][0]);
@@ -467,14 +470,14 @@ out:
 	return ret;
 }
 
-static int setup_creds_probe(struct execsnoop *x)
+static int setup_creds_probe(struct execsnoop *x, const struct arch_regs *a)
 {
 	char args[64];
 	struct snoop_event *ev;
 
 	x->uid_off = execsnoop_cred_uid_offset();
 	if (x->uid_off >= 0)
-		snprintf(args, sizeof(args), "comm=$comm uid=+%d(%%di):u32", x->uid_off);
+		snprintf(args, sizeof(args), "comm=$comm uid=+%d(%s):u32", x->uid_off, a->reg0);
 	else
 		snprintf(args, sizeof(args), "comm=$comm");
 	ev = snoop_session_kprobe(x->s, "exec_creds", "commit_creds", args, false, on_creds, x);
@@ -489,18 +492,12 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 {
 	struct snoop_event *enter, *enter_at;
 
-	/* Note: the pt_regs offsets in add_entry_probes() are written for the
-	 * %di register of x86_64; arm64 passes the regs pointer in x0. */
-	if (strcmp(a->machine, "x86_64") != 0) {
-		snoop_err(x->s, "the kprobe path supports x86_64 only for now: use --tracepoint");
-		return -1;
-	}
 	size_string_probes(x);
 	enter = snoop_session_tracepoint(x->s, "syscalls", "sys_enter_execve", on_sys_enter_kprobe, x);
 	enter_at = snoop_session_tracepoint(x->s, "syscalls", "sys_enter_execveat", on_sys_enter_kprobe, x);
 	if (!enter || !enter_at)
 		return -1;
-	if (add_entry_probes(x, a, 0) < 0 || add_entry_probes(x, a, 1) < 0 || setup_creds_probe(x) < 0)
+	if (add_entry_probes(x, a, 0) < 0 || add_entry_probes(x, a, 1) < 0 || setup_creds_probe(x, a) < 0)
 		return -1;
 	x->ev_exit = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execve", on_exit_kprobe, x);
 	x->ev_exit_at = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execveat", on_exit_kprobe, x);
