@@ -683,11 +683,17 @@ int execsnoop_setup(struct execsnoop *x)
 
 	x->kprobes = feat->kprobe_events && a && !x->o->force_fallback;
 	if (!x->kprobes && !x->o->force_fallback) {
+		struct utsname u;
+		char why[128];
+
+		if (!feat->kprobe_events)
+			snprintf(why, sizeof(why), "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)");
+		else
+			snprintf(why, sizeof(why), "the kprobe path supports x86_64 and aarch64, not %s",
+				 uname(&u) < 0 ? "this architecture" : u.machine);
 		snoop_warn(x->s, "%s: using sched:sched_process_exec instead; arguments are read from "
 			   "/proc while the process lives%s",
-			   !feat->kprobe_events ? "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)"
-						: "this architecture is not supported by the kprobe path",
-			   x->o->failed ? ", failed execs from the caller's memory" : "");
+			   why, x->o->failed ? ", failed execs from the caller's memory" : "");
 	}
 	/* PPID: remember who forked whom, so that it is right even for
 	 * processes gone by the time their line is printed. */
