@@ -143,7 +143,11 @@ static int remove_instance(const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/instances/%s", dir, name);
 	if (rmdir(path) == 0)
 		return 1;
-	return errno == ENOENT ? 0 : -errno;
+	/* ENODEV: the kernel no longer knows the instance though its
+	 * directory was still there for rmdir: someone else (the tool's
+	 * reaper, after a kill -9) removed it at the same moment. Gone is
+	 * gone. */
+	return errno == ENOENT || errno == ENODEV ? 0 : -errno;
 }
 
 static bool option_name_ok(const char *o)
