@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Installing what snoopkit needs, with apt-get, only when something is
 # missing (so a second run costs nothing and needs no network).
-#   . scripts/deps.sh; snoop_deps build|unit|test|package
+#   . scripts/deps.sh; snoop_deps build|unit|test|package|arm64
 
 SNOOP_BUILD_PKGS=(cmake make gcc pkg-config libtracefs-dev libtraceevent-dev libncurses-dev libbpf-dev)
 # cmocka: unit tests; python3: JSON checks; qemu/busybox/cpio/dpkg-dev: the
@@ -21,6 +21,15 @@ SNOOP_UNIT_PKGS=(libcmocka-dev python3)
 # gcc, git, python3) compare the tools' records with.
 SNOOP_TEST_PKGS+=(strace gcc)
 
+# arm64: the cross-build (cmake/aarch64-linux-gnu.cmake) and the arm64 guests
+# of tests/vm (label vm-arm64): Debian's cross compiler, the arm64 -dev
+# packages the tools link against (multiarch, installed beside the host's),
+# qemu-system-arm for qemu-system-aarch64, and binutils for readelf (the
+# harness follows the arm64 binaries' DT_NEEDED). A separate set, so that a
+# plain build never pulls cross packages.
+SNOOP_ARM64_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils qemu-system-arm
+	libtracefs-dev:arm64 libtraceevent-dev:arm64 libncurses-dev:arm64 libbpf-dev:arm64 libcmocka-dev:arm64)
+
 snoop_missing_pkgs() {
 	local p
 	for p in "$@"; do
@@ -35,6 +44,7 @@ snoop_deps() {
 	unit) want=("${SNOOP_BUILD_PKGS[@]}" "${SNOOP_UNIT_PKGS[@]}") ;;
 	test) want=("${SNOOP_BUILD_PKGS[@]}" "${SNOOP_TEST_PKGS[@]}") ;;
 	package) want=("${SNOOP_BUILD_PKGS[@]}" "${SNOOP_PACKAGE_PKGS[@]}") ;;
+	arm64) want=("${SNOOP_ARM64_PKGS[@]}") ;;
 	*) echo "snoop_deps: unknown set '$1'" >&2; return 2 ;;
 	esac
 	mapfile -t missing < <(snoop_missing_pkgs "${want[@]}")
@@ -45,6 +55,11 @@ snoop_deps() {
 	fi
 	echo "snoopkit: installing ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
+	# The :arm64 packages exist for apt only once dpkg knows the foreign
+	# architecture (then apt-get update fetches its lists). Idempotent.
+	if [ "$1" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		dpkg --add-architecture arm64 || { echo "snoopkit: dpkg --add-architecture arm64 failed" >&2; return 1; }
+	fi
 	apt-get update -q >&2 || { echo "snoopkit: apt-get update failed" >&2; return 1; }
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
 		{ echo "snoopkit: apt-get install ${missing[*]} failed" >&2; return 1; }

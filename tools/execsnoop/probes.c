@@ -47,15 +47,18 @@
 struct arch_regs {
 	const char *machine;
 	const char *execve, *execveat;
+	/* The register of a kernel function's first argument, in kprobe
+	 * fetch syntax: the wrappers' pt_regs pointer, commit_creds' cred. */
+	const char *reg0;
 	/* Offsets in struct pt_regs of the first four syscall arguments. */
 	int arg[4];
 };
 
 static const struct arch_regs arches[] = {
 	/* x86_64: di, si, dx, r10 */
-	{ "x86_64", "__x64_sys_execve", "__x64_sys_execveat", { 112, 104, 96, 56 } },
+	{ "x86_64", "__x64_sys_execve", "__x64_sys_execveat", "%di", { 112, 104, 96, 56 } },
 	/* arm64: regs[0..3] */
-	{ "aarch64", "__arm64_sys_execve", "__arm64_sys_execveat", { 0, 8, 16, 24 } },
+	{ "aarch64", "__arm64_sys_execve", "__arm64_sys_execveat", "%x0", { 0, 8, 16, 24 } },
 };
 
 static const struct arch_regs *this_arch(void)
@@ -433,9 +436,11 @@ static void site_kprobe(struct entry_site *w, const struct arch_regs *a, int at)
 {
 	/* execve(filename, argv, envp); execveat(dfd, filename, argv, envp, flags) */
 	*w = (struct entry_site){ .func = at ? a->execveat : a->execve };
-	snprintf(w->fname, sizeof(w->fname), "+%d(%%di)", a->arg[at ? 1 : 0]);
-	snprintf(w->argv, sizeof(w->argv), "+%d(%%di)", a->arg[at ? 2 : 1]);
-	snprintf(w->dfd, sizeof(w->dfd), "+%d(%%di)", a->arg[0]);
+	/* The wrapper's one argument is the pt_regs pointer (%di on x86_64,
+	 * %x0 on arm64); the syscall's arguments are fields of it. */
+	snprintf(w->fname, sizeof(w->fname), "+%d(%s)", a->arg[at ? 1 : 0], a->reg0);
+	snprintf(w->argv, sizeof(w->argv), "+%d(%s)", a->arg[at ? 2 : 1], a->reg0);
+	snprintf(w->dfd, sizeof(w->dfd), "+%d(%s)", a->arg[0], a->reg0);
 }
 
 static void site_uprobe(struct entry_site *w, const char *path, uint64_t off, int at)
@@ -534,14 +539,14 @@ out:
 	return ret;
 }
 
-static int setup_creds_probe(struct execsnoop *x)
+static int setup_creds_probe(struct execsnoop *x, const struct arch_regs *a)
 {
 	char args[64];
 	struct snoop_event *ev;
 
 	x->uid_off = execsnoop_cred_uid_offset();
 	if (x->uid_off >= 0)
-		snprintf(args, sizeof(args), "comm=$comm uid=+%d(%%di):u32", x->uid_off);
+		snprintf(args, sizeof(args), "comm=$comm uid=+%d(%s):u32", x->uid_off, a->reg0);
 	else
 		snprintf(args, sizeof(args), "comm=$comm");
 	ev = snoop_session_kprobe(x->s, "exec_creds", "commit_creds", args, false, on_creds, x);
@@ -557,12 +562,6 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 	struct snoop_event *enter, *enter_at;
 	struct entry_site w[2];
 
-	/* Note: the pt_regs offsets in add_entry_probes() are written for the
-	 * %di register of x86_64; arm64 passes the regs pointer in x0. */
-	if (strcmp(a->machine, "x86_64") != 0) {
-		snoop_err(x->s, "the kprobe path supports x86_64 only for now: use --tracepoint");
-		return -1;
-	}
 	size_string_probes(x);
 	enter = snoop_session_tracepoint(x->s, "syscalls", "sys_enter_execve", on_sys_enter_kprobe, x);
 	enter_at = snoop_session_tracepoint(x->s, "syscalls", "sys_enter_execveat", on_sys_enter_kprobe, x);
@@ -570,7 +569,7 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 		return -1;
 	site_kprobe(&w[0], a, 0);
 	site_kprobe(&w[1], a, 1);
-	if (add_entry_probes(x, &w[0], 0) < 0 || add_entry_probes(x, &w[1], 1) < 0 || setup_creds_probe(x) < 0)
+	if (add_entry_probes(x, &w[0], 0) < 0 || add_entry_probes(x, &w[1], 1) < 0 || setup_creds_probe(x, a) < 0)
 		return -1;
 	x->ev_exit = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execve", on_exit_kprobe, x);
 	x->ev_exit_at = snoop_session_tracepoint(x->s, "syscalls", "sys_exit_execveat", on_exit_kprobe, x);
@@ -852,9 +851,16 @@ int execsnoop_setup(struct execsnoop *x)
 
 	x->kprobes = feat->kprobe_events && a && !x->o->force_fallback;
 	if (!x->kprobes && !x->o->force_fallback) {
+		struct utsname u;
+		char why[128];
+
+		if (!feat->kprobe_events)
+			snprintf(why, sizeof(why), "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)");
+		else
+			snprintf(why, sizeof(why), "the kprobe path supports x86_64 and aarch64, not %s",
+				 uname(&u) < 0 ? "this architecture" : u.machine);
 		snoop_warn(x->s, "%s: arguments from uprobes on the C library's exec calls, else read from /proc (marked [late])",
-			   !feat->kprobe_events ? "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)"
-						: "this architecture is not supported by the kprobe path");
+			   why);
 	}
 	/* PPID: remember who forked whom, so that it is right even for
 	 * processes gone by the time their line is printed. */

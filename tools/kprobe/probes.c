@@ -147,14 +147,37 @@ static int check_function(struct kp *kp, struct kp_probe *p)
 	return 0;
 }
 
+/* The registers of a function's integer arguments, in kprobe fetch syntax,
+ * per architecture (uname's machine: the kernel's, whatever this binary
+ * was built for). */
+struct kp_arg_regs {
+	const char *machine;
+	const char *regs[8];
+};
+
+static const struct kp_arg_regs kp_arg_regs[] = {
+	{ "x86_64", { "%di", "%si", "%dx", "%cx", "%r8", "%r9" } },
+	{ "aarch64", { "%x0", "%x1", "%x2", "%x3", "%x4", "%x5", "%x6", "%x7" } },
+};
+
+static const struct kp_arg_regs *arg_regs(struct utsname *u)
+{
+	if (uname(u) < 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(kp_arg_regs) / sizeof(kp_arg_regs[0]); i++)
+		if (!strcmp(u->machine, kp_arg_regs[i].machine))
+			return &kp_arg_regs[i];
+	return NULL;
+}
+
 /* Kernels without $argN (before 4.20, or an arch without the API): the
- * x86-64 calling convention gives the first six in registers. */
+ * calling convention gives the first arguments in registers. */
 static int args_to_registers(struct kp_probe *p)
 {
-	static const char *const regs[] = { "%di", "%si", "%dx", "%cx", "%r8", "%r9" };
 	struct utsname u;
+	const struct kp_arg_regs *ar = arg_regs(&u);
 
-	if (uname(&u) < 0 || strcmp(u.machine, "x86_64"))
+	if (!ar)
 		return -1;
 	for (int i = 0; i < p->def->nargs; i++) {
 		struct snoop_probe_arg *a = &p->def->args[i];
@@ -162,8 +185,9 @@ static int args_to_registers(struct kp_probe *p)
 		size_t o = 0;
 
 		for (const char *s = a->fetch; *s;) {
-			if (!strncmp(s, "$arg", 4) && s[4] >= '1' && s[4] <= '6' && !(s[5] >= '0' && s[5] <= '9')) {
-				q = (char *)regs[s[4] - '1'];
+			if (!strncmp(s, "$arg", 4) && s[4] >= '1' && s[4] <= '8' && ar->regs[s[4] - '1'] &&
+			    !(s[5] >= '0' && s[5] <= '9')) {
+				q = (char *)ar->regs[s[4] - '1'];
 				if (o + strlen(q) >= sizeof(out))
 					return -1;
 				memcpy(out + o, q, strlen(q));
@@ -278,8 +302,10 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 		return KP_EXIT_USAGE;
 	}
 	if (!f->kprobe_args && args_to_registers(p) < 0) {
-		snoop_err(kp->s, "this kernel has no $argN and kprobe knows only x86-64's registers: "
-			  "use %%REG fetch args");
+		struct utsname u;
+
+		snoop_err(kp->s, "this kernel has no $argN and kprobe knows no registers for %s%s: use %%REG fetch args",
+			  arg_regs(&u) ? "this argument on " : "", uname(&u) < 0 ? "this architecture" : u.machine);
 		return KP_EXIT_UNAVAILABLE;
 	}
 	snoop_buf_init(&line);

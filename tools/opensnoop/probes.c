@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <event-parse.h>
@@ -213,8 +214,9 @@ static const char *string_type(struct opensnoop *x)
 
 struct open_fn {
 	const char *func;
-	/* fetch args with $argN, and with x86_64 registers; %s = string type */
-	const char *args, *args_x86;
+	/* fetch args with $argN, and with the registers of x86_64 and arm64
+	 * (kernels without $argN); %s = string type */
+	const char *args, *args_x86, *args_arm64;
 };
 
 static const struct open_fn open_fns[] = {
@@ -222,12 +224,14 @@ static const struct open_fn open_fns[] = {
 	 *                      struct open_how *how); how->flags at 0, ->mode at 8 */
 	{ "do_sys_openat2",
 	  "dfd=$arg1:s32 filename=+0($arg2):%s flags=+0($arg3):x64 mode=+8($arg3):x64 comm=$comm",
-	  "dfd=%%di:s32 filename=+0(%%si):%s flags=+0(%%dx):x64 mode=+8(%%dx):x64 comm=$comm" },
+	  "dfd=%%di:s32 filename=+0(%%si):%s flags=+0(%%dx):x64 mode=+8(%%dx):x64 comm=$comm",
+	  "dfd=%%x0:s32 filename=+0(%%x1):%s flags=+0(%%x2):x64 mode=+8(%%x2):x64 comm=$comm" },
 	/* 3.x-5.5: do_sys_open(int dfd, const char __user *filename, int flags,
 	 *                      umode_t mode) */
 	{ "do_sys_open",
 	  "dfd=$arg1:s32 filename=+0($arg2):%s flags=$arg3:x32 mode=$arg4:x16 comm=$comm",
-	  "dfd=%%di:s32 filename=+0(%%si):%s flags=%%dx:x32 mode=%%cx:x16 comm=$comm" },
+	  "dfd=%%di:s32 filename=+0(%%si):%s flags=%%dx:x32 mode=%%cx:x16 comm=$comm",
+	  "dfd=%%x0:s32 filename=+0(%%x1):%s flags=%%x2:x32 mode=%%x3:x16 comm=$comm" },
 };
 
 static int setup_kprobe(struct opensnoop *x)
@@ -254,12 +258,21 @@ static int setup_kprobe(struct opensnoop *x)
 	if (feat->kprobe_args) {
 		fmt = fn->args;
 	} else {
-#if defined(__x86_64__)
-		fmt = fn->args_x86;
-#else
-		snoop_err(x->s, "this kernel has no $argN kprobe fetch args: use --tracepoint");
-		return -1;
-#endif
+		/* The kernel's calling convention: its architecture, not the
+		 * one this binary was built for. */
+		struct utsname u;
+
+		if (uname(&u) < 0)
+			snprintf(u.machine, sizeof(u.machine), "?");
+		if (strcmp(u.machine, "x86_64") == 0) {
+			fmt = fn->args_x86;
+		} else if (strcmp(u.machine, "aarch64") == 0) {
+			fmt = fn->args_arm64;
+		} else {
+			snoop_err(x->s, "this kernel has no $argN kprobe fetch args, and opensnoop knows no registers "
+				  "for %s: use --tracepoint", u.machine);
+			return -1;
+		}
 	}
 	snprintf(args, sizeof(args), fmt, string_type(x));
 	ev = snoop_session_kprobe(x->s, "open", fn->func, args, false, on_entry_kprobe, x);

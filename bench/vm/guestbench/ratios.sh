@@ -12,7 +12,14 @@ set -euo pipefail
 require_file "$TRACEFS/kprobe_events" "no kprobe events"
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECS:-2}
-FUNC=__do_sys_getppid # (the __x64_sys_ wrapper is not traceable: not in available_filter_functions)
+# getppid's body: __do_sys_getppid on x86_64 (its __x64_sys_ wrapper is not
+# traceable: not in available_filter_functions); arm64's SYSCALL_DEFINE0 has
+# no __do_sys_ body, its __arm64_sys_getppid is the function itself.
+FUNC=
+for f in __do_sys_getppid __arm64_sys_getppid; do
+	grep -qx "$f" "$TRACEFS/available_filter_functions" && { FUNC=$f; break; }
+done
+[[ -n $FUNC ]] || skip "no traceable getppid body (__do_sys_getppid, __arm64_sys_getppid) on $(uname -m)"
 FLOOR=$TRACEFS/instances/bench_floor_$$
 has_ft=0
 grep -qw function "$TRACEFS/available_tracers" && has_ft=1

@@ -16,14 +16,14 @@ ft_stop out2.txt
 cat out2.txt >&2
 grep -qE "^ft_opener +$OPENER .* do_sys_openat2 <- " out2.txt || fail "no call line with -s"
 grep -qE $'^\t=> ' out2.txt || fail "no stack lines"
-grep -qE $'^\t=> .*(do_syscall_64|entry_SYSCALL)' out2.txt || fail "stack without the syscall entry"
+grep -qE $'^\t=> .*'"($KSYSCALL_ENTRY)" out2.txt || fail "stack without the syscall entry"
 ! grep -q 0x7fffffff out2.txt || fail "the ftrace trampoline marker shown as an address"
 opener_start 1 0
 ft_start out2.json -s -j -p "$OPENER" do_sys_openat2
 opener_run
 sleep 1
 ft_stop out2.json
-json_check out2.json 'len(rows) == 1 and any("do_syscall_64" in f for f in rows[0]["stack"])'
+json_check out2.json "len(rows) == 1 and any(__import__('re').search('$KSYSCALL_ENTRY', f) for f in rows[0]['stack'])"
 ft_assert_clean
 # The stack option is put back (one flag for all instances on 6.1 and 6.12).
 [[ $(cat "$TRACEFS/options/func_stack_trace") == 0 ]] || fail "options/func_stack_trace left on"

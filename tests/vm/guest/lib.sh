@@ -45,6 +45,35 @@ skip() {
 
 note() { echo "# $*" >&2; }
 
+# kreg N: the kprobe-event name of the register holding a kernel function's
+# Nth integer argument (1-based) on this guest's architecture, for tests
+# that fetch arguments by register (kprobe events' fetch syntax is
+# per-architecture: %di on x86_64, %x0 on arm64).
+kreg() {
+	case $(uname -m) in
+	x86_64)
+		local r=(di si dx cx r8 r9)
+		echo "%${r[$1 - 1]}" ;;
+	aarch64) echo "%x$(($1 - 1))" ;;
+	*) fail "kreg: no register names for $(uname -m)" ;;
+	esac
+}
+
+# ksys NAME: the kernel's entry function of syscall NAME on this guest's
+# architecture (__x64_sys_NAME, __arm64_sys_NAME).
+ksys() {
+	case $(uname -m) in
+	x86_64) echo "__x64_sys_$1" ;;
+	aarch64) echo "__arm64_sys_$1" ;;
+	*) fail "ksys: no syscall prefix for $(uname -m)" ;;
+	esac
+}
+
+# KSYSCALL_ENTRY: an extended regex matching the syscall entry code in a
+# kernel stack on either architecture (x86_64: do_syscall_64 from
+# entry_SYSCALL_64; arm64: invoke_syscall from el0_svc).
+KSYSCALL_ENTRY='do_syscall_64|entry_SYSCALL|invoke_syscall|el0_svc'
+
 require_file() { # PATH WHY
 	[[ -e $1 ]] || skip "${2:-$1 missing} ($1 does not exist on $(uname -r))"
 }

@@ -13,7 +13,7 @@
 # Both are left uncompressed: qemu hands the file to the kernel in memory,
 # and under TCG decompressing costs more than copying (see README.md).
 
-MULTIARCH_LIB=usr/lib/x86_64-linux-gnu
+# MULTIARCH_LIB (usr/lib/<triplet>) comes from set_arch (host/common.sh).
 
 # Python modules the guest gets (plus whatever they import): enough for
 # json_check and small helper scripts, far less than the 30 MB stdlib.
@@ -40,6 +40,10 @@ skeleton() {
 copy_libs() {
 	local root=$1 f line lib
 	shift
+	if [[ $VM_ARCH != amd64 ]]; then
+		copy_libs_cross "$root" "$@"
+		return
+	fi
 	for f in "$@"; do
 		# Static binaries and scripts: nothing to copy.
 		ldd "$f" >/dev/null 2>&1 || continue
@@ -62,13 +66,99 @@ copy_libs() {
 	done
 }
 
+# Where an arm64 guest's libraries are looked for: the userland unpacked from
+# arm64 .debs (guest_root), then what the -dev:arm64 packages of the
+# cross-build installed on the host (multiarch).
+cross_lib_dirs() {
+	echo "$VM_CACHE/$VM_ARCH-root/usr/lib/$TRIPLET" "$VM_CACHE/$VM_ARCH-root/lib/$TRIPLET" "/usr/lib/$TRIPLET" "/lib/$TRIPLET"
+}
+
+# copy_libs_cross ROOT FILE...: copy_libs for a foreign architecture, where
+# ldd cannot run the binaries: follow the ELF's DT_NEEDED entries (readelf
+# reads any architecture) through cross_lib_dirs, recursively.
+copy_libs_cross() {
+	local root=$1 f lib d found interp
+	shift
+	local -a todo=("$@") dirs
+	read -r -a dirs <<<"$(cross_lib_dirs)"
+	while ((${#todo[@]})); do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		readelf -h "$f" >/dev/null 2>&1 || continue # a script
+		interp=$(readelf -l "$f" 2>/dev/null | sed -n 's/.*\[Requesting program interpreter: \(.*\)\]/\1/p')
+		if [[ -n $interp && ! -e $root/usr/lib/${interp##*/} ]]; then
+			# The interpreter's path is /lib/...: in the merged-/usr
+			# layout, /lib is a link to usr/lib.
+			for d in "${dirs[@]}"; do
+				[[ -e $d/${interp##*/} ]] || continue
+				mkdir -p "$root/usr/lib"
+				cp -L "$d/${interp##*/}" "$root/usr/lib/${interp##*/}"
+				break
+			done
+			[[ -e $root/usr/lib/${interp##*/} ]] || die "$f needs $interp, not found in: ${dirs[*]}"
+		fi
+		while read -r lib; do
+			[[ -e $root/$MULTIARCH_LIB/$lib ]] && continue
+			found=
+			for d in "${dirs[@]}"; do
+				[[ -e $d/$lib ]] && { found=$d/$lib; break; }
+			done
+			[[ -n $found ]] || die "$f needs $lib, not found in: ${dirs[*]} (missing $VM_ARCH package?)"
+			mkdir -p "$root/$MULTIARCH_LIB"
+			cp -L "$found" "$root/$MULTIARCH_LIB/$lib"
+			todo+=("$found")
+		done < <(readelf -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
+	done
+}
+
+# The packages a foreign guest's base userland is unpacked from (the host's
+# own binaries serve the amd64 guests). The python is the host's version, so
+# that the host's stdlib sources and bytecode fit it.
+guest_debs() {
+	local py
+	py=$("$HOST_PYTHON" -S -I -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	echo busybox-static bash "python$py-minimal" "libpython$py-minimal" "libpython$py-stdlib" libexpat1 trace-cmd libtracecmd1 libzstd1
+}
+
+# guest_root: set GUEST_ROOT to a folder holding the foreign architecture's
+# busybox, bash, python and trace-cmd, unpacked (dpkg -x) from their Debian
+# packages, fetched with `apt-get download` once and kept in the cache
+# (remove $VM_CACHE/$VM_ARCH-root to take newer ones after an apt-get update).
+guest_root() {
+	local p deb tmp
+	GUEST_ROOT=$VM_CACHE/$VM_ARCH-root
+	# .complete names the packages unpacked: a changed list redoes it.
+	[[ $(cat "$GUEST_ROOT/.complete" 2>/dev/null) == "$(guest_debs)" ]] && return 0
+	mkdir -p "$VM_CACHE/$VM_ARCH-debs"
+	for p in $(guest_debs); do
+		compgen -G "$VM_CACHE/$VM_ARCH-debs/${p}_*_$VM_ARCH.deb" >/dev/null && continue
+		log "downloading $p:$VM_ARCH"
+		(cd "$VM_CACHE/$VM_ARCH-debs" && apt-get download -q "$p:$VM_ARCH") 2>&1 |
+			grep -v -e '^W: Download is performed unsandboxed' -e '^ *$' >&2 || true
+		compgen -G "$VM_CACHE/$VM_ARCH-debs/${p}_*_$VM_ARCH.deb" >/dev/null ||
+			die "apt-get download $p:$VM_ARCH failed (no 'dpkg --add-architecture $VM_ARCH' + 'apt-get update'? see scripts/deps.sh)"
+	done
+	tmp=$(mktemp -d "$VM_CACHE/.$VM_ARCH-root.XXXXXX")
+	for deb in "$VM_CACHE/$VM_ARCH-debs"/*.deb; do
+		dpkg-deb -x "$deb" "$tmp" || die "cannot unpack $deb"
+	done
+	guest_debs >"$tmp/.complete"
+	rm -rf "$GUEST_ROOT"
+	mv "$tmp" "$GUEST_ROOT"
+}
+
 # copy_python ROOT: /usr/bin/python3 and the stdlib files that
 # GUEST_PY_MODULES load, found by importing them on the host (so the list
 # follows the host's Python version without a hand-kept file list).
 copy_python() {
-	local root=$1 f rel
-	cp -L "$HOST_PYTHON" "$root/usr/bin/python3"
-	copy_libs "$root" "$HOST_PYTHON"
+	local root=$1 f rel src pyver
+	pyver=$("$HOST_PYTHON" -S -I -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	if [[ $VM_ARCH == amd64 ]]; then
+		cp -L "$HOST_PYTHON" "$root/usr/bin/python3"
+	else
+		cp -L "$GUEST_ROOT/usr/bin/python$pyver" "$root/usr/bin/python3"
+	fi
+	copy_libs "$root" "$root/usr/bin/python3"
 	# -S -I: no site-packages, no user paths: exactly what the guest will do.
 	# shellcheck disable=SC2086 # GUEST_PY_MODULES is a word list
 	"$HOST_PYTHON" -S -I -c '
@@ -87,6 +177,17 @@ for m in list(sys.modules.values()):
 		# python looks under /usr/lib/pythonX.Y next to /usr/bin.
 		[[ $rel == lib/* ]] && rel=usr/$rel
 		mkdir -p "$root/$(dirname "$rel")"
+		src=$f
+		# Compiled modules (lib-dynload/*.so) of a foreign guest: the same
+		# module of its own architecture, from the unpacked packages.
+		if [[ $VM_ARCH != amd64 && $f == *.so ]]; then
+			src=$GUEST_ROOT/${f//x86_64-linux-gnu/$TRIPLET}
+			rel=${rel//x86_64-linux-gnu/$TRIPLET}
+			[[ -e $src ]] || die "no $VM_ARCH build of $f in $GUEST_ROOT"
+			cp -p "$src" "$root/$rel"
+			copy_libs "$root" "$src"
+			continue
+		fi
 		cp -p "$f" "$root/$rel"
 		# Ship the host's bytecode too (same mtime as the source, so it is
 		# valid): compiling the modules under TCG at every boot is slow.
@@ -99,8 +200,6 @@ for m in list(sys.modules.values()):
 	done
 	# The guest's python has the same version as the host's: link the
 	# versioned name too (error messages and shebangs use it).
-	local pyver
-	pyver=$("$HOST_PYTHON" -S -I -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 	ln -sfn python3 "$root/usr/bin/python$pyver"
 }
 
@@ -140,7 +239,8 @@ write_cpio() {
 base_key() {
 	{
 		cat "${BASH_SOURCE[0]}"
-		echo "${SNOOP_VM_COMPRESS:-none}"
+		echo "${SNOOP_VM_COMPRESS:-none} $VM_ARCH"
+		[[ $VM_ARCH == amd64 ]] || ls -l "$VM_CACHE/$VM_ARCH-debs"
 		stat -L -c '%n %s %Y' "$(command -v busybox)" /bin/bash "$HOST_PYTHON"
 		stat -L -c '%n %s %Y' "$(command -v trace-cmd)" 2>/dev/null || true
 	} | md5sum | cut -c1-12
@@ -149,26 +249,35 @@ base_key() {
 # build_base: print the path of the base archive, building it if needed.
 build_base() {
 	local key out stage a
+	[[ $VM_ARCH == amd64 ]] || guest_root
 	key=$(base_key)
-	out=$VM_CACHE/initramfs/base-$key.cpio
+	out=$VM_CACHE/initramfs/base-$KERNEL_PREFIX$key.cpio
 	if [[ ! -s $out ]]; then
 		mkdir -p "$VM_CACHE/initramfs"
 		stage=$(mktemp -d "$VM_CACHE/initramfs/.stage.XXXXXX")
 		skeleton "$stage"
-		cp -L "$(command -v busybox)" "$stage/usr/bin/busybox"
+		local bin=/usr/bin/busybox sh=/bin/bash tc
+		tc=$(command -v trace-cmd || true)
+		if [[ $VM_ARCH != amd64 ]]; then
+			bin=$GUEST_ROOT/bin/busybox sh=$GUEST_ROOT/bin/bash tc=$GUEST_ROOT/usr/bin/trace-cmd
+		else
+			bin=$(command -v busybox)
+		fi
+		cp -L "$bin" "$stage/usr/bin/busybox"
 		# Every applet as a symlink in /usr/bin, except those the host's
-		# real binaries replace.
+		# real binaries replace. (The list is the host's busybox's: the
+		# same Debian version as a foreign guest's.)
 		for a in $(busybox --list); do
 			case $a in busybox | bash) continue ;; esac
 			ln -s busybox "$stage/usr/bin/$a"
 		done
-		cp -L /bin/bash "$stage/usr/bin/bash"
-		copy_libs "$stage" /bin/bash
+		cp -L "$sh" "$stage/usr/bin/bash"
+		copy_libs "$stage" "$stage/usr/bin/bash"
 		# The real trace-cmd, when the host has it: the reliability group's
 		# coexistence tests run it beside the tools (its libtracefs and
 		# libtraceevent are the ones the tools use too).
-		if command -v trace-cmd >/dev/null; then
-			cp -L "$(command -v trace-cmd)" "$stage/usr/bin/trace-cmd"
+		if [[ -n $tc && -e $tc ]]; then
+			cp -L "$tc" "$stage/usr/bin/trace-cmd"
 			copy_libs "$stage" "$stage/usr/bin/trace-cmd"
 		fi
 		copy_python "$stage"
@@ -185,7 +294,7 @@ build_base() {
 		rm -rf "$stage"
 		# Old bases are dead weight once the key changed.
 		# (not at once: a parallel run of an older tree may still read one).
-		find "$VM_CACHE/initramfs" -maxdepth 1 -name 'base-*.cpio' ! -name "base-$key.cpio" -mtime +2 -delete
+		find "$VM_CACHE/initramfs" -maxdepth 1 -name "base-$KERNEL_PREFIX????????????.cpio" ! -name "base-$KERNEL_PREFIX$key.cpio" -mtime +2 -delete
 	fi
 	echo "$out"
 }

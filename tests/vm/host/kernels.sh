@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # Cache layout ($VM_CACHE, default BUILD/vm-cache, shared via SNOOP_VM_CACHE):
-#   debs/<pkg>_<ver>_amd64.deb      the downloaded packages, kept so a
+#   debs/<pkg>_<ver>_<arch>.deb     the downloaded packages, kept so a
 #                                   re-extraction needs no network
 #   kernels/<pkg>_<ver>/vmlinuz      the kernel as packaged (a bzImage)
 #   kernels/<pkg>_<ver>/vmlinux      the same, decompressed: what qemu boots
@@ -11,9 +11,13 @@
 #   kernels/<pkg>_<ver>/version      the Debian package version
 #   kernels/<spec>  -> <pkg>_<ver>  which package a short name (6.1, 6.12)
 #                                   resolved to at the last fetch
+#   kernels/arm64-<spec>            the same for the arm64 guests (-a arm64),
+#                                   whose vmlinuz is an uncompressed Image
+#   arm64-debs/, arm64-root/        the arm64 userland of their initramfs
+#                                   (host/initramfs.sh)
 
 # The short kernel names the suite knows; anything else is taken as the
-# tail of a package name (e.g. 6.1.0-55-amd64).
+# tail of a package name (e.g. 6.1.0-55-amd64, 6.1.0-57-arm64).
 VM_KERNELS=(6.1 6.12)
 
 # kernel_pkg SPEC: the linux-image package SPEC means today, from apt's
@@ -22,17 +26,18 @@ kernel_pkg() {
 	case $1 in
 	6.1)
 		# "the current bookworm 6.1": whatever the metapackage depends on.
-		apt-cache depends linux-image-amd64 2>/dev/null |
-			sed -n 's/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -n1
+		# (apt-cache adds ":arm64" to a foreign architecture's names.)
+		apt-cache depends "linux-image-$VM_ARCH:$VM_ARCH" 2>/dev/null |
+			sed -n "s/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-$VM_ARCH\)\(:$VM_ARCH\)\?\$/\1/p" | head -n1
 		;;
 	6.12)
 		# bookworm carries several 6.12 backports side by side, each its own
 		# package name: take the newest upstream version.
 		apt-cache pkgnames linux-image-6.12. 2>/dev/null |
-			grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | sort -V | tail -n1
+			grep -E "^linux-image-6\.12\.[0-9]+\+deb12-$VM_ARCH\$" | sort -V | tail -n1
 		;;
 	*)
-		if apt-cache show "linux-image-$1" >/dev/null 2>&1; then
+		if apt-cache show "linux-image-$1:$VM_ARCH" >/dev/null 2>&1; then
 			echo "linux-image-$1"
 		fi
 		;;
@@ -43,7 +48,7 @@ kernel_pkg() {
 # kernel; downloads only when apt's candidate is not in the cache yet.
 fetch_kernel() {
 	local spec=$1 pkg ver deb dir link tmp
-	link=$VM_CACHE/kernels/$spec
+	link=$VM_CACHE/kernels/$KERNEL_PREFIX$spec
 	# What SPEC means depends only on apt's lists: if none changed since
 	# the last resolution (the link's own mtime), skip apt-cache, which
 	# costs 1-2 s per call on this machine.
@@ -60,19 +65,19 @@ fetch_kernel() {
 		fi
 		die "no Debian package found for kernel '$spec': run 'apt-get update' (bookworm lists) and retry"
 	fi
-	ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+	ver=$(apt-cache show --no-all-versions "$pkg:$VM_ARCH" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
 	[[ -n $ver ]] || die "apt-cache knows $pkg but gives no version"
 	dir=$VM_CACHE/kernels/${pkg}_$ver
 	if [[ ! -e $dir/vmlinuz ]]; then
 		mkdir -p "$VM_CACHE/debs"
 		# apt-get names the file with the epoch's ':' escaped as %3a.
-		deb=$VM_CACHE/debs/${pkg}_${ver//:/%3a}_amd64.deb
+		deb=$VM_CACHE/debs/${pkg}_${ver//:/%3a}_$VM_ARCH.deb
 		if [[ ! -s $deb ]]; then
 			log "downloading $pkg $ver"
 			# apt's _apt user cannot write into root-owned build dirs; apt then
 			# falls back to downloading as root with a harmless warning.
 			# Success is judged by the file being there, below.
-			(cd "$VM_CACHE/debs" && apt-get download -q "$pkg=$ver") 2>&1 |
+			(cd "$VM_CACHE/debs" && apt-get download -q "$pkg:$VM_ARCH=$ver") 2>&1 |
 				grep -v -e '^W: Download is performed unsandboxed' -e '^ *$' >&2 || true
 			if [[ ! -s $deb ]]; then
 				if [[ -e $link/vmlinuz ]]; then
@@ -119,6 +124,12 @@ fetch_kernels() {
 # If anything is off, DIR/vmlinux.none records it and the bzImage is booted.
 unpack_vmlinux() {
 	local dir=$1 fmt magic off tool
+	# Debian's arm64 vmlinuz is the kernel's Image, uncompressed, which
+	# qemu's virt board boots as it is: nothing to gain here.
+	if [[ $VM_ARCH == arm64 ]]; then
+		touch "$dir/vmlinux.none"
+		return 0
+	fi
 	for fmt in 'xz \xfd7zXZ\x00' 'zstd \x28\xb5\x2f\xfd' 'gzip \x1f\x8b\x08'; do
 		magic=${fmt#* }
 		fmt=${fmt%% *}

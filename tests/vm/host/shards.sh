@@ -57,18 +57,21 @@ boot_limit() {
 	echo "$limit"
 }
 
-# plan_group GROUP: print GROUP's shards, one line each:
+# plan_group GROUP [ID...]: print the shards of GROUP's tests (or of the
+# IDs given, a part of it: the arm64 CI set), one line each:
 #   shard NAME ESTIMATE LIMIT ID...
 # NAME is GROUP when one boot is enough, else GROUP-1, GROUP-2, ... numbered
 # by their first test; ESTIMATE the recorded seconds of its tests, LIMIT its
 # boot_limit; the IDs in name order (the order the guest runs them in).
 plan_group() {
 	local g=$1 f i b k n total best ok
-	local ids=() est=() order=() load=() count=() bin=()
-	for f in "$VM_DIR/$g"/*.sh; do
-		[[ -e $f ]] || continue
-		ids+=("$g/$(basename "${f%.sh}")")
-	done
+	local ids=("${@:2}") est=() order=() load=() count=() bin=()
+	if ((${#ids[@]} == 0)); then
+		for f in "$VM_DIR/$g"/*.sh; do
+			[[ -e $f ]] || continue
+			ids+=("$g/$(basename "${f%.sh}")")
+		done
+	fi
 	n=${#ids[@]}
 	((n)) || return 0
 	total=0

@@ -10,7 +10,7 @@ snapshot_tracefs
 target=/tmp/kp_entry_$$
 touch "$target"
 kp_start out.json -j -n kp_open \
-	-e 'p:do_sys_openat2 dfd=arg1:s32 path=+0(%si):ustring path2=arg2:ustring' \
+	-e "p:do_sys_openat2 dfd=arg1:s32 path=+0($(kreg 2)):ustring path2=arg2:ustring" \
 	-e 'r:do_sys_openat2 fd=retval:s64'
 kp_open "$target" 1 >fds
 kp_stop out.json

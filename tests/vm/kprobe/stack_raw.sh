@@ -13,14 +13,16 @@ kp_start stack.txt -s -n kp_open 'p:do_sys_openat2 path=+0(arg2):ustring'
 kp_open "$target" 1 >/dev/null
 kp_stop stack.txt
 cat stack.txt
-grep -A30 "path=\"$target\"" stack.txt | grep -Eq '=> (do_syscall_64|entry_SYSCALL_64|__x64_sys_openat)' ||
+# The syscall entry: x86_64's, or arm64's (el0_svc -> invoke_syscall).
+syscall_entry='do_syscall_64|entry_SYSCALL_64|__x64_sys_openat|invoke_syscall|el0_svc|__arm64_sys_openat'
+grep -A30 "path=\"$target\"" stack.txt | grep -Eq "=> ($syscall_entry)" ||
 	fail "no syscall entry in the stack"
 kp_start stack.json -s -j -n kp_open 'p:do_sys_openat2 path=+0(arg2):ustring'
 kp_open "$target" 1 >/dev/null
 kp_stop stack.json
-json_check stack.json 'any(any("do_syscall_64" in f for f in r.get("stack", [])) for r in rows)'
+json_check stack.json 'any(any(("do_syscall_64" in f or "invoke_syscall" in f) for f in r.get("stack", [])) for r in rows)'
 
-kp_start raw.txt -r -n kp_open 'p:do_sys_openat2 dfd=%di:s32 path=+0(%si):ustring'
+kp_start raw.txt -r -n kp_open "p:do_sys_openat2 dfd=$(kreg 1):s32 path=+0($(kreg 2)):ustring"
 kp_open "$target" 1 >/dev/null
 kp_stop raw.txt
 cat raw.txt

@@ -23,7 +23,9 @@ grep -q 'esc\\x1b\[31mred.txt' text.out || fail "ANSI escape not escaped: $(grep
 grep -q 'new\\nline.txt' text.out || fail "newline not escaped"
 grep -q 'bad\\xff\\xfe.txt' text.out || fail "non-UTF-8 not escaped"
 grep -q 'ENOENT.*missing/nope.txt' text.out || fail "no ENOENT line"
-grep -Eq 'O_WRONLY\|O_CREAT\|O_TRUNC +0640 +creat.txt' text.out || fail "creat's flags/mode: $(grep creat.txt text.out)"
+# (creat(2) exists on x86_64 only: arm64's syscall table has openat alone.)
+[[ $(uname -m) != x86_64 ]] ||
+	grep -Eq 'O_WRONLY\|O_CREAT\|O_TRUNC +0640 +creat.txt' text.out || fail "creat's flags/mode: $(grep creat.txt text.out)"
 ! grep -q $'\x1b' text.out || fail "a raw ESC reached the output"
 # The columns stay in line whatever the FLAGS: O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC
 # is wider than its column and is written without the O_ prefixes.

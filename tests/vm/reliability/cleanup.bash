@@ -14,7 +14,7 @@
 declare -A CMD=(
 	[execsnoop]="execsnoop"
 	[opensnoop]="opensnoop"
-	[kprobe]="kprobe p:do_sys_openat2_SP_path=+0(%si):ustring"
+	[kprobe]="kprobe p:do_sys_openat2_SP_path=+0($(kreg 2)):ustring"
 	[functrace]="functrace do_sys_openat2"
 )
 # Fails after the instance and a first probe exist.

@@ -37,7 +37,7 @@ has_ft=0
 [[ $(cat "$TRACEFS/available_tracers") == *function* ]] && has_ft=1
 
 # The foreign set-up (what perf-tools, trace-cmd and a human would leave).
-tracefs_write dynamic_events 'p:foreign/fopen do_sys_openat2 dfd=%di:s32' --append
+tracefs_write dynamic_events "p:foreign/fopen do_sys_openat2 dfd=$(kreg 1):s32" --append
 # A group named like ours but without a PID: never ours to remove.
 tracefs_write dynamic_events 'p:snoop/fake do_sys_openat2' --append
 mkdir "$FI"

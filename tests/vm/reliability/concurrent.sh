@@ -43,7 +43,7 @@ for X in A B; do
 	if r_have execsnoop; then st "exec$X" "$SNOOP_BIN/execsnoop" -l "marker$X"; started+=("exec$X"); fi
 	if r_have opensnoop; then st "open$X" "$SNOOP_BIN/opensnoop" "/tmp/rel$X/*"; started+=("open$X"); fi
 	if r_have kprobe; then
-		st "kp$X" "$SNOOP_BIN/kprobe" "p:do_sys_openat2 path=+0(%si):ustring" "path ~ \"/tmp/rel$X/*\""
+		st "kp$X" "$SNOOP_BIN/kprobe" "p:do_sys_openat2 path=+0($(kreg 2)):ustring" "path ~ \"/tmp/rel$X/*\""
 		started+=("kp$X")
 	fi
 done

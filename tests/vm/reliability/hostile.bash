@@ -71,7 +71,7 @@ if [[ $HOSTILE_PART == paths ]] && r_have opensnoop; then
 fi
 if [[ $HOSTILE_PART == paths ]] && r_have kprobe; then
 	for j in "" -j; do
-		r_start "kp$j" "$SNOOP_BIN/kprobe" $j 'p:do_sys_openat2 path=+0(%si):ustring' "path ~ \"$D/*\""
+		r_start "kp$j" "$SNOOP_BIN/kprobe" $j "p:do_sys_openat2 path=+0($(kreg 2)):ustring" "path ~ \"$D/*\""
 		open_all
 		stop_bg -t 20
 	done

@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tracefs_write dynamic_events 'p:smoketest/o do_sys_openat2 dfd=%di:s32' --append
+tracefs_write dynamic_events "p:smoketest/o do_sys_openat2 dfd=$(kreg 1):s32" --append
 grep -q '^p:smoketest/o do_sys_openat2' "$TRACEFS/dynamic_events" ||
 	fail "kprobe not listed in dynamic_events: $(cat "$TRACEFS/dynamic_events")"
 mkdir "$inst"
