@@ -511,3 +511,8 @@ struct snoop_event *snoop_hist_synth(struct snoop_session *s, const char *suffix
 	}
 	return ev;
 }
+
+int snoop_log2_bucket(uint64_t v)
+{
+	return v <= 1 ? 0 : 64 - __builtin_clzll(v - 1);
+}

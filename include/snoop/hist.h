@@ -88,6 +88,11 @@ int snoop_hist_key_execname(const char *key, const char **comm, size_t *commlen,
 /* A plain number. */
 int snoop_hist_key_u64(const char *key, uint64_t *v);
 
+/* The log2 bucket of v the way the kernel's FIELD.log2 makes it, for the
+ * user-space paths to match the kernel's: e = ceil(log2(v)), bucket e
+ * holds (2^(e-1), 2^e], and 0 and 1 are in bucket 0. */
+int snoop_log2_bucket(uint64_t v);
+
 /*
  * Remove every trigger in the instance at directory idir (a dead session's,
  * before its rmdir, which fails with EBUSY while one is there). 0, or -1
