@@ -36,7 +36,6 @@ struct ft_lat_func {
 	struct snoop_pairs *pairs;
 	uint64_t hist[FT_LAT_BUCKETS]; /* this interval's, by log2 of usecs */
 	uint64_t calls;                /* this interval's */
-	uint64_t total;                /* every call paired */
 };
 
 struct ft_lat {
@@ -85,10 +84,13 @@ static void on_return(struct snoop_session *s, const struct snoop_record *r, voi
 	if (!e || r->ts < e->ts)
 		return;
 	ns = r->ts - e->ts;
+	/* -n: by the task's name, known from the sched events (a kprobe
+	 * record has no comm). */
+	if (!ft_comm_ok(ft, r->pid))
+		return;
 	f->hist[snoop_log2_bucket(ns / 1000)]++;
 	f->calls++;
-	f->total++;
-	if (ft->o->slower_than && ns >= ft->o->slower_than && ft_comm_ok(ft, r->pid))
+	if (ft->o->slower_than && ns >= ft->o->slower_than)
 		print_slow(f, r, ns);
 }
 

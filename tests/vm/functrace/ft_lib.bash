@@ -102,3 +102,27 @@ ft_graph_begin() {
 	ft_snapshot
 	echo hello >"$PWD/target.txt"
 }
+
+# ft_lat_start OUT ARGS...: functrace --latency/--slower-than ARGS in the
+# background, until its kprobes record (no tracer: snoop_armed's events).
+ft_lat_start() {
+	local out=$1 i d
+	shift
+	start_bg "$FT" "$@" >"$out" 2>"$out.err"
+	for ((i = 0; i < 300; i++)); do
+		d=$(snoop_instance_of "$BG_PID")
+		[[ -n $d ]] && snoop_armed "$d" && return 0
+		if ! kill -0 "$BG_PID" 2>/dev/null; then
+			cat "$out.err" >&2
+			fail "functrace $* died before tracing"
+		fi
+		nap 0.1
+	done
+	cat "$out.err" >&2
+	fail "functrace $* did not start tracing in 30s"
+}
+
+# ft_require_kprobes: skip unless the kernel has kprobe events.
+ft_require_kprobes() {
+	[[ -e $TRACEFS/kprobe_events ]] || skip "no kprobe events (CONFIG_KPROBE_EVENTS)"
+}

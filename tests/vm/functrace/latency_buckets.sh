@@ -1,0 +1,57 @@
+#!/bin/bash
+# functrace --latency: nanosleeps of 40 ms and 80 ms land in their log2
+# buckets of microseconds of do_nanosleep (and of its caller
+# hrtimer_nanosleep, timed in the same run); -i prints each interval's own
+# calls; nothing is left after. The sleeps sit mid-bucket: under TCG a
+# sleep overshoots by up to tens of ms (never undershoots).
+# vm-timeout: 120
+set -euo pipefail
+. /snoopvm/lib.sh
+. "$SNOOP_TEST_DIR/ft_lib.bash"
+ft_require_kprobes
+ft_snapshot
+
+ft_lat_start out.txt -n ft_sleeper --latency do_nanosleep hrtimer_nanosleep
+d=$(snoop_instance_of "$BG_PID")
+grep -Eq "^r[0-9]*:snoop_[0-9a-f]+_${BG_PID}/lat0_return do_nanosleep" "$TRACEFS/dynamic_events" ||
+	fail "no kretprobe of the session on do_nanosleep: $(cat "$TRACEFS/dynamic_events")"
+ft_sleeper 40000 5
+ft_sleeper 80000 3
+nap 0.3
+ft_stop out.txt
+cat out.txt out.txt.err >&2
+for f in do_nanosleep hrtimer_nanosleep; do
+	grep -q "^$f latency (usecs): 8 calls$" out.txt || fail "$f: expected 8 calls"
+	# 40 ms = 40000 us in (32768, 65536] = 2^16; 80 ms in (65536, 131072].
+	sed -n "/^$f latency/,/latency/p" out.txt >"$f.hist"
+	grep -Eq '^\[32769, 65536\] +5 +\|' "$f.hist" || fail "$f: 5 calls of 40 ms not in [32769, 65536]"
+	grep -Eq '^\[65537, 131072\] +3 +\|' "$f.hist" || fail "$f: 3 calls of 80 ms not in [65537, 131072]"
+done
+[[ ! -e $d ]] || fail "instance $d left"
+ft_assert_clean
+
+# -i 1: each interval's histogram holds its own calls only.
+ft_lat_start iv.txt -n ft_sleeper -i 1 --latency do_nanosleep
+ft_sleeper 40000 2
+nap 2.5
+ft_sleeper 80000 1
+nap 1.5
+ft_stop iv.txt
+cat iv.txt >&2
+# A tick may fall between two sleeps: count over the intervals, and check
+# that the 40 ms ones and the 80 ms one were printed in different ones.
+(($(grep -c '^do_nanosleep latency (usecs): ' iv.txt) >= 3)) || fail "-i 1: fewer than 3 intervals in 4 s"
+[[ $(awk '/^\[32769, 65536\]/ {n += $3} END {print n + 0}' iv.txt) == 2 ]] || fail "-i: not 2 calls of 40 ms in all"
+[[ $(awk '/^\[65537, 131072\]/ {n += $3} END {print n + 0}' iv.txt) == 1 ]] || fail "-i: not 1 call of 80 ms in all"
+grep -q '^do_nanosleep latency (usecs): 0 calls$' iv.txt || fail "-i: no empty interval printed"
+awk '/latency/ {a = b = 0} /^\[32769,/ {a = 1} /^\[65537,/ {b = 1} a && b {bad = 1} END {exit bad}' iv.txt ||
+	fail "-i: calls 2.5 s apart in one interval"
+ft_assert_clean
+
+# A name that is no function: one line, non-zero, nothing left.
+st=0
+"$FT" --latency no_such_function_xyz >bad.txt 2>&1 || st=$?
+[[ $st == 1 ]] || fail "--latency on a missing function: exit status $st, expected 1"
+cat bad.txt >&2
+[[ $(wc -l <bad.txt) -le 3 ]] || fail "the refusal is more than a few lines"
+ft_assert_clean
