@@ -54,6 +54,7 @@ struct functrace_opts {
 	/* --latency / --slower-than (latency.c): PATTERNs are function names */
 	bool latency;             /* --latency: a histogram per function */
 	uint64_t slower_than;     /* --slower-than, ns; 0 none */
+	bool user_space;          /* --user-space: pair records even with hist triggers */
 };
 
 /* ---- patterns.c: parsing, and matching against the kernel's list ---- */

@@ -21,7 +21,7 @@
 #define DEFAULT_LIMIT 1000
 
 enum { OPT_LIMIT = 0x100, OPT_FORCE, OPT_BY, OPT_NO_CHILDREN, OPT_DEPTH, OPT_MIN_DURATION, OPT_NO_IRQ, OPT_LATENCY,
-       OPT_SLOWER_THAN };
+       OPT_SLOWER_THAN, OPT_USER_SPACE };
 
 static const char doc[] =
 	"Trace calls of kernel functions matching PATTERN (globs: vfs_*, *sleep*, ext4_*:mod:ext4), "
@@ -78,6 +78,8 @@ static const struct argp_option options[] = {
 	{ "latency", OPT_LATENCY, NULL, 0, "A log2 histogram of durations (us) per function, at the end and every -i", 0 },
 	{ "slower-than", OPT_SLOWER_THAN, "DURATION", 0,
 	  "One line per call that took DURATION or more (500us, 2ms, 1s; a bare number is us)", 0 },
+	{ "user-space", OPT_USER_SPACE, NULL, 0,
+	  "With --latency: pair the records in user space even where the kernel has hist triggers", 0 },
 	{ 0 }
 };
 
@@ -168,6 +170,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_LATENCY:
 		o->latency = true;
 		return 0;
+	case OPT_USER_SPACE:
+		o->user_space = true;
+		return 0;
 	case OPT_SLOWER_THAN:
 		if (ft_parse_duration(arg, &o->slower_than) < 0)
 			argp_error(state, "invalid --slower-than: expected a time such as 500us, 2ms, 1.5s (1 ns to 1 h)");
@@ -190,6 +195,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				    strchr(o->inc[i].arg, '['))
 					argp_error(state, "--latency and --slower-than take function names, not globs "
 						   "(FUNC #%zu)", i + 1);
+			if (o->user_space && !o->latency)
+				argp_error(state, "--user-space needs --latency");
 			if (o->interval > 0 && !o->latency)
 				argp_error(state, "-i needs -c, --top or --latency");
 			if (o->common.json && o->latency)
@@ -202,6 +209,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--depth, --min-duration, --no-irq and -D need -G");
 		if (o->ngraph && (o->common.top || o->count || o->graph || o->stack))
 			argp_error(state, "-G cannot be used with -c, -g, -s or --top");
+		if (o->user_space)
+			argp_error(state, "--user-space needs --latency");
 		if (!o->ninc && !o->ngraph)
 			argp_error(state, "no PATTERN given: which functions to trace?");
 		/* -i is the shared one (libsnoop's --top child): one meaning,

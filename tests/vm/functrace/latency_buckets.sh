@@ -1,8 +1,9 @@
 #!/bin/bash
 # functrace --latency: nanosleeps of 40 ms and 80 ms land in their log2
 # buckets of microseconds of do_nanosleep (and of its caller
-# hrtimer_nanosleep, timed in the same run); -i prints each interval's own
-# calls; nothing is left after. The sleeps sit mid-bucket: under TCG a
+# hrtimer_nanosleep, timed in the same run), through hist triggers and
+# through --user-space; -i prints each interval's own calls (kernel path:
+# the difference of the hist file's counts); nothing is left after. The sleeps sit mid-bucket: under TCG a
 # sleep overshoots by up to tens of ms (never undershoots).
 # vm-timeout: 120
 set -euo pipefail
@@ -11,27 +12,48 @@ set -euo pipefail
 ft_require_kprobes
 ft_snapshot
 
-ft_lat_start out.txt -n ft_sleeper --latency do_nanosleep hrtimer_nanosleep
-d=$(snoop_instance_of "$BG_PID")
-grep -Eq "^r[0-9]*:snoop_[0-9a-f]+_${BG_PID}/lat0_return do_nanosleep" "$TRACEFS/dynamic_events" ||
-	fail "no kretprobe of the session on do_nanosleep: $(cat "$TRACEFS/dynamic_events")"
-ft_sleeper 40000 5
-ft_sleeper 80000 3
-nap 0.3
-ft_stop out.txt
-cat out.txt out.txt.err >&2
-for f in do_nanosleep hrtimer_nanosleep; do
-	grep -q "^$f latency (usecs): 8 calls$" out.txt || fail "$f: expected 8 calls"
-	# 40 ms = 40000 us in (32768, 65536] = 2^16; 80 ms in (65536, 131072].
-	sed -n "/^$f latency/,/latency/p" out.txt >"$f.hist"
-	grep -Eq '^\[32769, 65536\] +5 +\|' "$f.hist" || fail "$f: 5 calls of 40 ms not in [32769, 65536]"
-	grep -Eq '^\[65537, 131072\] +3 +\|' "$f.hist" || fail "$f: 3 calls of 80 ms not in [65537, 131072]"
+# The kernel's path (hist triggers feeding a synthetic event per function)
+# and the user-space pairing give the same buckets. Without -n the kernel
+# path counts every task's sleeps: the guest has no other sleeps that long.
+for mode in kernel user; do
+	if [[ $mode == kernel ]]; then
+		[[ -e $TRACEFS/events/syscalls/sys_enter_clock_nanosleep/hist ]] || { note "no hist triggers"; continue; }
+		args=(--verbose)
+	else
+		args=(--verbose --user-space -n ft_sleeper)
+	fi
+	ft_lat_start out.txt "${args[@]}" --latency do_nanosleep hrtimer_nanosleep
+	d=$(snoop_instance_of "$BG_PID")
+	grep -Eq "^r[0-9]*:snoop_[0-9a-f]+_${BG_PID}/lat0_return do_nanosleep" "$TRACEFS/dynamic_events" ||
+		fail "$mode: no kretprobe of the session on do_nanosleep: $(cat "$TRACEFS/dynamic_events")"
+	if [[ $mode == kernel ]]; then
+		grep -Eq "^snoop_[0-9a-f]+_${BG_PID}_lat1([[:space:]]|$)" "$TRACEFS/synthetic_events" ||
+			fail "no synthetic event <group>_lat1: $(cat "$TRACEFS/synthetic_events")"
+	fi
+	ft_sleeper 40000 5
+	ft_sleeper 80000 3
+	nap 0.3
+	ft_stop out.txt
+	cat out.txt out.txt.err >&2
+	if [[ $mode == kernel ]]; then
+		grep -q 'histogram in the kernel' out.txt.err || fail "--verbose does not say the kernel made it"
+	else
+		grep -q 'pairing in user space.*--user-space' out.txt.err || fail "--verbose does not say user space"
+	fi
+	for f in do_nanosleep hrtimer_nanosleep; do
+		grep -Eq "^$f latency \(usecs\): [0-9]+ calls$" out.txt || fail "$mode: $f: no histogram"
+		# 40 ms = 40000 us in (32768, 65536] = 2^16; 80 ms in (65536, 131072].
+		sed -n "/^$f latency/,/latency/p" out.txt >"$f.hist"
+		grep -Eq '^\[32769, 65536\] +5 +\|' "$f.hist" || fail "$mode: $f: 5 calls of 40 ms not in [32769, 65536]"
+		grep -Eq '^\[65537, 131072\] +3 +\|' "$f.hist" || fail "$mode: $f: 3 calls of 80 ms not in [65537, 131072]"
+	done
+	[[ $mode == kernel ]] || grep -q "^do_nanosleep latency (usecs): 8 calls$" out.txt || fail "-n: not 8 calls"
+	[[ ! -e $d ]] || fail "$mode: instance $d left"
+	ft_assert_clean
 done
-[[ ! -e $d ]] || fail "instance $d left"
-ft_assert_clean
 
 # -i 1: each interval's histogram holds its own calls only.
-ft_lat_start iv.txt -n ft_sleeper -i 1 --latency do_nanosleep
+ft_lat_start iv.txt -i 1 --latency do_nanosleep
 ft_sleeper 40000 2
 nap 2.5
 ft_sleeper 80000 1
