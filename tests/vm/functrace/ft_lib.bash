@@ -27,13 +27,23 @@ ft_assert_clean() {
 # instance traces, BG_PID is its pid. (A new instance starts with
 # tracing_on 1: only with its tracer selected is tracing_on a sign.)
 ft_start() {
-	local out=$1 i d
-	shift
+	ft_start_until ft_tracing "$@"
+}
+
+# ft_tracing DIR: instance DIR's function tracer is selected and on.
+ft_tracing() {
+	[[ $(cat "$1/current_tracer" 2>/dev/null) == function* && $(cat "$1/tracing_on" 2>/dev/null) == 1 ]]
+}
+
+# ft_start_until CHECK OUT ARGS...: functrace ARGS in the background until
+# CHECK DIR is true of its instance DIR (at most 20 s).
+ft_start_until() {
+	local check=$1 out=$2 i d
+	shift 2
 	start_bg "$FT" "$@" >"$out" 2>"$out.err"
 	for ((i = 0; i < 200; i++)); do
 		d=$(snoop_instance_of "$BG_PID")
-		if [[ -n $d && $(cat "$d/current_tracer" 2>/dev/null) == function* &&
-			$(cat "$d/tracing_on" 2>/dev/null) == 1 ]]; then
+		if [[ -n $d ]] && "$check" "$d"; then
 			return 0
 		fi
 		if ! kill -0 "$BG_PID" 2>/dev/null; then
@@ -106,20 +116,7 @@ ft_graph_begin() {
 # ft_lat_start OUT ARGS...: functrace --latency/--slower-than ARGS in the
 # background, until its kprobes record (no tracer: snoop_armed's events).
 ft_lat_start() {
-	local out=$1 i d
-	shift
-	start_bg "$FT" "$@" >"$out" 2>"$out.err"
-	for ((i = 0; i < 300; i++)); do
-		d=$(snoop_instance_of "$BG_PID")
-		[[ -n $d ]] && snoop_armed "$d" && return 0
-		if ! kill -0 "$BG_PID" 2>/dev/null; then
-			cat "$out.err" >&2
-			fail "functrace $* died before tracing"
-		fi
-		nap 0.1
-	done
-	cat "$out.err" >&2
-	fail "functrace $* did not start tracing in 30s"
+	ft_start_until snoop_armed "$@"
 }
 
 # ft_require_kprobes: skip unless the kernel has kprobe events.

@@ -9,22 +9,13 @@ set -euo pipefail
 ft_require_kprobes
 ft_snapshot
 
-wait_clean() {
-	local i
-	for ((i = 0; i < $1 / 20; i++)); do
-		[[ -z $(snoop_leftovers) ]] && return 0
-		nap 0.02
-	done
-	fail "leftovers after $1 ms: $(snoop_leftovers)"
-}
-
 ft_lat_start o.txt --latency do_nanosleep --slower-than 1ms
 pid=$BG_PID
 grep -q "_${pid}/lat0_return" "$TRACEFS/dynamic_events" || fail "no kretprobe: the test sees nothing"
 snoop_reaper_of "$pid" >/dev/null || fail "no snoop-reaper for $pid"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || :
-wait_clean 1000
+wait_no_leftovers 1000
 ft_assert_clean
 note "kill -9 of functrace: its reaper removed the probes and the instance"
 
