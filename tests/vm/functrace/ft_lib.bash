@@ -59,7 +59,8 @@ ft_start_until() {
 # ft_stop OUT: SIGINT, expect status 0, show stderr on failure.
 ft_stop() {
 	local out=$1
-	stop_bg -e 0 -t 20 || { cat "$out.err" >&2; fail "functrace did not stop cleanly"; }
+	stop_bg -a -t 20
+	[[ $BG_STATUS == 0 ]] || { cat "$out.err" >&2; fail "functrace exited with $BG_STATUS after SIGINT"; }
 }
 
 # opener_start N M [FAST SLOW_MS]: a workload waiting for SIGUSR1; OPENER is its pid.
