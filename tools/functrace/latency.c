@@ -34,7 +34,7 @@
 
 #include "functrace.h"
 
-#define FT_LAT_BUCKETS 64
+#define FT_LAT_BUCKETS 65 /* snoop_log2_bucket(): 0 to 64 */
 
 struct ft_lat_func {
 	struct functrace *ft;
