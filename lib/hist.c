@@ -511,3 +511,33 @@ struct snoop_event *snoop_hist_synth(struct snoop_session *s, const char *suffix
 	}
 	return ev;
 }
+
+int snoop_log2_bucket(uint64_t v)
+{
+	return v <= 1 ? 0 : 64 - __builtin_clzll(v - 1);
+}
+
+int snoop_hist_latency_pair(struct snoop_event *entry, struct snoop_event *exit, struct snoop_event *synth,
+			    const char *tag, const char *entry_filter)
+{
+	struct snoop_buf spec, f;
+	int r;
+
+	snoop_buf_init(&spec);
+	snoop_buf_init(&f);
+	if (entry_filter && entry_filter[0])
+		snoop_buf_printf(&f, "(%s) && ", entry_filter);
+	snoop_buf_printf(&f, "common_pid != %d", (int)getpid());
+	snoop_buf_printf(&spec, "keys=common_pid:snoop_ts%s=common_timestamp.usecs:clock=mono", tag);
+	r = snoop_hist_trigger(entry, snoop_buf_cstr(&spec), snoop_buf_cstr(&f));
+	if (r == 0) {
+		snoop_buf_reset(&spec);
+		snoop_buf_printf(&spec, "keys=common_pid:snoop_lat%s=common_timestamp.usecs-$snoop_ts%s:clock=mono:"
+				 "onmatch(%s.%s).trace(%s,$snoop_lat%s)",
+				 tag, tag, snoop_event_system(entry), snoop_event_name(entry), snoop_event_name(synth), tag);
+		r = snoop_hist_trigger(exit, snoop_buf_cstr(&spec), NULL);
+	}
+	snoop_buf_free(&spec);
+	snoop_buf_free(&f);
+	return r;
+}

@@ -78,6 +78,20 @@ int snoop_hist_read(struct snoop_event *ev, const char *keys_prefix, struct snoo
 int snoop_hist_parse(const char *text, struct snoop_hist_table *t, int max);
 void snoop_hist_table_free(struct snoop_hist_table *t);
 
+/*
+ * Time from entry to exit in the kernel, per task: a trigger on entry saves
+ * common_timestamp.usecs per common_pid in variable snoop_ts<tag>, one on
+ * exit computes snoop_lat<tag> (the microseconds since) and fires synth
+ * with it (onmatch(entry).trace), i.e. synth's one u64 field. tag keeps the
+ * variables of several pairs in one instance apart. entry_filter (NULL:
+ * none) is ANDed with "not this process". Call it from the session's arm
+ * hook (snoop_session_on_arm): common_timestamp triggers written before the
+ * start's writes gave wrong first latencies on 6.1 and 6.12. Both events
+ * must be snoop_hist_trigger_only(). 0, or -1 with the reason printed.
+ */
+int snoop_hist_latency_pair(struct snoop_event *entry, struct snoop_event *exit, struct snoop_event *synth,
+			    const char *tag, const char *entry_filter);
+
 /* Key values as the kernel prints them. All return 0 or -1 (not that form). */
 /* "~ 2^7": the log2 bucket's exponent (values in (2^(e-1), 2^e]; 0 and 1 in 2^0). */
 int snoop_hist_key_log2(const char *key, unsigned int *exp);
@@ -87,6 +101,11 @@ int snoop_hist_key_bucket(const char *key, uint64_t *first);
 int snoop_hist_key_execname(const char *key, const char **comm, size_t *commlen, int *pid);
 /* A plain number. */
 int snoop_hist_key_u64(const char *key, uint64_t *v);
+
+/* The log2 bucket of v the way the kernel's FIELD.log2 makes it, for the
+ * user-space paths to match the kernel's: e = ceil(log2(v)), bucket e
+ * holds (2^(e-1), 2^e], and 0 and 1 are in bucket 0. */
+int snoop_log2_bucket(uint64_t v);
 
 /*
  * Remove every trigger in the instance at directory idir (a dead session's,

@@ -176,12 +176,28 @@ static void test_numbers_and_refusals(void **state)
 	assert_int_equal(snoop_hist_key_bucket("~ 2^3", &v), -1);
 }
 
+/* The user-space paths' buckets are the kernel's .log2: (2^(e-1), 2^e]. */
+static void test_log2_bucket(void **state)
+{
+	(void)state;
+	assert_int_equal(snoop_log2_bucket(0), 0);
+	assert_int_equal(snoop_log2_bucket(1), 0);
+	assert_int_equal(snoop_log2_bucket(2), 1);
+	assert_int_equal(snoop_log2_bucket(3), 2);
+	assert_int_equal(snoop_log2_bucket(4), 2);
+	assert_int_equal(snoop_log2_bucket(5), 3);
+	assert_int_equal(snoop_log2_bucket(65536), 16);
+	assert_int_equal(snoop_log2_bucket(65537), 17);
+	assert_int_equal(snoop_log2_bucket(UINT64_MAX), 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_stack_rows),
 		cmocka_unit_test(test_numbers_and_refusals),
+		cmocka_unit_test(test_log2_bucket),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

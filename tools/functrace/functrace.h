@@ -51,6 +51,10 @@ struct functrace_opts {
 	uint64_t min_duration;    /* --min-duration, ns; 0 none */
 	bool no_irq;              /* --no-irq */
 	bool no_durations;        /* -D */
+	/* --latency / --slower-than (latency.c): PATTERNs are function names */
+	bool latency;             /* --latency: a histogram per function */
+	uint64_t slower_than;     /* --slower-than, ns; 0 none */
+	bool user_space;          /* --user-space: pair records even with hist triggers */
 };
 
 /* ---- patterns.c: parsing, and matching against the kernel's list ---- */
@@ -112,6 +116,7 @@ void ft_json_stack_entry(const struct snoop_ksyms *ksyms, struct snoop_json *j, 
 
 struct ft_counts;
 struct ft_graph;
+struct ft_lat;
 
 struct functrace {
 	struct functrace_opts *o;
@@ -137,6 +142,7 @@ struct functrace {
 	int top_ncols;
 	struct ft_graph *graph;    /* -G, else NULL */
 	uint64_t *graph_addrs;     /* -G functions' addresses */
+	struct ft_lat *lat;        /* --latency/--slower-than, else NULL */
 };
 
 int functrace_setup(struct functrace *ft);
@@ -157,6 +163,11 @@ int functrace_graph_init(struct functrace *ft);
 void functrace_graph_finish(struct functrace *ft);
 void functrace_graph_free(struct functrace *ft);
 int ft_parse_duration(const char *arg, uint64_t *ns);
+
+/* ---- latency.c: --latency and --slower-than, kprobe + kretprobe pairs ---- */
+int functrace_latency_setup(struct functrace *ft);
+void functrace_latency_header(struct functrace *ft);
+void functrace_latency_free(struct functrace *ft);
 
 /* ---- top.c: --top, the count mode as a live table ---- */
 int functrace_top_setup(struct functrace *ft, int argc, char **argv);

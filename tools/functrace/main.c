@@ -20,7 +20,8 @@
 
 #define DEFAULT_LIMIT 1000
 
-enum { OPT_LIMIT = 0x100, OPT_FORCE, OPT_BY, OPT_NO_CHILDREN, OPT_DEPTH, OPT_MIN_DURATION, OPT_NO_IRQ };
+enum { OPT_LIMIT = 0x100, OPT_FORCE, OPT_BY, OPT_NO_CHILDREN, OPT_DEPTH, OPT_MIN_DURATION, OPT_NO_IRQ, OPT_LATENCY,
+       OPT_SLOWER_THAN, OPT_USER_SPACE };
 
 static const char doc[] =
 	"Trace calls of kernel functions matching PATTERN (globs: vfs_*, *sleep*, ext4_*:mod:ext4), "
@@ -48,6 +49,8 @@ static const char doc[] =
 	"  functrace -g do_sys_openat2    # entry, exit and duration\n"
 	"  functrace -G do_sys_openat2 -p 1234 --depth 3   # its callees, 3 levels\n"
 	"  functrace -G do_nanosleep --min-duration 1ms     # only calls of 1 ms or more\n"
+	"  functrace --latency do_nanosleep   # log2 histogram of its durations (us) at Ctrl-C\n"
+	"  functrace --slower-than 10ms vfs_read   # one line per call of 10 ms or more\n"
 	"  functrace 'ext4_*:mod:ext4'    # ext4_* functions of the ext4 module\n"
 	"  functrace -j -d 5 vfs_read     # JSON Lines for 5 seconds";
 
@@ -71,6 +74,12 @@ static const struct argp_option options[] = {
 	  "summary of its faster callees", 0 },
 	{ "no-irq", OPT_NO_IRQ, NULL, 0, "With -G: leave out what hard interrupts run on the way", 0 },
 	{ "no-durations", 'D', NULL, 0, "With -G: no duration column", 0 },
+	{ NULL, 0, NULL, 0, "How long calls take (kprobe + kretprobe per FUNC; PATTERNs are function names):", 0 },
+	{ "latency", OPT_LATENCY, NULL, 0, "A log2 histogram of durations (us) per function, at the end and every -i", 0 },
+	{ "slower-than", OPT_SLOWER_THAN, "DURATION", 0,
+	  "One line per call that took DURATION or more (500us, 2ms, 1s; a bare number is us)", 0 },
+	{ "user-space", OPT_USER_SPACE, NULL, 0,
+	  "With --latency: pair the records in user space even where the kernel has hist triggers", 0 },
 	{ 0 }
 };
 
@@ -158,16 +167,50 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'D':
 		o->no_durations = true;
 		return 0;
+	case OPT_LATENCY:
+		o->latency = true;
+		return 0;
+	case OPT_USER_SPACE:
+		o->user_space = true;
+		return 0;
+	case OPT_SLOWER_THAN:
+		if (ft_parse_duration(arg, &o->slower_than) < 0)
+			argp_error(state, "invalid --slower-than: expected a time such as 500us, 2ms, 1.5s (1 ns to 1 h)");
+		return 0;
 	case ARGP_KEY_ARG:
 		add_pattern(state, &o->inc, &o->ninc, arg);
 		return 0;
 	case ARGP_KEY_END:
+		o->interval = o->top.interval;
+		if (o->latency || o->slower_than) {
+			/* kprobes on functions named exactly: no globs, no
+			 * function tracer, none of its modes. */
+			if (o->ngraph || o->count || o->graph || o->stack || o->common.top || o->nexc || o->by != FT_BY_FUNC)
+				argp_error(state, "--latency and --slower-than cannot be used with -G, -c, -g, -s, -x, --by "
+					   "or --top");
+			if (!o->ninc)
+				argp_error(state, "no FUNC given: which functions to time?");
+			for (size_t i = 0; i < o->ninc; i++)
+				if (o->inc[i].module || strchr(o->inc[i].arg, '*') || strchr(o->inc[i].arg, '?') ||
+				    strchr(o->inc[i].arg, '['))
+					argp_error(state, "--latency and --slower-than take function names, not globs "
+						   "(FUNC #%zu)", i + 1);
+			if (o->user_space && !o->latency)
+				argp_error(state, "--user-space needs --latency");
+			if (o->interval > 0 && !o->latency)
+				argp_error(state, "-i needs -c, --top or --latency");
+			if (o->common.json && o->latency)
+				argp_error(state, "-j with --latency is not available yet (--slower-than -j is)");
+			return 0;
+		}
 		if (o->ngraph && (o->ninc || o->nexc))
 			argp_error(state, "-G traces every function below FUNC: PATTERN and -x cannot be used with it");
 		if (!o->ngraph && (o->depth || o->min_duration || o->no_irq || o->no_durations))
 			argp_error(state, "--depth, --min-duration, --no-irq and -D need -G");
 		if (o->ngraph && (o->common.top || o->count || o->graph || o->stack))
 			argp_error(state, "-G cannot be used with -c, -g, -s or --top");
+		if (o->user_space)
+			argp_error(state, "--user-space needs --latency");
 		if (!o->ninc && !o->ngraph)
 			argp_error(state, "no PATTERN given: which functions to trace?");
 		/* -i is the shared one (libsnoop's --top child): one meaning,
@@ -300,7 +343,9 @@ int main(int argc, char **argv)
 
 	argp_err_exit_status = FT_EXIT_USAGE;
 	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
-	ret = check_patterns(&ft);
+	/* --latency: kprobes, not the function tracer; the kernel checks
+	 * the names when the probes are created. */
+	ret = o.latency || o.slower_than ? 0 : check_patterns(&ft);
 	if (ret)
 		goto out;
 	ret = 1;
@@ -321,8 +366,8 @@ int main(int argc, char **argv)
 	/* The library's pid filter (set_event_pid) and comm filter apply to
 	 * trace events only; the function tracer is filtered by
 	 * set_ftrace_pid here, and by name in user space. */
-	snoop_session_common_filters(ft.s, 0);
-	if (functrace_setup(&ft) < 0) {
+	snoop_session_common_filters(ft.s, o.latency || o.slower_than ? SNOOP_FILTER_PID : 0);
+	if (o.latency || o.slower_than ? functrace_latency_setup(&ft) < 0 : functrace_setup(&ft) < 0) {
 		if (ft.setup_status)
 			ret = ft.setup_status;
 		goto out;
@@ -334,13 +379,19 @@ int main(int argc, char **argv)
 	if ((o.common.top && functrace_top_setup(&ft, argc, argv) < 0) || snoop_session_start(ft.s) < 0)
 		goto out;
 	ft_comms_scan(ft.comms, true);
-	if (o.ngraph)
+	if (o.latency || o.slower_than)
+		fprintf(stderr, "functrace: timing %zu function%s (kprobe + kretprobe). Ctrl-C to end.\n", o.ninc,
+			o.ninc == 1 ? "" : "s");
+	else if (o.ngraph)
 		fprintf(stderr, "functrace: tracing the call graph below %zu function%s (function_graph). Ctrl-C to end.\n",
 			o.ngraph, o.ngraph == 1 ? "" : "s");
 	else
 		fprintf(stderr, "functrace: tracing %zu function%s%s. Ctrl-C to end.\n", ft.nfuncs,
 			ft.nfuncs == 1 ? "" : "s", o.graph ? " (function_graph)" : "");
-	functrace_print_header(&ft);
+	if (o.latency || o.slower_than)
+		functrace_latency_header(&ft);
+	else
+		functrace_print_header(&ft);
 	ret = snoop_session_run(ft.s) < 0 ? 1 : 0;
 	functrace_finish(&ft);
 	if (o.common.verbose)
@@ -356,6 +407,7 @@ out:
 	snoop_top_free(ft.top);
 	functrace_output_free(&ft);
 	functrace_graph_free(&ft);
+	functrace_latency_free(&ft);
 	ft_comms_free(ft.comms);
 	snoop_ksym_free(ft.ksyms);
 	for (size_t i = 0; i < o.ninc; i++)

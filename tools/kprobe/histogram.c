@@ -17,6 +17,8 @@
 
 #include <event-parse.h>
 
+#include <snoop/hist.h>
+
 #include "kprobe.h"
 
 #define BAR_WIDTH 40
@@ -57,7 +59,7 @@ int kp_histogram_setup(struct kp *kp)
 
 int64_t kp_log2_bucket(uint64_t v)
 {
-	return v <= 1 ? 0 : 64 - __builtin_clzll(v - 1);
+	return snoop_log2_bucket(v);
 }
 
 void kp_histogram_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,

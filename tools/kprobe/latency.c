@@ -127,27 +127,10 @@ void kp_latency_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record
 static int arm(struct snoop_session *s, void *ctx)
 {
 	struct kp *kp = ctx;
-	struct kp_probe *enter = &kp->probes[0], *exit = &kp->probes[1], *lat = &kp->lat_probe;
-	struct snoop_buf spec, f;
-	int r;
+	struct kp_probe *enter = &kp->probes[0], *exit = &kp->probes[1];
 
 	(void)s;
-	snoop_buf_init(&spec);
-	snoop_buf_init(&f);
-	if (enter->def->filter[0])
-		snoop_buf_printf(&f, "(%s) && ", enter->def->filter);
-	snoop_buf_printf(&f, "common_pid != %d", (int)getpid());
-	r = snoop_hist_trigger(enter->ev, "keys=common_pid:snoop_ts0=common_timestamp.usecs:clock=mono",
-			       snoop_buf_cstr(&f));
-	if (r == 0) {
-		snoop_buf_printf(&spec, "keys=common_pid:snoop_lat=common_timestamp.usecs-$snoop_ts0:clock=mono:"
-				 "onmatch(%s.%s).trace(%s,$snoop_lat)",
-				 snoop_event_system(enter->ev), snoop_event_name(enter->ev), snoop_event_name(lat->ev));
-		r = snoop_hist_trigger(exit->ev, snoop_buf_cstr(&spec), NULL);
-	}
-	snoop_buf_free(&spec);
-	snoop_buf_free(&f);
-	return r;
+	return snoop_hist_latency_pair(enter->ev, exit->ev, kp->lat_probe.ev, "0", enter->def->filter);
 }
 
 /* The kernel path, before the start: the synthetic event (its histogram's

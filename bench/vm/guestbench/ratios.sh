@@ -24,12 +24,16 @@ FLOOR=$TRACEFS/instances/bench_floor_$$
 has_ft=0
 grep -qw function "$TRACEFS/available_tracers" && has_ft=1
 
-floor_on() { # kprobe|function
+floor_on() { # kprobe|pair|function
 	mkdir "$FLOOR"
 	case $1 in
 	kprobe)
 		echo "p:bench_floor_$$/getppid $FUNC" >>"$TRACEFS/dynamic_events"
 		echo 1 >"$FLOOR/events/bench_floor_$$/getppid/enable" ;;
+	pair) # functrace --latency's probes: entry and return
+		echo "p:bench_floor_$$/getppid $FUNC" >>"$TRACEFS/dynamic_events"
+		echo "r:bench_floor_$$/getppid_ret $FUNC" >>"$TRACEFS/dynamic_events"
+		echo 1 >"$FLOOR/events/bench_floor_$$/enable" ;;
 	function)
 		echo "$FUNC" >"$FLOOR/set_ftrace_filter"
 		echo function >"$FLOOR/current_tracer" ;;
@@ -40,6 +44,7 @@ floor_off() {
 	echo nop >"$FLOOR/current_tracer" 2>/dev/null || true
 	rmdir "$FLOOR"
 	echo "-:bench_floor_$$/getppid" >>"$TRACEFS/dynamic_events" 2>/dev/null || true
+	echo "-:bench_floor_$$/getppid_ret" >>"$TRACEFS/dynamic_events" 2>/dev/null || true
 }
 
 # one CONFIG: the workload's rate, and the tool's lines and losses
@@ -50,12 +55,15 @@ one() {
 	alone) ;;
 	floor-kprobe) floor_on kprobe ;;
 	floor-function) floor_on function ;;
+	floor-pair) floor_on pair ;;
 	kprobe) tool=(kprobe "p:$FUNC") ;;
 	kprobe-j) tool=(kprobe -j "p:$FUNC") ;;
 	kprobe-c) tool=(kprobe -c "p:$FUNC") ;; # a hist trigger where the kernel has them
 	kprobe-c-user) tool=(kprobe -c --user-count "p:$FUNC") ;; # one record per hit
 	functrace) tool=(functrace "$FUNC") ;;
 	functrace-c) tool=(functrace -c "$FUNC") ;;
+	functrace-lat) tool=(functrace --latency "$FUNC") ;; # hist triggers where the kernel has them
+	functrace-lat-user) tool=(functrace --latency --user-space "$FUNC") ;; # two records per call
 	esac
 	if ((${#tool[@]})); then
 		start_bg "$SNOOP_BIN/${tool[0]}" "${tool[@]:1}" >"$out" 2>"$err"
@@ -77,6 +85,8 @@ one() {
 		case $c in
 		# the count rows (the one function may be named by an alias of
 		# its address, e.g. __ia32_sys_getppid)
+		# --latency: the calls its histogram holds
+		*-lat | *-lat-user) lines=$(awk '/ latency \(usecs\): / {n += $(NF - 1)} END {print n + 0}' "$out") ;;
 		*-c | *-c-user) lines=$(awk '$NF ~ /^[0-9]+$/ && NF >= 2 {n += $NF} END {print n + 0}' "$out") ;;
 		*) lines=$(grep -c kcall "$out" || true) ;;
 		esac
@@ -88,6 +98,7 @@ one() {
 
 configs=(alone floor-kprobe kprobe kprobe-j kprobe-c kprobe-c-user)
 ((has_ft)) && configs+=(floor-function functrace functrace-c)
+configs+=(floor-pair functrace-lat functrace-lat-user)
 : >results
 for ((r = 1; r <= ROUNDS; r++)); do
 	for c in "${configs[@]}"; do
@@ -109,7 +120,8 @@ print("| config | rate vs alone | vs its floor | ops -> reported (median round) 
 print("|---|---:|---:|---|---:|")
 for c, floor in [("alone", None), ("floor-kprobe", None), ("kprobe", "floor-kprobe"), ("kprobe-j", "floor-kprobe"),
                  ("kprobe-c", "floor-kprobe"), ("kprobe-c-user", "floor-kprobe"), ("floor-function", None), ("functrace", "floor-function"),
-                 ("functrace-c", "floor-function")]:
+                 ("functrace-c", "floor-function"), ("floor-pair", None), ("functrace-lat", "floor-pair"),
+                 ("functrace-lat-user", "floor-pair")]:
     if c not in rows:
         continue
     rate = med([r[0] for r in rows[c]])

@@ -27,13 +27,23 @@ ft_assert_clean() {
 # instance traces, BG_PID is its pid. (A new instance starts with
 # tracing_on 1: only with its tracer selected is tracing_on a sign.)
 ft_start() {
-	local out=$1 i d
-	shift
+	ft_start_until ft_tracing "$@"
+}
+
+# ft_tracing DIR: instance DIR's function tracer is selected and on.
+ft_tracing() {
+	[[ $(cat "$1/current_tracer" 2>/dev/null) == function* && $(cat "$1/tracing_on" 2>/dev/null) == 1 ]]
+}
+
+# ft_start_until CHECK OUT ARGS...: functrace ARGS in the background until
+# CHECK DIR is true of its instance DIR (at most 20 s).
+ft_start_until() {
+	local check=$1 out=$2 i d
+	shift 2
 	start_bg "$FT" "$@" >"$out" 2>"$out.err"
 	for ((i = 0; i < 200; i++)); do
 		d=$(snoop_instance_of "$BG_PID")
-		if [[ -n $d && $(cat "$d/current_tracer" 2>/dev/null) == function* &&
-			$(cat "$d/tracing_on" 2>/dev/null) == 1 ]]; then
+		if [[ -n $d ]] && "$check" "$d"; then
 			return 0
 		fi
 		if ! kill -0 "$BG_PID" 2>/dev/null; then
@@ -49,7 +59,8 @@ ft_start() {
 # ft_stop OUT: SIGINT, expect status 0, show stderr on failure.
 ft_stop() {
 	local out=$1
-	stop_bg -e 0 -t 20 || { cat "$out.err" >&2; fail "functrace did not stop cleanly"; }
+	stop_bg -a -t 20
+	[[ $BG_STATUS == 0 ]] || { cat "$out.err" >&2; fail "functrace exited with $BG_STATUS after SIGINT"; }
 }
 
 # opener_start N M [FAST SLOW_MS]: a workload waiting for SIGUSR1; OPENER is its pid.
@@ -101,4 +112,15 @@ ft_graph_begin() {
 	ft_require_graph_instance
 	ft_snapshot
 	echo hello >"$PWD/target.txt"
+}
+
+# ft_lat_start OUT ARGS...: functrace --latency/--slower-than ARGS in the
+# background, until its kprobes record (no tracer: snoop_armed's events).
+ft_lat_start() {
+	ft_start_until snoop_armed "$@"
+}
+
+# ft_require_kprobes: skip unless the kernel has kprobe events.
+ft_require_kprobes() {
+	[[ -e $TRACEFS/kprobe_events ]] || skip "no kprobe events (CONFIG_KPROBE_EVENTS)"
 }

@@ -135,6 +135,17 @@ snoop_reaper_of() {
 	return 1
 }
 
+# wait_no_leftovers MS: until nothing of snoopkit's is left (a killed
+# session's reaper at work); fails after MS milliseconds.
+wait_no_leftovers() {
+	local i
+	for ((i = 0; i < $1 / 20; i++)); do
+		[[ -z $(snoop_leftovers) ]] && return 0
+		nap 0.02
+	done
+	fail "leftovers after $1 ms: $(snoop_leftovers)"
+}
+
 # snoop_leftovers: one line per snoop_* instance, dynamic or synthetic event
 # that exists, and per snoop-reaper still running.
 snoop_leftovers() {

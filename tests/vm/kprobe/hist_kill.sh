@@ -11,16 +11,6 @@ set -euo pipefail
 [[ -e $TRACEFS/events/syscalls/sys_enter_clock_nanosleep/hist ]] || skip "no hist triggers (CONFIG_HIST_TRIGGERS)"
 snapshot_tracefs
 
-# wait_clean MS: until nothing of snoopkit's is left; fails after MS.
-wait_clean() {
-	local i
-	for ((i = 0; i < $1 / 20; i++)); do
-		[[ -z $(snoop_leftovers) ]] && return 0
-		nap 0.02
-	done
-	fail "leftovers after $1 ms: $(snoop_leftovers)"
-}
-
 for mode in latency count; do
 	if [[ $mode == latency ]]; then
 		args=(--latency t:syscalls:sys_enter_clock_nanosleep)
@@ -37,7 +27,7 @@ for mode in latency count; do
 	snoop_reaper_of "$pid" >/dev/null || fail "$mode: no snoop-reaper for $pid"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || :
-	wait_clean 1000
+	wait_no_leftovers 1000
 	assert_tracefs_unchanged
 	note "$mode: kill -9 of the tool: its reaper removed triggers, instance and events"
 
