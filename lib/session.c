@@ -594,6 +594,27 @@ static int kernel_takes_filter(struct snoop_event *ev, const char *filter)
 	return 0;
 }
 
+/*
+ * libtracefs 1.6.4's tracefs_filter_string_verify() reads past the NUL
+ * that ends the filter (valgrind: an invalid read on an exact-size copy,
+ * uninitialised bytes of our buffer otherwise; seen with "q0 != 0"). It
+ * gets a copy with zeros after the end, so that what it reads there is
+ * defined, and an end of string again.
+ */
+static bool lib_verify_filter(struct snoop_event *ev, const char *filter, char **err)
+{
+	size_t n = strlen(filter);
+	char *padded = calloc(1, n + 16);
+	bool ok;
+
+	if (!padded)
+		return false;
+	memcpy(padded, filter, n);
+	ok = tracefs_filter_string_verify(ev->tep_ev, padded, err) >= 0;
+	free(padded);
+	return ok;
+}
+
 int snoop_event_filter(struct snoop_event *ev, const char *filter)
 {
 	const char *why;
@@ -622,7 +643,7 @@ int snoop_event_filter(struct snoop_event *ev, const char *filter)
 	 * it refuses (a string compared with a number). Only where the
 	 * kernel cannot be asked does libtracefs decide.
 	 */
-	lib_ok = tracefs_filter_string_verify(ev->tep_ev, filter, &err) >= 0;
+	lib_ok = lib_verify_filter(ev, filter, &err);
 	kernel = kernel_takes_filter(ev, filter);
 	if (kernel == 0 || (kernel < 0 && !lib_ok)) {
 		if (err)
