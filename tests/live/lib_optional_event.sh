@@ -5,24 +5,18 @@
 # start); tracefs is left as it was either way.
 . "$(dirname "$0")/lib.sh"
 
-command -v cc >/dev/null || skip "no C compiler"
-SNOOP_SRC=${SNOOP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-SNOOP_BUILD=${SNOOP_BUILD:-$SNOOP_SRC/build}
-[ -f "$SNOOP_BUILD/lib/libsnoop.a" ] || skip "libsnoop.a not built in $SNOOP_BUILD"
-# shellcheck disable=SC2046
-cc -D_GNU_SOURCE -I"$SNOOP_SRC/include" -o "$WORK/prog" "$(dirname "$0")/lib_optional_event.c" \
-	"$SNOOP_BUILD/lib/libsnoop.a" $(pkg-config --libs libtracefs libtraceevent ncursesw) -lm ||
-	fail "cannot build the test program"
+PROG=$SNOOP_BIN/lib_optional_event
+[ -x "$PROG" ] || skip "no lib_optional_event in $SNOOP_BIN (tests/live/CMakeLists.txt builds it)"
 snapshot_tracefs "$WORK/before"
 
 ( sleep 0.25; kill -0 $$; kill -0 $$ ) &
-"$WORK/prog" opt >"$WORK/opt.out" 2>"$WORK/opt.err" || fail "optional: status $?: $(cat "$WORK/opt.err")"
+"$PROG" opt >"$WORK/opt.out" 2>"$WORK/opt.err" || fail "optional: status $?: $(cat "$WORK/opt.err")"
 [ ! -s "$WORK/opt.err" ] || fail "optional: a message on stderr: $(cat "$WORK/opt.err")"
 read -r _ hits <"$WORK/opt.out"
 [ "$hits" -ge 2 ] || fail "optional: the other event recorded $hits kills, not 2"
 note "optional missing event: silent, the session recorded $hits kills"
 
-"$WORK/prog" required >"$WORK/req.out" 2>"$WORK/req.err" && fail "required: accepted"
+"$PROG" required >"$WORK/req.out" 2>"$WORK/req.err" && fail "required: accepted"
 [ "$(wc -l <"$WORK/req.err")" -ge 1 ] && grep -q "no event nosuch:event" "$WORK/req.err" ||
 	fail "required: no clear message: $(cat "$WORK/req.err")"
 grep -q "started after" "$WORK/req.err" && fail "required: the session started"

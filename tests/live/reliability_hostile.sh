@@ -203,7 +203,10 @@ run_ok() { # LABEL CMD...
 	timeout 30 "$@" >"$WORK/run.out" 2>"$WORK/run.err" || st=$?
 	[ "$st" = 0 ] || fail "$1 at its limit: exit $st: $(cat "$WORK/run.err")"
 }
-( for _ in $(seq 1 100); do poke; sleep 0.05; done ) &
+# Events for the runs below until they are all done (killed after them):
+# under ASan the first ones take longer than a few seconds, and kprobe -M 1
+# then waited for an openat that nothing made.
+( for _ in $(seq 1 1200); do poke; sleep 0.05; done ) &
 pk=$!
 if have_tool execsnoop; then
 	run_ok "$SNOOP_BIN/execsnoop" --max-args 126 -b 4 -n "$n15" -d 0.3

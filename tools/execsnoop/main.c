@@ -194,5 +194,6 @@ out:
 	}
 	free(x.entries);
 	free(x.forks);
+	free(x.libc_path);
 	return ret;
 }
