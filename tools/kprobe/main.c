@@ -61,6 +61,9 @@ static const struct argp_option options[] = {
 	  "Print the kernel stack of each hit, symbolised; with -c count hits per stack (in the kernel), most "
 	  "frequent first", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
+	{ "list", 'l', "BINARY", 0,
+	  "List the functions of BINARY (a path, a program in PATH, libc or a library name) that u: can "
+	  "probe, those matching the glob given as argument if one is", 0 },
 	{ "format", 'v', NULL, 0, "Print the event's format and exit (--verbose: more messages)", 0 },
 	/* -M is the shared --max-events now; the old spelling still works. */
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
@@ -155,6 +158,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'H':
 		o->header = true;
 		return 0;
+	case 'l':
+		o->list_binary = arg;
+		return 0;
 	case 'v':
 		o->show_format = true;
 		return 0;
@@ -208,6 +214,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --by '%s': expected comm, pid or a field name", snoop_arg_quote(q, sizeof(q), arg));
 		return 0;
 	case ARGP_KEY_ARG:
+		if (o->list_binary) {
+			if (o->list_glob)
+				argp_error(state, "-l BINARY takes one GLOB at most");
+			o->list_glob = arg;
+			return 0;
+		}
 		/* DEFINITION [FILTER], the perf-tools way; with -e, a filter
 		 * goes inside the -e string ("... if FILTER"). */
 		if (o->from_e)
@@ -228,6 +240,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->npositional++;
 		return 0;
 	case ARGP_KEY_END:
+		if (o->list_binary) {
+			if (o->ndefs || o->latency)
+				argp_error(state, "-l lists symbols: no probes with it");
+			return 0;
+		}
 		if (o->latency) {
 			if (o->ndefs)
 				argp_error(state, "--latency gives the probes itself: no DEFINITION or -e");
@@ -376,12 +393,14 @@ static int parse_defs(struct kp *kp)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, "DEFINITION [FILTER]", doc, children, NULL, NULL };
+	static const struct argp argp = { options, parse_opt, "DEFINITION [FILTER]\n-l BINARY [GLOB]", doc, children, NULL, NULL };
 	struct kp_opts o = { 0 };
 	struct kp *kp;
 	int ret = 1;
 
 	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
+	if (o.list_binary)
+		return kp_uprobe_list(o.list_binary, o.list_glob);
 	/* On the heap: 64 probes are ~300 KB, too much for a small stack
 	 * (ulimit -s, or -v leaving little room for it). */
 	kp = calloc(1, sizeof(*kp));
