@@ -213,9 +213,10 @@ void kp_top_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r,
 		size_t commlen);
 
 /* Print "kprobe: MSG" then the definition and a caret under column pos. */
-/* uprobes.c: u:/ur: targets to file offsets (0 or KP_EXIT_USAGE, message
- * printed); -l BINARY [GLOB] (the exit status). */
-int kp_uprobe_resolve(struct kp *kp, struct kp_probe *p);
+/* uprobes.c: a u:/ur: target to its file and offset, before any session
+ * (0 or KP_EXIT_USAGE, message printed); -l BINARY [GLOB] (the exit
+ * status). */
+int kp_uprobe_resolve(struct kp_probe *p);
 int kp_uprobe_list(const char *binary, const char *glob);
 void kp_def_error(const char *text, int pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -373,6 +373,10 @@ static int parse_defs(struct kp *kp)
 			}
 			snprintf(p->def->filter, sizeof(p->def->filter), "%s", o->filters[i]);
 		}
+		/* Binary and symbol: files only, so refused before tracefs
+		 * is touched. */
+		if (snoop_probe_is_user(p->def) && kp_uprobe_resolve(p) != 0)
+			return -1;
 		snoop_probe_event_name(p->def, p->event, sizeof(p->event));
 		/* Two probes on one function: give the later ones a suffix. */
 		for (int k = 0; k < i; k++) {

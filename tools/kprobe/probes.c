@@ -258,15 +258,11 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 		return p->ev ? 0 : 1;
 	}
 	if (snoop_probe_is_user(d)) {
-		int r;
-
+		/* Binary and symbol were resolved before the session opened. */
 		if (!f->uprobe_events) {
 			snoop_err(kp->s, "uprobe events are not available on this kernel (CONFIG_UPROBE_EVENTS)");
 			return KP_EXIT_UNAVAILABLE;
 		}
-		r = kp_uprobe_resolve(kp, p);
-		if (r)
-			return r;
 		goto render;
 	}
 	if ((d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE) && !f->kprobe_events) {

@@ -57,7 +57,7 @@ static int args_to_user_registers(struct snoop_probe_def *d, struct snoop_probe_
 	return 0;
 }
 
-int kp_uprobe_resolve(struct kp *kp, struct kp_probe *p)
+int kp_uprobe_resolve(struct kp_probe *p)
 {
 	struct snoop_probe_def *d = p->def;
 	struct snoop_probe_error err = { 0 };
@@ -66,15 +66,15 @@ int kp_uprobe_resolve(struct kp *kp, struct kp_probe *p)
 	snoop_buf_init(&q);
 	snoop_escape_text(&q, d->binary, strlen(d->binary));
 	if (snoop_uprobe_find_binary(d->binary, d->ufile, sizeof(d->ufile)) < 0) {
-		snoop_err(kp->s, "no such binary '%s' (not a readable file, nor a program in PATH or a library)",
-			  snoop_buf_cstr(&q));
+		snoop_errx("kprobe", "no such binary '%s' (not a readable file, nor a program in PATH or a library)",
+			   snoop_buf_cstr(&q));
 		snoop_buf_free(&q);
 		return KP_EXIT_USAGE;
 	}
 	if (d->has_addr) {
 		/* BINARY:0xADDR is a file offset already, as in uprobe_events. */
 		if (snoop_uprobe_each_sym(d->ufile, NULL, NULL) < 0) {
-			snoop_err(kp->s, "'%s' is not a 64-bit ELF file", snoop_buf_cstr(&q));
+			snoop_errx("kprobe", "'%s' is not a 64-bit ELF file", snoop_buf_cstr(&q));
 			snoop_buf_free(&q);
 			return KP_EXIT_USAGE;
 		}
@@ -83,13 +83,13 @@ int kp_uprobe_resolve(struct kp *kp, struct kp_probe *p)
 		struct snoop_usym sym = { d->func, 0 };
 
 		if (snoop_uprobe_offsets(d->ufile, &sym, 1) < 0) {
-			snoop_err(kp->s, "'%s' is not a 64-bit ELF file", snoop_buf_cstr(&q));
+			snoop_errx("kprobe", "'%s' is not a 64-bit ELF file", snoop_buf_cstr(&q));
 			snoop_buf_free(&q);
 			return KP_EXIT_USAGE;
 		}
 		if (!sym.off) {
-			snoop_err(kp->s, "no function '%s' in %s (kprobe -l %s lists them)", d->func, d->ufile,
-				  snoop_buf_cstr(&q));
+			snoop_errx("kprobe", "no function '%s' in %s (kprobe -l %s lists them)", d->func, d->ufile,
+				   snoop_buf_cstr(&q));
 			snoop_buf_free(&q);
 			return KP_EXIT_USAGE;
 		}
