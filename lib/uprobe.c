@@ -60,7 +60,7 @@ static uint64_t vaddr_to_off(const Elf64_Phdr *ph, int nph, uint64_t addr)
 
 /* Call fn for each function symbol of one symbol table section. */
 static int each_in_table(const unsigned char *m, const Elf64_Shdr *symsec, const Elf64_Shdr *str,
-			 const Elf64_Phdr *ph, int nph, snoop_usym_fn fn, void *ctx)
+			 const Elf64_Versym *versym, const Elf64_Phdr *ph, int nph, snoop_usym_fn fn, void *ctx)
 {
 	const Elf64_Sym *sym = (const Elf64_Sym *)(m + symsec->sh_offset);
 	size_t count = symsec->sh_size / sizeof(*sym);
@@ -70,6 +70,11 @@ static int each_in_table(const unsigned char *m, const Elf64_Shdr *symsec, const
 		uint64_t off;
 
 		if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC || !sym[k].st_value || sym[k].st_name >= str->sh_size)
+			continue;
+		/* .dynsym names carry no version: "memcpy" is there once per
+		 * version. The hidden ones are the old versions; a plain name
+		 * means the default one, as the dynamic linker takes it. */
+		if (versym && (versym[k] & 0x8000))
 			continue;
 		name = (const char *)m + str->sh_offset + sym[k].st_name;
 		if (!memchr(name, '\0', str->sh_size - sym[k].st_name) || !*name)
@@ -81,6 +86,14 @@ static int each_in_table(const unsigned char *m, const Elf64_Shdr *symsec, const
 	return 0;
 }
 
+static size_t versym_size(const Elf64_Shdr *sh, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (sh[i].sh_type == SHT_GNU_versym)
+			return sh[i].sh_size / sizeof(Elf64_Versym);
+	return 0;
+}
+
 int snoop_uprobe_each_sym(const char *path, snoop_usym_fn fn, void *ctx)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -89,6 +102,7 @@ int snoop_uprobe_each_sym(const char *path, snoop_usym_fn fn, void *ctx)
 	const Elf64_Ehdr *eh;
 	const Elf64_Shdr *sh;
 	const Elf64_Phdr *ph;
+	const Elf64_Versym *versym = NULL;
 	size_t size;
 	int ret = -1;
 
@@ -115,6 +129,9 @@ int snoop_uprobe_each_sym(const char *path, snoop_usym_fn fn, void *ctx)
 	ret = 0;
 	if (!fn)
 		goto out; /* only: is it an ELF file we can read? */
+	for (int i = 0; i < eh->e_shnum; i++)
+		if (sh[i].sh_type == SHT_GNU_versym && sh[i].sh_offset + sh[i].sh_size <= size)
+			versym = (const Elf64_Versym *)(m + sh[i].sh_offset);
 	/* .dynsym first (what a stripped library still has), then .symtab
 	 * (static functions of an unstripped program). */
 	for (int pass = 0; pass < 2; pass++) {
@@ -128,7 +145,11 @@ int snoop_uprobe_each_sym(const char *path, snoop_usym_fn fn, void *ctx)
 				ret = -1;
 				goto out;
 			}
-			if (each_in_table(m, &sh[i], str, ph, eh->e_phnum, fn, ctx))
+			/* The version table runs parallel to .dynsym: one entry
+			 * per symbol, or it is not used. */
+			if (pass == 0 && versym && versym_size(sh, eh->e_shnum) != sh[i].sh_size / sizeof(Elf64_Sym))
+				versym = NULL;
+			if (each_in_table(m, &sh[i], str, pass ? NULL : versym, ph, eh->e_phnum, fn, ctx))
 				goto out;
 		}
 	}

@@ -29,6 +29,10 @@ static int args_to_user_registers(struct snoop_probe_def *d, struct snoop_probe_
 					"'%.40s': user-space probes have no BTF names; use %%REG, argN or +OFF(ARG)",
 					a->fetch), err->pos = a->pos, -1;
 		for (const char *s = a->fetch; *s;) {
+			if (!strncmp(s, "$arg", 4) && s[4] >= '1' && s[4] <= '9' && d->offset)
+				return snprintf(err->msg, sizeof(err->msg),
+						"argN is a register at the function's entry, not at +OFFS: use %%REG"),
+				       err->pos = a->pos, -1;
 			if (!strncmp(s, "$arg", 4) && s[4] >= '1' && s[4] <= '9') {
 				char *end;
 				long n = strtol(s + 4, &end, 10);
