@@ -441,6 +441,8 @@ static int parse_target(struct snoop_probe_def *d, const char *text, size_t star
 	/* A path: perf-tools' uprobe spelling p:/bin/bash:readline. */
 	if (buf[0] == '/' && (d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE))
 		d->kind = d->kind == SNOOP_PROBE_KPROBE ? SNOOP_PROBE_UPROBE : SNOOP_PROBE_URETPROBE;
+	if (snoop_probe_is_user(d) && d->maxactive)
+		return fail(err, (int)start, "uretprobes take no MAXACTIVE");
 	if (snoop_probe_is_user(d))
 		return parse_user_target(d, buf, start, err);
 	pct = strchr(buf, '%');

@@ -114,6 +114,7 @@ static const struct parse_case cases[] = {
 	{ "ux:libc:f", NULL, "u:BINARY:SYMBOL", 1 },
 	{ "u libc:f", NULL, "u:BINARY:SYMBOL", 1 },
 	{ "u:", NULL, "missing the function", 2 },
+	{ "r5:/bin/bash:readline", NULL, "no MAXACTIVE", 3 },
 
 	/* Refused before anything reaches the kernel. */
 	{ "", NULL, "empty definition", 0 },
