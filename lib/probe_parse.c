@@ -343,7 +343,7 @@ static int parse_arg(struct snoop_probe_def *d, const char *text, size_t start, 
 			memcpy(a->fetch, w, sizeof(w));
 		}
 		if (strstr(a->fetch, "$retval") && !snoop_probe_is_return(d))
-			return fail(err, (int)(start + fs), "retval is only available on return probes (r:, f: FUNC%%return)");
+			return fail(err, (int)(start + fs), "retval is only available on return probes (r:, ur:, f: FUNC%%return)");
 	}
 	if (!a->named) {
 		char base[SNOOP_PROBE_ARGNAME_MAX + 1];
@@ -369,6 +369,62 @@ static int parse_arg(struct snoop_probe_def *d, const char *text, size_t start, 
 	return 0;
 }
 
+/* BINARY:SYMBOL[+OFFS] of a uprobe. BINARY is a path or a name (no
+ * blanks, no ':'); SYMBOL an ELF symbol name, with '.' and '@' for clones
+ * and versions (memcpy@GLIBC_2.2.5), or an address 0x... in the file. */
+static int parse_user_target(struct snoop_probe_def *d, const char *buf, size_t start, struct snoop_probe_error *err)
+{
+	const char *colon = strrchr(buf, ':');
+	const char *sym, *plus;
+	size_t blen, slen;
+
+	if (!colon || colon == buf)
+		return fail(err, (int)start, "a uprobe target is BINARY:SYMBOL[+OFFS]");
+	blen = (size_t)(colon - buf);
+	if (blen >= sizeof(d->binary))
+		return fail(err, (int)start, "binary path too long");
+	memcpy(d->binary, buf, blen);
+	d->binary[blen] = '\0';
+	sym = colon + 1;
+	plus = strchr(sym, '+');
+	slen = plus ? (size_t)(plus - sym) : strlen(sym);
+	if (plus) {
+		char *end;
+
+		errno = 0;
+		d->offset = strtoul(plus + 1, &end, 0);
+		if (errno || end == plus + 1 || *end)
+			return fail(err, (int)(start + (size_t)(plus - buf)), "invalid offset '%s'", plus + 1);
+		if (d->kind == SNOOP_PROBE_URETPROBE && d->offset)
+			return fail(err, (int)(start + (size_t)(plus - buf)),
+				    "a return probe must be on the function entry (+0)");
+	}
+	if (slen == 0)
+		return fail(err, (int)(start + blen + 1), "missing the symbol after BINARY:");
+	if (slen >= sizeof(d->func))
+		return fail(err, (int)(start + blen + 1), "symbol name too long");
+	if (isdigit((unsigned char)sym[0])) {
+		char num[sizeof(d->func)], *end;
+
+		memcpy(num, sym, slen);
+		num[slen] = '\0';
+		errno = 0;
+		d->addr = strtoull(num, &end, 0);
+		if (errno || *end)
+			return fail(err, (int)(start + blen + 1), "invalid address '%s'", num);
+		d->has_addr = true;
+		return 0;
+	}
+	if (!ident_start((unsigned char)sym[0]))
+		return fail(err, (int)(start + blen + 1), "invalid symbol name");
+	for (size_t k = 0; k < slen; k++)
+		if (!ident_char((unsigned char)sym[k]) && sym[k] != '.' && sym[k] != '@')
+			return fail(err, (int)(start + blen + 1 + k), "invalid character in symbol name");
+	memcpy(d->func, sym, slen);
+	d->func[slen] = '\0';
+	return 0;
+}
+
 /* FUNC[+OFFS], MOD:FUNC[+OFFS], MEMADDR, or for fprobes FUNC[%return]. */
 static int parse_target(struct snoop_probe_def *d, const char *text, size_t start, size_t len,
 			struct snoop_probe_error *err)
@@ -382,6 +438,13 @@ static int parse_target(struct snoop_probe_def *d, const char *text, size_t star
 		return fail(err, (int)start, "probe target too long");
 	memcpy(buf, s, len);
 	buf[len] = '\0';
+	/* A path: perf-tools' uprobe spelling p:/bin/bash:readline. */
+	if (buf[0] == '/' && (d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE))
+		d->kind = d->kind == SNOOP_PROBE_KPROBE ? SNOOP_PROBE_UPROBE : SNOOP_PROBE_URETPROBE;
+	if (snoop_probe_is_user(d) && d->maxactive)
+		return fail(err, (int)start, "uretprobes take no MAXACTIVE");
+	if (snoop_probe_is_user(d))
+		return parse_user_target(d, buf, start, err);
 	pct = strchr(buf, '%');
 	if (pct) {
 		if (d->kind != SNOOP_PROBE_FENTRY || strcmp(pct, "%return"))
@@ -590,9 +653,18 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 	case 'e':
 		return fail(err, (int)i, "eprobes (e:) are not supported; filter the event with t: instead");
 	case 'u':
-		return fail(err, (int)i, "uprobes (u:) are not supported by kprobe");
+		d->kind = SNOOP_PROBE_UPROBE;
+		if (text[i + 1] == 'r') {
+			d->kind = SNOOP_PROBE_URETPROBE;
+			i++;
+		}
+		/* u:BINARY:SYMBOL: no event name, the target follows. */
+		if (text[i + 1] != ':')
+			return fail(err, (int)i + 1, "a uprobe is u:BINARY:SYMBOL or ur:BINARY:SYMBOL");
+		i += 2;
+		goto words;
 	default:
-		return fail(err, (int)i, "a definition starts with p:, r:, f: or t:");
+		return fail(err, (int)i, "a definition starts with p:, r:, f:, t:, u: or ur:");
 	}
 	i++;
 	if (d->kind == SNOOP_PROBE_KRETPROBE && isdigit((unsigned char)text[i])) {
@@ -622,7 +694,7 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 			return 0;
 		}
 		d->name_pos = (int)s;
-		if (name_is_target(text, s, i, deflen, &d->ambiguous)) {
+		if (text[s] == '/' || name_is_target(text, s, i, deflen, &d->ambiguous)) {
 			/* perf-tools' "p:FUNC ARGS": no event name, and the
 			 * word after ':' is the function. */
 			i = s;
@@ -635,6 +707,7 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 		return fail(err, (int)i, "expected ':' or a blank after the probe type");
 	}
 
+words:
 	/* Blank-separated words: the target, then fetch args. */
 	tok = 0;
 	while (i < deflen) {
@@ -668,7 +741,12 @@ bool snoop_probe_is_dynamic(const struct snoop_probe_def *d)
 
 bool snoop_probe_is_return(const struct snoop_probe_def *d)
 {
-	return d->kind == SNOOP_PROBE_KRETPROBE || d->kind == SNOOP_PROBE_FEXIT;
+	return d->kind == SNOOP_PROBE_KRETPROBE || d->kind == SNOOP_PROBE_FEXIT || d->kind == SNOOP_PROBE_URETPROBE;
+}
+
+bool snoop_probe_is_user(const struct snoop_probe_def *d)
+{
+	return d->kind == SNOOP_PROBE_UPROBE || d->kind == SNOOP_PROBE_URETPROBE;
 }
 
 static void sanitize(char *s)
@@ -689,7 +767,8 @@ void snoop_probe_event_name(const struct snoop_probe_def *d, char *out, size_t o
 	else if (d->event[0])
 		snprintf(tmp, sizeof(tmp), "%s", d->event);
 	else if (d->has_addr)
-		snprintf(tmp, sizeof(tmp), "addr_%llx", (unsigned long long)d->addr);
+		snprintf(tmp, sizeof(tmp), "addr_%llx%s", (unsigned long long)d->addr,
+			 snoop_probe_is_return(d) ? "_ret" : "");
 	else if (d->offset)
 		snprintf(tmp, sizeof(tmp), "%s%s%s_%lx%s", d->group, d->group[0] ? "_" : "", d->func,
 			 d->offset, snoop_probe_is_return(d) ? "_ret" : "");
@@ -719,10 +798,19 @@ int snoop_probe_render(const struct snoop_probe_def *d, const char *group, const
 	case SNOOP_PROBE_FEXIT:
 		snoop_buf_printf(out, "f:%s/%s ", group, event);
 		break;
+	case SNOOP_PROBE_UPROBE:
+	case SNOOP_PROBE_URETPROBE:
+		if (!d->uresolved)
+			return fail(err, d->target_pos, "uprobe target %s:%s was not resolved", d->binary, d->func);
+		snoop_buf_printf(out, "%c:%s/%s %s:0x%llx", d->kind == SNOOP_PROBE_UPROBE ? 'p' : 'r', group, event,
+				 d->ufile, (unsigned long long)d->uoff);
+		break;
 	case SNOOP_PROBE_TRACEPOINT:
 		return fail(err, 0, "a tracepoint has no definition line");
 	}
-	if (d->has_addr) {
+	if (snoop_probe_is_user(d)) {
+		/* the target is written */
+	} else if (d->has_addr) {
 		snoop_buf_printf(out, "0x%llx", (unsigned long long)d->addr);
 	} else {
 		if (d->module[0])

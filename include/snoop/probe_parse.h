@@ -8,6 +8,9 @@
  *   r[MAXACTIVE][:[GRP/][EVENT]] [MOD:]FUNC[+0] [FETCHARGS]
  *   f[:[GRP/][EVENT]] FUNC[%return] [FETCHARGS]
  *   t:SYSTEM:EVENT      (or t:SYSTEM/EVENT; an existing tracepoint)
+ *   u:BINARY:SYMBOL[+OFFS] [FETCHARGS]   (uprobe, bcc's spelling)
+ *   ur:BINARY:SYMBOL [FETCHARGS]         (uretprobe)
+ *   p[:[GRP/][EVENT]] /PATH:SYMBOL[+OFFS], r...  (perf-tools uprobe's)
  *   ...any of them followed by " if FILTER"
  *
  * FETCHARGS are [NAME=]FETCHARG[:TYPE]. Conveniences on top of the kernel's
@@ -40,6 +43,8 @@ enum snoop_probe_kind {
 	SNOOP_PROBE_FENTRY,      /* f: FUNC */
 	SNOOP_PROBE_FEXIT,       /* f: FUNC%return */
 	SNOOP_PROBE_TRACEPOINT,  /* t: */
+	SNOOP_PROBE_UPROBE,      /* u:BINARY:SYMBOL, p:/PATH:SYMBOL */
+	SNOOP_PROBE_URETPROBE,   /* ur:BINARY:SYMBOL, r:/PATH:SYMBOL */
 };
 
 struct snoop_probe_arg {
@@ -73,6 +78,14 @@ struct snoop_probe_def {
 	 * IDENT can reparse with a blank there instead of the ':'. */
 	bool ambiguous;
 	int name_pos;
+	/* Uprobes: BINARY as given (a path, or a name the caller looks up
+	 * in PATH and the library directories); func is the SYMBOL. The
+	 * caller resolves both into ufile and uoff (file offset, +OFFS
+	 * included) before rendering. */
+	char binary[256];
+	char ufile[256];
+	uint64_t uoff;
+	bool uresolved;
 	char filter[SNOOP_PROBE_DEF_MAX];  /* "" if none */
 	int filter_pos;
 };
@@ -91,6 +104,8 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 
 /* True for kprobes, kretprobes and fprobes: the kinds that need a function. */
 bool snoop_probe_is_dynamic(const struct snoop_probe_def *d);
+/* u:, ur:, p:/PATH:SYM, r:/PATH:SYM. */
+bool snoop_probe_is_user(const struct snoop_probe_def *d);
 bool snoop_probe_is_return(const struct snoop_probe_def *d);
 
 /*

@@ -8,6 +8,7 @@
 #ifndef SNOOP_UPROBE_H
 #define SNOOP_UPROBE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -24,9 +25,22 @@ struct snoop_usym {
 	uint64_t off;
 };
 
-/* Look up syms[0..n) in the dynamic symbol table of the ELF file at path
- * (64-bit ELF only). 0, or -1 when the file is not one that can be read. */
+/* Look up syms[0..n) in the symbol tables (.dynsym, then .symtab) of the
+ * ELF file at path (64-bit ELF only). A plain name also matches its default
+ * version ("name@@VER"). 0, or -1 when the file is not one that can be read. */
 int snoop_uprobe_offsets(const char *path, struct snoop_usym *syms, size_t n);
+
+/* Each function symbol of the ELF file at path, .dynsym then .symtab (a
+ * name may come twice): its file offset and size. fn returns non-zero to
+ * stop; NULL only checks the file. 0, or -1 when path is not a 64-bit ELF file that can be read. */
+typedef int (*snoop_usym_fn)(const char *name, uint64_t off, uint64_t size, void *ctx);
+int snoop_uprobe_each_sym(const char *path, snoop_usym_fn fn, void *ctx);
+
+/* The file a uprobe target BINARY names: a path (made absolute), "libc"
+ * (the C library this process maps), a program in PATH, or a library in
+ * the usual directories ("ssl" or "libssl" finds libssl.so.N). 0 with the
+ * resolved path in out, -1 when nothing readable is found. */
+int snoop_uprobe_find_binary(const char *name, char *out, size_t outlen);
 
 /* The fetch-arg name of the i-th integer argument of a function at its
  * first instruction ("%di" on x86_64), NULL past the registers or on an

@@ -89,6 +89,32 @@ static const struct parse_case cases[] = {
 	{ "p:f a=%di if a > 1 && comm == \"if x\"", "p:g/f f a=%di", "a > 1 && comm == \"if x\"", 0 },
 	{ "p:f c=\\\"ab\" if c == \"x if y\"", "p:g/f f c=\\\"ab\"", "c == \"x if y\"", 0 },
 	{ "  p:f   a=%di   ", "p:g/f f a=%di", "", 0 },
+	/* Uprobes (the binary and symbol resolved by the caller: here
+	 * the test says the symbol is at 0x1000 in the binary as written). */
+	{ "u:/bin/true:main", "p:g/main /bin/true:0x1000", "", 0 },
+	{ "u:libc:malloc size=arg1:u64", "p:g/malloc libc:0x1000 size=$arg1:u64", "", 0 },
+	{ "ur:libc:malloc ret=retval:x64", "r:g/malloc_ret libc:0x1000 ret=$retval:x64", "", 0 },
+	{ "ur:libc:malloc+0", "r:g/malloc_ret libc:0x1000", "", 0 },
+	{ "u:./prog:f+4", "p:g/f_4 ./prog:0x1004", "", 0 },
+	{ "u:prog:greet s=+0(%si):ustring", "p:g/greet prog:0x1000 s=+0(%si):ustring", "", 0 },
+	{ "u:prog:greet n=arg1:s32 s=arg2:ustring", "p:g/greet prog:0x1000 n=$arg1:s32 s=+0($arg2):ustring", "", 0 },
+	{ "u:libc:memcpy@GLIBC_2.14", "p:g/memcpy_GLIBC_2_14 libc:0x1000", "", 0 },
+	{ "u:/opt/x:0x1130", "p:g/addr_1130 /opt/x:0x1130", "", 0 },
+	{ "u:libc:malloc if comm == \"x\"", "p:g/malloc libc:0x1000", "comm == \"x\"", 0 },
+	{ "p:/bin/bash:readline", "p:g/readline /bin/bash:0x1000", "", 0 },
+	{ "r:/bin/bash:readline ret=retval:s64", "r:g/readline_ret /bin/bash:0x1000 ret=$retval:s64", "", 0 },
+	{ "p:grp/ev /bin/bash:readline", "p:g/grp_ev /bin/bash:0x1000", "", 0 },
+	{ "p /bin/bash:readline+8", "p:g/readline_8 /bin/bash:0x1008", "", 0 },
+	{ "u:libc", NULL, "BINARY:SYMBOL[+OFFS]", 2 },
+	{ "u:libc:", NULL, "missing the symbol", 7 },
+	{ "ur:libc:malloc+4", NULL, "function entry", 14 },
+	{ "u:libc:ma$lloc", NULL, "invalid character in symbol name", 9 },
+	{ "u:libc:malloc x=$retval", NULL, "only available on return probes", 16 },
+	{ "u:libc:f+zz", NULL, "invalid offset", 8 },
+	{ "ux:libc:f", NULL, "u:BINARY:SYMBOL", 1 },
+	{ "u libc:f", NULL, "u:BINARY:SYMBOL", 1 },
+	{ "u:", NULL, "missing the function", 2 },
+	{ "r5:/bin/bash:readline", NULL, "no MAXACTIVE", 3 },
 
 	/* Refused before anything reaches the kernel. */
 	{ "", NULL, "empty definition", 0 },
@@ -99,7 +125,7 @@ static const struct parse_case cases[] = {
 	{ "p:f a=\xc3\xa9", NULL, "non-ASCII", 6 },
 	{ "-:kprobes/myopen", NULL, "removes events", 0 },
 	{ "#p:f", NULL, "comment", 0 },
-	{ "x:f", NULL, "starts with p:, r:, f: or t:", 0 },
+	{ "x:f", NULL, "starts with p:, r:, f:, t:, u: or ur:", 0 },
 	{ "e:grp/ev sched.sched_switch", NULL, "eprobes", 0 },
 	{ "pfoo", NULL, "expected ':' or a blank", 1 },
 	{ "p:", NULL, "missing the function", 2 },
@@ -174,6 +200,11 @@ static void test_table(void **state)
 				} else if (d->kind == SNOOP_PROBE_TRACEPOINT) {
 					ok = !c->line[0];
 				} else {
+					if (snoop_probe_is_user(d)) {
+						snprintf(d->ufile, sizeof(d->ufile), "%s", d->binary);
+						d->uoff = d->has_addr ? d->addr : 0x1000 + d->offset;
+						d->uresolved = true;
+					}
 					snoop_probe_render(d, "g", event, NULL, &line, &err);
 					ok = !strcmp(snoop_buf_cstr(&line), c->line);
 				}

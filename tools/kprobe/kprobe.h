@@ -37,6 +37,8 @@ struct kp_opts {
 	bool stacks;             /* -s */
 	bool header;             /* -H */
 	bool show_format;        /* -v */
+	const char *list_binary; /* -l BINARY [GLOB] */
+	const char *list_glob;
 	bool count;              /* -c */
 	bool user_count;         /* --user-count: never through hist triggers */
 	bool folded;             /* -c -s --folded */
@@ -211,6 +213,11 @@ void kp_top_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r,
 		size_t commlen);
 
 /* Print "kprobe: MSG" then the definition and a caret under column pos. */
+/* uprobes.c: a u:/ur: target to its file and offset, before any session
+ * (0 or KP_EXIT_USAGE, message printed); -l BINARY [GLOB] (the exit
+ * status). */
+int kp_uprobe_resolve(struct kp_probe *p);
+int kp_uprobe_list(const char *binary, const char *glob);
 void kp_def_error(const char *text, int pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -32,6 +32,11 @@ static const char doc[] =
 	"the kprobe blacklist, which only debugfs has (/sys/kernel/debug/kprobes/blacklist): without "
 	"it that check is skipped (--verbose says so) and the kernel refuses a blacklisted function "
 	"itself. -F skips both checks.\n"
+	"\n"
+	"User space: u:BINARY:SYMBOL[+OFFS] and ur:BINARY:SYMBOL (return) place a uprobe, also written "
+	"p:/PATH:SYMBOL and r:/PATH:SYMBOL. BINARY is a path, a program in PATH, libc, or a library "
+	"name (ssl finds libssl.so.N); SYMBOL a function of its .dynsym or .symtab (-l lists them). "
+	"argN are the ABI's argument registers at the function entry; strings: arg2:ustring.\n"
 	"\v"
 	"Examples:\n"
 	"  kprobe 'p:do_sys_openat2 path=+0(%si):ustring'          # every open, with the path\n"
@@ -47,6 +52,9 @@ static const char doc[] =
 	"  kprobe 't:sched:sched_process_exec'                   # a tracepoint (no kprobes needed)\n"
 	"  kprobe -j -M 10 'f:do_sys_openat2 dfd filename:ustring' # fprobe, 10 hits as JSON\n"
 	"  kprobe -r 'p:do_sys_openat2 dfd=%di:s32'              # the kernel's own text (perf-tools)\n"
+	"  kprobe -p 1234 'u:libc:malloc size=arg1:u64'          # a C library function, one process\n"
+	"  kprobe 'ur:bash:readline line=retval:ustring'         # what bash read\n"
+	"  kprobe -l libc 'str*'                                 # probe-able functions of the C library\n"
 	"\n"
 	"Exit status: 0 done, 1 runtime error, 64 bad option/definition/filter, 69 the kernel lacks "
 	"the probe type (e.g. no CONFIG_KPROBE_EVENTS: use t:).";
@@ -61,6 +69,9 @@ static const struct argp_option options[] = {
 	  "Print the kernel stack of each hit, symbolised; with -c count hits per stack (in the kernel), most "
 	  "frequent first", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
+	{ "list", 'l', "BINARY", 0,
+	  "List the functions of BINARY (a path, a program in PATH, libc or a library name) that u: can "
+	  "probe, those matching the glob given as argument if one is", 0 },
 	{ "format", 'v', NULL, 0, "Print the event's format and exit (--verbose: more messages)", 0 },
 	/* -M is the shared --max-events now; the old spelling still works. */
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
@@ -155,6 +166,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'H':
 		o->header = true;
 		return 0;
+	case 'l':
+		o->list_binary = arg;
+		return 0;
 	case 'v':
 		o->show_format = true;
 		return 0;
@@ -208,6 +222,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --by '%s': expected comm, pid or a field name", snoop_arg_quote(q, sizeof(q), arg));
 		return 0;
 	case ARGP_KEY_ARG:
+		if (o->list_binary) {
+			if (o->list_glob)
+				argp_error(state, "-l BINARY takes one GLOB at most");
+			o->list_glob = arg;
+			return 0;
+		}
 		/* DEFINITION [FILTER], the perf-tools way; with -e, a filter
 		 * goes inside the -e string ("... if FILTER"). */
 		if (o->from_e)
@@ -228,6 +248,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->npositional++;
 		return 0;
 	case ARGP_KEY_END:
+		if (o->list_binary) {
+			if (o->ndefs || o->latency)
+				argp_error(state, "-l lists symbols: no probes with it");
+			return 0;
+		}
 		if (o->latency) {
 			if (o->ndefs)
 				argp_error(state, "--latency gives the probes itself: no DEFINITION or -e");
@@ -356,6 +381,10 @@ static int parse_defs(struct kp *kp)
 			}
 			snprintf(p->def->filter, sizeof(p->def->filter), "%s", o->filters[i]);
 		}
+		/* Binary and symbol: files only, so refused before tracefs
+		 * is touched. */
+		if (snoop_probe_is_user(p->def) && kp_uprobe_resolve(p) != 0)
+			return -1;
 		snoop_probe_event_name(p->def, p->event, sizeof(p->event));
 		/* Two probes on one function: give the later ones a suffix. */
 		for (int k = 0; k < i; k++) {
@@ -376,12 +405,14 @@ static int parse_defs(struct kp *kp)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, "DEFINITION [FILTER]", doc, children, NULL, NULL };
+	static const struct argp argp = { options, parse_opt, "DEFINITION [FILTER]\n-l BINARY [GLOB]", doc, children, NULL, NULL };
 	struct kp_opts o = { 0 };
 	struct kp *kp;
 	int ret = 1;
 
 	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
+	if (o.list_binary)
+		return kp_uprobe_list(o.list_binary, o.list_glob);
 	/* On the heap: 64 probes are ~300 KB, too much for a small stack
 	 * (ulimit -s, or -v leaving little room for it). */
 	kp = calloc(1, sizeof(*kp));

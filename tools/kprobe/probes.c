@@ -281,6 +281,14 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 		p->ev = snoop_session_tracepoint(kp->s, d->group, d->event, kp_on_hit, p);
 		return p->ev ? 0 : 1;
 	}
+	if (snoop_probe_is_user(d)) {
+		/* Binary and symbol were resolved before the session opened. */
+		if (!f->uprobe_events) {
+			snoop_err(kp->s, "uprobe events are not available on this kernel (CONFIG_UPROBE_EVENTS)");
+			return KP_EXIT_UNAVAILABLE;
+		}
+		goto render;
+	}
 	if ((d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE) && !f->kprobe_events) {
 		snoop_err(kp->s, "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)%s: "
 			  "use t:SYSTEM:EVENT tracepoints instead", f->lockdown ? " or locked down" : "");
@@ -308,6 +316,7 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 			  arg_regs(&u) ? "this argument on " : "", uname(&u) < 0 ? "this architecture" : u.machine);
 		return KP_EXIT_UNAVAILABLE;
 	}
+render:
 	snoop_buf_init(&line);
 	if (snoop_probe_render(d, snoop_session_group(kp->s), p->event, KP_COMM_ARG "=$comm", &line, &err) < 0) {
 		snoop_buf_free(&line);
@@ -316,8 +325,12 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 	}
 	snprintf(p->line, sizeof(p->line), "%s", snoop_buf_cstr(&line));
 	snoop_buf_free(&line);
-	file = (d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE) && f->kprobe_events
-		       ? "kprobe_events" : "dynamic_events";
+	if (snoop_probe_is_user(d))
+		file = "uprobe_events";
+	else if ((d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE) && f->kprobe_events)
+		file = "kprobe_events";
+	else
+		file = "dynamic_events";
 	if (kp->o->common.verbose)
 		snoop_warn(kp->s, "%s: %s", file, p->line);
 	p->ev = snoop_session_dynevent(kp->s, file, p->line, p->event, kp_on_hit, p);
