@@ -72,6 +72,13 @@ static void test_libc_default_version(void **state)
 
 	(void)state;
 	assert_true(want != 0);
+	/* Under ASan, realpath is the sanitizer runtime's interceptor, in
+	 * libasan, not the C library's: nothing to compare with there. */
+	if (!strstr(file, "/libc.so")) {
+		fprintf(stderr, "skipped: realpath is mapped from %s, not the C library (a sanitizer's interceptor)\n",
+			file);
+		skip();
+	}
 	assert_int_equal(snoop_uprobe_find_binary("libc", found, sizeof(found)), 0);
 	assert_true(strstr(found, "libc") != NULL);
 	assert_int_equal(snoop_uprobe_offsets(found, &sym, 1), 0);
