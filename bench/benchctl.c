@@ -4,7 +4,7 @@
  * key=value pairs on one line, for bench/run.
  *
  *   benchctl [-o OUT] [-e ERR] [-k snoop|bpftrace] [-s SETTLE] [-F EVENTS]
- *            [-w 'WORKLOAD ARGS'] [-r WLOUT] [-E] [-- TOOL ARGS...]
+ *            [-P DEFS] [-w 'WORKLOAD ARGS'] [-r WLOUT] [-E [-D DEFS]] [-- TOOL ARGS...]
  *
  * With a TOOL: launches it (stdout to OUT, stderr to ERR), measures launch
  * to armed with a tight poll loop (start_ms), waits SETTLE seconds, runs the
@@ -26,7 +26,12 @@
  * -F EVENTS (system:event,...): the floor. Creates instances/bench_floor_PID,
  * enables those events in it, nobody reads it; removed at the end.
  * -E prints the events the tool's instance has enabled (events=...), which
- * is how bench/run learns what the floor must enable.
+ * is how bench/run learns what the floor must enable. With -D DEFS it also
+ * writes the definitions of the tool's own probes (its dynamic_events lines:
+ * the uprobes of execsnoop, say), their group replaced by the word GROUP;
+ * -P DEFS makes the floor create them first, in its own group
+ * bench_floor_PID (an event SYS:NAME of -F whose SYS is not a tracefs
+ * system is looked up there), and remove them at the end.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -165,6 +170,24 @@ static void print_enabled(const char *inst)
 }
 
 static char floor_dir[512];
+static char floor_group[64];
+static char *floor_probes[256]; /* names of the probes the floor created */
+static int floor_nprobes;
+
+/* Append one command to dynamic_events (">>": the kernel keeps the rest). */
+static int dynevent_cmd(const char *cmd)
+{
+	char path[300];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/dynamic_events", tracing);
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) ? 0 : -1;
+	close(fd);
+	return ret;
+}
 
 static void floor_remove(void)
 {
@@ -179,12 +202,82 @@ static void floor_remove(void)
 	for (int i = 0; i < 100 && rmdir(floor_dir) < 0 && errno == EBUSY; i++)
 		usleep(10000);
 	floor_dir[0] = '\0';
+	for (int i = 0; i < floor_nprobes; i++) {
+		snprintf(path, sizeof(path), "-:%s/%s", floor_group, floor_probes[i]);
+		dynevent_cmd(path);
+		free(floor_probes[i]);
+	}
+	floor_nprobes = 0;
 }
 
-static int floor_create(char *events)
+/* Create the probes of DEFS ("p:GROUP/name ...", one per line) in the
+ * floor's group. */
+static int floor_probes_create(const char *defs)
 {
-	char path[1024];
+	char line[4096], cmd[4200];
+	FILE *f = fopen(defs, "r");
 
+	if (!f) {
+		fprintf(stderr, "benchctl: %s: %s\n", defs, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) && floor_nprobes < 256) {
+		char *g = strstr(line, ":GROUP/"), *name, *sp;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!g)
+			continue;
+		*g = '\0';
+		name = g + 7;
+		sp = strchr(name, ' ');
+		snprintf(cmd, sizeof(cmd), "%s:%s/%s", line, floor_group, name);
+		if (dynevent_cmd(cmd) < 0) {
+			fprintf(stderr, "benchctl: cannot create the floor's probe '%s': %s\n", cmd, strerror(errno));
+			fclose(f);
+			return -1;
+		}
+		if (sp)
+			*sp = '\0';
+		floor_probes[floor_nprobes++] = strdup(name);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* -D: the tool's own probes (group snoop_*_PID), group replaced by GROUP. */
+static void dump_probes(pid_t pid, const char *defs)
+{
+	char path[300], line[4096], suffix[32];
+	FILE *in, *out;
+
+	snprintf(path, sizeof(path), "%s/dynamic_events", tracing);
+	snprintf(suffix, sizeof(suffix), "_%d/", (int)pid);
+	in = fopen(path, "r");
+	out = fopen(defs, "w");
+	while (in && out && fgets(line, sizeof(line), in)) {
+		char *colon = strchr(line, ':'), *slash = colon ? strchr(colon, '/') : NULL;
+
+		/* "p:snoop_TOKEN_PID/name ADDR ARGS..." */
+		if (!slash || strncmp(colon + 1, "snoop_", 6) != 0 || (size_t)(slash - colon) < strlen(suffix) ||
+		    strncmp(slash + 1 - strlen(suffix), suffix, strlen(suffix)) != 0)
+			continue;
+		fprintf(out, "%.*sGROUP%s", (int)(colon + 1 - line), line, slash);
+	}
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+}
+
+static int floor_create(char *events, const char *probes)
+{
+	char path[1024], sys[256];
+
+	snprintf(floor_group, sizeof(floor_group), "bench_floor_%d", (int)getpid());
+	if (probes && floor_probes_create(probes) < 0) {
+		floor_remove();
+		return -1;
+	}
 	snprintf(floor_dir, sizeof(floor_dir), "%s/instances/bench_floor_%d", tracing, (int)getpid());
 	if (mkdir(floor_dir, 0750) < 0) {
 		fprintf(stderr, "benchctl: mkdir %s: %s\n", floor_dir, strerror(errno));
@@ -197,10 +290,12 @@ static int floor_create(char *events)
 
 		if (!colon)
 			continue;
-		*colon = '/';
-		snprintf(path, sizeof(path), "%s/events/%s/enable", floor_dir, tok);
+		*colon = '\0';
+		/* A probe of the tool's own group: the floor's copy. */
+		snprintf(sys, sizeof(sys), "%s", strncmp(tok, "snoop_", 6) == 0 ? floor_group : tok);
+		snprintf(path, sizeof(path), "%s/events/%s/%s/enable", floor_dir, sys, colon + 1);
 		if (write_str(path, "1") < 0) {
-			fprintf(stderr, "benchctl: cannot enable %s in the floor instance\n", tok);
+			fprintf(stderr, "benchctl: cannot enable %s:%s in the floor instance\n", tok, colon + 1);
 			return -1;
 		}
 	}
@@ -232,20 +327,22 @@ static pid_t spawn(char **argv, const char *out, const char *err)
 int main(int argc, char **argv)
 {
 	const char *out = "/dev/null", *err = NULL, *kind = "snoop", *wlout = NULL;
-	char *workload = NULL, *floor = NULL;
+	char *workload = NULL, *floor = NULL, *probes = NULL, *defs = NULL;
 	double settle = 0.2, t0, t_armed = -1, t_sig, t_exit;
 	int opt, show_events = 0, status = 0;
 	char inst[600] = "";
 	struct rusage ru;
 	pid_t tool = -1;
 
-	while ((opt = getopt(argc, argv, "o:e:k:s:F:w:r:E")) != -1) {
+	while ((opt = getopt(argc, argv, "o:e:k:s:F:P:D:w:r:E")) != -1) {
 		switch (opt) {
 		case 'o': out = optarg; break;
 		case 'e': err = optarg; break;
 		case 'k': kind = optarg; break;
 		case 's': settle = atof(optarg); break;
 		case 'F': floor = optarg; break;
+		case 'P': probes = optarg; break;
+		case 'D': defs = optarg; break;
 		case 'w': workload = optarg; break;
 		case 'r': wlout = optarg; break;
 		case 'E': show_events = 1; break;
@@ -255,7 +352,7 @@ int main(int argc, char **argv)
 		}
 	}
 	signal(SIGINT, SIG_IGN); /* ours is for the tool */
-	if (floor && floor_create(floor) < 0)
+	if (floor && floor_create(floor, probes) < 0)
 		return 1;
 
 	if (optind < argc) {
@@ -316,6 +413,8 @@ int main(int argc, char **argv)
 		}
 		if (show_events && inst[0])
 			print_enabled(inst);
+		if (show_events && defs)
+			dump_probes(tool, defs);
 		printf("start_ms=%.2f ", t_armed - t0);
 	}
 	if (settle > 0)

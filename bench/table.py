@@ -108,17 +108,28 @@ print("rate: the workload's own ops/s (wall clock). rate per workload CPU-s: ops
       "no-load run of the same tool (start-up and teardown). Reported: lines naming the workload. "
       "Lost: generated minus reported.")
 print()
-print("| tool | start-up to armed ms (median, max) | teardown ms (median, max) | peak RSS MiB |")
-print("|---|---:|---:|---:|")
+print("| tool | start-up to armed ms (median, max) | kernel minimum ms | ratio | teardown ms (median, max) "
+      "| kernel minimum ms | ratio | peak RSS MiB |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for t in ("true", "execsnoop", "opensnoop", "kprobe", "bpftrace-exec", "bpftrace-open", "bpftrace-kcall"):
     rs = sruns.get(t)
     if not rs:
         continue
     if t == "true":
         s = [d["start_ms"] for d in rs]
-        print(f"| /bin/true (reference: launch to exit) | {med(s):.1f} ({max(s):.1f}) | | |")
+        print(f"| /bin/true (reference: launch to exit) | {med(s):.1f} ({max(s):.1f}) | | | | | | |")
         continue
     s = [d["start_ms"] for d in rs]
     e = [d["stop_ms"] for d in rs]
-    print(f"| {t} | {med(s):.1f} ({max(s):.1f}) | {med(e):.1f} ({max(e):.1f}) | "
-          f"{max(d['rss_kb'] for d in rs) / 1024:.1f} |")
+    km = sruns.get("kmin-" + t)
+    if km:
+        ks, ke = med([d["start_ms"] for d in km]), med([d["stop_ms"] for d in km])
+        kcols = f"{ks:.1f} | {med(s) / ks:.2f} | {med(e):.1f} ({max(e):.1f}) | {ke:.1f} | {med(e) / ke:.2f}"
+    else:
+        kcols = f"— | — | {med(e):.1f} ({max(e):.1f}) | — | —"
+    print(f"| {t} | {med(s):.1f} ({max(s):.1f}) | {kcols} | {max(d['rss_kb'] for d in rs) / 1024:.1f} |")
+print()
+print("kernel minimum: bench/kmin, the same tracefs steps as the tool's session (its probes, mkdir, "
+      "trace_clock, enable, tracing_on; then tracing_on 0, disable, rmdir, probes removed) by a shell "
+      "with builtins only, in the same run; ratio: the tool's median over it. The tool's start-up also "
+      "counts its exec and the C library's start; /bin/true shows what that costs alone.")
