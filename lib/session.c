@@ -168,7 +168,9 @@ static void make_names(struct snoop_session *s)
  * instance, and an existing one is not ours to touch. Then at once a file
  * of it is opened and held to the end: a sweep's rmdir fails with EBUSY
  * from then on. Between the two, another start's sweep may take it for
- * dead and remove it: then a new name, and again.
+ * dead and remove it: then a new name, and again. The open then fails with
+ * ENOENT once the instance is gone, or ENODEV while tracefs is removing it
+ * (seen with execsnoop and opensnoop started at the same moment in a guest).
  */
 static int create_instance(struct snoop_session *s)
 {
@@ -188,7 +190,7 @@ static int create_instance(struct snoop_session *s)
 		if (s->live_fd >= 0)
 			return 0;
 		s->instance_created = false;
-		if (errno != ENOENT) {
+		if (errno != ENOENT && errno != ENODEV) {
 			snoop_err(s, "cannot open %s: %s", path, strerror(errno));
 			rmdir(s->instance_dir);
 			return -1;
