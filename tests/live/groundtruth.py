@@ -9,12 +9,16 @@
       mark. Prints one tally line; exit 1 on an unmarked mismatch, a
       missing or an invented event.
 
-  groundtruth.py bare NAME ROOT_PID STRACE_DIR EXEC_JSON OPEN_JSON RUN_DIR STRACE_RUN_DIR
+  groundtruth.py bare NAME ROOT_PID[+PID...] STRACE_DIR EXEC_JSON OPEN_JSON RUN_DIR STRACE_RUN_DIR
       The same workload without strace (races strace slows away): the
-      processes are ROOT_PID and, transitively, those whose exec names a
-      parent among them. Every unmarked exec and open of theirs must be one
+      processes are ROOT_PID, the PIDs after it (children that never exec,
+      which no exec record ties to the root) and, transitively, those whose
+      exec names a parent among them. Every unmarked exec and open of theirs must be one
       the strace run saw (paths normalized: run directory, gcc's temporary
       names); marked ones are counted.
+
+  NAME may be a comma-separated list (and ROOT_PID then one per NAME): one
+  tally line each, from one start of python (slow in a TCG guest).
 
 Marks (execsnoop(8), opensnoop(8)): an exec whose args_source or
 filename_source is "late", or whose arguments are unreadable or file name
@@ -31,7 +35,7 @@ from collections import defaultdict
 
 # ---- strace's output -------------------------------------------------------
 
-LINE = re.compile(r'^(execve|execveat|open|openat|openat2)\((.*)\)\s+= (-?\d+|0x[0-9a-f]+)(?: (E[A-Z0-9]+) .*)?$')
+LINE = re.compile(r'^(execve|execveat|open|creat|openat|openat2)\((.*)\)\s+= (-?\d+|0x[0-9a-f]+)(?: (E[A-Z0-9]+) .*)?$')
 
 
 def parse_args(s):
@@ -80,8 +84,24 @@ def parse_args(s):
     return out
 
 
+# creat(path, mode) is open(path, O_WRONLY | O_CREAT | O_TRUNC, mode).
+CREAT_FLAGS = 0o1 | 0o100 | 0o1000
+AT_FDCWD, AT_EMPTY_PATH = -100, 0x1000
+
+
 def num(tok):
     return int(tok, 0)
+
+
+def execveat_name(dfd, path, flags):
+    """The file name the kernel gives an execveat (execsnoop(8), filename):
+    /dev/fd/N/PATH for a path relative to a directory fd, /dev/fd/N for the
+    fd itself (AT_EMPTY_PATH, fexecve)."""
+    if dfd == AT_FDCWD or path.startswith(b'/'):
+        return path
+    if not path and flags & AT_EMPTY_PATH:
+        return b'/dev/fd/%d' % dfd
+    return b'/dev/fd/%d/%s' % (dfd, path)
 
 
 def strace_events(d, name):
@@ -99,11 +119,13 @@ def strace_events(d, name):
                 if call == 'execve':
                     fname, argv = args[0], args[1]
                 else:
-                    fname, argv = args[1], args[2]
+                    fname, argv = execveat_name(num(args[0]), args[1], num(args[4])), args[2]
                 ev[tid].append({'kind': 'exec', 'filename': fname, 'argv': list(argv), 'ret': ret})
             else:
                 if call == 'open':
                     path_, flags = args[0], num(args[1])
+                elif call == 'creat':
+                    path_, flags = args[0], CREAT_FLAGS
                 elif call == 'openat':
                     path_, flags = args[1], num(args[2])
                 else:
@@ -237,7 +259,7 @@ def norm(v, run_dir):
     return PROCPID.sub(b'/proc/N', v)
 
 
-def check_bare(name, root, d, exec_json, open_json, run_dir, strace_run_dir):
+def check_bare(name, roots, d, exec_json, open_json, run_dir, strace_run_dir):
     st = strace_events(d, name)
     sr, rr = strace_run_dir.encode(), run_dir.encode()
     want_exec, want_open = set(), set()
@@ -248,7 +270,8 @@ def check_bare(name, root, d, exec_json, open_json, run_dir, strace_run_dir):
             else:
                 want_open.add((norm(e['path'], sr), e['flags'], e['ret'] >= 0, min(e['ret'], 0)))
     execs = tool_execs(exec_json)
-    pids = {root}
+    root = roots[0]
+    pids = set(roots)
     grew = True
     while grew:
         grew = False
@@ -294,17 +317,21 @@ def check_bare(name, root, d, exec_json, open_json, run_dir, strace_run_dir):
 
 
 def main():
-    mode, name = sys.argv[1], sys.argv[2]
-    if mode == 'strace':
-        tally, bad = check_strace(name, *sys.argv[3:6])
-    else:
-        tally, bad = check_bare(name, int(sys.argv[3]), *sys.argv[4:9])
-    print('%-6s %-10s %s' % (mode, name, ' '.join('%s=%d' % kv for kv in sorted(tally.items()))))
-    for x in bad[:10]:
-        print('   ', *x)
-    failed = [k for k in tally if k.endswith('MISMATCH') or (mode == 'strace' and
-                                                             (k.endswith('missing') or k.endswith('extra')))]
-    sys.exit(1 if failed else 0)
+    mode, names = sys.argv[1], sys.argv[2].split(',')
+    rc = 0
+    for i, name in enumerate(names):
+        if mode == 'strace':
+            tally, bad = check_strace(name, *sys.argv[3:6])
+        else:
+            roots = [int(p) for p in sys.argv[3].split(',')[i].split('+')]
+            tally, bad = check_bare(name, roots, *sys.argv[4:9])
+        print('%-6s %-10s %s' % (mode, name, ' '.join('%s=%d' % kv for kv in sorted(tally.items()))))
+        for x in bad[:10]:
+            print('   ', *x)
+        if [k for k in tally if k.endswith('MISMATCH') or (mode == 'strace' and
+                                                           (k.endswith('missing') or k.endswith('extra')))]:
+            rc = 1
+    sys.exit(rc)
 
 
 if __name__ == '__main__':
