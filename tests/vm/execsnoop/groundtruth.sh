@@ -12,7 +12,8 @@
 # vm-timeout: 90
 set -euo pipefail
 . "$(dirname "$0")/common.bash"
-command -v strace >/dev/null || skip "no strace in this guest (the initramfs has it on amd64 only)"
+command -v strace >/dev/null ||
+	skip "no strace in this guest (the initramfs takes the host's on amd64 only: scripts/deps.sh installs it)"
 snapshot_tracefs
 
 GT=$SNOOP_TEST_DIR/groundtruth.py
