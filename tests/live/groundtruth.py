@@ -6,8 +6,9 @@
       strace -ff -X raw -xx -s 65535 wrote STRACE_DIR/NAME.TID: every exec
       and open strace saw must be in the tools' output, same thread, same
       file name, argv, flags and result, or carry the tool's documented
-      mark. Prints one tally line; exit 1 on an unmarked mismatch, a
-      missing or an invented event.
+      mark. With strace -y and opensnoop -F, a full_path from the kernel
+      must be the file strace names for the returned fd. Prints one tally
+      line; exit 1 on an unmarked mismatch, a missing or an invented event.
 
   groundtruth.py bare NAME ROOT_PID[+PID...] STRACE_DIR EXEC_JSON OPEN_JSON RUN_DIR STRACE_RUN_DIR
       The same workload without strace (races strace slows away): the
@@ -35,7 +36,10 @@ from collections import defaultdict
 
 # ---- strace's output -------------------------------------------------------
 
-LINE = re.compile(r'^(execve|execveat|open|creat|openat|openat2)\((.*)\)\s+= (-?\d+|0x[0-9a-f]+)(?: (E[A-Z0-9]+) .*)?$')
+# (strace -y adds <PATH> to file descriptors: the returned one's is the
+# file the kernel opened, the truth for opensnoop -F's full_path)
+LINE = re.compile(r'^(execve|execveat|open|creat|openat|openat2)\((.*)\)\s+= (-?\d+|0x[0-9a-f]+)'
+                  r'(?:<((?:\\x[0-9a-f]{2})*)>)?(?: (E[A-Z0-9]+) .*)?$')
 
 
 def parse_args(s):
@@ -90,7 +94,7 @@ AT_FDCWD, AT_EMPTY_PATH = -100, 0x1000
 
 
 def num(tok):
-    return int(tok, 0)
+    return int(tok.split('<', 1)[0], 0)
 
 
 def execveat_name(dfd, path, flags):
@@ -113,7 +117,7 @@ def strace_events(d, name):
             m = LINE.match(line.rstrip('\n'))
             if not m:
                 continue
-            call, args, ret, err = m.group(1), parse_args(m.group(2)), m.group(3), m.group(4)
+            call, args, ret, fdpath, err = m.group(1), parse_args(m.group(2)), m.group(3), m.group(4), m.group(5)
             ret = -getattr(errno, err) if err else num(ret)
             if call in ('execve', 'execveat'):
                 if call == 'execve':
@@ -130,7 +134,8 @@ def strace_events(d, name):
                     path_, flags = args[1], num(args[2])
                 else:
                     path_, flags = args[1], num(dict(args[2])['flags'])
-                ev[tid].append({'kind': 'open', 'path': path_, 'flags': flags & 0xffffffff, 'ret': ret})
+                full = None if fdpath is None else bytes.fromhex(fdpath.replace('\\x', ''))
+                ev[tid].append({'kind': 'open', 'path': path_, 'flags': flags & 0xffffffff, 'ret': ret, 'full': full})
     return ev
 
 
@@ -141,13 +146,20 @@ def b(s):
     return None if s is None else s.encode('utf-8', 'surrogateescape')
 
 
+def when(r):
+    """An event's time, comparable between the two tools' outputs: their
+    "time" counts from each one's own start, so only -T's "walltime" (ISO
+    8601, one time zone: it sorts as text) is. None without it."""
+    return r.get('walltime')
+
+
 def tool_execs(path):
     out = []
     for line in open(path, encoding='utf-8', errors='surrogateescape'):
         r = json.loads(line)
         if 'argv' not in r:
             continue
-        out.append({'kind': 'exec', 'time': r['time'], 'pid': r['pid'], 'ppid': r['ppid'], 'filename': b(r['filename']),
+        out.append({'kind': 'exec', 'time': when(r), 'pid': r['pid'], 'ppid': r['ppid'], 'filename': b(r['filename']),
                     'argv': [b(a) for a in r['argv']], 'truncated': r['truncated'], 'ret': r['ret'],
                     'marked': r.get('args_source') == 'late' or r.get('filename_source') == 'late'
                     or r['args_unreadable'] or r['filename'] is None,
@@ -161,9 +173,10 @@ def tool_opens(path):
         r = json.loads(line)
         if r.get('type') != 'open':
             continue
-        out.append({'kind': 'open', 'time': r['time'], 'pid': r['pid'], 'tid': r['tid'], 'path': b(r['path']),
+        out.append({'kind': 'open', 'time': when(r), 'pid': r['pid'], 'tid': r['tid'], 'path': b(r['path']),
                     'flags': r['flags'], 'ret': r['ret'],
-                    'marked': r['path'] is None or r['flags'] is None, 'status': r['path_status']})
+                    'marked': r['path'] is None or r['flags'] is None, 'status': r['path_status'],
+                    'has_full': 'full_path' in r, 'full': b(r.get('full_path')), 'full_src': r.get('full_path_source')})
     return out
 
 
@@ -183,6 +196,24 @@ def same_open(s, t):
 def marked_open_fits(s, t):
     """A marked open: what it does show must still be right."""
     return s['ret'] == t['ret'] and (t['flags'] is None or t['flags'] == s['flags'])
+
+
+def check_full(s, t, tally, bad, where):
+    """opensnoop -F: a full_path from the kernel must be the file strace -y
+    names for the returned fd; one read from /proc ("proc") or none is
+    marked; an "absolute" one is the path as given, checked as the path."""
+    if not t['has_full'] or s.get('full') is None or s['ret'] < 0:
+        return
+    if t['full_src'] == 'kernel':
+        if t['full'] == s['full']:
+            tally['full_ok'] += 1
+        else:
+            tally['full_MISMATCH'] += 1
+            bad.append(('full_path', where, s['full'].decode('utf-8', 'backslashreplace'), show(t)))
+    elif t['full_src'] == 'absolute':
+        tally['full_absolute'] += 1
+    else:
+        tally['full_marked'] += 1
 
 
 def show(x):
@@ -225,6 +256,8 @@ def check_strace(name, d, exec_json, open_json):
                         tally[kind + '_extra'] += 1
                         bad.append(('extra', tid, show(extra)))
                     t = tool[j]
+                    if kind == 'open':
+                        check_full(s, t, tally, bad, tid)
                     if same(s, t) and not t['marked']:
                         tally[kind + '_ok'] += 1
                     elif same(s, t):
@@ -267,13 +300,15 @@ def norm(v, run_dir):
 def check_bare(name, roots, d, exec_json, open_json, run_dir, strace_run_dir):
     st = strace_events(d, name)
     sr, rr = strace_run_dir.encode(), run_dir.encode()
-    want_exec, want_open = set(), set()
+    want_exec, want_open, want_full = set(), set(), set()
     for evs in st.values():
         for e in evs:
             if e['kind'] == 'exec':
                 want_exec.add((norm(e['filename'], sr), tuple(norm(a, sr) for a in e['argv']), e['ret']))
             else:
                 want_open.add((norm(e['path'], sr), e['flags'], e['ret'] >= 0, min(e['ret'], 0)))
+                if e['full'] is not None:
+                    want_full.add(norm(e['full'], sr))
     execs = tool_execs(exec_json)
     root = roots[0]
     pids = set(roots)
@@ -302,12 +337,13 @@ def check_bare(name, roots, d, exec_json, open_json, run_dir, strace_run_dir):
             tally['exec_MISMATCH'] += 1
             bad.append(('not in the strace run', show(e)))
     # The root is forked by the test's shell, which opens /dev/null for a
-    # background job's stdin before the exec: not the workload's.
-    start = min((e['time'] for e in execs if e['pid'] == root), default=0)
+    # background job's stdin before the exec: not the workload's. (Told by
+    # the time, so only with both tools' -T.)
+    start = min((e['time'] for e in execs if e['pid'] == root and e['time']), default=None)
     for o in tool_opens(open_json):
         if o['tid'] not in pids and o['pid'] not in pids:
             continue
-        if o['tid'] == root and o['time'] < start:
+        if o['tid'] == root and start and o['time'] and o['time'] < start:
             continue
         if o['marked']:
             tally['open_marked'] += 1
@@ -318,6 +354,12 @@ def check_bare(name, roots, d, exec_json, open_json, run_dir, strace_run_dir):
         else:
             tally['open_MISMATCH'] += 1
             bad.append(('not in the strace run', show(o)))
+        if want_full and o['full_src'] == 'kernel' and o['ret'] >= 0:
+            if norm(o['full'], rr) in want_full:
+                tally['full_ok'] += 1
+            else:
+                tally['full_MISMATCH'] += 1
+                bad.append(('full_path not in the strace run', show(o)))
     return tally, bad
 
 
