@@ -14,9 +14,11 @@
       The same workload without strace (races strace slows away): the
       processes are ROOT_PID, the PIDs after it (children that never exec,
       which no exec record ties to the root) and, transitively, those whose
-      exec names a parent among them. Every unmarked exec and open of theirs must be one
-      the strace run saw (paths normalized: run directory, gcc's temporary
-      names); marked ones are counted.
+      exec names a parent among them. Every unmarked exec and open of
+      theirs must be one the strace run saw (paths normalized: run
+      directory, gcc's temporary names); marked ones are counted. Opens of
+      ROOT_PID before its exec (the shell's, for the job) are left out when
+      both tools ran with -T: only wall-clock times compare between them.
 
   NAME may be a comma-separated list (and ROOT_PID then one per NAME): one
   tally line each, from one start of python (slow in a TCG guest).
