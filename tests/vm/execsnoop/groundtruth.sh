@@ -111,7 +111,10 @@ for w in "${WORKLOADS[@]}"; do
 	(cd "$W/run_b" && exec bash -c "workload $w") <&0 &
 	ROOTS+=($!)
 	wait $! || fail "workload $w failed"
-	[[ ! -s $W/run_b/children ]] || ROOTS[-1]+=$(printf '+%s' $(<"$W/run_b/children"))
+	if [[ -s $W/run_b/children ]]; then
+		mapfile -t kids <"$W/run_b/children"
+		ROOTS[-1]+=$(printf '+%s' "${kids[@]}")
+	fi
 	rm -f "$W/run_b/children"
 done
 t2=$SECONDS
