@@ -18,7 +18,8 @@ SNOOP_TEST_PKGS+=("${SNOOP_PACKAGE_PKGS[@]}")
 SNOOP_UNIT_PKGS=(libcmocka-dev python3)
 # strace: the witness that killsnoop's live test and
 # tests/live/groundtruth_tools.sh (execsnoop, opensnoop on real programs:
-# gcc, git, python3) compare the tools' records with.
+# gcc, git, python3) compare the tools' records with; the VM harness copies
+# it, with its libraries, into the amd64 guests (tests/vm/execsnoop/groundtruth).
 SNOOP_TEST_PKGS+=(strace gcc)
 
 # arm64: the cross-build (cmake/aarch64-linux-gnu.cmake) and the arm64 guests

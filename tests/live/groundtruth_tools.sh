@@ -20,7 +20,9 @@ done
 
 # Where kprobes exist the tools take the kernel's values; here (no kprobes)
 # opensnoop's paths come from uprobes on the C library (--libc).
-OS_ARGS=(-j)
+# -T: wall-clock times, the only ones the checker can compare between the
+# two tools (each one's "time" counts from its own start).
+OS_ARGS=(-j -T)
 [ -e "$TRACEFS/kprobe_events" ] || OS_ARGS+=(--libc)
 
 snapshot_tracefs "$WORK/before"
@@ -71,7 +73,7 @@ workload() { # NAME, in the run directory
 }
 
 start_tools() { # TAG
-	start_tool "es_$1" "$ES" -j -x --max-args 126 "${ES_EXTRA[@]}"
+	start_tool "es_$1" "$ES" -j -T -x --max-args 126 "${ES_EXTRA[@]}"
 	ES_PID=$BG_PID
 	start_tool "os_$1" "$OS" "${OS_ARGS[@]}"
 	OS_PID=$BG_PID

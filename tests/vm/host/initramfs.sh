@@ -243,6 +243,7 @@ base_key() {
 		[[ $VM_ARCH == amd64 ]] || ls -l "$VM_CACHE/$VM_ARCH-debs"
 		stat -L -c '%n %s %Y' "$(command -v busybox)" /bin/bash "$HOST_PYTHON"
 		stat -L -c '%n %s %Y' "$(command -v trace-cmd)" 2>/dev/null || true
+		stat -L -c '%n %s %Y' "$(command -v strace)" 2>/dev/null || true
 	} | md5sum | cut -c1-12
 }
 
@@ -256,7 +257,7 @@ build_base() {
 		mkdir -p "$VM_CACHE/initramfs"
 		stage=$(mktemp -d "$VM_CACHE/initramfs/.stage.XXXXXX")
 		skeleton "$stage"
-		local bin=/usr/bin/busybox sh=/bin/bash tc
+		local bin=/usr/bin/busybox sh=/bin/bash tc st
 		tc=$(command -v trace-cmd || true)
 		if [[ $VM_ARCH != amd64 ]]; then
 			bin=$GUEST_ROOT/bin/busybox sh=$GUEST_ROOT/bin/bash tc=$GUEST_ROOT/usr/bin/trace-cmd
@@ -279,6 +280,15 @@ build_base() {
 		if [[ -n $tc && -e $tc ]]; then
 			cp -L "$tc" "$stage/usr/bin/trace-cmd"
 			copy_libs "$stage" "$stage/usr/bin/trace-cmd"
+		fi
+		# strace, the witness of the ground-truth test
+		# (execsnoop/groundtruth): Debian's, dynamically linked, so with
+		# its libraries (libunwind, liblzma). amd64 guests only: the
+		# arm64 userland comes from .debs that do not include it.
+		st=$(command -v strace || true)
+		if [[ $VM_ARCH == amd64 && -n $st && -e $st ]]; then
+			cp -L "$st" "$stage/usr/bin/strace"
+			copy_libs "$stage" "$stage/usr/bin/strace"
 		fi
 		copy_python "$stage"
 		copy_terminfo "$stage"
