@@ -118,7 +118,7 @@ struct execsnoop_stats {
 	uint64_t libc_unmatched;   /* ... uprobe records the syscall did not confirm */
 	uint64_t late_args;        /* printed with arguments read late (marked) */
 	uint64_t late_fname;       /* printed with a file name read late (marked) */
-	uint64_t exec_unseen;      /* kprobe path: execs by 32-bit processes (from sched) */
+	uint64_t exec_unseen;      /* kprobe path: execs without entry records (32-bit) */
 };
 
 #define EXECSNOOP_MAX_PROBES (EXECSNOOP_MAX_ARGS + 1)

@@ -556,7 +556,7 @@ void execsnoop_print_stats(const struct execsnoop *x)
 			(unsigned long long)s->proc_mismatch);
 		fprintf(stderr, "%s: entries dropped after lost events: %llu\n", t,
 			(unsigned long long)s->stale_dropped);
-		fprintf(stderr, "%s: execs by 32-bit (compat) processes, from sched_process_exec: %llu\n", t,
+		fprintf(stderr, "%s: execs without entry records (32-bit processes; under way at the start), from sched: %llu\n", t,
 			(unsigned long long)s->exec_unseen);
 	} else {
 		fprintf(stderr, "%s: arguments from the C library's call (uprobes): %llu%s\n", t,

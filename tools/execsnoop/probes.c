@@ -403,9 +403,9 @@ static void on_exit_kprobe(struct snoop_session *s, const struct snoop_record *r
  * never comes when the new program is 32-bit (and would then come with the
  * next exec, out of a 32-bit process, under that one's name); the exit, if
  * it comes, is dropped. An exec no entry record announced was made by a
- * 32-bit process (or its records were lost): printed as on the tracepoint
- * path, the file name from this record, the arguments from /proc, marked;
- * counted (-v), and said once.
+ * 32-bit process (or was under way when tracing began, or its records were
+ * lost): printed as on the tracepoint path, the file name from this record,
+ * the arguments from /proc, marked; counted (-v), and said once.
  */
 static void on_exec_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
@@ -424,11 +424,10 @@ static void on_exec_kprobe(struct snoop_session *s, const struct snoop_record *r
 			execsnoop_entry_reset(x, e);
 		x->st.exec_unseen++;
 		if (!x->warned_unseen)
-			snoop_warn(s, "PID %d exec'd from a 32-bit (compat) program%s: the syscall tracepoints and %s "
-				   "do not see such execs; shown from sched_process_exec, arguments from /proc "
-				   "(marked [late]; count: -v)",
-				   (int)pid, snoop_session_loss_seq(s) ? ", or its records were lost" : "",
-				   x->kfunc_execve);
+			snoop_warn(s, "PID %d exec'd without the syscall's entry records: a 32-bit (compat) program's "
+				   "exec (the syscall tracepoints and %s do not see those), one under way when tracing "
+				   "began%s; shown from sched_process_exec, arguments from /proc (marked [late]; count: -v)",
+				   (int)pid, x->kfunc_execve, snoop_session_loss_seq(s) ? ", or lost records" : "");
 		x->warned_unseen = true;
 		e = entry_find(x, r->pid, true, r->ts);
 		execsnoop_entry_reset(x, e);
