@@ -68,6 +68,9 @@ struct exec_entry {
 	bool used;
 	bool is_at;                /* execveat */
 	bool seen;                 /* any entry record (probe or sys_enter) */
+	bool printed;              /* kprobe path: printed at sched_process_exec; its
+				    * exit, if one comes, is dropped */
+	bool compat;               /* ... an exec by a 32-bit process: nothing from the call */
 	bool have_ptrs;            /* probe 0: filename and argv pointers */
 	bool have_creds;           /* commit_creds: the name the kernel gave */
 	bool have_uid;             /* ... and the real UID */
@@ -115,6 +118,7 @@ struct execsnoop_stats {
 	uint64_t libc_unmatched;   /* ... uprobe records the syscall did not confirm */
 	uint64_t late_args;        /* printed with arguments read late (marked) */
 	uint64_t late_fname;       /* printed with a file name read late (marked) */
+	uint64_t exec_unseen;      /* kprobe path: execs without entry records (32-bit) */
 };
 
 #define EXECSNOOP_MAX_PROBES (EXECSNOOP_MAX_ARGS + 1)
@@ -148,6 +152,8 @@ struct execsnoop {
 
 	struct execsnoop_stats st;
 	bool oom;                           /* memory ran out: stopped, exit status 1 */
+	bool warned_unseen;                 /* the 32-bit exec line was said */
+	const char *kfunc_execve;           /* kprobe path: the wrapper probed */
 
 	struct snoop_top *top;              /* --top, else NULL */
 	struct snoop_buf top_key;

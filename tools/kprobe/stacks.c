@@ -5,8 +5,10 @@
  * 6.5), printed at the end most frequent first, like bcc's stackcount; or
  * with --folded one line per stack, root first, for flamegraph.pl and
  * speedscope. The kernel's stack starts inside the probe's own machinery
- * (kprobe_ftrace_handler, the trampoline's bare address): those frames,
- * above the probed function, are left out.
+ * (kprobe_ftrace_handler, the trampoline's bare address; on arm64, whose
+ * kprobes are breakpoints, the debug exception's frames: el1h_64_sync,
+ * do_el1_brk64 or brk_handler...): those frames, above the probed
+ * function, are left out.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -32,9 +34,13 @@ const char *kp_stack_key(struct kp *kp)
 	return kp->stack_key;
 }
 
-/* Frames of a stack key, tracing's own dropped; trimmed, in place. */
-static int split_frames(char *key, char **frames, int max)
+static size_t name_len(const char *f);
+
+/* Frames of a stack key, tracing's own dropped; trimmed, in place. FUNC:
+ * the probed function ("" unknown): the frames above it go too. */
+static int split_frames(char *key, const char *func, char **frames, int max)
 {
+	size_t flen = strlen(func);
 	int n = 0;
 
 	for (char *line = strtok(key, "\n"); line && n < max; line = strtok(NULL, "\n")) {
@@ -48,6 +54,12 @@ static int split_frames(char *key, char **frames, int max)
 			       !strncmp(line, "arch_rethook_", 13) || !strncmp(line, "rethook_", 8)))
 			continue;
 		frames[n++] = line;
+	}
+	for (int i = 1; flen && i < n; i++) {
+		if (name_len(frames[i]) == flen && !strncmp(frames[i], func, flen)) {
+			memmove(frames, frames + i, (size_t)(n - i) * sizeof(*frames));
+			return n - i;
+		}
 	}
 	return n;
 }
@@ -84,7 +96,7 @@ void kp_stacks_print(struct kp *kp)
 			snoop_buf_printf(b, "%s: %" PRIu64 " hits, %zu stacks\n", p->event, t.hits, t.nrows);
 		for (size_t r = 0; r < t.nrows; r++) {
 			char *frames[128];
-			int n = split_frames(t.rows[r].key[0], frames, 128);
+			int n = split_frames(t.rows[r].key[0], p->def ? p->def->func : "", frames, 128);
 
 			if (kp->o->common.json) {
 				struct snoop_json j;

@@ -3,6 +3,11 @@
 # until its instance is tracing.
 . /snoopvm/lib.sh
 KPROBE=$SNOOP_BIN/kprobe
+# KGETPPID: getppid's body, which the hist tests probe: __do_sys_getppid on
+# x86_64 (its __x64_sys_ wrapper is not traceable), __arm64_sys_getppid on
+# arm64 (whose SYSCALL_DEFINE0 has no __do_sys_ body).
+KGETPPID=__do_sys_getppid
+[[ $(uname -m) != aarch64 ]] || KGETPPID=__arm64_sys_getppid
 
 # kp_armed PID: its instance has finished its set-up (lib.sh's snoop_armed).
 kp_armed() {
