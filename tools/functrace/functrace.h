@@ -126,7 +126,7 @@ struct functrace {
 	struct ft_counts *counts;
 	size_t nfuncs;             /* functions selected */
 	int setup_status;          /* exit status of a failed set-up (0: 1) */
-	bool stack_set;            /* -s turned options/func_stack_trace on */
+	bool stack_set;            /* -s turned options/func_stack_trace on, unrecorded */
 	/* Fields of the ftrace records. */
 	struct tep_format_field *f_ip, *f_parent;
 	struct tep_format_field *f_g_func, *f_g_depth, *f_gx_func, *f_gx_depth;

@@ -399,8 +399,8 @@ int main(int argc, char **argv)
 			(unsigned long long)ft.printed, (unsigned long long)snoop_session_lost(ft.s));
 out:
 	if (ft.s && ft.stack_set) {
-		/* -s found the option off and turned it on: off again, since
-		 * it is one flag for all instances (see setup.c). */
+		/* -s turned the option on and the kernel took no record of it
+		 * (else the session's close restores it, see setup.c). */
 		snoop_session_instance_write(ft.s, "options/func_stack_trace", "0");
 	}
 	ret = snoop_session_end(ft.s, ret);
