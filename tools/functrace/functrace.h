@@ -145,6 +145,19 @@ struct functrace {
 	struct ft_lat *lat;        /* --latency/--slower-than, else NULL */
 };
 
+/* -s: a record held until its kernel_stack record (the next one of its
+ * CPU) is read, then printed by emit with the stack, innermost first;
+ * without one (depth 0, callers NULL) if it never comes. */
+#define FT_STACK_MAX 128
+typedef void (*ft_emit_fn)(struct functrace *ft, const struct snoop_record *r, void *what, uint64_t v,
+			   const uint64_t *callers, int depth);
+void ft_hold(struct functrace *ft, const struct snoop_record *r, ft_emit_fn emit, void *what, uint64_t v);
+/* Declare ftrace:kernel_stack, which ends the holds. */
+int ft_stack_events(struct functrace *ft);
+/* The stack: "\t=> FUNCTION+0xOFF" lines; a "stack" array. */
+void ft_put_stack(struct functrace *ft, struct snoop_buf *b, const uint64_t *callers, int depth);
+void ft_json_stack(struct functrace *ft, struct snoop_json *j, const uint64_t *callers, int depth);
+
 int functrace_setup(struct functrace *ft);
 int functrace_output_init(struct functrace *ft);
 void functrace_output_free(struct functrace *ft);

@@ -51,6 +51,7 @@ static const char doc[] =
 	"  functrace -G do_nanosleep --min-duration 1ms     # only calls of 1 ms or more\n"
 	"  functrace --latency do_nanosleep   # log2 histogram of its durations (us) at Ctrl-C\n"
 	"  functrace --slower-than 10ms vfs_read   # one line per call of 10 ms or more\n"
+	"  functrace --slower-than 10ms -s vfs_read   # the same, with the kernel stack of each\n"
 	"  functrace 'ext4_*:mod:ext4'    # ext4_* functions of the ext4 module\n"
 	"  functrace -j -d 5 vfs_read     # JSON Lines for 5 seconds";
 
@@ -62,7 +63,7 @@ static const struct argp_option options[] = {
 	{ "no-children", OPT_NO_CHILDREN, NULL, 0, "With -p: not the children it forks after the start (followed by default)", 0 },
 	{ NULL, 0, NULL, 0, "How to show it:", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
-	{ "stack", 's', NULL, 0, "Print the kernel stack of each call", 0 },
+	{ "stack", 's', NULL, 0, "Print the kernel stack of each call (with --slower-than: of each slow call)", 0 },
 	{ "count", 'c', NULL, 0, "Count calls per function instead of printing each", 0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or per pid too", 0 },
 	{ "graph", 'g', NULL, 0, "Entry and exit with durations (function_graph tracer)", 0 },
@@ -185,9 +186,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (o->latency || o->slower_than) {
 			/* kprobes on functions named exactly: no globs, no
 			 * function tracer, none of its modes. */
-			if (o->ngraph || o->count || o->graph || o->stack || o->common.top || o->nexc || o->by != FT_BY_FUNC)
-				argp_error(state, "--latency and --slower-than cannot be used with -G, -c, -g, -s, -x, --by "
+			if (o->ngraph || o->count || o->graph || o->common.top || o->nexc || o->by != FT_BY_FUNC)
+				argp_error(state, "--latency and --slower-than cannot be used with -G, -c, -g, -x, --by "
 					   "or --top");
+			if (o->stack && !o->slower_than)
+				argp_error(state, "-s with --latency needs --slower-than (the stacks of the slow calls)");
 			if (!o->ninc)
 				argp_error(state, "no FUNC given: which functions to time?");
 			for (size_t i = 0; i < o->ninc; i++)
@@ -199,8 +202,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				argp_error(state, "--user-space needs --latency");
 			if (o->interval > 0 && !o->latency)
 				argp_error(state, "-i needs -c, --top or --latency");
-			if (o->common.json && o->latency)
-				argp_error(state, "-j with --latency is not available yet (--slower-than -j is)");
 			return 0;
 		}
 		if (o->ngraph && (o->ninc || o->nexc))

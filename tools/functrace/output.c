@@ -16,14 +16,15 @@
 
 #include "functrace.h"
 
-#define STACK_MAX 128
-
-/* -s: a call whose kernel_stack record has not been read yet. */
+/* -s: a record whose kernel_stack record has not been read yet. */
 struct ft_pending {
 	bool used;
 	bool aged;       /* survived one batch end without its stack */
 	struct snoop_record r;
 	unsigned char data[64];
+	ft_emit_fn emit; /* what prints it, with what and v */
+	void *what;
+	uint64_t v;
 };
 
 /* ---- symbols (sym.c) ---------------------------------------------------- */
@@ -68,6 +69,23 @@ void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop
 	snoop_json_int(j, "cpu", r->cpu);
 }
 
+void ft_put_stack(struct functrace *ft, struct snoop_buf *b, const uint64_t *callers, int depth)
+{
+	for (int i = 0; i < depth; i++) {
+		snoop_buf_adds(b, "\t=> ");
+		put_sym(ft, b, callers[i], true);
+		snoop_buf_addc(b, '\n');
+	}
+}
+
+void ft_json_stack(struct functrace *ft, struct snoop_json *j, const uint64_t *callers, int depth)
+{
+	snoop_json_array_begin(j, "stack");
+	for (int i = 0; i < depth; i++)
+		ft_json_stack_entry(ft->ksyms, j, callers[i]);
+	snoop_json_array_end(j);
+}
+
 void functrace_print_header(struct functrace *ft)
 {
 	struct snoop_buf *b = snoop_session_out(ft->s);
@@ -86,35 +104,14 @@ void functrace_print_header(struct functrace *ft)
 
 /* ---- function tracer: a line per call ---------------------------------- */
 
-static void emit_call(struct functrace *ft, const struct snoop_record *r, const struct snoop_record *st)
+static void emit_call(struct functrace *ft, const struct snoop_record *r, void *what, uint64_t v,
+		      const uint64_t *callers, int depth)
 {
 	struct snoop_buf *b = snoop_session_out(ft->s);
 	uint64_t ip = snoop_field_u64(r, ft->f_ip), parent = snoop_field_u64(r, ft->f_parent);
-	uint64_t callers[STACK_MAX];
-	int depth = 0;
 
-	if (st && ft->f_st_caller) {
-		/* The array is as long as the record, "size" says how much of
-		 * it is used; the format's [8] is only nominal. */
-		int64_t n = snoop_field_s64(st, ft->f_st_size);
-		int off = ft->f_st_caller->offset;
-		int room = (st->size - off) / 8;
-
-		if (n > room)
-			n = room;
-		for (int i = 0; i < n && depth < STACK_MAX; i++) {
-			uint64_t a;
-
-			memcpy(&a, (const char *)st->data + off + 8 * i, 8);
-			if (a == 0 || a == ~0ull) /* end marker of older kernels */
-				break;
-			/* FTRACE_TRAMPOLINE_MARKER (INT_MAX): the frame of the
-			 * ftrace trampoline, i.e. of the tracer itself. */
-			if (a == 0x7fffffff)
-				continue;
-			callers[depth++] = a;
-		}
-	}
+	(void)what;
+	(void)v;
 	if (!snoop_session_count_event(ft->s))
 		return; /* -M reached */
 	ft->printed++;
@@ -125,12 +122,8 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 		ft_json_task(ft, &j, r);
 		json_sym(ft, &j, "func", "module", ip);
 		json_sym(ft, &j, "caller", "caller_module", parent);
-		if (ft->o->stack) {
-			snoop_json_array_begin(&j, "stack");
-			for (int i = 0; i < depth; i++)
-				ft_json_stack_entry(ft->ksyms, &j, callers[i]);
-			snoop_json_array_end(&j);
-		}
+		if (ft->o->stack)
+			ft_json_stack(ft, &j, callers, depth);
 		snoop_json_end(&j);
 		return;
 	}
@@ -140,11 +133,7 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 	snoop_buf_adds(b, " <- ");
 	put_sym(ft, b, parent, false);
 	snoop_buf_addc(b, '\n');
-	for (int i = 0; i < depth; i++) {
-		snoop_buf_adds(b, "\t=> ");
-		put_sym(ft, b, callers[i], true);
-		snoop_buf_addc(b, '\n');
-	}
+	ft_put_stack(ft, b, callers, depth);
 }
 
 static struct ft_pending *pending_of(struct functrace *ft, int cpu)
@@ -164,35 +153,26 @@ static struct ft_pending *pending_of(struct functrace *ft, int cpu)
 	return &ft->pending[cpu];
 }
 
+/* Its stack did not come: printed without one. */
 static void flush_pending(struct functrace *ft, struct ft_pending *p)
 {
 	if (!p->used)
 		return;
 	p->used = false;
-	emit_call(ft, &p->r, NULL);
+	p->emit(ft, &p->r, p->what, p->v, NULL, 0);
 }
 
-static void on_function(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+void ft_hold(struct functrace *ft, const struct snoop_record *r, ft_emit_fn emit, void *what, uint64_t v)
 {
-	struct functrace *ft = ctx;
-	struct ft_pending *p;
-
-	(void)s;
-	ft->calls++;
-	if (!ft_comm_ok(ft, r->pid))
-		return;
-	if (!ft->o->stack) {
-		emit_call(ft, r, NULL);
-		return;
-	}
 	/* The kernel writes the stack as the next record of the same CPU:
-	 * hold the call until it comes. */
-	p = pending_of(ft, r->cpu);
+	 * hold the record until it comes. */
+	struct ft_pending *p = pending_of(ft, r->cpu);
+
 	if (!p)
 		return;
 	flush_pending(ft, p);
 	if ((size_t)r->size > sizeof(p->data)) {
-		emit_call(ft, r, NULL);
+		emit(ft, r, what, v, NULL, 0);
 		return;
 	}
 	memcpy(p->data, r->data, (size_t)r->size);
@@ -200,18 +180,59 @@ static void on_function(struct snoop_session *s, const struct snoop_record *r, v
 	p->r.data = p->data;
 	p->used = true;
 	p->aged = false;
+	p->emit = emit;
+	p->what = what;
+	p->v = v;
 }
 
-static void on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+static void on_function(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct functrace *ft = ctx;
-	struct ft_pending *p = pending_of(ft, r->cpu);
 
 	(void)s;
-	if (!p || !p->used || p->r.pid != r->pid)
+	ft->calls++;
+	if (!ft_comm_ok(ft, r->pid))
+		return;
+	if (!ft->o->stack)
+		emit_call(ft, r, NULL, 0, NULL, 0);
+	else
+		ft_hold(ft, r, emit_call, NULL, 0);
+}
+
+static void on_stack(struct snoop_session *s, const struct snoop_record *st, void *ctx)
+{
+	struct functrace *ft = ctx;
+	struct ft_pending *p = pending_of(ft, st->cpu);
+	uint64_t callers[FT_STACK_MAX];
+	int depth = 0;
+
+	(void)s;
+	if (!p || !p->used || p->r.pid != st->pid)
 		return; /* the stack of a call filtered out by -n (or lost) */
 	p->used = false;
-	emit_call(ft, &p->r, r);
+	if (ft->f_st_caller) {
+		/* The array is as long as the record, "size" says how much of
+		 * it is used; the format's [8] is only nominal. */
+		int64_t n = snoop_field_s64(st, ft->f_st_size);
+		int off = ft->f_st_caller->offset;
+		int room = (st->size - off) / 8;
+
+		if (n > room)
+			n = room;
+		for (int i = 0; i < n && depth < FT_STACK_MAX; i++) {
+			uint64_t a;
+
+			memcpy(&a, (const char *)st->data + off + 8 * i, 8);
+			if (a == 0 || a == ~0ull) /* end marker of older kernels */
+				break;
+			/* FTRACE_TRAMPOLINE_MARKER (INT_MAX): the frame of the
+			 * ftrace trampoline, i.e. of the tracer itself. */
+			if (a == 0x7fffffff)
+				continue;
+			callers[depth++] = a;
+		}
+	}
+	p->emit(ft, &p->r, p->what, p->v, callers, depth);
 }
 
 static void on_batch(struct snoop_session *s, void *ctx)
@@ -228,6 +249,18 @@ static void on_batch(struct snoop_session *s, void *ctx)
 		else if (p->used)
 			p->aged = true;
 	}
+}
+
+int ft_stack_events(struct functrace *ft)
+{
+	struct snoop_event *ev = snoop_session_format_event(ft->s, "ftrace", "kernel_stack", on_stack, ft);
+
+	if (!ev)
+		return -1;
+	ft->f_st_size = snoop_event_field(ev, "size");
+	ft->f_st_caller = snoop_event_field(ev, "caller");
+	snoop_session_on_batch(ft->s, on_batch, ft);
+	return 0;
 }
 
 /* ---- function_graph: entry and exit ------------------------------------ */
@@ -551,14 +584,8 @@ int functrace_output_init(struct functrace *ft)
 		}
 		snoop_session_on_tick(ft->s, ft->o->interval, print_counts, ft);
 	}
-	if (ft->o->stack) {
-		ev = snoop_session_format_event(ft->s, "ftrace", "kernel_stack", on_stack, ft);
-		if (!ev)
-			return -1;
-		ft->f_st_size = snoop_event_field(ev, "size");
-		ft->f_st_caller = snoop_event_field(ev, "caller");
-		snoop_session_on_batch(ft->s, on_batch, ft);
-	}
+	if (ft->o->stack)
+		return ft_stack_events(ft);
 	return 0;
 }
 

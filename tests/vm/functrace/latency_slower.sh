@@ -1,7 +1,9 @@
 #!/bin/bash
 # functrace --slower-than: of 20 nanosleeps of 0 and 2 of 50 ms, exactly
 # the 2 slow ones are printed, with the sleeper's PID and COMM and a
-# duration of 50 ms or more, in text and in JSON; -s is refused with it.
+# duration of 50 ms or more, in text and in JSON; with -s each with its
+# kernel stack from do_nanosleep's caller down (the kretprobe's own frames
+# left out); --latency -j gives the buckets as JSON (user space and kernel).
 # vm-timeout: 90
 set -euo pipefail
 . /snoopvm/lib.sh
@@ -36,8 +38,62 @@ assert all(r["duration_ns"] >= 50000000 for r in rows), rows
 PY
 ft_assert_clean
 
+# -s: the kernel stack of each slow call, the caller of do_nanosleep first.
+ft_lat_start st.txt -s -n ft_sleeper --slower-than 20ms do_nanosleep
+ft_sleeper 0 10 50000 2 0 10 &
+W=$!
+wait "$W"
+nap 0.3
+ft_stop st.txt
+cat st.txt >&2
+[[ $(grep -cE "^ft_sleeper +$W +[0-9]+ +[0-9]+\.[0-9]{3}  do_nanosleep$" st.txt) == 2 ]] || fail "-s: not the 2 slow calls"
+[[ $(grep -cE $'^\t=> hrtimer_nanosleep\\+0x' st.txt) == 2 ]] ||
+	fail "-s: each slow call's stack does not start at do_nanosleep's caller hrtimer_nanosleep"
+! grep -qE $'^\t=> (kretprobe|rethook|arch_rethook|trace_|kprobe)' st.txt || fail "-s: the probe's own frames shown"
+grep -qE $'^\t=> .*sys_clock_nanosleep\\+0x' st.txt || fail "-s: the stack does not reach the syscall"
+ft_assert_clean
+
+# -j -s with --latency: the slow calls with their stack, then one object
+# per function with the log2 buckets (user space: --slower-than pairs there).
+ft_lat_start sl.json -j -s -n ft_sleeper --latency --slower-than 20ms do_nanosleep
+ft_sleeper 0 10 50000 2 0 10 &
+W=$!
+wait "$W"
+nap 0.3
+ft_stop sl.json
+json_check sl.json - <<PY
+calls = [r for r in rows if "duration_ns" in r]
+hist = [r for r in rows if r.get("type") == "latency"]
+assert len(calls) == 2 and len(hist) == 1, rows
+assert all(r["pid"] == $W and r["stack"][0].startswith("hrtimer_nanosleep+0x") for r in calls), calls
+h = hist[0]
+assert h["function"] == "do_nanosleep" and h["final"] and h["calls"] == 22, h
+assert sum(h["count"]) == 22 and len(h["log2"]) == len(h["count"]), h
+# 50 ms = 50000 us in (32768, 65536]: bucket 16 (TCG may push one bucket up)
+assert sum(c for e, c in zip(h["log2"], h["count"]) if e in (16, 17)) == 2, h
+assert h["entries_without_return"] == 0 and h["returns_without_entry"] == 0, h
+PY
+ft_assert_clean
+
+# --latency -j in the kernel (hist triggers): 150 ms sleeps in bucket 18;
+# no other task of the guest sleeps that long.
+if [[ -e $TRACEFS/events/syscalls/sys_enter_clock_nanosleep/hist ]]; then
+	ft_lat_start kl.json -j --latency do_nanosleep
+	ft_sleeper 150000 2
+	nap 0.3
+	ft_stop kl.json
+	json_check kl.json - <<PY
+assert len(rows) == 1 and rows[0]["type"] == "latency" and "entries_without_return" not in rows[0], rows
+h = dict(zip(rows[0]["log2"], rows[0]["count"]))
+assert h.get(18, 0) + h.get(19, 0) == 2 and not any(e > 19 for e in h), rows
+PY
+	ft_assert_clean
+else
+	note "no hist triggers: the kernel path of --latency -j not tried"
+fi
+
 st=0
-"$FT" -s --slower-than 1ms do_nanosleep >bad.txt 2>&1 || st=$?
+"$FT" -s --latency do_nanosleep >bad.txt 2>&1 || st=$?
 cat bad.txt >&2
-[[ $st == 64 ]] || fail "-s --slower-than: exit status $st, expected 64"
+[[ $st == 64 ]] || fail "-s --latency without --slower-than: exit status $st, expected 64"
 ft_assert_clean
