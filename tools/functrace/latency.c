@@ -93,7 +93,13 @@ static void print_slow(struct functrace *ft, const struct snoop_record *r, void 
 		callers++;
 		depth--;
 	}
-	if (ft->o->common.json) {
+	if (!ft->o->a.common.json) {
+		snoop_session_put_time(ft->s, b, r->ts);
+		ft_put_task(ft, b, r);
+		snoop_buf_printf(b, "%12llu.%03llu  %s\n", (unsigned long long)(ns / 1000),
+				 (unsigned long long)(ns % 1000), f->name);
+		ft_put_stack(ft, b, callers, depth);
+	} else {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
@@ -103,13 +109,7 @@ static void print_slow(struct functrace *ft, const struct snoop_record *r, void 
 		if (ft->o->stack)
 			ft_json_stack(ft, &j, callers, depth);
 		snoop_json_end(&j);
-		return;
 	}
-	snoop_session_put_time(ft->s, b, r->ts);
-	ft_put_task(ft, b, r);
-	snoop_buf_printf(b, "%12llu.%03llu  %s\n", (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000),
-			 f->name);
-	ft_put_stack(ft, b, callers, depth);
 	ft->printed++;
 }
 
@@ -255,14 +255,14 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 
 	if (!ft->o->latency)
 		return;
-	if (ft->o->interval > 0 && !ft->o->common.json)
+	if (ft->o->interval > 0 && !ft->o->a.common.json)
 		snoop_buf_printf(snoop_session_out(s), "\n");
 	for (size_t i = 0; i < l->n; i++) {
 		if (l->kernel && collect(ft, &l->f[i]) < 0) {
 			snoop_session_fail(s, "cannot read the histogram of %s", l->f[i].name);
 			return;
 		}
-		if (ft->o->common.json)
+		if (ft->o->a.common.json)
 			json_hist(ft, &l->f[i], final);
 		else
 			print_hist(ft, &l->f[i]);
@@ -276,7 +276,7 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 /* Why the kernel path cannot be used, NULL when it can. */
 static const char *why_not(struct functrace *ft)
 {
-	const struct snoop_opts *c = &ft->o->common;
+	const struct snoop_opts *c = &ft->o->a.common;
 
 	if (ft->o->user_space)
 		return "--user-space";
@@ -376,11 +376,11 @@ int functrace_latency_setup(struct functrace *ft)
 	if (!why) {
 		if (kernel_setup(ft) < 0)
 			return -1;
-		if (o->common.verbose)
+		if (o->a.common.verbose)
 			snoop_warn(ft->s, "histogram in the kernel: hist triggers and synthetic events, read every %s",
 				   o->interval > 0 ? "interval" : "run's end");
 	} else {
-		if (o->common.verbose)
+		if (o->a.common.verbose)
 			snoop_warn(ft->s, "pairing in user space, one record per entry and return: %s", why);
 		for (size_t i = 0; i < l->n; i++) {
 			l->f[i].pairs = snoop_pairs_new(sizeof(struct snoop_pair_slot), 0, NULL, NULL);
@@ -389,7 +389,7 @@ int functrace_latency_setup(struct functrace *ft)
 				return -1;
 			}
 		}
-		if (ft_comms_track(ft->comms, ft->s) < 0)
+		if (ft_tasks_track(ft) < 0)
 			return -1;
 		if (o->stack && stack_triggers(ft) < 0)
 			return -1;
@@ -402,7 +402,7 @@ void functrace_latency_header(struct functrace *ft)
 {
 	struct snoop_buf *b = snoop_session_out(ft->s);
 
-	if (ft->o->common.json || !ft->o->header || !ft->o->slower_than)
+	if (ft->o->a.common.json || !ft->o->header || !ft->o->slower_than)
 		return;
 	snoop_session_put_time_header(ft->s, b);
 	snoop_buf_printf(b, "%-16s %-7s %-3s %16s  %s\n", "COMM", "PID", "CPU", "DURATION(us)", "FUNCTION");

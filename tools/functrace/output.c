@@ -12,6 +12,7 @@
 
 #include <event-parse.h>
 
+#include <snoop/columns.h>
 #include <snoop/output.h>
 
 #include "functrace.h"
@@ -40,31 +41,23 @@ static void json_sym(struct functrace *ft, struct snoop_json *j, const char *key
 	ft_json_sym(ft->ksyms, j, key, modkey, addr);
 }
 
-/* -n: exact command name, checked here (the kernel's comm filter applies
- * to trace events, not to the function tracer). */
-bool ft_comm_ok(struct functrace *ft, int pid)
-{
-	const char *want = ft->o->common.comm;
-
-	return !want || strcmp(ft_comm(ft->comms, pid), want) == 0;
-}
-
 void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r)
 {
-	const char *comm = ft_comm(ft->comms, r->pid);
-	size_t mark = b->len;
+	struct snoop_task t;
 
-	snoop_escape_text(b, comm, strlen(comm));
-	snoop_buf_pad(b, mark, 16);
-	snoop_buf_printf(b, " %-7d %-3d ", r->pid, r->cpu);
+	ft_task(ft, r->pid, &t);
+	snoop_col_comm(b, &t, 16);
+	/* The kernel's task ID, 0 for the idle task, and the CPU. */
+	snoop_buf_printf(b, "%-7d %-3d ", r->pid, r->cpu);
 }
 
 void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r)
 {
-	const char *comm = ft_comm(ft->comms, r->pid);
+	struct snoop_task t;
 
+	ft_task(ft, r->pid, &t);
 	snoop_session_json_time(ft->s, j, r->ts);
-	snoop_json_str(j, "comm", comm, strlen(comm));
+	snoop_json_str(j, "comm", t.comm, strlen(t.comm));
 	snoop_json_int(j, "pid", r->pid);
 	snoop_json_int(j, "cpu", r->cpu);
 }
@@ -90,7 +83,7 @@ void functrace_print_header(struct functrace *ft)
 {
 	struct snoop_buf *b = snoop_session_out(ft->s);
 
-	if (ft->o->common.json || !ft->o->header || ft->o->count)
+	if (ft->o->a.common.json || !ft->o->header || ft->o->count)
 		return;
 	snoop_session_put_time_header(ft->s, b);
 	if (ft->o->ngraph && ft->o->no_durations)
@@ -115,7 +108,7 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, void *
 	if (!snoop_session_count_event(ft->s))
 		return; /* -M reached */
 	ft->printed++;
-	if (ft->o->common.json) {
+	if (ft->o->a.common.json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
@@ -284,7 +277,7 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 	if (!snoop_session_count_event(ft->s))
 		return; /* -M reached: a line is an event, entry or exit */
 	ft->printed++;
-	if (ft->o->common.json) {
+	if (ft->o->a.common.json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
@@ -413,16 +406,17 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 	ft->calls++;
 	if (!ft_comm_ok(ft, r->pid) || !k.ip || !snoop_session_count_event(s))
 		return;
-	if (ft->top) {
+	if (ft->o->a.table) {
 		functrace_top_hit(ft, k.ip, r->pid);
 		return;
 	}
-	if (ft->o->by == FT_BY_PID) {
+	if (ft->o->by != FT_BY_FUNC) {
 		/* The name as it was at the call: the task may exec later. */
-		k.pid = r->pid;
-		strncpy(k.comm, ft_comm(ft->comms, r->pid), sizeof(k.comm) - 1);
-	} else if (ft->o->by == FT_BY_COMM) {
-		strncpy(k.comm, ft_comm(ft->comms, r->pid), sizeof(k.comm) - 1);
+		struct snoop_task t;
+
+		ft_task(ft, r->pid, &t);
+		memcpy(k.comm, t.comm, sizeof(k.comm));
+		k.pid = ft->o->by == FT_BY_PID ? r->pid : 0;
 	}
 	if (count_insert(ft->counts, &k, 1) < 0) {
 		snoop_err(s, "out of memory counting calls");
@@ -454,13 +448,10 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 	struct functrace *ft = ctx;
 	struct ft_counts *c = ft->counts;
 	struct snoop_buf *b = snoop_session_out(s);
-	struct timespec now;
-	uint64_t now_ns;
+	uint64_t now_ns = snoop_now_ns(CLOCK_MONOTONIC);
 	struct sorted *v;
 	size_t n = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 	v = calloc(c->used ? c->used : 1, sizeof(*v));
 	if (!v) {
 		snoop_err(s, "out of memory printing the counts");
@@ -485,7 +476,7 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 		return;
 	}
 
-	if (ft->o->common.json) {
+	if (ft->o->a.common.json) {
 		for (size_t i = 0; i < n; i++) {
 			struct snoop_json j;
 

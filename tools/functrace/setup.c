@@ -82,7 +82,7 @@ static int threads_of(pid_t pid, struct snoop_buf *b)
 
 static int setup_pids(struct functrace *ft)
 {
-	const struct snoop_opts *c = &ft->o->common;
+	const struct snoop_opts *c = &ft->o->a.common;
 	char num[32];
 	int ret = 0;
 
@@ -175,7 +175,7 @@ static int setup_stack_option(struct functrace *ft)
 	if (need < 0)
 		return -1;
 	if (need == SNOOP_OPTION_FOREIGN || need == SNOOP_OPTION_SHARED) {
-		if (ft->o->common.verbose)
+		if (ft->o->a.common.verbose)
 			snoop_warn(ft->s, "options/func_stack_trace is already on (set by %s): left as it is",
 				   need == SNOOP_OPTION_SHARED ? "another snoopkit session, which leaves it on while this "
 				   "one runs" : "another tracer");
@@ -247,7 +247,7 @@ static void warn_global_graph(struct functrace *ft)
  * empty on purpose; without -p that is every task's every call. */
 static int setup_graph(struct functrace *ft)
 {
-	const struct snoop_opts *c = &ft->o->common;
+	const struct snoop_opts *c = &ft->o->a.common;
 
 	if (setup_pids(ft) < 0)
 		return -1;
@@ -257,7 +257,7 @@ static int setup_graph(struct functrace *ft)
 			   "functrace keeps those below the -G function: expect lost events on a busy machine");
 	if (functrace_graph_init(ft) < 0)
 		return -1;
-	if (ft_comms_track(ft->comms, ft->s) < 0)
+	if (ft_tasks_track(ft) < 0)
 		return -1;
 	return 0;
 }
@@ -358,7 +358,7 @@ int functrace_setup(struct functrace *ft)
 		return -1;
 	if (functrace_output_init(ft) < 0)
 		return -1;
-	if (ft_comms_track(ft->comms, ft->s) < 0)
+	if (ft_tasks_track(ft) < 0)
 		return -1;
 	return select_tracer(ft, tracer);
 }
