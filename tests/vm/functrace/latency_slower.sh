@@ -12,12 +12,18 @@ set -euo pipefail
 ft_require_kprobes
 ft_snapshot
 
-ft_lat_start out.txt -H -n ft_sleeper --slower-than 150ms do_nanosleep
-ft_sleeper 0 10 250000 2 0 10 &
-W=$!
-wait "$W"
-nap 0.3
-ft_stop out.txt
+# slow_run OUT ARGS...: functrace ARGS while ft_sleeper (W) makes 10 calls
+# of 0 ns, 2 of 250 ms and 10 of 0 ns; stopped after.
+slow_run() {
+	ft_lat_start "$@"
+	ft_sleeper 0 10 250000 2 0 10 &
+	W=$!
+	wait "$W"
+	nap 0.3
+	ft_stop "$1"
+}
+
+slow_run out.txt -H -n ft_sleeper --slower-than 150ms do_nanosleep
 cat out.txt >&2
 head -1 out.txt | grep -Eq '^COMM +PID +CPU +DURATION\(us\)  FUNCTION$' || fail "no header"
 [[ $(tail -n +2 out.txt | wc -l) == 2 ]] || fail "expected exactly the 2 slow calls"
@@ -26,12 +32,7 @@ head -1 out.txt | grep -Eq '^COMM +PID +CPU +DURATION\(us\)  FUNCTION$' || fail 
 awk 'NR > 1 && $4 < 250000 {exit 1}' out.txt || fail "a slow call shorter than 250 ms"
 ft_assert_clean
 
-ft_lat_start out.json -j -n ft_sleeper --slower-than 150000 do_nanosleep
-ft_sleeper 0 10 250000 2 0 10 &
-W=$!
-wait "$W"
-nap 0.3
-ft_stop out.json
+slow_run out.json -j -n ft_sleeper --slower-than 150000 do_nanosleep
 json_check out.json - <<PY
 assert len(rows) == 2, rows
 assert all(r["pid"] == $W and r["comm"] == "ft_sleeper" and r["function"] == "do_nanosleep" for r in rows), rows
@@ -40,12 +41,7 @@ PY
 ft_assert_clean
 
 # -s: the kernel stack of each slow call, the caller of do_nanosleep first.
-ft_lat_start st.txt -s -n ft_sleeper --slower-than 150ms do_nanosleep
-ft_sleeper 0 10 250000 2 0 10 &
-W=$!
-wait "$W"
-nap 0.3
-ft_stop st.txt
+slow_run st.txt -s -n ft_sleeper --slower-than 150ms do_nanosleep
 cat st.txt >&2
 [[ $(grep -cE "^ft_sleeper +$W +[0-9]+ +[0-9]+\.[0-9]{3}  do_nanosleep$" st.txt) == 2 ]] || fail "-s: not the 2 slow calls"
 [[ $(grep -cE $'^\t=> hrtimer_nanosleep\\+0x' st.txt) == 2 ]] ||
@@ -56,12 +52,7 @@ ft_assert_clean
 
 # -j -s with --latency: the slow calls with their stack, then one object
 # per function with the log2 buckets (user space: --slower-than pairs there).
-ft_lat_start sl.json -j -s -n ft_sleeper --latency --slower-than 150ms do_nanosleep
-ft_sleeper 0 10 250000 2 0 10 &
-W=$!
-wait "$W"
-nap 0.3
-ft_stop sl.json
+slow_run sl.json -j -s -n ft_sleeper --latency --slower-than 150ms do_nanosleep
 json_check sl.json - <<PY
 calls = [r for r in rows if "duration_ns" in r]
 hist = [r for r in rows if r.get("type") == "latency"]
