@@ -1459,6 +1459,36 @@ int snoop_session_record_restore(struct snoop_session *s, const char *option)
 	return session_record(s, SNOOP_RESTORE_PREFIX, option);
 }
 
+int snoop_session_need_option(struct snoop_session *s, const char *option)
+{
+	char file[128], path[1024];
+	int lock = snoop_option_lock(s->tracing_dir, option), ret;
+	char *v;
+
+	snprintf(file, sizeof(file), "options/%s", option);
+	snprintf(path, sizeof(path), "%s/%s", s->instance_dir, file);
+	v = snoop_read_file(path, NULL);
+	if (!v) {
+		snoop_err(s, "cannot read %s: %s", file, strerror(errno));
+		ret = -1;
+	} else if (v[0] == '1') {
+		/* Another session's record: it will turn the option off when
+		 * it ends unless ours is still there. */
+		ret = SNOOP_OPTION_FOREIGN;
+		if (snoop_option_recorded(s->tracing_dir, option, s->sid) &&
+		    session_record(s, SNOOP_RESTORE_PREFIX, option) == 0)
+			ret = SNOOP_OPTION_SHARED;
+	} else {
+		ret = session_record(s, SNOOP_RESTORE_PREFIX, option) == 0 ? SNOOP_OPTION_SET : SNOOP_OPTION_UNRECORDED;
+		if (snoop_session_instance_write(s, file, "1") < 0)
+			ret = -1;
+	}
+	free(v);
+	if (lock >= 0)
+		close(lock);
+	return ret;
+}
+
 int snoop_session_record_triggers(struct snoop_session *s)
 {
 	return session_record(s, "", SNOOP_TRIGGERS_RECORD);

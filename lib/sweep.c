@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -169,6 +171,72 @@ static bool option_name_ok(const char *o)
 	return true;
 }
 
+int snoop_option_lock(const char *dir, const char *option)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/options/%s", dir, option);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+bool snoop_option_recorded(const char *dir, const char *option, const char *except_sid)
+{
+	char path[PATH_MAX];
+	char *s, *line, *save = NULL;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/synthetic_events", dir);
+	s = snoop_read_file(path, NULL);
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line && !found; line = strtok_r(NULL, "\n", &save)) {
+		char esid[SNOOP_SID_MAX];
+		const char *suffix;
+
+		line[strcspn(line, " \t")] = '\0';
+		if (snoop_parse_synth_name(line, esid, &suffix) < 0 || (except_sid && !strcmp(esid, except_sid)))
+			continue;
+		found = !strncmp(suffix, SNOOP_RESTORE_PREFIX, strlen(SNOOP_RESTORE_PREFIX)) &&
+			!strcmp(suffix + strlen(SNOOP_RESTORE_PREFIX), option);
+	}
+	free(s);
+	return found;
+}
+
+/* A restore record of sid: options/<opt> off again, unless another
+ * session's record says it still needs it (then the last one to go turns
+ * it off). Returns the lock's fd, held until the record is removed. */
+static int restore_option(const char *dir, const char *opt, const char *sid, bool verbose,
+			  struct snoop_sweep_report *rep)
+{
+	char opath[PATH_MAX];
+	int lock;
+
+	if (!option_name_ok(opt))
+		return -1;
+	lock = snoop_option_lock(dir, opt);
+	if (snoop_option_recorded(dir, opt, sid)) {
+		if (verbose)
+			fprintf(stderr, "left options/%s on: another session needs it too\n", opt);
+		return lock;
+	}
+	snprintf(opath, sizeof(opath), "%s/options/%s", dir, opt);
+	if (snoop_write_file(opath, "0", false) == 0) {
+		rep->options_restored++;
+		if (verbose)
+			fprintf(stderr, "turned options/%s off again (session %s had turned it on)\n", opt, sid);
+	}
+	return lock;
+}
+
 /* The synthetic events of sid: restore what their names record, then
  * remove them ("!name"). */
 static void sweep_synth(const char *dir, const char *sid, bool verbose, struct snoop_sweep_report *rep)
@@ -181,26 +249,19 @@ static void sweep_synth(const char *dir, const char *sid, bool verbose, struct s
 	for (line = s ? strtok_r(s, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		char esid[SNOOP_SID_MAX], cmd[300];
 		const char *suffix;
-		int ret;
+		int ret, lock = -1;
 
 		line[strcspn(line, " \t")] = '\0';
 		if (snoop_parse_synth_name(line, esid, &suffix) < 0 || strcmp(esid, sid) != 0)
 			continue;
 		rep->events_found++;
-		if (!strncmp(suffix, SNOOP_RESTORE_PREFIX, strlen(SNOOP_RESTORE_PREFIX))) {
-			const char *opt = suffix + strlen(SNOOP_RESTORE_PREFIX);
-			char opath[PATH_MAX];
-
-			snprintf(opath, sizeof(opath), "%s/options/%s", dir, opt);
-			if (option_name_ok(opt) && snoop_write_file(opath, "0", false) == 0) {
-				rep->options_restored++;
-				if (verbose)
-					fprintf(stderr, "turned options/%s off again (session %s had turned it on)\n",
-						opt, sid);
-			}
-		}
+		if (!strncmp(suffix, SNOOP_RESTORE_PREFIX, strlen(SNOOP_RESTORE_PREFIX)))
+			lock = restore_option(dir, suffix + strlen(SNOOP_RESTORE_PREFIX), sid, verbose, rep);
 		snprintf(cmd, sizeof(cmd), "!%s", line);
 		ret = snoop_write_file(path, cmd, true);
+		if (lock >= 0)
+			close(lock);
+		lock = -1;
 		if (ret == 0 || ret == -ENOENT) {
 			rep->events_removed++;
 			if (verbose)

@@ -95,8 +95,13 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 			goto out;
 		}
 	}
-	if (tool->declare(args->s, ctx) < 0)
+	ret = tool->declare(args->s, ctx);
+	if (ret != 0) {
+		/* -1, or a status of the tool's own for this refusal. */
+		ret = ret < 0 ? 1 : ret;
 		goto out;
+	}
+	ret = 1;
 	if (args->common.top && tool->top_cols) {
 		args->table = snoop_top_new(tool->top_cols, tool->top_ncols, args->top.max_keys);
 		if (!args->table || snoop_top_attach(args->table, args->s, &args->top, argc, argv) < 0)

@@ -222,6 +222,21 @@ const char *snoop_session_instance_name(struct snoop_session *s);
  * nothing would restore the option after a kill -9).
  */
 int snoop_session_record_restore(struct snoop_session *s, const char *option);
+/*
+ * The session needs the global options/<option> on (functrace -s and
+ * func_stack_trace). Decided under the option's lock (snoop/sweep.h), so
+ * that two sessions starting and ending at once agree:
+ *   SNOOP_OPTION_SET         it was off: recorded, then turned on
+ *   SNOOP_OPTION_UNRECORDED  the same, but the kernel took no record (no
+ *                            synthetic events): the caller turns it off
+ *                            at its end, and a kill -9 leaves it on
+ *   SNOOP_OPTION_SHARED      on for another live snoopkit session: recorded
+ *                            too, so that whichever ends last turns it off
+ *   SNOOP_OPTION_FOREIGN     on, set by someone else: left alone, no record
+ * or -1 with the reason printed.
+ */
+enum snoop_option_need { SNOOP_OPTION_SET, SNOOP_OPTION_UNRECORDED, SNOOP_OPTION_SHARED, SNOOP_OPTION_FOREIGN };
+int snoop_session_need_option(struct snoop_session *s, const char *option);
 const char *snoop_session_tracing_dir(struct snoop_session *s);
 struct tracefs_instance *snoop_session_instance(struct snoop_session *s);
 struct snoop_buf *snoop_session_out(struct snoop_session *s);

@@ -47,6 +47,18 @@ int snoop_parse_dynevent_line(const char *line, char *group, size_t glen,
 #define SNOOP_RESTORE_PREFIX "restore_"
 
 /*
+ * Several live sessions may need the same global option on (two functrace
+ * -s): each holds its own record, and the option is turned off only by
+ * whoever removes the last one. The records are read and changed under
+ * snoop_option_lock(), an flock on the top-level options/<option> file
+ * itself: every PID and mount namespace sharing tracefs sees that lock.
+ */
+/* The lock's fd (close() releases it), or -1 (no such option file). */
+int snoop_option_lock(const char *tracing_dir, const char *option);
+/* Does a session other than except_sid (NULL: any) hold a record of option? */
+bool snoop_option_recorded(const char *tracing_dir, const char *option, const char *except_sid);
+
+/*
  * A synthetic event named <group>_triggers records that a session put hist
  * triggers in its instance. The kernel refuses to remove an instance that
  * holds one (rmdir: EBUSY), so for such a session EBUSY does not prove an

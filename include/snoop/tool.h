@@ -74,7 +74,9 @@ struct snoop_tool {
 	 * 0: no table. */
 	size_t pair_size;
 	snoop_pair_drop_fn pair_drop;   /* called with the tool's ctx */
-	/* Declare events and filters (before start): 0 or -1 (printed). */
+	/* Declare events and filters (before start): 0, -1 (printed), or an
+	 * exit status of the tool's own (> 1, printed; e.g. functrace's 69
+	 * when the kernel refuses the function tracer). */
 	int (*declare)(struct snoop_session *s, void *ctx);
 	/* After start, before the first record (e.g. the header): optional. */
 	void (*started)(struct snoop_session *s, void *ctx);

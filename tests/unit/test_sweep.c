@@ -191,6 +191,48 @@ static void test_sweep_fake_tree(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Two sessions noted the same option: the dead one's sweep leaves it on
+ * for the live one (held instance), whose own end turns it off. */
+static void test_restore_shared(void **state)
+{
+	char root[] = "/tmp/snoop-test-sweep.XXXXXX", cmd[600];
+	struct snoop_sweep_report rep = { 0 };
+	char *opt;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/instances/snoop_functrace_0000000b_11 %s/options", root, root);
+	assert_int_equal(system(cmd), 0);
+	put(root, "instances/snoop_functrace_0000000b_11/held", "");
+	put(root, "options/func_stack_trace", "1\n");
+	put(root, "dynamic_events", "");
+	put(root, "synthetic_events",
+	    "snoop_0000000e_15_restore_func_stack_trace u64 unused\n"
+	    "snoop_0000000b_11_restore_func_stack_trace u64 unused\n");
+	assert_true(snoop_option_recorded(root, "func_stack_trace", "0000000e_15"));
+	assert_true(snoop_option_recorded(root, "func_stack_trace", NULL));
+	assert_false(snoop_option_recorded(root, "other", NULL));
+
+	snoop_sweep(root, SNOOP_SWEEP_DEAD, NULL, false, &rep);
+	opt = get(root, "options/func_stack_trace");
+	assert_int_equal(opt[0], '1'); /* the live session still needs it */
+	free(opt);
+	assert_int_equal(rep.options_restored, 0);
+
+	/* The live one's own end (its records as the kernel would list them
+	 * once the dead one's is gone): off. */
+	put(root, "synthetic_events", "snoop_0000000b_11_restore_func_stack_trace u64 unused\n");
+	snprintf(cmd, sizeof(cmd), "rm %s/instances/snoop_functrace_0000000b_11/held", root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(snoop_sweep_session(root, NULL, "0000000b_11", true, false, &rep), 0);
+	opt = get(root, "options/func_stack_trace");
+	assert_int_equal(opt[0], '0');
+	free(opt);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_group_names),
 		cmocka_unit_test(test_dynevent_lines),
 		cmocka_unit_test(test_sweep_fake_tree),
+		cmocka_unit_test(test_restore_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

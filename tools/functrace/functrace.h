@@ -12,6 +12,8 @@
 #include <snoop/options.h>
 #include <snoop/output.h>
 #include <snoop/session.h>
+#include <snoop/task.h>
+#include <snoop/tool.h>
 #include <snoop/top.h>
 
 /* Exit statuses besides 0 and 1 (see the man page, EXIT STATUS). */
@@ -31,8 +33,9 @@ struct ft_pattern {
 enum ft_by { FT_BY_FUNC, FT_BY_PID, FT_BY_COMM };
 
 struct functrace_opts {
-	struct snoop_opts common;
-	struct snoop_top_opts top; /* -i (also -c's interval), --top-max */
+	/* The skeleton's (tool.h): the shared options, -i (also -c's and
+	 * --latency's interval), --top-max, the session, the --top table. */
+	struct snoop_tool_args a;
 	struct ft_pattern *inc, *exc;
 	size_t ninc, nexc;
 	long limit;
@@ -89,17 +92,17 @@ size_t ft_kernel_selected(char *filter, char *notrace, size_t *nfilter);
  */
 int ft_check_count(size_t n, long limit, bool force);
 
-/* ---- comm.c: task name by pid, kept current from sched events ---- */
+struct functrace;
 
-struct ft_comms;
-struct ft_comms *ft_comms_new(void); /* NULL: out of memory */
-void ft_comms_free(struct ft_comms *c);
-/* The name of pid (NUL-terminated, at most 15 bytes); "?" if unknown. */
-const char *ft_comm(struct ft_comms *c, int pid);
-void ft_comm_set(struct ft_comms *c, int pid, const char *comm, size_t len);
-void ft_comms_scan(struct ft_comms *c, bool only_missing);
-/* Declare the sched/task events that keep the cache current. */
-int ft_comms_track(struct ft_comms *c, struct snoop_session *s);
+/* ---- comm.c: who a record's task is (the session's task cache) ---- */
+
+/* Follow fork, exec and rename in the instance (snoop/task.h). */
+int ft_tasks_track(struct functrace *ft);
+/* What is known of the task pid: its name as the kernel recorded it
+ * (comm "?" when unknown; the idle task is "swapper"). */
+void ft_task(struct functrace *ft, int pid, struct snoop_task *t);
+/* -n: the task's name is the one asked for (always true without -n). */
+bool ft_comm_ok(struct functrace *ft, int pid);
 
 /* ---- sym.c: kernel addresses as text and JSON, names escaped ---- */
 
@@ -122,11 +125,11 @@ struct functrace {
 	struct functrace_opts *o;
 	struct snoop_session *s;
 	struct snoop_ksyms *ksyms;
-	struct ft_comms *comms;
+	struct snoop_tasks *tasks;  /* the session's, from declare on */
 	struct ft_counts *counts;
 	size_t nfuncs;             /* functions selected */
 	int setup_status;          /* exit status of a failed set-up (0: 1) */
-	bool stack_set;            /* -s turned options/func_stack_trace on */
+	bool stack_set;            /* -s turned options/func_stack_trace on, unrecorded */
 	/* Fields of the ftrace records. */
 	struct tep_format_field *f_ip, *f_parent;
 	struct tep_format_field *f_g_func, *f_g_depth, *f_gx_func, *f_gx_depth;
@@ -138,12 +141,25 @@ struct functrace {
 	uint64_t calls;            /* records seen */
 	uint64_t printed;
 	unsigned int interval_no;
-	struct snoop_top *top;     /* --top, else NULL */
-	int top_ncols;
+	struct snoop_tool tool;    /* its --top columns follow --by: */
+	struct snoop_top_col top_cols[4];
 	struct ft_graph *graph;    /* -G, else NULL */
 	uint64_t *graph_addrs;     /* -G functions' addresses */
 	struct ft_lat *lat;        /* --latency/--slower-than, else NULL */
 };
+
+/* -s: a record held until its kernel_stack record (the next one of its
+ * CPU) is read, then printed by emit with the stack, innermost first;
+ * without one (depth 0, callers NULL) if it never comes. */
+#define FT_STACK_MAX 128
+typedef void (*ft_emit_fn)(struct functrace *ft, const struct snoop_record *r, void *what, uint64_t v,
+			   const uint64_t *callers, int depth);
+void ft_hold(struct functrace *ft, const struct snoop_record *r, ft_emit_fn emit, void *what, uint64_t v);
+/* Declare ftrace:kernel_stack, which ends the holds. */
+int ft_stack_events(struct functrace *ft);
+/* The stack: "\t=> FUNCTION+0xOFF" lines; a "stack" array. */
+void ft_put_stack(struct functrace *ft, struct snoop_buf *b, const uint64_t *callers, int depth);
+void ft_json_stack(struct functrace *ft, struct snoop_json *j, const uint64_t *callers, int depth);
 
 int functrace_setup(struct functrace *ft);
 int functrace_output_init(struct functrace *ft);
@@ -155,7 +171,6 @@ int ft_graph_events(struct functrace *ft, snoop_handler_fn on_entry, snoop_handl
 /* The task columns (COMM PID CPU) of a line or record; -n's check. */
 void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r);
 void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r);
-bool ft_comm_ok(struct functrace *ft, int pid);
 
 /* ---- graph.c: -G, the call graph below a function ---- */
 int functrace_graph_init(struct functrace *ft);
@@ -170,7 +185,8 @@ void functrace_latency_header(struct functrace *ft);
 void functrace_latency_free(struct functrace *ft);
 
 /* ---- top.c: --top, the count mode as a live table ---- */
-int functrace_top_setup(struct functrace *ft, int argc, char **argv);
+/* The table's columns for --by (at the end of parsing). */
+void functrace_top_cols(struct functrace *ft);
 void functrace_top_hit(struct functrace *ft, uint64_t ip, int pid);
 
 #endif

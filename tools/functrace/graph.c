@@ -162,7 +162,7 @@ static void stream_line(struct functrace *ft, int pid, const struct fg_frame *f,
 	if (!snoop_session_count_event(ft->s))
 		return; /* -M reached */
 	ft->printed++;
-	if (ft->o->common.json) {
+	if (ft->o->a.common.json) {
 		struct snoop_buf *b = snoop_session_out(ft->s);
 		struct snoop_record r = { .pid = pid, .cpu = cpu, .ts = ts };
 		struct snoop_json j;
@@ -189,7 +189,7 @@ static void print_tree(struct functrace *ft, int pid, const struct fg_node *n)
 		if (!snoop_session_count_event(ft->s))
 			return;
 		ft->printed++;
-		if (ft->o->common.json) {
+		if (ft->o->a.common.json) {
 			struct snoop_buf *b = snoop_session_out(ft->s);
 			struct snoop_record r = { .pid = pid, .cpu = n->cpu, .ts = n->ts };
 			struct snoop_json j;
@@ -308,7 +308,7 @@ static void on_entry(struct snoop_session *s, const struct snoop_record *r, void
 			goto oom;
 		}
 		*f->node = (struct fg_node){ .func = func, .ts = r->ts, .depth = depth, .cpu = r->cpu };
-	} else if (ft->o->common.json) {
+	} else if (ft->o->a.common.json) {
 		/* JSON streams every entry as it comes. */
 		f->opened = true;
 		stream_line(ft, t->pid, f, FG_OPEN, depth, r->ts, r->cpu, -1);
@@ -424,7 +424,7 @@ void functrace_graph_finish(struct functrace *ft)
 	 * its entry printed now (it did start; its exit did not come). With
 	 * --min-duration an unfinished tree has no duration to judge by and
 	 * is not printed. */
-	if (ft->o->min_duration || ft->o->common.json)
+	if (ft->o->min_duration || ft->o->a.common.json)
 		return;
 	for (size_t i = 0; i < g->cap; i++) {
 		struct fg_task *t = &g->tasks[i];

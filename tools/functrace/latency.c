@@ -24,12 +24,17 @@
  * every -i seconds (each interval's own calls). --slower-than: one line per
  * call that took that long or longer.
  *
- * Not done yet: -s with --slower-than.
+ * With -s, a stacktrace trigger on each return probe (in the session's
+ * instance: it goes with it) makes the kernel write the stack after every
+ * return record; the slow calls' are printed, the probe's own frames (the
+ * kretprobe trampoline's) left out.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <snoop/hist.h>
+#include <snoop/ksym.h>
 #include <snoop/pair.h>
 
 #include "functrace.h"
@@ -64,25 +69,47 @@ static void on_entry(struct snoop_session *s, const struct snoop_record *r, void
 		snoop_session_fail(s, "out of memory pairing calls of %s", f->name);
 }
 
-static void print_slow(struct ft_lat_func *f, const struct snoop_record *r, uint64_t ns)
+/* The frames above the function's caller that the return probe's own
+ * machinery adds (kretprobe_trace_func ... arch_rethook_trampoline). */
+static bool probe_frame(struct functrace *ft, uint64_t addr)
 {
-	struct functrace *ft = f->ft;
+	static const char *const own[] = { "kretprobe_", "__kretprobe_", "rethook_", "arch_rethook_", "kprobe_",
+					   "trace_", "ftrace_" };
+	const struct snoop_ksym *k = snoop_ksym_lookup(ft->ksyms, addr, NULL);
+
+	for (size_t i = 0; k && i < sizeof(own) / sizeof(own[0]); i++)
+		if (!strncmp(k->name, own[i], strlen(own[i])))
+			return true;
+	return false;
+}
+
+static void print_slow(struct functrace *ft, const struct snoop_record *r, void *what, uint64_t ns,
+		       const uint64_t *callers, int depth)
+{
+	struct ft_lat_func *f = what;
 	struct snoop_buf *b = snoop_session_out(ft->s);
 
-	if (ft->o->common.json) {
+	while (depth > 0 && probe_frame(ft, callers[0])) {
+		callers++;
+		depth--;
+	}
+	if (!ft->o->a.common.json) {
+		snoop_session_put_time(ft->s, b, r->ts);
+		ft_put_task(ft, b, r);
+		snoop_buf_printf(b, "%12llu.%03llu  %s\n", (unsigned long long)(ns / 1000),
+				 (unsigned long long)(ns % 1000), f->name);
+		ft_put_stack(ft, b, callers, depth);
+	} else {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
 		ft_json_task(ft, &j, r);
 		snoop_json_cstr(&j, "function", f->name);
 		snoop_json_uint(&j, "duration_ns", ns);
+		if (ft->o->stack)
+			ft_json_stack(ft, &j, callers, depth);
 		snoop_json_end(&j);
-		return;
 	}
-	snoop_session_put_time(ft->s, b, r->ts);
-	ft_put_task(ft, b, r);
-	snoop_buf_printf(b, "%12llu.%03llu  %s\n", (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000),
-			 f->name);
 	ft->printed++;
 }
 
@@ -103,8 +130,12 @@ static void on_return(struct snoop_session *s, const struct snoop_record *r, voi
 		return;
 	f->hist[snoop_log2_bucket(ns / 1000)]++;
 	f->calls++;
-	if (ft->o->slower_than && ns >= ft->o->slower_than)
-		print_slow(f, r, ns);
+	if (ft->o->slower_than && ns >= ft->o->slower_than) {
+		if (ft->o->stack)
+			ft_hold(ft, r, print_slow, f, ns);
+		else
+			print_slow(ft, r, f, ns, NULL, 0);
+	}
 }
 
 /* One function's histogram: "[lo, hi] count |bar|" per log2 bucket of
@@ -148,6 +179,41 @@ static void print_hist(struct functrace *ft, struct ft_lat_func *f)
 				 (unsigned long long)st.split);
 }
 
+/* -j: one object per function and interval; bucket e (the "log2"
+ * array) holds the calls of (2^(e-1), 2^e] microseconds. */
+static void json_hist(struct functrace *ft, struct ft_lat_func *f, bool final)
+{
+	struct snoop_pair_stats st;
+	struct snoop_json j;
+
+	snoop_json_begin(&j, snoop_session_out(ft->s));
+	snoop_json_cstr(&j, "type", "latency");
+	snoop_session_json_time(ft->s, &j, snoop_now_ns(CLOCK_MONOTONIC));
+	snoop_json_int(&j, "interval", ft->interval_no);
+	snoop_json_bool(&j, "final", final);
+	snoop_json_cstr(&j, "function", f->name);
+	snoop_json_cstr(&j, "unit", "us");
+	snoop_json_uint(&j, "calls", f->calls);
+	snoop_json_array_begin(&j, "log2");
+	for (int e = 0; e < FT_LAT_BUCKETS; e++)
+		if (f->hist[e])
+			snoop_json_array_int(&j, e);
+	snoop_json_array_end(&j);
+	snoop_json_array_begin(&j, "count");
+	for (int e = 0; e < FT_LAT_BUCKETS; e++)
+		if (f->hist[e])
+			snoop_json_array_int(&j, (int64_t)f->hist[e]);
+	snoop_json_array_end(&j);
+	if (f->pairs) {
+		/* Since the start, as in the text's "not paired" line. */
+		snoop_pairs_get_stats(f->pairs, &st);
+		snoop_json_uint(&j, "returns_without_entry", st.no_entry);
+		snoop_json_uint(&j, "entries_without_return", st.no_exit + st.evicted);
+		snoop_json_uint(&j, "split_by_loss", st.split);
+	}
+	snoop_json_end(&j);
+}
+
 /* The kernel path: this interval's calls are the hist file's counts less
  * those of the last read (the trigger counts from its creation). */
 static int collect(struct functrace *ft, struct ft_lat_func *f)
@@ -187,27 +253,30 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 	struct functrace *ft = ctx;
 	struct ft_lat *l = ft->lat;
 
-	(void)final;
 	if (!ft->o->latency)
 		return;
-	if (ft->o->interval > 0)
+	if (ft->o->interval > 0 && !ft->o->a.common.json)
 		snoop_buf_printf(snoop_session_out(s), "\n");
 	for (size_t i = 0; i < l->n; i++) {
 		if (l->kernel && collect(ft, &l->f[i]) < 0) {
 			snoop_session_fail(s, "cannot read the histogram of %s", l->f[i].name);
 			return;
 		}
-		print_hist(ft, &l->f[i]);
+		if (ft->o->a.common.json)
+			json_hist(ft, &l->f[i], final);
+		else
+			print_hist(ft, &l->f[i]);
 		memset(l->f[i].hist, 0, sizeof(l->f[i].hist));
 		l->f[i].calls = 0;
 	}
+	ft->interval_no++;
 	snoop_session_flush(s);
 }
 
 /* Why the kernel path cannot be used, NULL when it can. */
 static const char *why_not(struct functrace *ft)
 {
-	const struct snoop_opts *c = &ft->o->common;
+	const struct snoop_opts *c = &ft->o->a.common;
 
 	if (ft->o->user_space)
 		return "--user-space";
@@ -261,6 +330,21 @@ static int kernel_setup(struct functrace *ft)
 	return 0;
 }
 
+/* -s: the kernel's stack after each return record (kernel_stack). */
+static int stack_triggers(struct functrace *ft)
+{
+	char file[256];
+
+	for (size_t i = 0; i < ft->lat->n; i++) {
+		struct snoop_event *ev = ft->lat->f[i].ret;
+
+		snprintf(file, sizeof(file), "events/%s/%s/trigger", snoop_event_system(ev), snoop_event_name(ev));
+		if (snoop_session_instance_write(ft->s, file, "stacktrace") < 0)
+			return -1;
+	}
+	return ft_stack_events(ft);
+}
+
 int functrace_latency_setup(struct functrace *ft)
 {
 	const char *why;
@@ -292,11 +376,11 @@ int functrace_latency_setup(struct functrace *ft)
 	if (!why) {
 		if (kernel_setup(ft) < 0)
 			return -1;
-		if (o->common.verbose)
+		if (o->a.common.verbose)
 			snoop_warn(ft->s, "histogram in the kernel: hist triggers and synthetic events, read every %s",
 				   o->interval > 0 ? "interval" : "run's end");
 	} else {
-		if (o->common.verbose)
+		if (o->a.common.verbose)
 			snoop_warn(ft->s, "pairing in user space, one record per entry and return: %s", why);
 		for (size_t i = 0; i < l->n; i++) {
 			l->f[i].pairs = snoop_pairs_new(sizeof(struct snoop_pair_slot), 0, NULL, NULL);
@@ -305,7 +389,9 @@ int functrace_latency_setup(struct functrace *ft)
 				return -1;
 			}
 		}
-		if (ft_comms_track(ft->comms, ft->s) < 0)
+		if (ft_tasks_track(ft) < 0)
+			return -1;
+		if (o->stack && stack_triggers(ft) < 0)
 			return -1;
 	}
 	snoop_session_on_tick(ft->s, o->interval, on_tick, ft);
@@ -316,7 +402,7 @@ void functrace_latency_header(struct functrace *ft)
 {
 	struct snoop_buf *b = snoop_session_out(ft->s);
 
-	if (ft->o->common.json || !ft->o->header || !ft->o->slower_than)
+	if (ft->o->a.common.json || !ft->o->header || !ft->o->slower_than)
 		return;
 	snoop_session_put_time_header(ft->s, b);
 	snoop_buf_printf(b, "%-16s %-7s %-3s %16s  %s\n", "COMM", "PID", "CPU", "DURATION(us)", "FUNCTION");

@@ -51,6 +51,7 @@ static const char doc[] =
 	"  functrace -G do_nanosleep --min-duration 1ms     # only calls of 1 ms or more\n"
 	"  functrace --latency do_nanosleep   # log2 histogram of its durations (us) at Ctrl-C\n"
 	"  functrace --slower-than 10ms vfs_read   # one line per call of 10 ms or more\n"
+	"  functrace --slower-than 10ms -s vfs_read   # the same, with the kernel stack of each\n"
 	"  functrace 'ext4_*:mod:ext4'    # ext4_* functions of the ext4 module\n"
 	"  functrace -j -d 5 vfs_read     # JSON Lines for 5 seconds";
 
@@ -62,7 +63,7 @@ static const struct argp_option options[] = {
 	{ "no-children", OPT_NO_CHILDREN, NULL, 0, "With -p: not the children it forks after the start (followed by default)", 0 },
 	{ NULL, 0, NULL, 0, "How to show it:", 0 },
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
-	{ "stack", 's', NULL, 0, "Print the kernel stack of each call", 0 },
+	{ "stack", 's', NULL, 0, "Print the kernel stack of each call (with --slower-than: of each slow call)", 0 },
 	{ "count", 'c', NULL, 0, "Count calls per function instead of printing each", 0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or per pid too", 0 },
 	{ "graph", 'g', NULL, 0, "Entry and exit with durations (function_graph tracer)", 0 },
@@ -83,8 +84,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, SNOOP_TOP_ARGP_CHILD, { 0 } };
-
 static void add_pattern(struct argp_state *state, struct ft_pattern **v, size_t *n, const char *arg)
 {
 	struct ft_pattern *nv = realloc(*v, sizeof(**v) * (*n + 1));
@@ -102,14 +101,11 @@ static void add_pattern(struct argp_state *state, struct ft_pattern **v, size_t 
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct functrace_opts *o = state->input;
+	struct functrace *ft = state->input;
+	struct functrace_opts *o = ft->o;
 	long v;
 
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &o->common;
-		state->child_inputs[1] = &o->top;
-		return 0;
 	case 'x':
 		add_pattern(state, &o->exc, &o->nexc, arg);
 		return 0;
@@ -181,13 +177,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		add_pattern(state, &o->inc, &o->ninc, arg);
 		return 0;
 	case ARGP_KEY_END:
-		o->interval = o->top.interval;
+		o->interval = o->a.top.interval;
 		if (o->latency || o->slower_than) {
 			/* kprobes on functions named exactly: no globs, no
 			 * function tracer, none of its modes. */
-			if (o->ngraph || o->count || o->graph || o->stack || o->common.top || o->nexc || o->by != FT_BY_FUNC)
-				argp_error(state, "--latency and --slower-than cannot be used with -G, -c, -g, -s, -x, --by "
+			if (o->ngraph || o->count || o->graph || o->a.common.top || o->nexc || o->by != FT_BY_FUNC)
+				argp_error(state, "--latency and --slower-than cannot be used with -G, -c, -g, -x, --by "
 					   "or --top");
+			if (o->stack && !o->slower_than)
+				argp_error(state, "-s with --latency needs --slower-than (the stacks of the slow calls)");
 			if (!o->ninc)
 				argp_error(state, "no FUNC given: which functions to time?");
 			for (size_t i = 0; i < o->ninc; i++)
@@ -199,15 +197,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				argp_error(state, "--user-space needs --latency");
 			if (o->interval > 0 && !o->latency)
 				argp_error(state, "-i needs -c, --top or --latency");
-			if (o->common.json && o->latency)
-				argp_error(state, "-j with --latency is not available yet (--slower-than -j is)");
 			return 0;
 		}
 		if (o->ngraph && (o->ninc || o->nexc))
 			argp_error(state, "-G traces every function below FUNC: PATTERN and -x cannot be used with it");
 		if (!o->ngraph && (o->depth || o->min_duration || o->no_irq || o->no_durations))
 			argp_error(state, "--depth, --min-duration, --no-irq and -D need -G");
-		if (o->ngraph && (o->common.top || o->count || o->graph || o->stack))
+		if (o->ngraph && (o->a.common.top || o->count || o->graph || o->stack))
 			argp_error(state, "-G cannot be used with -c, -g, -s or --top");
 		if (o->user_space)
 			argp_error(state, "--user-space needs --latency");
@@ -215,10 +211,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "no PATTERN given: which functions to trace?");
 		/* -i is the shared one (libsnoop's --top child): one meaning,
 		 * the interval the counts are printed or refreshed at. */
-		o->interval = o->top.interval;
-		if (o->top.max_given && !o->common.top)
-			argp_error(state, "--top-max needs --top");
-		if (o->common.top) {
+		o->interval = o->a.top.interval;
+		{
+			/* -i means -c's interval too (checked below): only
+			 * the rest is the table's own. */
+			struct snoop_top_opts t = o->a.top;
+
+			t.interval_given = false;
+			snoop_top_opts_check(state, &o->a.common, &t);
+		}
+		if (o->a.common.top) {
 			/* --top is the count mode, on a screen. */
 			if (o->graph || o->stack)
 				argp_error(state, "--top counts calls: -g and -s cannot be used with it");
@@ -228,10 +230,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-c, -g and -s cannot be used together");
 		if (!o->count && (o->interval > 0 || o->by != FT_BY_FUNC))
 			argp_error(state, "-i and --by need -c or --top");
-		if (o->no_children && !o->common.pid)
+		if (o->no_children && !o->a.common.pid)
 			argp_error(state, "--no-children needs -p");
-		if (o->common.pid && o->common.tid)
+		if (o->a.common.pid && o->a.common.tid)
 			argp_error(state, "-p and -L cannot be used together");
+		functrace_top_cols(ft);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -334,81 +337,98 @@ static int check_patterns(struct functrace *ft)
 	return ft_check_count(ft->nfuncs, o->limit, o->force);
 }
 
-int main(int argc, char **argv)
+/* After parsing, before tracefs is touched: the patterns checked, the
+ * kernel's symbols read. 0 or the exit status. */
+static int prepare(void *ctx)
 {
-	static const struct argp argp = { options, parse_opt, "PATTERN...", doc, children, NULL, NULL };
-	struct functrace_opts o = { .limit = DEFAULT_LIMIT };
-	struct functrace ft = { .o = &o };
-	int ret = 1;
+	struct functrace *ft = ctx;
+	int ret;
 
-	argp_err_exit_status = FT_EXIT_USAGE;
-	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	/* --latency: kprobes, not the function tracer; the kernel checks
 	 * the names when the probes are created. */
-	ret = o.latency || o.slower_than ? 0 : check_patterns(&ft);
+	ret = ft->o->latency || ft->o->slower_than ? 0 : check_patterns(ft);
 	if (ret)
-		goto out;
-	ret = 1;
-	ft.ksyms = snoop_ksym_load(NULL);
-	if (!ft.ksyms) {
+		return ret;
+	ft->ksyms = snoop_ksym_load(NULL);
+	if (!ft->ksyms) {
 		snoop_errx("functrace", "cannot read kernel symbols from /proc/kallsyms: %s", strerror(errno));
-		goto out;
+		return 1;
 	}
-	ft.comms = ft_comms_new();
-	if (!ft.comms) {
-		snoop_errx("functrace", "out of memory");
-		goto out;
-	}
+	return 0;
+}
 
-	ft.s = snoop_session_open("functrace", &o.common);
-	if (!ft.s)
-		goto out;
+static int declare(struct snoop_session *s, void *ctx)
+{
+	struct functrace *ft = ctx;
+	struct functrace_opts *o = ft->o;
+	bool lat = o->latency || o->slower_than;
+
+	ft->s = s;
 	/* The library's pid filter (set_event_pid) and comm filter apply to
 	 * trace events only; the function tracer is filtered by
 	 * set_ftrace_pid here, and by name in user space. */
-	snoop_session_common_filters(ft.s, o.latency || o.slower_than ? SNOOP_FILTER_PID : 0);
-	if (o.latency || o.slower_than ? functrace_latency_setup(&ft) < 0 : functrace_setup(&ft) < 0) {
-		if (ft.setup_status)
-			ret = ft.setup_status;
-		goto out;
+	snoop_session_common_filters(s, lat ? SNOOP_FILTER_PID : 0);
+	if ((lat ? functrace_latency_setup(ft) : functrace_setup(ft)) < 0) {
+		if (ft->stack_set)
+			snoop_session_instance_write(s, "options/func_stack_trace", "0");
+		return ft->setup_status ? ft->setup_status : -1;
 	}
-	/* Names of the tasks that exist: before the start, so that one that
-	 * exits right after it is known; again after, for the ones forked in
-	 * between (from the start on, fork events tell). */
-	ft_comms_scan(ft.comms, false);
-	if ((o.common.top && functrace_top_setup(&ft, argc, argv) < 0) || snoop_session_start(ft.s) < 0)
-		goto out;
-	ft_comms_scan(ft.comms, true);
-	if (o.latency || o.slower_than)
-		fprintf(stderr, "functrace: timing %zu function%s (kprobe + kretprobe). Ctrl-C to end.\n", o.ninc,
-			o.ninc == 1 ? "" : "s");
-	else if (o.ngraph)
+	return 0;
+}
+
+static void started(struct snoop_session *s, void *ctx)
+{
+	struct functrace *ft = ctx;
+	struct functrace_opts *o = ft->o;
+
+	(void)s;
+	if (o->latency || o->slower_than)
+		fprintf(stderr, "functrace: timing %zu function%s (kprobe + kretprobe). Ctrl-C to end.\n", o->ninc,
+			o->ninc == 1 ? "" : "s");
+	else if (o->ngraph)
 		fprintf(stderr, "functrace: tracing the call graph below %zu function%s (function_graph). Ctrl-C to end.\n",
-			o.ngraph, o.ngraph == 1 ? "" : "s");
+			o->ngraph, o->ngraph == 1 ? "" : "s");
 	else
-		fprintf(stderr, "functrace: tracing %zu function%s%s. Ctrl-C to end.\n", ft.nfuncs,
-			ft.nfuncs == 1 ? "" : "s", o.graph ? " (function_graph)" : "");
-	if (o.latency || o.slower_than)
-		functrace_latency_header(&ft);
+		fprintf(stderr, "functrace: tracing %zu function%s%s. Ctrl-C to end.\n", ft->nfuncs,
+			ft->nfuncs == 1 ? "" : "s", o->graph ? " (function_graph)" : "");
+	if (o->latency || o->slower_than)
+		functrace_latency_header(ft);
 	else
-		functrace_print_header(&ft);
-	ret = snoop_session_run(ft.s) < 0 ? 1 : 0;
-	functrace_finish(&ft);
-	if (o.common.verbose)
-		fprintf(stderr, "functrace: %llu calls recorded, %llu printed, %llu lost\n", (unsigned long long)ft.calls,
-			(unsigned long long)ft.printed, (unsigned long long)snoop_session_lost(ft.s));
-out:
-	if (ft.s && ft.stack_set) {
-		/* -s found the option off and turned it on: off again, since
-		 * it is one flag for all instances (see setup.c). */
-		snoop_session_instance_write(ft.s, "options/func_stack_trace", "0");
+		functrace_print_header(ft);
+}
+
+static void finish(struct snoop_session *s, void *ctx)
+{
+	struct functrace *ft = ctx;
+
+	functrace_finish(ft);
+	if (ft->o->a.common.verbose)
+		fprintf(stderr, "functrace: %llu calls recorded, %llu printed, %llu lost\n", (unsigned long long)ft->calls,
+			(unsigned long long)ft->printed, (unsigned long long)snoop_session_lost(s));
+	if (ft->stack_set) {
+		/* -s turned the option on and the kernel took no record of it
+		 * (else the session's close restores it, see setup.c). */
+		snoop_session_instance_write(s, "options/func_stack_trace", "0");
 	}
-	ret = snoop_session_end(ft.s, ret);
-	snoop_top_free(ft.top);
+}
+
+int main(int argc, char **argv)
+{
+	struct functrace_opts o = { .limit = DEFAULT_LIMIT };
+	struct functrace ft = {
+		.o = &o,
+		.tool = { .name = "functrace", .args_doc = "PATTERN...", .doc = doc, .options = options,
+			  .parse = parse_opt, .interval_without_top = true, .prepare = prepare, .declare = declare,
+			  .started = started, .finish = finish },
+	};
+	int ret;
+
+	/* --top's columns follow --by: these until the end of parsing. */
+	functrace_top_cols(&ft);
+	ret = snoop_tool_main(&ft.tool, &o.a, &ft, argc, argv);
 	functrace_output_free(&ft);
 	functrace_graph_free(&ft);
 	functrace_latency_free(&ft);
-	ft_comms_free(ft.comms);
 	snoop_ksym_free(ft.ksyms);
 	for (size_t i = 0; i < o.ninc; i++)
 		ft_pattern_free(&o.inc[i]);

@@ -12,18 +12,20 @@
 
 #include <event-parse.h>
 
+#include <snoop/columns.h>
 #include <snoop/output.h>
 
 #include "functrace.h"
 
-#define STACK_MAX 128
-
-/* -s: a call whose kernel_stack record has not been read yet. */
+/* -s: a record whose kernel_stack record has not been read yet. */
 struct ft_pending {
 	bool used;
 	bool aged;       /* survived one batch end without its stack */
 	struct snoop_record r;
 	unsigned char data[64];
+	ft_emit_fn emit; /* what prints it, with what and v */
+	void *what;
+	uint64_t v;
 };
 
 /* ---- symbols (sym.c) ---------------------------------------------------- */
@@ -39,40 +41,49 @@ static void json_sym(struct functrace *ft, struct snoop_json *j, const char *key
 	ft_json_sym(ft->ksyms, j, key, modkey, addr);
 }
 
-/* -n: exact command name, checked here (the kernel's comm filter applies
- * to trace events, not to the function tracer). */
-bool ft_comm_ok(struct functrace *ft, int pid)
-{
-	const char *want = ft->o->common.comm;
-
-	return !want || strcmp(ft_comm(ft->comms, pid), want) == 0;
-}
-
 void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r)
 {
-	const char *comm = ft_comm(ft->comms, r->pid);
-	size_t mark = b->len;
+	struct snoop_task t;
 
-	snoop_escape_text(b, comm, strlen(comm));
-	snoop_buf_pad(b, mark, 16);
-	snoop_buf_printf(b, " %-7d %-3d ", r->pid, r->cpu);
+	ft_task(ft, r->pid, &t);
+	snoop_col_comm(b, &t, 16);
+	/* The kernel's task ID, 0 for the idle task, and the CPU. */
+	snoop_buf_printf(b, "%-7d %-3d ", r->pid, r->cpu);
 }
 
 void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop_record *r)
 {
-	const char *comm = ft_comm(ft->comms, r->pid);
+	struct snoop_task t;
 
+	ft_task(ft, r->pid, &t);
 	snoop_session_json_time(ft->s, j, r->ts);
-	snoop_json_str(j, "comm", comm, strlen(comm));
+	snoop_json_str(j, "comm", t.comm, strlen(t.comm));
 	snoop_json_int(j, "pid", r->pid);
 	snoop_json_int(j, "cpu", r->cpu);
+}
+
+void ft_put_stack(struct functrace *ft, struct snoop_buf *b, const uint64_t *callers, int depth)
+{
+	for (int i = 0; i < depth; i++) {
+		snoop_buf_adds(b, "\t=> ");
+		put_sym(ft, b, callers[i], true);
+		snoop_buf_addc(b, '\n');
+	}
+}
+
+void ft_json_stack(struct functrace *ft, struct snoop_json *j, const uint64_t *callers, int depth)
+{
+	snoop_json_array_begin(j, "stack");
+	for (int i = 0; i < depth; i++)
+		ft_json_stack_entry(ft->ksyms, j, callers[i]);
+	snoop_json_array_end(j);
 }
 
 void functrace_print_header(struct functrace *ft)
 {
 	struct snoop_buf *b = snoop_session_out(ft->s);
 
-	if (ft->o->common.json || !ft->o->header || ft->o->count)
+	if (ft->o->a.common.json || !ft->o->header || ft->o->count)
 		return;
 	snoop_session_put_time_header(ft->s, b);
 	if (ft->o->ngraph && ft->o->no_durations)
@@ -86,51 +97,26 @@ void functrace_print_header(struct functrace *ft)
 
 /* ---- function tracer: a line per call ---------------------------------- */
 
-static void emit_call(struct functrace *ft, const struct snoop_record *r, const struct snoop_record *st)
+static void emit_call(struct functrace *ft, const struct snoop_record *r, void *what, uint64_t v,
+		      const uint64_t *callers, int depth)
 {
 	struct snoop_buf *b = snoop_session_out(ft->s);
 	uint64_t ip = snoop_field_u64(r, ft->f_ip), parent = snoop_field_u64(r, ft->f_parent);
-	uint64_t callers[STACK_MAX];
-	int depth = 0;
 
-	if (st && ft->f_st_caller) {
-		/* The array is as long as the record, "size" says how much of
-		 * it is used; the format's [8] is only nominal. */
-		int64_t n = snoop_field_s64(st, ft->f_st_size);
-		int off = ft->f_st_caller->offset;
-		int room = (st->size - off) / 8;
-
-		if (n > room)
-			n = room;
-		for (int i = 0; i < n && depth < STACK_MAX; i++) {
-			uint64_t a;
-
-			memcpy(&a, (const char *)st->data + off + 8 * i, 8);
-			if (a == 0 || a == ~0ull) /* end marker of older kernels */
-				break;
-			/* FTRACE_TRAMPOLINE_MARKER (INT_MAX): the frame of the
-			 * ftrace trampoline, i.e. of the tracer itself. */
-			if (a == 0x7fffffff)
-				continue;
-			callers[depth++] = a;
-		}
-	}
+	(void)what;
+	(void)v;
 	if (!snoop_session_count_event(ft->s))
 		return; /* -M reached */
 	ft->printed++;
-	if (ft->o->common.json) {
+	if (ft->o->a.common.json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
 		ft_json_task(ft, &j, r);
 		json_sym(ft, &j, "func", "module", ip);
 		json_sym(ft, &j, "caller", "caller_module", parent);
-		if (ft->o->stack) {
-			snoop_json_array_begin(&j, "stack");
-			for (int i = 0; i < depth; i++)
-				ft_json_stack_entry(ft->ksyms, &j, callers[i]);
-			snoop_json_array_end(&j);
-		}
+		if (ft->o->stack)
+			ft_json_stack(ft, &j, callers, depth);
 		snoop_json_end(&j);
 		return;
 	}
@@ -140,11 +126,7 @@ static void emit_call(struct functrace *ft, const struct snoop_record *r, const 
 	snoop_buf_adds(b, " <- ");
 	put_sym(ft, b, parent, false);
 	snoop_buf_addc(b, '\n');
-	for (int i = 0; i < depth; i++) {
-		snoop_buf_adds(b, "\t=> ");
-		put_sym(ft, b, callers[i], true);
-		snoop_buf_addc(b, '\n');
-	}
+	ft_put_stack(ft, b, callers, depth);
 }
 
 static struct ft_pending *pending_of(struct functrace *ft, int cpu)
@@ -164,35 +146,26 @@ static struct ft_pending *pending_of(struct functrace *ft, int cpu)
 	return &ft->pending[cpu];
 }
 
+/* Its stack did not come: printed without one. */
 static void flush_pending(struct functrace *ft, struct ft_pending *p)
 {
 	if (!p->used)
 		return;
 	p->used = false;
-	emit_call(ft, &p->r, NULL);
+	p->emit(ft, &p->r, p->what, p->v, NULL, 0);
 }
 
-static void on_function(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+void ft_hold(struct functrace *ft, const struct snoop_record *r, ft_emit_fn emit, void *what, uint64_t v)
 {
-	struct functrace *ft = ctx;
-	struct ft_pending *p;
-
-	(void)s;
-	ft->calls++;
-	if (!ft_comm_ok(ft, r->pid))
-		return;
-	if (!ft->o->stack) {
-		emit_call(ft, r, NULL);
-		return;
-	}
 	/* The kernel writes the stack as the next record of the same CPU:
-	 * hold the call until it comes. */
-	p = pending_of(ft, r->cpu);
+	 * hold the record until it comes. */
+	struct ft_pending *p = pending_of(ft, r->cpu);
+
 	if (!p)
 		return;
 	flush_pending(ft, p);
 	if ((size_t)r->size > sizeof(p->data)) {
-		emit_call(ft, r, NULL);
+		emit(ft, r, what, v, NULL, 0);
 		return;
 	}
 	memcpy(p->data, r->data, (size_t)r->size);
@@ -200,18 +173,59 @@ static void on_function(struct snoop_session *s, const struct snoop_record *r, v
 	p->r.data = p->data;
 	p->used = true;
 	p->aged = false;
+	p->emit = emit;
+	p->what = what;
+	p->v = v;
 }
 
-static void on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+static void on_function(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct functrace *ft = ctx;
-	struct ft_pending *p = pending_of(ft, r->cpu);
 
 	(void)s;
-	if (!p || !p->used || p->r.pid != r->pid)
+	ft->calls++;
+	if (!ft_comm_ok(ft, r->pid))
+		return;
+	if (!ft->o->stack)
+		emit_call(ft, r, NULL, 0, NULL, 0);
+	else
+		ft_hold(ft, r, emit_call, NULL, 0);
+}
+
+static void on_stack(struct snoop_session *s, const struct snoop_record *st, void *ctx)
+{
+	struct functrace *ft = ctx;
+	struct ft_pending *p = pending_of(ft, st->cpu);
+	uint64_t callers[FT_STACK_MAX];
+	int depth = 0;
+
+	(void)s;
+	if (!p || !p->used || p->r.pid != st->pid)
 		return; /* the stack of a call filtered out by -n (or lost) */
 	p->used = false;
-	emit_call(ft, &p->r, r);
+	if (ft->f_st_caller) {
+		/* The array is as long as the record, "size" says how much of
+		 * it is used; the format's [8] is only nominal. */
+		int64_t n = snoop_field_s64(st, ft->f_st_size);
+		int off = ft->f_st_caller->offset;
+		int room = (st->size - off) / 8;
+
+		if (n > room)
+			n = room;
+		for (int i = 0; i < n && depth < FT_STACK_MAX; i++) {
+			uint64_t a;
+
+			memcpy(&a, (const char *)st->data + off + 8 * i, 8);
+			if (a == 0 || a == ~0ull) /* end marker of older kernels */
+				break;
+			/* FTRACE_TRAMPOLINE_MARKER (INT_MAX): the frame of the
+			 * ftrace trampoline, i.e. of the tracer itself. */
+			if (a == 0x7fffffff)
+				continue;
+			callers[depth++] = a;
+		}
+	}
+	p->emit(ft, &p->r, p->what, p->v, callers, depth);
 }
 
 static void on_batch(struct snoop_session *s, void *ctx)
@@ -228,6 +242,18 @@ static void on_batch(struct snoop_session *s, void *ctx)
 		else if (p->used)
 			p->aged = true;
 	}
+}
+
+int ft_stack_events(struct functrace *ft)
+{
+	struct snoop_event *ev = snoop_session_format_event(ft->s, "ftrace", "kernel_stack", on_stack, ft);
+
+	if (!ev)
+		return -1;
+	ft->f_st_size = snoop_event_field(ev, "size");
+	ft->f_st_caller = snoop_event_field(ev, "caller");
+	snoop_session_on_batch(ft->s, on_batch, ft);
+	return 0;
 }
 
 /* ---- function_graph: entry and exit ------------------------------------ */
@@ -251,7 +277,7 @@ static void graph_line(struct functrace *ft, const struct snoop_record *r, bool 
 	if (!snoop_session_count_event(ft->s))
 		return; /* -M reached: a line is an event, entry or exit */
 	ft->printed++;
-	if (ft->o->common.json) {
+	if (ft->o->a.common.json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
@@ -380,16 +406,17 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 	ft->calls++;
 	if (!ft_comm_ok(ft, r->pid) || !k.ip || !snoop_session_count_event(s))
 		return;
-	if (ft->top) {
+	if (ft->o->a.table) {
 		functrace_top_hit(ft, k.ip, r->pid);
 		return;
 	}
-	if (ft->o->by == FT_BY_PID) {
+	if (ft->o->by != FT_BY_FUNC) {
 		/* The name as it was at the call: the task may exec later. */
-		k.pid = r->pid;
-		strncpy(k.comm, ft_comm(ft->comms, r->pid), sizeof(k.comm) - 1);
-	} else if (ft->o->by == FT_BY_COMM) {
-		strncpy(k.comm, ft_comm(ft->comms, r->pid), sizeof(k.comm) - 1);
+		struct snoop_task t;
+
+		ft_task(ft, r->pid, &t);
+		memcpy(k.comm, t.comm, sizeof(k.comm));
+		k.pid = ft->o->by == FT_BY_PID ? r->pid : 0;
 	}
 	if (count_insert(ft->counts, &k, 1) < 0) {
 		snoop_err(s, "out of memory counting calls");
@@ -421,13 +448,10 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 	struct functrace *ft = ctx;
 	struct ft_counts *c = ft->counts;
 	struct snoop_buf *b = snoop_session_out(s);
-	struct timespec now;
-	uint64_t now_ns;
+	uint64_t now_ns = snoop_now_ns(CLOCK_MONOTONIC);
 	struct sorted *v;
 	size_t n = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 	v = calloc(c->used ? c->used : 1, sizeof(*v));
 	if (!v) {
 		snoop_err(s, "out of memory printing the counts");
@@ -452,7 +476,7 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 		return;
 	}
 
-	if (ft->o->common.json) {
+	if (ft->o->a.common.json) {
 		for (size_t i = 0; i < n; i++) {
 			struct snoop_json j;
 
@@ -551,14 +575,8 @@ int functrace_output_init(struct functrace *ft)
 		}
 		snoop_session_on_tick(ft->s, ft->o->interval, print_counts, ft);
 	}
-	if (ft->o->stack) {
-		ev = snoop_session_format_event(ft->s, "ftrace", "kernel_stack", on_stack, ft);
-		if (!ev)
-			return -1;
-		ft->f_st_size = snoop_event_field(ev, "size");
-		ft->f_st_caller = snoop_event_field(ev, "caller");
-		snoop_session_on_batch(ft->s, on_batch, ft);
-	}
+	if (ft->o->stack)
+		return ft_stack_events(ft);
 	return 0;
 }
 

@@ -82,7 +82,7 @@ static int threads_of(pid_t pid, struct snoop_buf *b)
 
 static int setup_pids(struct functrace *ft)
 {
-	const struct snoop_opts *c = &ft->o->common;
+	const struct snoop_opts *c = &ft->o->a.common;
 	char num[32];
 	int ret = 0;
 
@@ -138,17 +138,19 @@ static char option_value(const char *path)
  * top level show the same value, a write in any instance changes it for
  * all (and re-selects the callback of that instance only), and a function
  * tracer selected anywhere later records stacks while it is on. So it is
- * left as found: -s turns it on only if it is off (and off again at the
- * end, see main.c; after a kill -9 the reaper or the next sweep does, from
- * the record snoop_session_record_restore() leaves in tracefs), and says
- * so when the flag turns out to be shared; a
- * run without -s never turns it off under another tracer. Shared or not is
- * seen, not guessed from the version: the top level's value follows ours.
+ * left as found: -s turns it on only if it is off, and the library turns
+ * it off again when the last snoopkit session that needs it ends (each
+ * holds a record in tracefs, see snoop_session_need_option(): a second
+ * functrace -s keeps the flag on when the first one ends or is killed);
+ * one set by another tracer is never turned off, and a run without -s
+ * never turns it off under another tracer. Shared or not is seen, not
+ * guessed from the version: the top level's value follows ours.
  */
 static int setup_stack_option(struct functrace *ft)
 {
 	char mine_path[1024], top_path[1024];
 	char mine, top, after;
+	int need;
 
 	/* An option of the function tracer: function_graph ignores it. */
 	if (ft->o->graph || ft->o->ngraph)
@@ -169,23 +171,21 @@ static int setup_stack_option(struct functrace *ft)
 			   "functrace does not print them and leaves the option as it is)");
 		return 0;
 	}
-	if (!mine) {
-		snoop_err(ft->s, "-s: cannot read %s: %s", mine_path, strerror(errno));
+	need = snoop_session_need_option(ft->s, "func_stack_trace");
+	if (need < 0)
 		return -1;
-	}
-	if (mine == '1') {
-		if (ft->o->common.verbose)
-			snoop_warn(ft->s, "options/func_stack_trace is already on (set by another tracer): left as it is");
+	if (need == SNOOP_OPTION_FOREIGN || need == SNOOP_OPTION_SHARED) {
+		if (ft->o->a.common.verbose)
+			snoop_warn(ft->s, "options/func_stack_trace is already on (set by %s): left as it is",
+				   need == SNOOP_OPTION_SHARED ? "another snoopkit session, which leaves it on while this "
+				   "one runs" : "another tracer");
 		return 0;
 	}
-	/* Recorded first, so that the reaper or a later sweep turns it off
-	 * again if functrace is killed. */
-	if (snoop_session_record_restore(ft->s, "func_stack_trace") < 0)
+	if (need == SNOOP_OPTION_UNRECORDED) {
 		snoop_warn(ft->s, "-s: cannot record options/func_stack_trace for the reaper (no synthetic events): if "
 			   "functrace is killed, it stays on until turned off by hand");
-	if (snoop_session_instance_write(ft->s, "options/func_stack_trace", "1") < 0)
-		return -1;
-	ft->stack_set = true;
+		ft->stack_set = true;
+	}
 	after = option_value(top_path);
 	if (top == '0' && after == '1')
 		snoop_warn(ft->s, "-s: options/func_stack_trace is one flag for every tracefs instance on this kernel: "
@@ -247,7 +247,7 @@ static void warn_global_graph(struct functrace *ft)
  * empty on purpose; without -p that is every task's every call. */
 static int setup_graph(struct functrace *ft)
 {
-	const struct snoop_opts *c = &ft->o->common;
+	const struct snoop_opts *c = &ft->o->a.common;
 
 	if (setup_pids(ft) < 0)
 		return -1;
@@ -257,7 +257,7 @@ static int setup_graph(struct functrace *ft)
 			   "functrace keeps those below the -G function: expect lost events on a busy machine");
 	if (functrace_graph_init(ft) < 0)
 		return -1;
-	if (ft_comms_track(ft->comms, ft->s) < 0)
+	if (ft_tasks_track(ft) < 0)
 		return -1;
 	return 0;
 }
@@ -358,7 +358,7 @@ int functrace_setup(struct functrace *ft)
 		return -1;
 	if (functrace_output_init(ft) < 0)
 		return -1;
-	if (ft_comms_track(ft->comms, ft->s) < 0)
+	if (ft_tasks_track(ft) < 0)
 		return -1;
 	return select_tracer(ft, tracer);
 }

@@ -115,9 +115,18 @@ ft_graph_begin() {
 }
 
 # ft_lat_start OUT ARGS...: functrace --latency/--slower-than ARGS in the
-# background, until its kprobes record (no tracer: snoop_armed's events).
+# background, until its kprobes record: snoop_armed's events, and its
+# "timing" line (a new instance's tracing_on is 1 from mkdir on, and
+# set_event lists the first event enabled: the kprobes may come later).
 ft_lat_start() {
+	local i
 	ft_start_until snoop_armed "$@"
+	# (nap, not sleep: a sleep's own nanosleep would be timed too)
+	for ((i = 0; i < 100; i++)); do
+		[[ $(<"$1.err") == *"functrace: timing "* ]] && return 0
+		nap 0.1
+	done
+	fail "functrace ${*:2} did not say it was timing in 10 s"
 }
 
 # ft_require_kprobes: skip unless the kernel has kprobe events.

@@ -55,3 +55,28 @@ ms=$(r_wait_clean 1000)
 [[ $(cat "$top") == 1 ]] || fail "the reaper turned off an option someone else had turned on"
 echo 0 >"$top"
 note "func_stack_trace on before functrace -s: left on after its kill -9"
+
+# Two functrace -s at once: each holds a record, and the flag goes off only
+# when the last of them goes: the first killed (its reaper must leave the
+# flag on for the second), then the second ended normally (its close turns
+# it off). Both ways go through the same restore (lib/sweep.c).
+r_start fa functrace -s do_sys_openat2
+A=$BG_PID
+r_start fb functrace -s do_sys_openat2
+B=$BG_PID
+n=$(grep -c "_restore_func_stack_trace" "$TRACEFS/synthetic_events" || true)
+((n == 2)) || fail "two functrace -s: $n restore records, expected 2"
+kill -9 "$A"; wait "$A" 2>/dev/null || true; _bg_forget "$A"
+for ((i = 0; i < 100; i++)); do
+	[[ -z $(snoop_instance_of "$A") ]] && ! grep -q "_${A}_restore_" "$TRACEFS/synthetic_events" && break
+	sleep 0.05
+done
+[[ -z $(snoop_instance_of "$A") ]] || fail "the reaper did not remove the killed functrace's instance"
+[[ $(cat "$top") == 1 ]] || fail "the reaper of a killed functrace -s turned func_stack_trace off under another"
+cat /proc/version >/dev/null
+sleep 0.5
+stop_bg -p "$B"; _bg_forget "$B"
+grep -qE $'^\t=> ' fb.out || fail "the second functrace -s printed no stack after the first was killed"
+[[ $(cat "$top") == 0 ]] || fail "func_stack_trace still on after both functrace -s ended"
+r_check "two functrace -s, one killed"
+note "two functrace -s, the first killed: the flag stayed on for the other, off after both"
