@@ -82,7 +82,7 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	args->argv = argv;
 	snoop_argp_parse(&argp, argc, argv, 0, NULL, &in);
 	if (tool->prepare && (ret = tool->prepare(ctx)) != 0)
-		return ret;
+		return ret == SNOOP_TOOL_DONE ? 0 : ret;
 	ret = 1;
 
 	args->s = snoop_session_open(tool->name, &args->common);
@@ -95,8 +95,12 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 			goto out;
 		}
 	}
-	if (tool->declare(args->s, ctx) < 0)
+	ret = tool->declare(args->s, ctx);
+	if (ret != 0) {
+		ret = ret == SNOOP_TOOL_DONE ? 0 : ret < 0 ? 1 : ret;
 		goto out;
+	}
+	ret = 1;
 	if (args->common.top && tool->top_cols) {
 		args->table = snoop_top_new(tool->top_cols, tool->top_ncols, args->top.max_keys);
 		if (!args->table || snoop_top_attach(args->table, args->s, &args->top, argc, argv) < 0)
