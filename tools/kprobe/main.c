@@ -7,6 +7,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,17 @@ static int parse_linear(const char *arg, struct kp_opts *o)
 	return 0;
 }
 
+/* The options that only switch something on, and what. */
+static const struct {
+	int key;
+	size_t field; /* a bool of struct kp_opts */
+} switches[] = {
+	{ 'F', offsetof(struct kp_opts, no_func_check) }, { 'r', offsetof(struct kp_opts, raw) },
+	{ 's', offsetof(struct kp_opts, stacks) },        { 'H', offsetof(struct kp_opts, header) },
+	{ 'v', offsetof(struct kp_opts, show_format) },   { 'c', offsetof(struct kp_opts, count) },
+	{ OPT_FOLDED, offsetof(struct kp_opts, folded) }, { OPT_USER_COUNT, offsetof(struct kp_opts, user_count) },
+};
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	char q[96];
@@ -143,6 +155,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct snoop_opts *common = &kp->a.common;
 	long v;
 
+	for (size_t i = 0; i < sizeof(switches) / sizeof(switches[0]); i++)
+		if (key == switches[i].key) {
+			*(bool *)((char *)o + switches[i].field) = true;
+			return 0;
+		}
 	switch (key) {
 	case 'e':
 		if (o->ndefs >= KP_MAX_PROBES)
@@ -150,32 +167,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->defs[o->ndefs++] = arg;
 		o->from_e = true;
 		return 0;
-	case 'F':
-		o->no_func_check = true;
-		return 0;
-	case 'r':
-		o->raw = true;
-		return 0;
-	case 's':
-		o->stacks = true;
-		return 0;
-	case 'H':
-		o->header = true;
-		return 0;
 	case 'l':
 		o->list_binary = arg;
-		return 0;
-	case 'v':
-		o->show_format = true;
 		return 0;
 	case OPT_MAX_HITS:
 		if (snoop_parse_long(arg, 1, 1000000000L, &v) < 0)
 			argp_error(state, "invalid --max-hits '%s': expected 1 to 1000000000 hits",
 				   snoop_arg_quote(q, sizeof(q), arg));
 		common->max_events = (uint64_t)v;
-		return 0;
-	case 'c':
-		o->count = true;
 		return 0;
 	case OPT_HIST:
 		if (!field_name_ok(arg))
@@ -200,12 +199,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			snprintf(o->lat_exit, sizeof(o->lat_exit), "%.*s:sys_exit_%s", (int)(e - arg), arg,
 				 e + strlen(":sys_enter_"));
 		}
-		return 0;
-	case OPT_FOLDED:
-		o->folded = true;
-		return 0;
-	case OPT_USER_COUNT:
-		o->user_count = true;
 		return 0;
 	case OPT_BY:
 		if (!strcmp(arg, "comm"))
