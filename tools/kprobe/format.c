@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event-parse.h>
 #include <trace-seq.h>
@@ -17,16 +16,6 @@
 #include <snoop/tracefs.h>
 
 #include "kprobe.h"
-
-/* The clock of the event timestamps (trace_clock mono), for the count
- * rows' time. */
-uint64_t kp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Fields the kernel adds to every probe event: not the user's. */
 static bool hidden_field(const char *name)

@@ -109,12 +109,11 @@ static void trigger_filter(struct kp_probe *p, const struct kp_tab *t, struct sn
 		snoop_buf_printf(f, " && %s %s 0", p->hist_field->name, t->kind == KP_TAB_NEG ? "<" : ">=");
 }
 
-int kp_hist_add(struct kp *kp, struct kp_probe *p, const struct kp_tab *tab, bool keyed)
+int kp_hist_add(struct kp_probe *p, const struct kp_tab *tab, bool keyed)
 {
 	struct snoop_buf spec, f;
 	int r;
 
-	(void)kp;
 	snoop_buf_init(&spec);
 	snoop_buf_init(&f);
 	snoop_buf_printf(&spec, "keys=%s:vals=hitcount", tab->keys);
@@ -157,7 +156,7 @@ int kp_hist_setup(struct kp *kp)
 		int ntab = probe_tabs(kp, p, tab);
 
 		for (int k = 0; k < ntab; k++)
-			if (kp_hist_add(kp, p, &tab[k], kp->o->by != KP_BY_NONE || tab[k].kind == KP_TAB_VALUES) < 0)
+			if (kp_hist_add(p, &tab[k], kp->o->by != KP_BY_NONE || tab[k].kind == KP_TAB_VALUES) < 0)
 				return 1;
 	}
 	kp->hist_path = true;

@@ -170,7 +170,6 @@ int kp_btf_resolve_in(const struct btf *btf, struct snoop_probe_def *d, struct s
 /* format.c */
 int kp_fields_prepare(struct kp_probe *p); /* 0, or -1 (message printed) */
 void kp_fail_oom(struct kp *kp);
-void kp_print_header(struct kp *kp);
 void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx);
 void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx);
 void kp_on_batch(struct snoop_session *s, void *ctx);
@@ -215,7 +214,7 @@ struct kp_tab {
 
 /* The trigger "hist:keys=KEYS:vals=hitcount[:size=...] if FILTER" on p, its
  * filter the probe's own and "not kprobe itself". 0 or -1 (printed). */
-int kp_hist_add(struct kp *kp, struct kp_probe *p, const struct kp_tab *tab, bool keyed);
+int kp_hist_add(struct kp_probe *p, const struct kp_tab *tab, bool keyed);
 
 /* histogram.c: --hist FIELD. Buckets of kp_count: log2, the exponent e of
  * the bucket (2^(e-1), 2^e] as the kernel's .log2 makes them (0 and 1 in

@@ -347,7 +347,7 @@ int kp_top_setup(struct kp *kp)
 		struct kp_tab tab;
 
 		top_tab(kp, &kp->probes[i], &tab);
-		if (kp_hist_add(kp, &kp->probes[i], &tab, true) < 0)
+		if (kp_hist_add(&kp->probes[i], &tab, true) < 0)
 			return 1;
 	}
 	kp->top_hist = true;
