@@ -3,7 +3,6 @@
 # pid, per comm (a tracepoint: the kernel's execname) and per value of a
 # numeric field, the same table through --user-count, --verbose saying
 # which path ran, and nothing left behind.
-# vm-timeout: 90
 set -euo pipefail
 . "$(dirname "$0")/helpers.bash"
 require_file "$TRACEFS/kprobe_events" "no kprobe events"
