@@ -14,10 +14,7 @@
 
 #include <snoop/probe_parse.h>
 
-static int fail(struct snoop_probe_error *err, int pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct snoop_probe_error *err, int pos, const char *fmt, ...)
+int snoop_probe_fail(struct snoop_probe_error *err, int pos, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -250,7 +247,7 @@ static int parse_arg(struct snoop_probe_def *d, const char *text, size_t start, 
 	bool has_eq = false, has_colon = false;
 
 	if (d->nargs >= SNOOP_PROBE_ARGS_MAX)
-		return fail(err, (int)start, "too many fetch arguments (at most %d)", SNOOP_PROBE_ARGS_MAX);
+		return snoop_probe_fail(err, (int)start, "too many fetch arguments (at most %d)", SNOOP_PROBE_ARGS_MAX);
 	memset(a, 0, sizeof(*a));
 	a->pos = (int)start;
 	/* NAME= is a leading identifier followed by '='. */
@@ -272,15 +269,15 @@ static int parse_arg(struct snoop_probe_def *d, const char *text, size_t start, 
 		}
 	}
 	if (depth != 0)
-		return fail(err, (int)start, "unbalanced parentheses in fetch argument");
+		return snoop_probe_fail(err, (int)start, "unbalanced parentheses in fetch argument");
 	if (has_eq) {
 		if (!good_name(s, eq))
-			return fail(err, (int)start, "invalid argument name: use letters, digits and '_'");
+			return snoop_probe_fail(err, (int)start, "invalid argument name: use letters, digits and '_'");
 		if (eq > SNOOP_PROBE_ARGNAME_MAX)
-			return fail(err, (int)start, "argument name longer than %d characters",
+			return snoop_probe_fail(err, (int)start, "argument name longer than %d characters",
 				    SNOOP_PROBE_ARGNAME_MAX);
 		if (!strncmp(s, "common_", 7) || !strncmp(s, "__", 2))
-			return fail(err, (int)start, "argument names starting with 'common_' or '__' are reserved");
+			return snoop_probe_fail(err, (int)start, "argument names starting with 'common_' or '__' are reserved");
 		memcpy(a->name, s, eq);
 		a->named = true;
 	}
@@ -290,24 +287,24 @@ static int parse_arg(struct snoop_probe_def *d, const char *text, size_t start, 
 
 		flen = fe - fs;
 		if (flen == 0)
-			return fail(err, (int)(start + fs), "empty fetch argument");
+			return snoop_probe_fail(err, (int)(start + fs), "empty fetch argument");
 		if (flen > SNOOP_PROBE_ARGSTR_MAX)
-			return fail(err, (int)(start + fs), "fetch argument longer than %d characters",
+			return snoop_probe_fail(err, (int)(start + fs), "fetch argument longer than %d characters",
 				    SNOOP_PROBE_ARGSTR_MAX);
 		if (has_colon) {
 			size_t tl = len - colon - 1;
 
 			if (tl == 0 || tl >= sizeof(a->type))
-				return fail(err, (int)(start + colon + 1), "missing or overlong type after ':'");
+				return snoop_probe_fail(err, (int)(start + colon + 1), "missing or overlong type after ':'");
 			memcpy(a->type, s + colon + 1, tl);
 			a->type[tl] = '\0';
 			if (!snoop_probe_type_ok(a->type))
-				return fail(err, (int)(start + colon + 1),
+				return snoop_probe_fail(err, (int)(start + colon + 1),
 					    "unknown type '%s' (u8..u64, s8..s64, x8..x64, char, string, ustring, "
 					    "symbol, symstr, bN@O/C, TYPE[N])", a->type);
 		}
 		if (expand_fetch(s + fs, flen, a->fetch, sizeof(a->fetch)) < 0)
-			return fail(err, (int)(start + fs), "fetch argument too long");
+			return snoop_probe_fail(err, (int)(start + fs), "fetch argument too long");
 		/* Kernel fetch syntax starts with one of these; anything else
 		 * that looks like a C name is a BTF name for the caller. */
 		switch (a->fetch[0]) {
@@ -320,15 +317,15 @@ static int parse_arg(struct snoop_probe_def *d, const char *text, size_t start, 
 			break;
 		default:
 			if (isdigit((unsigned char)a->fetch[0]))
-				return fail(err, (int)(start + fs),
+				return snoop_probe_fail(err, (int)(start + fs),
 					    "a number is not a fetch argument (use \\%s for an immediate value)",
 					    a->fetch);
 			if (!is_btf_expr(a->fetch))
-				return fail(err, (int)(start + fs),
+				return snoop_probe_fail(err, (int)(start + fs),
 					    "unknown fetch argument '%.40s' (%%REG, $argN, argN, $retval, $stackN, "
 					    "$comm, @ADDR, +|-OFF(ARG), or a BTF name like how->flags)", a->fetch);
 			if (d->kind == SNOOP_PROBE_TRACEPOINT)
-				return fail(err, (int)(start + fs), "tracepoints take no fetch arguments");
+				return snoop_probe_fail(err, (int)(start + fs), "tracepoints take no fetch arguments");
 			a->btf = true;
 		}
 		/* The kernel reads a string only from memory (+OFF(...)): for a
@@ -339,11 +336,11 @@ static int parse_arg(struct snoop_probe_def *d, const char *text, size_t start, 
 			char w[sizeof(a->fetch)];
 
 			if (snprintf(w, sizeof(w), "+0(%s)", a->fetch) >= (int)sizeof(w))
-				return fail(err, (int)(start + fs), "fetch argument too long");
+				return snoop_probe_fail(err, (int)(start + fs), "fetch argument too long");
 			memcpy(a->fetch, w, sizeof(w));
 		}
 		if (strstr(a->fetch, "$retval") && !snoop_probe_is_return(d))
-			return fail(err, (int)(start + fs), "retval is only available on return probes (r:, ur:, f: FUNC%%return)");
+			return snoop_probe_fail(err, (int)(start + fs), "retval is only available on return probes (r:, ur:, f: FUNC%%return)");
 	}
 	if (!a->named) {
 		char base[SNOOP_PROBE_ARGNAME_MAX + 1];
@@ -363,7 +360,7 @@ static int parse_arg(struct snoop_probe_def *d, const char *text, size_t start, 
 			snprintf(a->name, sizeof(a->name), "%.*s%s", (int)bl, base, suffix);
 		}
 	} else if (name_taken(d, d->nargs, a->name)) {
-		return fail(err, (int)start, "argument name '%s' used twice", a->name);
+		return snoop_probe_fail(err, (int)start, "argument name '%s' used twice", a->name);
 	}
 	d->nargs++;
 	return 0;
@@ -379,10 +376,10 @@ static int parse_user_target(struct snoop_probe_def *d, const char *buf, size_t 
 	size_t blen, slen;
 
 	if (!colon || colon == buf)
-		return fail(err, (int)start, "a uprobe target is BINARY:SYMBOL[+OFFS]");
+		return snoop_probe_fail(err, (int)start, "a uprobe target is BINARY:SYMBOL[+OFFS]");
 	blen = (size_t)(colon - buf);
 	if (blen >= sizeof(d->binary))
-		return fail(err, (int)start, "binary path too long");
+		return snoop_probe_fail(err, (int)start, "binary path too long");
 	memcpy(d->binary, buf, blen);
 	d->binary[blen] = '\0';
 	sym = colon + 1;
@@ -394,15 +391,15 @@ static int parse_user_target(struct snoop_probe_def *d, const char *buf, size_t 
 		errno = 0;
 		d->offset = strtoul(plus + 1, &end, 0);
 		if (errno || end == plus + 1 || *end)
-			return fail(err, (int)(start + (size_t)(plus - buf)), "invalid offset '%s'", plus + 1);
+			return snoop_probe_fail(err, (int)(start + (size_t)(plus - buf)), "invalid offset '%s'", plus + 1);
 		if (d->kind == SNOOP_PROBE_URETPROBE && d->offset)
-			return fail(err, (int)(start + (size_t)(plus - buf)),
+			return snoop_probe_fail(err, (int)(start + (size_t)(plus - buf)),
 				    "a return probe must be on the function entry (+0)");
 	}
 	if (slen == 0)
-		return fail(err, (int)(start + blen + 1), "missing the symbol after BINARY:");
+		return snoop_probe_fail(err, (int)(start + blen + 1), "missing the symbol after BINARY:");
 	if (slen >= sizeof(d->func))
-		return fail(err, (int)(start + blen + 1), "symbol name too long");
+		return snoop_probe_fail(err, (int)(start + blen + 1), "symbol name too long");
 	if (isdigit((unsigned char)sym[0])) {
 		char num[sizeof(d->func)], *end;
 
@@ -411,15 +408,15 @@ static int parse_user_target(struct snoop_probe_def *d, const char *buf, size_t 
 		errno = 0;
 		d->addr = strtoull(num, &end, 0);
 		if (errno || *end)
-			return fail(err, (int)(start + blen + 1), "invalid address '%s'", num);
+			return snoop_probe_fail(err, (int)(start + blen + 1), "invalid address '%s'", num);
 		d->has_addr = true;
 		return 0;
 	}
 	if (!ident_start((unsigned char)sym[0]))
-		return fail(err, (int)(start + blen + 1), "invalid symbol name");
+		return snoop_probe_fail(err, (int)(start + blen + 1), "invalid symbol name");
 	for (size_t k = 0; k < slen; k++)
 		if (!ident_char((unsigned char)sym[k]) && sym[k] != '.' && sym[k] != '@')
-			return fail(err, (int)(start + blen + 1 + k), "invalid character in symbol name");
+			return snoop_probe_fail(err, (int)(start + blen + 1 + k), "invalid character in symbol name");
 	memcpy(d->func, sym, slen);
 	d->func[slen] = '\0';
 	return 0;
@@ -435,20 +432,20 @@ static int parse_target(struct snoop_probe_def *d, const char *text, size_t star
 
 	d->target_pos = (int)start;
 	if (len >= sizeof(buf))
-		return fail(err, (int)start, "probe target too long");
+		return snoop_probe_fail(err, (int)start, "probe target too long");
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	/* A path: perf-tools' uprobe spelling p:/bin/bash:readline. */
 	if (buf[0] == '/' && (d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE))
 		d->kind = d->kind == SNOOP_PROBE_KPROBE ? SNOOP_PROBE_UPROBE : SNOOP_PROBE_URETPROBE;
 	if (snoop_probe_is_user(d) && d->maxactive)
-		return fail(err, (int)start, "uretprobes take no MAXACTIVE");
+		return snoop_probe_fail(err, (int)start, "uretprobes take no MAXACTIVE");
 	if (snoop_probe_is_user(d))
 		return parse_user_target(d, buf, start, err);
 	pct = strchr(buf, '%');
 	if (pct) {
 		if (d->kind != SNOOP_PROBE_FENTRY || strcmp(pct, "%return"))
-			return fail(err, (int)start + (int)(pct - buf),
+			return snoop_probe_fail(err, (int)start + (int)(pct - buf),
 				    "'%%return' is for f: probes only; use r: for a kretprobe");
 		d->kind = SNOOP_PROBE_FEXIT;
 		*pct = '\0';
@@ -457,18 +454,18 @@ static int parse_target(struct snoop_probe_def *d, const char *text, size_t star
 		char *end;
 
 		if (d->kind != SNOOP_PROBE_KPROBE)
-			return fail(err, (int)start, "only p: probes can be placed at an address");
+			return snoop_probe_fail(err, (int)start, "only p: probes can be placed at an address");
 		errno = 0;
 		d->addr = strtoull(buf, &end, 0);
 		if (errno || *end)
-			return fail(err, (int)start, "invalid address '%s'", buf);
+			return snoop_probe_fail(err, (int)start, "invalid address '%s'", buf);
 		d->has_addr = true;
 		return 0;
 	}
 	colon = strchr(buf, ':');
 	if (colon) {
 		if (!good_name(buf, (size_t)(colon - buf)) || (size_t)(colon - buf) > SNOOP_PROBE_NAME_MAX)
-			return fail(err, (int)start, "invalid module name in MOD:FUNC");
+			return snoop_probe_fail(err, (int)start, "invalid module name in MOD:FUNC");
 		memcpy(d->module, buf, (size_t)(colon - buf));
 		d->module[colon - buf] = '\0';
 		memmove(buf, colon + 1, strlen(colon + 1) + 1);
@@ -479,24 +476,24 @@ static int parse_target(struct snoop_probe_def *d, const char *text, size_t star
 		char *end;
 
 		if (d->kind == SNOOP_PROBE_FENTRY || d->kind == SNOOP_PROBE_FEXIT)
-			return fail(err, (int)start + (int)(plus - buf), "fprobes take no +OFFS");
+			return snoop_probe_fail(err, (int)start + (int)(plus - buf), "fprobes take no +OFFS");
 		errno = 0;
 		d->offset = strtoul(plus + 1, &end, 0);
 		if (errno || end == plus + 1 || *end)
-			return fail(err, (int)start + (int)(plus - buf), "invalid offset '%s'", plus + 1);
+			return snoop_probe_fail(err, (int)start + (int)(plus - buf), "invalid offset '%s'", plus + 1);
 		if (d->kind == SNOOP_PROBE_KRETPROBE && d->offset)
-			return fail(err, (int)start + (int)(plus - buf),
+			return snoop_probe_fail(err, (int)start + (int)(plus - buf),
 				    "a return probe must be on the function entry (+0)");
 		*plus = '\0';
 	}
 	/* Kernel symbols: C names, plus '.' for compiler clones (foo.isra.0). */
 	if (!buf[0] || !ident_start((unsigned char)buf[0]))
-		return fail(err, (int)start, "invalid function name '%s'", buf);
+		return snoop_probe_fail(err, (int)start, "invalid function name '%s'", buf);
 	for (char *p = buf; *p; p++)
 		if (!ident_char((unsigned char)*p) && *p != '.')
-			return fail(err, (int)start + (int)(p - buf), "invalid character in function name");
+			return snoop_probe_fail(err, (int)start + (int)(p - buf), "invalid character in function name");
 	if (strlen(buf) >= sizeof(d->func))
-		return fail(err, (int)start, "function name too long");
+		return snoop_probe_fail(err, (int)start, "function name too long");
 	snprintf(d->func, sizeof(d->func), "%s", buf);
 	return 0;
 }
@@ -513,17 +510,17 @@ static int parse_name(struct snoop_probe_def *d, const char *text, size_t start,
 
 	if (slash) {
 		if (!good_name(s, glen))
-			return fail(err, (int)start, "invalid group name: use letters, digits and '_'");
+			return snoop_probe_fail(err, (int)start, "invalid group name: use letters, digits and '_'");
 		if (glen > SNOOP_PROBE_NAME_MAX)
-			return fail(err, (int)start, "group name longer than %d characters", SNOOP_PROBE_NAME_MAX);
+			return snoop_probe_fail(err, (int)start, "group name longer than %d characters", SNOOP_PROBE_NAME_MAX);
 		memcpy(d->group, s, glen);
 		d->group[glen] = '\0';
 	}
 	if (elen) {
 		if (!good_name(s + estart, elen))
-			return fail(err, (int)(start + estart), "invalid event name: use letters, digits and '_'");
+			return snoop_probe_fail(err, (int)(start + estart), "invalid event name: use letters, digits and '_'");
 		if (elen > SNOOP_PROBE_NAME_MAX)
-			return fail(err, (int)(start + estart), "event name longer than %d characters",
+			return snoop_probe_fail(err, (int)(start + estart), "event name longer than %d characters",
 				    SNOOP_PROBE_NAME_MAX);
 		memcpy(d->event, s + estart, elen);
 		d->event[elen] = '\0';
@@ -543,12 +540,12 @@ static int parse_tracepoint(struct snoop_probe_def *d, const char *text, size_t 
 			break;
 		}
 	if (!sep)
-		return fail(err, (int)start, "a tracepoint is t:SYSTEM:EVENT");
+		return snoop_probe_fail(err, (int)start, "a tracepoint is t:SYSTEM:EVENT");
 	if (!good_tp_name(s, (size_t)(sep - s)) || (size_t)(sep - s) > SNOOP_PROBE_NAME_MAX)
-		return fail(err, (int)start, "invalid tracepoint system name");
+		return snoop_probe_fail(err, (int)start, "invalid tracepoint system name");
 	if (!good_tp_name(sep + 1, len - (size_t)(sep - s) - 1) ||
 	    len - (size_t)(sep - s) - 1 > SNOOP_PROBE_NAME_MAX)
-		return fail(err, (int)start + (int)(sep - s) + 1, "invalid tracepoint event name");
+		return snoop_probe_fail(err, (int)start + (int)(sep - s) + 1, "invalid tracepoint event name");
 	memcpy(d->group, s, (size_t)(sep - s));
 	d->group[sep - s] = '\0';
 	memcpy(d->event, sep + 1, len - (size_t)(sep - s) - 1);
@@ -614,32 +611,32 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 	memset(err, 0, sizeof(*err));
 	n = strlen(text);
 	if (n > SNOOP_PROBE_DEF_MAX)
-		return fail(err, SNOOP_PROBE_DEF_MAX, "definition longer than %d bytes", SNOOP_PROBE_DEF_MAX);
+		return snoop_probe_fail(err, SNOOP_PROBE_DEF_MAX, "definition longer than %d bytes", SNOOP_PROBE_DEF_MAX);
 	/* One line, no control bytes: the kernel takes each line of a write
 	 * as a command, so a newline would smuggle in a second one. */
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c == '\n' || c == '\r')
-			return fail(err, (int)i, "a definition is one line");
+			return snoop_probe_fail(err, (int)i, "a definition is one line");
 		if (c < 0x20 || c == 0x7f)
-			return fail(err, (int)i, "control character in definition");
+			return snoop_probe_fail(err, (int)i, "control character in definition");
 		if (c >= 0x80)
-			return fail(err, (int)i, "non-ASCII byte in definition");
+			return snoop_probe_fail(err, (int)i, "non-ASCII byte in definition");
 	}
 	i = 0;
 	while (text[i] == ' ')
 		i++;
 	if (!text[i])
-		return fail(err, (int)i, "empty definition");
+		return snoop_probe_fail(err, (int)i, "empty definition");
 	if (text[i] == '-')
-		return fail(err, (int)i, "'-:' removes events; kprobe only creates its own");
+		return snoop_probe_fail(err, (int)i, "'-:' removes events; kprobe only creates its own");
 	if (text[i] == '#')
-		return fail(err, (int)i, "a definition cannot be a comment");
+		return snoop_probe_fail(err, (int)i, "a definition cannot be a comment");
 	fpos = snoop_probe_split_filter(text, &deflen);
 	if (fpos >= 0) {
 		if (!text[fpos])
-			return fail(err, fpos, "empty filter after 'if'");
+			return snoop_probe_fail(err, fpos, "empty filter after 'if'");
 		snprintf(d->filter, sizeof(d->filter), "%s", text + fpos);
 		d->filter_pos = fpos;
 	}
@@ -651,7 +648,7 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 	case 'f': d->kind = SNOOP_PROBE_FENTRY; break;
 	case 't': d->kind = SNOOP_PROBE_TRACEPOINT; break;
 	case 'e':
-		return fail(err, (int)i, "eprobes (e:) are not supported; filter the event with t: instead");
+		return snoop_probe_fail(err, (int)i, "eprobes (e:) are not supported; filter the event with t: instead");
 	case 'u':
 		d->kind = SNOOP_PROBE_UPROBE;
 		if (text[i + 1] == 'r') {
@@ -660,11 +657,11 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 		}
 		/* u:BINARY:SYMBOL: no event name, the target follows. */
 		if (text[i + 1] != ':')
-			return fail(err, (int)i + 1, "a uprobe is u:BINARY:SYMBOL or ur:BINARY:SYMBOL");
+			return snoop_probe_fail(err, (int)i + 1, "a uprobe is u:BINARY:SYMBOL or ur:BINARY:SYMBOL");
 		i += 2;
 		goto words;
 	default:
-		return fail(err, (int)i, "a definition starts with p:, r:, f:, t:, u: or ur:");
+		return snoop_probe_fail(err, (int)i, "a definition starts with p:, r:, f:, t:, u: or ur:");
 	}
 	i++;
 	if (d->kind == SNOOP_PROBE_KRETPROBE && isdigit((unsigned char)text[i])) {
@@ -674,7 +671,7 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 		errno = 0;
 		v = strtol(text + i, &end, 10);
 		if (errno || v < 1 || v > 4096)
-			return fail(err, (int)i, "MAXACTIVE must be 1 to 4096");
+			return snoop_probe_fail(err, (int)i, "MAXACTIVE must be 1 to 4096");
 		d->maxactive = (int)v;
 		i = (size_t)(end - text);
 	}
@@ -689,7 +686,7 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 			while (i < deflen && text[i] == ' ')
 				i++;
 			if (i < deflen)
-				return fail(err, (int)i, "tracepoints take no fetch arguments; their fields are "
+				return snoop_probe_fail(err, (int)i, "tracepoints take no fetch arguments; their fields are "
 					    "all printed (filter them with 'if')");
 			return 0;
 		}
@@ -702,9 +699,9 @@ int snoop_probe_parse(const char *text, struct snoop_probe_def *d, struct snoop_
 			return -1;
 		}
 	} else if (d->kind == SNOOP_PROBE_TRACEPOINT) {
-		return fail(err, (int)i, "a tracepoint is t:SYSTEM:EVENT");
+		return snoop_probe_fail(err, (int)i, "a tracepoint is t:SYSTEM:EVENT");
 	} else if (text[i] != ' ') {
-		return fail(err, (int)i, "expected ':' or a blank after the probe type");
+		return snoop_probe_fail(err, (int)i, "expected ':' or a blank after the probe type");
 	}
 
 words:
@@ -730,7 +727,7 @@ words:
 		tok++;
 	}
 	if (tok == 0)
-		return fail(err, (int)i, "missing the function to probe");
+		return snoop_probe_fail(err, (int)i, "missing the function to probe");
 	return 0;
 }
 
@@ -801,12 +798,12 @@ int snoop_probe_render(const struct snoop_probe_def *d, const char *group, const
 	case SNOOP_PROBE_UPROBE:
 	case SNOOP_PROBE_URETPROBE:
 		if (!d->uresolved)
-			return fail(err, d->target_pos, "uprobe target %s:%s was not resolved", d->binary, d->func);
+			return snoop_probe_fail(err, d->target_pos, "uprobe target %s:%s was not resolved", d->binary, d->func);
 		snoop_buf_printf(out, "%c:%s/%s %s:0x%llx", d->kind == SNOOP_PROBE_UPROBE ? 'p' : 'r', group, event,
 				 d->ufile, (unsigned long long)d->uoff);
 		break;
 	case SNOOP_PROBE_TRACEPOINT:
-		return fail(err, 0, "a tracepoint has no definition line");
+		return snoop_probe_fail(err, 0, "a tracepoint has no definition line");
 	}
 	if (snoop_probe_is_user(d)) {
 		/* the target is written */
@@ -825,7 +822,7 @@ int snoop_probe_render(const struct snoop_probe_def *d, const char *group, const
 		const struct snoop_probe_arg *a = &d->args[k];
 
 		if (a->btf)
-			return fail(err, a->pos, "BTF name '%s' was not resolved", a->fetch);
+			return snoop_probe_fail(err, a->pos, "BTF name '%s' was not resolved", a->fetch);
 		snoop_buf_printf(out, " %s=%s", a->name, a->fetch);
 		if (a->type[0])
 			snoop_buf_printf(out, ":%s", a->type);

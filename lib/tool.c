@@ -82,7 +82,7 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	args->argv = argv;
 	snoop_argp_parse(&argp, argc, argv, 0, NULL, &in);
 	if (tool->prepare && (ret = tool->prepare(ctx)) != 0)
-		return ret;
+		return ret == SNOOP_TOOL_DONE ? 0 : ret;
 	ret = 1;
 
 	args->s = snoop_session_open(tool->name, &args->common);
@@ -97,8 +97,7 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	}
 	ret = tool->declare(args->s, ctx);
 	if (ret != 0) {
-		/* -1, or a status of the tool's own for this refusal. */
-		ret = ret < 0 ? 1 : ret;
+		ret = ret == SNOOP_TOOL_DONE ? 0 : ret < 0 ? 1 : ret;
 		goto out;
 	}
 	ret = 1;

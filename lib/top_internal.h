@@ -60,6 +60,8 @@ struct snoop_top {
 	uint64_t total_events;        /* never reset, paused too: the rate's source */
 
 	struct top_view *view_state;  /* NULL until attached */
+	snoop_top_feed_fn feed;       /* snoop_top_on_feed(), or NULL */
+	void *feed_ctx;
 };
 
 /* top.c: frees the table; snoop_top_free() (top_view.c) gives the

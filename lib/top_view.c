@@ -571,6 +571,8 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 	uint64_t now = now_ns();
 	double dt = (double)(now - v->last_ns) / 1e9;
 
+	if (v->t->feed)
+		v->t->feed(v->t, v->t->feed_ctx);
 	if (v->t->failed) {
 		snoop_session_fail(s, "out of memory: the --top table cannot grow");
 		return;
@@ -595,6 +597,12 @@ static void on_tick(struct snoop_session *s, bool final, void *ctx)
 			snoop_session_fail(s, "out of memory: the --top table cannot grow");
 		}
 	}
+}
+
+void snoop_top_on_feed(struct snoop_top *t, snoop_top_feed_fn fn, void *ctx)
+{
+	t->feed = fn;
+	t->feed_ctx = ctx;
 }
 
 static void on_close(struct snoop_session *s, void *ctx)

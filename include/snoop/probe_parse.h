@@ -96,6 +96,11 @@ struct snoop_probe_error {
 	char msg[160];
 };
 
+/* Fill err (pos and a printf message) and return -1: for the parser and
+ * for a tool's own checks of a definition (kprobe's BTF names). */
+int snoop_probe_fail(struct snoop_probe_error *err, int pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * Parse text (one definition, optionally with " if FILTER") into d.
  * 0 on success; -1 with err filled in (pos is a byte offset into text).

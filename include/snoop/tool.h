@@ -63,7 +63,8 @@ struct snoop_tool {
 	bool interval_without_top;
 	/* After parsing, before tracefs is touched (checks that need more than
 	 * argp, e.g. probe definitions): 0 to go on, else the exit status
-	 * (message printed). Optional. */
+	 * (message printed), SNOOP_TOOL_DONE for 0 (the tool's whole job was
+	 * done there, e.g. a listing). Optional. */
 	int (*prepare)(void *ctx);
 	/* The text header line (columns), printed after start unless -j or
 	 * --top, after the -t/-T time header; NULL: none. */
@@ -74,9 +75,10 @@ struct snoop_tool {
 	 * 0: no table. */
 	size_t pair_size;
 	snoop_pair_drop_fn pair_drop;   /* called with the tool's ctx */
-	/* Declare events and filters (before start): 0, -1 (printed), or an
-	 * exit status of the tool's own (> 1, printed; e.g. functrace's 69
-	 * when the kernel refuses the function tracer). */
+	/* Declare events and filters (before start): 0 to go on, -1 failed
+	 * (printed: exit 1), a positive exit status to end before the start
+	 * (e.g. a usage error only the kernel could show), SNOOP_TOOL_DONE to
+	 * end there with 0 (e.g. a tool that only shows an event's format). */
 	int (*declare)(struct snoop_session *s, void *ctx);
 	/* After start, before the first record (e.g. the header): optional. */
 	void (*started)(struct snoop_session *s, void *ctx);
@@ -84,6 +86,9 @@ struct snoop_tool {
 	 * optional; also called after a failed run. */
 	void (*finish)(struct snoop_session *s, void *ctx);
 };
+
+/* prepare/declare: end here with exit status 0 (0 itself means go on). */
+#define SNOOP_TOOL_DONE 256
 
 int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args, void *ctx, int argc,
 		    char **argv);

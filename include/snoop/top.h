@@ -171,6 +171,15 @@ void snoop_top_get_stats(const struct snoop_top *t, struct snoop_top_stats *st);
  * goes through snoop_escape_text. */
 void snoop_top_render_text(struct snoop_top *t, struct snoop_buf *b);
 
+/*
+ * A table fed from counts the kernel keeps (hist triggers) rather than from
+ * one record per event: fn is called at every refresh, the last one
+ * included, just before the table is shown, to add what the kernel counted
+ * since its last call (snoop_top_add()). Before the first refresh.
+ */
+typedef void (*snoop_top_feed_fn)(struct snoop_top *t, void *ctx);
+void snoop_top_on_feed(struct snoop_top *t, snoop_top_feed_fn fn, void *ctx);
+
 /* ---- the view ----------------------------------------------------------- */
 
 /*

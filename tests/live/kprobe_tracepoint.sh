@@ -25,7 +25,9 @@ assert len(rows) == 2, rows
 for r in rows:
     assert r["event"] == "sched_process_exec" and r["probe"] == "t:sched:sched_process_exec", r
     assert r["fields"]["filename"] == sys.argv[2], r
-    assert r["comm"] == "kp_live_true" or r["comm"] == "?", r
+    # The exec event itself names the task (the task cache learns from
+    # the user's own sched_process_exec): never a late /proc read.
+    assert r["comm"] == "kp_live_true" and r["comm_source"] == "event", r
     assert isinstance(r["fields"]["pid"], int) and isinstance(r["pid"], int), r
 PY
 

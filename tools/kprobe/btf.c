@@ -9,7 +9,6 @@
  * from the member's C type.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +16,6 @@
 #include <bpf/btf.h>
 
 #include "kprobe.h"
-
-static int fail(struct snoop_probe_error *err, int pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct snoop_probe_error *err, int pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->pos = pos;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Through typedefs and qualifiers to the type that has a layout. */
 static const struct btf_type *resolve(const struct btf *btf, __u32 id, __u32 *out_id)
@@ -174,7 +159,7 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 		if (!strncmp(tok, "$arg", 4)) {
 			idx = atoi(tok + 4) - 1;
 			if (idx < 0 || idx >= nparams)
-				return fail(err, a->pos, "%s has %d parameters, not %s", d->func, nparams, tok + 1);
+				return snoop_probe_fail(err, a->pos, "%s has %d parameters, not %s", d->func, nparams, tok + 1);
 		} else {
 			for (int i = 0; i < nparams; i++)
 				if (!strcmp(btf__name_by_offset(btf, params[i].name_off), tok))
@@ -185,12 +170,12 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 				for (int i = 0; i < nparams; i++)
 					snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 						 i ? ", " : "", btf__name_by_offset(btf, params[i].name_off));
-				return fail(err, a->pos, "%s has no parameter '%s' (it has: %s)", d->func, tok,
+				return snoop_probe_fail(err, a->pos, "%s has no parameter '%s' (it has: %s)", d->func, tok,
 					    names);
 			}
 		}
 		if (d->offset)
-			return fail(err, a->pos, "parameters by name need the function entry (no +OFFS)");
+			return snoop_probe_fail(err, a->pos, "parameters by name need the function entry (no +OFFS)");
 		type_id = params[idx].type;
 		snprintf(fetch, sizeof(fetch), "$arg%d", idx + 1);
 	}
@@ -202,26 +187,26 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 
 		next = next_sep(member, &arrow);
 		if (bitsize)
-			return fail(err, a->pos, "'%s' follows a bitfield", member);
+			return snoop_probe_fail(err, a->pos, "'%s' follows a bitfield", member);
 		if (this_arrow) {
 			if (lv) {
 				snprintf(tmp, sizeof(tmp), "+%u(%s)", acc, fetch);
 				snprintf(fetch, sizeof(fetch), "%s", tmp);
 			}
 			if (!t || !btf_is_ptr(t))
-				return fail(err, a->pos, "'->%s': the value before it is not a pointer (use '.')", member);
+				return snoop_probe_fail(err, a->pos, "'->%s': the value before it is not a pointer (use '.')", member);
 			st = resolve(btf, t->type, NULL);
 			acc = 0;
 		} else {
 			if (!lv)
-				return fail(err, a->pos, "'.%s': only a struct member can be followed by '.'", member);
+				return snoop_probe_fail(err, a->pos, "'.%s': only a struct member can be followed by '.'", member);
 			st = t;
 		}
 		if (!st || !(btf_is_struct(st) || btf_is_union(st)))
-			return fail(err, a->pos, "'%s%s': the value before it is not a struct%s", this_arrow ? "->" : ".",
+			return snoop_probe_fail(err, a->pos, "'%s%s': the value before it is not a struct%s", this_arrow ? "->" : ".",
 				    member, this_arrow ? " pointer" : " (use '->')");
 		if (!find_member(btf, st, member, &off, &type_id, &bitsize))
-			return fail(err, a->pos, "struct %s has no member '%s'", btf__name_by_offset(btf, st->name_off),
+			return snoop_probe_fail(err, a->pos, "struct %s has no member '%s'", btf__name_by_offset(btf, st->name_off),
 				    member);
 		if (bitsize) {
 			bitoff = (acc * 8) + off;
@@ -238,7 +223,7 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 		while (o + bitsize > c)
 			c *= 2;
 		if (c > 64)
-			return fail(err, a->pos, "bitfield too wide");
+			return snoop_probe_fail(err, a->pos, "bitfield too wide");
 		snprintf(tmp, sizeof(tmp), "+%u(%s)", bitoff / 8, fetch);
 		snprintf(fetch, sizeof(fetch), "%s", tmp);
 		if (!a->type[0])
@@ -250,7 +235,7 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 
 		if (!a->type[0]) {
 			if (r < 0)
-				return fail(err, a->pos, "'%s' is a struct, union or array: name one of its members",
+				return snoop_probe_fail(err, a->pos, "'%s' is a struct, union or array: name one of its members",
 					    a->fetch);
 			snprintf(a->type, sizeof(a->type), "%s", inferred);
 		}
@@ -258,7 +243,7 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 			/* A char array member: the string is at its address,
 			 * which is what +OFF(...) means for a string type. */
 			if (!lv)
-				return fail(err, a->pos, "a char array parameter cannot be fetched as a string");
+				return snoop_probe_fail(err, a->pos, "a char array parameter cannot be fetched as a string");
 			snprintf(tmp, sizeof(tmp), "+%u(%s)", acc, fetch);
 		} else if (is_string_type(a->type)) {
 			/* A char pointer: load it, the string is where it points. */
@@ -274,7 +259,7 @@ static int resolve_arg(const struct btf *btf, const struct snoop_probe_def *d, c
 		snprintf(fetch, sizeof(fetch), "%s", tmp);
 	}
 	if (strlen(fetch) > SNOOP_PROBE_ARGSTR_MAX)
-		return fail(err, a->pos, "'%s' becomes %s, longer than the kernel's %d characters", a->fetch, fetch,
+		return snoop_probe_fail(err, a->pos, "'%s' becomes %s, longer than the kernel's %d characters", a->fetch, fetch,
 			    SNOOP_PROBE_ARGSTR_MAX);
 	snprintf(a->fetch, sizeof(a->fetch), "%s", fetch);
 	a->btf = false;
@@ -300,16 +285,16 @@ int kp_btf_resolve_in(const struct btf *btf, struct snoop_probe_def *d, struct s
 		if (!d->args[i].btf)
 			continue;
 		if (d->has_addr)
-			return fail(err, d->args[i].pos, "BTF names need a function, not an address");
+			return snoop_probe_fail(err, d->args[i].pos, "BTF names need a function, not an address");
 		if (!btf)
-			return fail(err, d->args[i].pos, "'%s' needs the kernel's BTF (/sys/kernel/btf/vmlinux)",
+			return snoop_probe_fail(err, d->args[i].pos, "'%s' needs the kernel's BTF (/sys/kernel/btf/vmlinux)",
 				    d->args[i].fetch);
 	}
 	id = btf__find_by_name_kind(btf, d->func, BTF_KIND_FUNC);
 	fn = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
 	proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
 	if (!proto || !btf_is_func_proto(proto))
-		return fail(err, d->target_pos, "the kernel's BTF does not describe %s (a module, or static and "
+		return snoop_probe_fail(err, d->target_pos, "the kernel's BTF does not describe %s (a module, or static and "
 			    "inlined?): use $argN and +OFF(...)", d->func);
 	for (int i = 0; i < d->nargs; i++)
 		if (d->args[i].btf && resolve_arg(btf, d, proto, &d->args[i], err) < 0)

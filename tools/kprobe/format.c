@@ -8,24 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event-parse.h>
 #include <trace-seq.h>
 
+#include <snoop/columns.h>
 #include <snoop/tracefs.h>
 
 #include "kprobe.h"
-
-/* The clock of the event timestamps (trace_clock mono), for the count
- * rows' time. */
-uint64_t kp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Fields the kernel adds to every probe event: not the user's. */
 static bool hidden_field(const char *name)
@@ -107,7 +97,7 @@ int kp_fields_prepare(struct kp_probe *p)
 		n++;
 	p->fields = calloc((size_t)n + 1, sizeof(*p->fields));
 	if (!p->fields) {
-		snoop_err(p->kp->s, "out of memory");
+		snoop_err(p->kp->a.s, "out of memory");
 		return -1;
 	}
 	for (f = e->format.fields; f; f = f->next) {
@@ -178,31 +168,41 @@ int64_t kp_field_s64(const struct snoop_record *r, const struct kp_field *k)
 	return k->width ? elem_s64(r, k->f, 0, k->width) : snoop_field_s64(r, k->f);
 }
 
-/* The task's name: from the probe's own $comm, else /proc (tracepoints:
- * may be gone or renamed by the time we print, the best there is). */
-static const char *hit_comm(struct kp_probe *p, const struct snoop_record *r, char *buf, size_t len,
-			    size_t *n)
+/* The task's name: from the probe's own $comm (the name at the hit), else
+ * (tracepoints) the session's task cache, which says when its value was
+ * read late from /proc. Kept raw: printed through the escaper. */
+static void hit_task(struct kp_probe *p, const struct snoop_record *r, struct snoop_task *t)
 {
-	if (p->comm_field) {
-		const char *c = snoop_field_str(r, p->comm_field, n);
+	const char *c = NULL;
+	size_t n = 0;
 
-		if (c)
-			return c;
-	}
-	{
-		char path[64];
-		char *s;
-
-		snprintf(path, sizeof(path), "/proc/%d/comm", r->pid);
-		s = snoop_read_file(path, NULL);
-		if (s) {
-			s[strcspn(s, "\n")] = '\0';
-			snprintf(buf, len, "%s", s);
-			free(s);
-		} else {
-			snprintf(buf, len, r->pid ? "?" : "<idle>");
+	if (p->comm_field)
+		c = snoop_field_str(r, p->comm_field, &n);
+	if (c || !p->kp->tasks) {
+		memset(t, 0, sizeof(*t));
+		t->tid = r->pid;
+		if (c) {
+			n = n < sizeof(t->comm) - 1 ? n : sizeof(t->comm) - 1;
+			memcpy(t->comm, c, n);
+			t->comm_src = SNOOP_TASK_EVENT;
 		}
+		return;
 	}
+	snoop_tasks_get(p->kp->tasks, r->pid, t);
+	if (t->comm_src == SNOOP_TASK_UNKNOWN && !r->pid) {
+		snprintf(t->comm, sizeof(t->comm), "<idle>");
+		t->comm_src = SNOOP_TASK_EVENT;
+	}
+}
+
+/* The name as --top, -c --by comm and the histograms key it: "?" when
+ * unknown, a late one with its mark. */
+static const char *task_label(const struct snoop_task *t, char buf[SNOOP_COMM_LEN + 1], size_t *n)
+{
+	if (t->comm_src == SNOOP_TASK_UNKNOWN)
+		snprintf(buf, SNOOP_COMM_LEN + 1, "?");
+	else
+		snprintf(buf, SNOOP_COMM_LEN + 1, "%s%s", t->comm, t->comm_src == SNOOP_TASK_PROC ? "*" : "");
 	*n = strlen(buf);
 	return buf;
 }
@@ -336,17 +336,6 @@ static void json_field(struct kp *kp, struct snoop_json *j, const struct snoop_r
 	}
 }
 
-void kp_print_header(struct kp *kp)
-{
-	struct snoop_buf *b = snoop_session_out(kp->s);
-
-	if (kp->o->common.json || kp->o->count || kp->o->raw)
-		return;
-	snoop_session_put_time_header(kp->s, b);
-	snoop_buf_printf(b, "%-16s %7s %3s %-20s %s\n", "COMM", "PID", "CPU", "EVENT", "FIELDS");
-	snoop_session_flush(kp->s);
-}
-
 /* The kernel's own rendering of the event (its print fmt), perf-tools'
  * look: "  COMM-PID  [CPU] SECONDS: EVENT: INFO". */
 static void raw_line(struct kp_probe *p, struct snoop_buf *b, const struct snoop_record *r, const char *comm,
@@ -390,9 +379,9 @@ static void raw_line(struct kp_probe *p, struct snoop_buf *b, const struct snoop
 void kp_fail_oom(struct kp *kp)
 {
 	if (!kp->failed)
-		snoop_err(kp->s, "out of memory");
+		snoop_err(kp->a.s, "out of memory");
 	kp->failed = true;
-	snoop_session_stop(kp->s);
+	snoop_session_stop(kp->a.s);
 }
 
 static void count_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
@@ -411,11 +400,11 @@ static struct kp_pending *pending_of(struct kp *kp, int cpu)
 /* Write out a hit held for its stack (closing its JSON object). */
 static void pending_flush(struct kp *kp, struct kp_pending *pd)
 {
-	struct snoop_buf *out = snoop_session_out(kp->s);
+	struct snoop_buf *out = snoop_session_out(kp->a.s);
 
 	if (!pd->used)
 		return;
-	if (kp->o->common.json)
+	if (kp->a.common.json)
 		snoop_json_end(&pd->j);
 	snoop_buf_add(out, pd->line.data, pd->line.len);
 	snoop_buf_reset(&pd->line);
@@ -428,17 +417,21 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 	struct kp *kp = p->kp;
 	struct snoop_buf *b = snoop_session_out(s);
 	struct kp_pending *pd = NULL;
-	char cbuf[64];
+	char cbuf[SNOOP_COMM_LEN + 1];
+	struct snoop_task t;
 	size_t commlen;
 	const char *comm;
 
+	if (p->tasks_feed && kp->tasks)
+		p->tasks_feed(kp->tasks, r);
 	/* -M: records already read when it was reached are not hits. */
 	if (!snoop_session_count_event(s))
 		return;
 	kp->hits++;
 	p->hits++;
-	comm = hit_comm(p, r, cbuf, sizeof(cbuf), &commlen);
-	if (kp->top) {
+	hit_task(p, r, &t);
+	comm = task_label(&t, cbuf, &commlen);
+	if (kp->a.table) {
 		kp_top_hit(kp, p, r, comm, commlen);
 		return;
 	}
@@ -466,13 +459,19 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 		raw_line(p, b, r, comm, commlen);
 		return;
 	}
-	if (kp->o->common.json) {
+	if (kp->a.common.json) {
 		struct snoop_json local, *j = pd ? &pd->j : &local;
 		struct snoop_json args;
 
 		snoop_json_begin(j, b);
 		snoop_session_json_time(s, j, r->ts);
-		snoop_json_str(j, "comm", comm, commlen);
+		if (t.comm_src == SNOOP_TASK_UNKNOWN)
+			snoop_json_null(j, "comm");
+		else
+			snoop_json_str(j, "comm", t.comm, strlen(t.comm));
+		/* Where the name came from: the probe's $comm and the kernel's
+		 * records are the hit's; "proc" was read after it. */
+		snoop_json_cstr(j, "comm_source", snoop_task_src_name(t.comm_src));
 		snoop_json_int(j, "pid", r->pid);
 		snoop_json_int(j, "cpu", r->cpu);
 		snoop_json_cstr(j, "event", p->event);
@@ -492,10 +491,8 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 		size_t mark;
 
 		snoop_session_put_time(s, b, r->ts);
-		mark = b->len;
-		snoop_escape_text(b, comm, commlen);
-		snoop_buf_pad(b, mark, 16);
-		snoop_buf_printf(b, " %7d %3d ", r->pid, r->cpu);
+		snoop_col_comm(b, &t, 16);
+		snoop_buf_printf(b, "%7d %3d ", r->pid, r->cpu);
 		mark = b->len;
 		snoop_buf_adds(b, p->event);
 		snoop_buf_pad(b, mark, 20);
@@ -525,7 +522,7 @@ void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ct
 	 * record holds exactly that many. */
 	if (n < 0 || n > max)
 		n = max;
-	if (kp->o->common.json)
+	if (kp->a.common.json)
 		snoop_json_key(&pd->j, "stack"), snoop_buf_addc(&pd->line, '[');
 	for (int64_t i = 0; i < n; i++) {
 		uint64_t a;
@@ -533,7 +530,7 @@ void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ct
 		memcpy(&a, (const char *)r->data + off + i * 8, 8);
 		if (!a || a == ~0ull)
 			continue;
-		if (kp->o->common.json) {
+		if (kp->a.common.json) {
 			struct snoop_buf t;
 
 			snoop_buf_init(&t);
@@ -550,7 +547,7 @@ void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ct
 			snoop_buf_addc(&pd->line, '\n');
 		}
 	}
-	if (kp->o->common.json)
+	if (kp->a.common.json)
 		snoop_buf_addc(&pd->line, ']');
 	pending_flush(kp, pd);
 }
@@ -610,12 +607,12 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 		if (kp->counts.slot[k].used)
 			rows[n++] = kp->counts.slot[k];
 	qsort(rows, n, sizeof(*rows), cmp_count);
-	if (!kp->o->common.json) {
+	if (!kp->a.common.json) {
 		if (kp->o->interval > 0) {
 			snoop_buf_adds(b, final ? "\n--- final interval" : "\n---");
-			if (kp->o->common.time_rel || kp->o->common.time_wall) {
+			if (kp->a.common.time_rel || kp->a.common.time_wall) {
 				snoop_buf_addc(b, ' ');
-				snoop_session_put_time(s, b, kp_now_ns());
+				snoop_session_put_time(s, b, snoop_now_ns(CLOCK_MONOTONIC));
 			}
 			snoop_buf_addc(b, '\n');
 		}
@@ -629,12 +626,12 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 	for (size_t i = 0; i < n; i++) {
 		struct kp_probe *p = &kp->probes[rows[i].probe];
 
-		if (kp->o->common.json) {
+		if (kp->a.common.json) {
 			struct snoop_json j;
 
 			snoop_json_begin(&j, b);
 			snoop_json_cstr(&j, "type", "count");
-			snoop_session_json_time(s, &j, kp_now_ns());
+			snoop_session_json_time(s, &j, snoop_now_ns(CLOCK_MONOTONIC));
 			snoop_json_cstr(&j, "event", p->event);
 			snoop_json_cstr(&j, "probe", p->text);
 			if (kp->o->by == KP_BY_COMM)

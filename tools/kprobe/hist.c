@@ -22,24 +22,6 @@
 
 #include "kprobe.h"
 
-/* Keys per table: a pid or comm per entry. The kernel drops a hit whose key
- * finds no room (counted as Dropped: reported). */
-#define KP_HIST_SIZE_KEYED 8192
-
-/* One trigger of a probe, and how its rows map onto the count table. */
-enum kp_tab_kind {
-	KP_TAB_COUNT,  /* -c: hits per key */
-	KP_TAB_VALUES, /* --hist: hits per key and bucket of the field */
-	KP_TAB_NEG,    /* --hist of a signed field: its negative values (the
-	                * kernel's .log2 and .buckets take values as u64) */
-	KP_TAB_STACK,  /* -c -s: hits per kernel stack (stacks.c reads it) */
-};
-
-struct kp_tab {
-	enum kp_tab_kind kind;
-	char keys[192];
-};
-
 static const char *by_key(struct kp *kp, struct kp_probe *p)
 {
 	switch (kp->o->by) {
@@ -84,14 +66,13 @@ static int probe_tabs(struct kp *kp, struct kp_probe *p, struct kp_tab tab[2])
 	return n;
 }
 
-/* Why the kernel path cannot be used, NULL when it can. */
-static const char *why_not(struct kp *kp)
+const char *kp_hist_why_not(struct kp *kp)
 {
-	const struct snoop_opts *c = &kp->o->common;
+	const struct snoop_opts *c = &kp->a.common;
 
 	if (kp->o->user_count)
 		return "--user-count";
-	if ((!kp->o->count && !kp->o->hist_field && !kp->o->latency) || c->top)
+	if (!kp->o->count && !kp->o->hist_field && !kp->o->latency && !c->top)
 		return "";
 	if (c->pid || c->tid || c->comm)
 		return "-p, -L and -n filter records, not hist triggers";
@@ -100,7 +81,7 @@ static const char *why_not(struct kp *kp)
 	for (int i = 0; i < kp->nprobes; i++)
 		if (!snoop_hist_supported(kp->probes[i].ev))
 			return "the kernel has no hist triggers (CONFIG_HIST_TRIGGERS)";
-	if (kp->o->latency && !snoop_session_features(kp->s)->dynamic_events)
+	if (kp->o->latency && !snoop_session_features(kp->a.s)->dynamic_events)
 		return "the kernel has no dynamic_events for a synthetic event";
 	return NULL;
 }
@@ -128,19 +109,38 @@ static void trigger_filter(struct kp_probe *p, const struct kp_tab *t, struct sn
 		snoop_buf_printf(f, " && %s %s 0", p->hist_field->name, t->kind == KP_TAB_NEG ? "<" : ">=");
 }
 
+int kp_hist_add(struct kp_probe *p, const struct kp_tab *tab, bool keyed)
+{
+	struct snoop_buf spec, f;
+	int r;
+
+	snoop_buf_init(&spec);
+	snoop_buf_init(&f);
+	snoop_buf_printf(&spec, "keys=%s:vals=hitcount", tab->keys);
+	if (keyed)
+		snoop_buf_printf(&spec, ":size=%d", KP_HIST_SIZE_KEYED);
+	trigger_filter(p, tab, &f);
+	r = snoop_hist_trigger(p->ev, snoop_buf_cstr(&spec), snoop_buf_cstr(&f));
+	snoop_buf_free(&spec);
+	snoop_buf_free(&f);
+	return r;
+}
+
 int kp_hist_setup(struct kp *kp)
 {
-	const char *why = why_not(kp);
+	const char *why = kp_hist_why_not(kp);
 
 	kp->hist_path = false;
+	if (kp->a.common.top)
+		return 0; /* top.c's own triggers */
 	if (why && kp->o->count && kp->o->stacks) {
-		snoop_err(kp->s, "stack counts (-c -s) are made in the kernel and need hist triggers%s%s; "
+		snoop_err(kp->a.s, "stack counts (-c -s) are made in the kernel and need hist triggers%s%s; "
 			  "kprobe -s prints each hit's stack instead", *why ? ": " : "", why);
 		return KP_EXIT_UNAVAILABLE;
 	}
 	if (why) {
-		if (*why && kp->o->common.verbose)
-			snoop_warn(kp->s, "%s in user space, one record per hit: %s",
+		if (*why && kp->a.common.verbose)
+			snoop_warn(kp->a.s, "%s in user space, one record per hit: %s",
 				   kp->o->hist_field || kp->o->latency ? "histogram" : "counting", why);
 		return 0;
 	}
@@ -155,26 +155,13 @@ int kp_hist_setup(struct kp *kp)
 		struct kp_tab tab[2];
 		int ntab = probe_tabs(kp, p, tab);
 
-		for (int k = 0; k < ntab; k++) {
-			struct snoop_buf spec, f;
-			int r;
-
-			snoop_buf_init(&spec);
-			snoop_buf_init(&f);
-			snoop_buf_printf(&spec, "keys=%s:vals=hitcount", tab[k].keys);
-			if (kp->o->by != KP_BY_NONE || tab[k].kind == KP_TAB_VALUES)
-				snoop_buf_printf(&spec, ":size=%d", KP_HIST_SIZE_KEYED);
-			trigger_filter(p, &tab[k], &f);
-			r = snoop_hist_trigger(p->ev, snoop_buf_cstr(&spec), snoop_buf_cstr(&f));
-			snoop_buf_free(&spec);
-			snoop_buf_free(&f);
-			if (r < 0)
+		for (int k = 0; k < ntab; k++)
+			if (kp_hist_add(p, &tab[k], kp->o->by != KP_BY_NONE || tab[k].kind == KP_TAB_VALUES) < 0)
 				return 1;
-		}
 	}
 	kp->hist_path = true;
-	if (kp->o->common.verbose)
-		snoop_warn(kp->s, "%s in the kernel: hist triggers on each probe, read every %s",
+	if (kp->a.common.verbose)
+		snoop_warn(kp->a.s, "%s in the kernel: hist triggers on each probe, read every %s",
 			   kp->o->hist_field || kp->o->latency ? "histogram" : "counting",
 			   kp->o->interval > 0 ? "interval" : "run's end");
 	/* The triggers count from their creation: what they saw before the
@@ -244,7 +231,7 @@ static int collect_tab(struct kp *kp, struct kp_probe *p, const struct kp_tab *t
 		pid_t pid;
 
 		if (row_key(kp, p, tab, &t.rows[r], &pid, &comm, &commlen, &bucket) < 0) {
-			snoop_err(kp->s, "unexpected key '%s' in the hist of %s", t.rows[r].key[0], p->event);
+			snoop_err(kp->a.s, "unexpected key '%s' in the hist of %s", t.rows[r].key[0], p->event);
 			ret = -1;
 		} else if (kp_counts_add(now, p->idx, pid, comm, commlen, bucket, t.rows[r].hitcount) < 0) {
 			kp_fail_oom(kp);
@@ -270,7 +257,7 @@ int kp_hist_collect(struct kp *kp)
 			if (collect_tab(kp, p, &tab[k], &now, &dropped) < 0)
 				goto fail;
 		if (dropped > p->hist_dropped)
-			snoop_warn(kp->s, "%s: %llu hits not counted: the kernel's table (%d keys) is full",
+			snoop_warn(kp->a.s, "%s: %llu hits not counted: the kernel's table (%d keys) is full",
 				   p->event, (unsigned long long)(dropped - p->hist_dropped), KP_HIST_SIZE_KEYED);
 		p->hist_dropped = dropped;
 	}
@@ -299,6 +286,6 @@ int kp_hist_collect(struct kp *kp)
 fail:
 	kp_counts_free(&now);
 	kp->failed = true;
-	snoop_session_stop(kp->s);
+	snoop_session_stop(kp->a.s);
 	return -1;
 }

@@ -35,7 +35,7 @@ int kp_histogram_setup(struct kp *kp)
 			if (!strcmp(p->fields[k].name, f))
 				p->hist_field = &p->fields[k];
 		if (!p->hist_field) {
-			snoop_err(kp->s, "--hist %s: probe %s has no field %s (kprobe -v shows its fields)", f, p->event, f);
+			snoop_err(kp->a.s, "--hist %s: probe %s has no field %s (kprobe -v shows its fields)", f, p->event, f);
 			return KP_EXIT_USAGE;
 		}
 		switch (p->hist_field->kind) {
@@ -46,10 +46,10 @@ int kp_histogram_setup(struct kp *kp)
 			 * is a number to the kernel, an address to a human. */
 			if (!strchr(p->hist_field->f->type, '*'))
 				break;
-			snoop_err(kp->s, "--hist %s: field %s of probe %s is a pointer, not a number", f, f, p->event);
+			snoop_err(kp->a.s, "--hist %s: field %s of probe %s is a pointer, not a number", f, f, p->event);
 			return KP_EXIT_USAGE;
 		default:
-			snoop_err(kp->s, "--hist %s: field %s of probe %s is not a number (a string, symbol or array)", f,
+			snoop_err(kp->a.s, "--hist %s: field %s of probe %s is not a number (a string, symbol or array)", f,
 				  f, p->event);
 			return KP_EXIT_USAGE;
 		}
@@ -184,7 +184,7 @@ static size_t group_rows(struct kp *kp, const struct kp_count *c, size_t n, stru
 
 static void print_group(struct kp *kp, bool final, const struct kp_count *c, size_t n, int probe)
 {
-	struct snoop_buf *b = snoop_session_out(kp->s);
+	struct snoop_buf *b = snoop_session_out(kp->a.s);
 	struct kp_probe *p = &kp->probes[probe];
 	struct hrow *rows;
 	uint64_t max = 0;
@@ -211,12 +211,12 @@ static void print_group(struct kp *kp, bool final, const struct kp_count *c, siz
 	m = group_rows(kp, c, n, rows);
 	for (size_t i = 0; i < m; i++)
 		max = rows[i].n > max ? rows[i].n : max;
-	if (kp->o->common.json) {
+	if (kp->a.common.json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
 		snoop_json_cstr(&j, "type", "hist");
-		snoop_session_json_time(kp->s, &j, kp_now_ns());
+		snoop_session_json_time(kp->a.s, &j, snoop_now_ns(CLOCK_MONOTONIC));
 		snoop_json_cstr(&j, "event", p->event);
 		snoop_json_cstr(&j, "probe", p->text);
 		snoop_json_cstr(&j, "field", kp->o->latency ? "latency_us" : kp->o->hist_field);
@@ -282,7 +282,7 @@ static void print_group(struct kp *kp, bool final, const struct kp_count *c, siz
 
 void kp_histogram_print(struct kp *kp, bool final)
 {
-	struct snoop_buf *b = snoop_session_out(kp->s);
+	struct snoop_buf *b = snoop_session_out(kp->a.s);
 	struct kp_count *rows;
 	size_t n = 0;
 
@@ -295,11 +295,11 @@ void kp_histogram_print(struct kp *kp, bool final)
 		if (kp->counts.slot[k].used && kp->counts.slot[k].n)
 			rows[n++] = kp->counts.slot[k];
 	qsort(rows, n, sizeof(*rows), cmp_row);
-	if (!kp->o->common.json && kp->o->interval > 0) {
+	if (!kp->a.common.json && kp->o->interval > 0) {
 		snoop_buf_adds(b, final ? "\n--- final interval" : "\n---");
-		if (kp->o->common.time_rel || kp->o->common.time_wall) {
+		if (kp->a.common.time_rel || kp->a.common.time_wall) {
 			snoop_buf_addc(b, ' ');
-			snoop_session_put_time(kp->s, b, kp_now_ns());
+			snoop_session_put_time(kp->a.s, b, snoop_now_ns(CLOCK_MONOTONIC));
 		}
 		snoop_buf_addc(b, '\n');
 	}

@@ -10,6 +10,8 @@
 #include <snoop/ksym.h>
 #include <snoop/probe_parse.h>
 #include <snoop/session.h>
+#include <snoop/task.h>
+#include <snoop/tool.h>
 #include <snoop/top.h>
 
 /* Exit statuses besides 0 and 1 (runtime error). */
@@ -23,9 +25,9 @@
 
 enum kp_by { KP_BY_NONE, KP_BY_COMM, KP_BY_PID, KP_BY_FIELD /* --top only */ };
 
+/* kprobe's own options; the shared ones (and -i, --top-max) are in
+ * struct kp's skeleton part. */
 struct kp_opts {
-	struct snoop_opts common;
-	struct snoop_top_opts top; /* -i (also -c's interval), --top-max */
 	const char *by_field;      /* --by FIELD (--top) */
 	const char *defs[KP_MAX_PROBES];  /* as given, "DEF[ if FILTER]" */
 	const char *filters[KP_MAX_PROBES]; /* the positional FILTER, or NULL */
@@ -78,6 +80,8 @@ struct kp_probe {
 	struct kp_field *fields;
 	int nfields;
 	struct tep_format_field *comm_field;
+	/* A task event the task cache needs, traced by the user: fed from here. */
+	void (*tasks_feed)(struct snoop_tasks *t, const struct snoop_record *r);
 	bool kernel_btf;         /* the kernel resolved its BTF names */
 	const struct kp_field *top_field; /* --top --by FIELD: the field */
 	const struct kp_field *hist_field; /* --hist FIELD */
@@ -108,8 +112,13 @@ struct kp_pending {
 };
 
 struct kp {
-	struct kp_opts *o;
-	struct snoop_session *s;
+	struct snoop_tool_args a;    /* the skeleton's: options, session, table */
+	struct snoop_tool tool;      /* header and --top columns depend on options */
+	struct kp_opts opts;
+	struct kp_opts *o;           /* &opts */
+	struct snoop_top_col top_cols[6];
+	int top_col_procs, top_col_last, top_col_pid, top_col_comm, top_col_probe, top_col_value;
+	struct snoop_tasks *tasks;   /* names of tracepoint hits (no $comm), else NULL */
 	struct kp_probe probes[KP_MAX_PROBES];
 	int nprobes;
 	struct snoop_ksyms *ksyms;   /* for -s and symbol fields */
@@ -130,8 +139,7 @@ struct kp {
 	struct kp_counts counts;     /* -c: what is printed at the next tick */
 	bool hist_path;              /* -c counted by hist triggers (hist.c) */
 	struct kp_counts hist_prev;  /* their totals at the last tick */
-	struct snoop_top *top;       /* --top, else NULL */
-	int top_ncols;
+	bool top_hist;               /* --top fed from hist triggers (top.c) */
 	struct snoop_buf top_key, top_val;
 	bool failed;                 /* a runtime error ended the run (exit 1) */
 	bool started_counting;       /* the hist baseline is read */
@@ -146,6 +154,10 @@ struct kp {
 
 /* probes.c */
 int kp_setup(struct kp *kp);
+/* Does the output name the task of a hit? Only then does a probe fetch
+ * $comm (KP_COMM_ARG): a string copy per hit that cost the kcall loop
+ * about 45% of its floor rate in the 6.12 guest when only counting. */
+bool kp_needs_comm(const struct kp *kp);
 /* btf.c: replace the BTF names of d's args with fetch expressions. kernel_btf:
  * the kernel resolves BTF names itself for this probe (f: on 6.x), so only
  * argN-style conveniences are left. 0 or -1 with err set. */
@@ -158,7 +170,6 @@ int kp_btf_resolve_in(const struct btf *btf, struct snoop_probe_def *d, struct s
 /* format.c */
 int kp_fields_prepare(struct kp_probe *p); /* 0, or -1 (message printed) */
 void kp_fail_oom(struct kp *kp);
-void kp_print_header(struct kp *kp);
 void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx);
 void kp_on_stack(struct snoop_session *s, const struct snoop_record *r, void *ctx);
 void kp_on_batch(struct snoop_session *s, void *ctx);
@@ -179,6 +190,31 @@ void kp_counts_free(struct kp_counts *t);
  * to kp->counts; -1 (run stopped, message printed) on error. */
 int kp_hist_setup(struct kp *kp);
 int kp_hist_collect(struct kp *kp);
+/* Why the kernel's counting cannot serve the options given, NULL when it
+ * can ("" when they count nothing). */
+const char *kp_hist_why_not(struct kp *kp);
+
+/* Keys per table: a pid or comm per entry. The kernel drops a hit whose key
+ * finds no room (counted as Dropped: reported). */
+#define KP_HIST_SIZE_KEYED 8192
+
+/* One trigger of a probe, and how its rows map onto the count table. */
+enum kp_tab_kind {
+	KP_TAB_COUNT,  /* -c, --top: hits per key */
+	KP_TAB_VALUES, /* --hist: hits per key and bucket of the field */
+	KP_TAB_NEG,    /* --hist of a signed field: its negative values (the
+	                * kernel's .log2 and .buckets take values as u64) */
+	KP_TAB_STACK,  /* -c -s: hits per kernel stack (stacks.c reads it) */
+};
+
+struct kp_tab {
+	enum kp_tab_kind kind;
+	char keys[192];
+};
+
+/* The trigger "hist:keys=KEYS:vals=hitcount[:size=...] if FILTER" on p, its
+ * filter the probe's own and "not kprobe itself". 0 or -1 (printed). */
+int kp_hist_add(struct kp_probe *p, const struct kp_tab *tab, bool keyed);
 
 /* histogram.c: --hist FIELD. Buckets of kp_count: log2, the exponent e of
  * the bucket (2^(e-1), 2^e] as the kernel's .log2 makes them (0 and 1 in
@@ -189,8 +225,6 @@ int kp_histogram_setup(struct kp *kp);  /* 0 or KP_EXIT_USAGE (message printed) 
 void kp_histogram_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
 		      size_t commlen);
 void kp_histogram_print(struct kp *kp, bool final);
-/* Now on the event timestamps' clock (CLOCK_MONOTONIC). */
-uint64_t kp_now_ns(void);
 uint64_t kp_field_u64(const struct snoop_record *r, const struct kp_field *k);
 int64_t kp_field_s64(const struct snoop_record *r, const struct kp_field *k);
 
@@ -207,8 +241,13 @@ void kp_latency_free(struct kp *kp);
 const char *kp_stack_key(struct kp *kp);
 void kp_stacks_print(struct kp *kp);
 
-/* top.c: --top */
-int kp_top_setup(struct kp *kp, int argc, char **argv); /* 0, KP_EXIT_USAGE or -1 */
+/* top.c: --top. kp_top_columns: the table's columns from the options
+ * (before the session); kp_top_setup: the --by field of every probe and,
+ * where the kernel has them, the hist triggers that feed the table (after
+ * kp_setup: 0, KP_EXIT_USAGE or 1); kp_top_started: column indexes. */
+void kp_top_columns(struct kp *kp);
+int kp_top_setup(struct kp *kp);
+void kp_top_started(struct kp *kp);
 void kp_top_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
 		size_t commlen);
 

@@ -93,7 +93,7 @@ static bool take(struct kp *kp, pid_t tid, uint64_t *ts)
 void kp_latency_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
 		    size_t commlen)
 {
-	uint64_t seq = snoop_session_loss_seq(kp->s), ts;
+	uint64_t seq = snoop_session_loss_seq(kp->a.s), ts;
 	int64_t bucket;
 
 	if (seq != kp->lat_loss_seq) {
@@ -139,7 +139,7 @@ int kp_latency_kernel_setup(struct kp *kp)
 {
 	struct kp_probe *lat = &kp->lat_probe;
 
-	lat->ev = snoop_hist_synth(kp->s, "lat", "u64 lat", NULL, NULL);
+	lat->ev = snoop_hist_synth(kp->a.s, "lat", "u64 lat", NULL, NULL);
 	if (!lat->ev)
 		return 1;
 	lat->kp = kp;
@@ -153,12 +153,12 @@ int kp_latency_kernel_setup(struct kp *kp)
 		if (!strcmp(lat->fields[k].name, "lat"))
 			lat->hist_field = &lat->fields[k];
 	if (!lat->hist_field) {
-		snoop_err(kp->s, "the synthetic event %s has no field lat", lat->event);
+		snoop_err(kp->a.s, "the synthetic event %s has no field lat", lat->event);
 		return 1;
 	}
 	snoop_hist_trigger_only(kp->probes[0].ev);
 	snoop_hist_trigger_only(kp->probes[1].ev);
-	snoop_session_on_arm(kp->s, arm, kp);
+	snoop_session_on_arm(kp->a.s, arm, kp);
 	return 0;
 }
 

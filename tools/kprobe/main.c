@@ -7,6 +7,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,13 +92,11 @@ static const struct argp_option options[] = {
 	  "With -c -s: one line per stack, root first (\"probe;caller;...;function count\"), as flamegraph.pl "
 	  "and speedscope read it", 0 },
 	{ "user-count", OPT_USER_COUNT, NULL, 0,
-	  "With -c, --hist or --latency: aggregate in user space from one record per hit (what kernels without "
+	  "With -c, --hist, --latency or --top: aggregate in user space from one record per hit (what kernels without "
 	  "hist triggers do), not with hist triggers in the kernel, which miss no hit at any rate; --verbose "
 	  "says which path ran", 0 },
 	{ 0 }
 };
-
-static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, SNOOP_TOP_ARGP_CHILD, { 0 } };
 
 /* A --by FIELD: the name of a fetch arg or tracepoint field, which is
  * also the --top column's header, so plain identifier characters only. */
@@ -137,49 +136,45 @@ static int parse_linear(const char *arg, struct kp_opts *o)
 	return 0;
 }
 
+/* The options that only switch something on, and what. */
+static const struct {
+	int key;
+	size_t field; /* a bool of struct kp_opts */
+} switches[] = {
+	{ 'F', offsetof(struct kp_opts, no_func_check) }, { 'r', offsetof(struct kp_opts, raw) },
+	{ 's', offsetof(struct kp_opts, stacks) },        { 'H', offsetof(struct kp_opts, header) },
+	{ 'v', offsetof(struct kp_opts, show_format) },   { 'c', offsetof(struct kp_opts, count) },
+	{ OPT_FOLDED, offsetof(struct kp_opts, folded) }, { OPT_USER_COUNT, offsetof(struct kp_opts, user_count) },
+};
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	char q[96];
-	struct kp_opts *o = state->input;
+	struct kp *kp = state->input;
+	struct kp_opts *o = kp->o;
+	struct snoop_opts *common = &kp->a.common;
 	long v;
 
+	for (size_t i = 0; i < sizeof(switches) / sizeof(switches[0]); i++)
+		if (key == switches[i].key) {
+			*(bool *)((char *)o + switches[i].field) = true;
+			return 0;
+		}
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &o->common;
-		state->child_inputs[1] = &o->top;
-		return 0;
 	case 'e':
 		if (o->ndefs >= KP_MAX_PROBES)
 			argp_error(state, "at most %d probes", KP_MAX_PROBES);
 		o->defs[o->ndefs++] = arg;
 		o->from_e = true;
 		return 0;
-	case 'F':
-		o->no_func_check = true;
-		return 0;
-	case 'r':
-		o->raw = true;
-		return 0;
-	case 's':
-		o->stacks = true;
-		return 0;
-	case 'H':
-		o->header = true;
-		return 0;
 	case 'l':
 		o->list_binary = arg;
-		return 0;
-	case 'v':
-		o->show_format = true;
 		return 0;
 	case OPT_MAX_HITS:
 		if (snoop_parse_long(arg, 1, 1000000000L, &v) < 0)
 			argp_error(state, "invalid --max-hits '%s': expected 1 to 1000000000 hits",
 				   snoop_arg_quote(q, sizeof(q), arg));
-		o->common.max_events = (uint64_t)v;
-		return 0;
-	case 'c':
-		o->count = true;
+		common->max_events = (uint64_t)v;
 		return 0;
 	case OPT_HIST:
 		if (!field_name_ok(arg))
@@ -204,12 +199,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			snprintf(o->lat_exit, sizeof(o->lat_exit), "%.*s:sys_exit_%s", (int)(e - arg), arg,
 				 e + strlen(":sys_enter_"));
 		}
-		return 0;
-	case OPT_FOLDED:
-		o->folded = true;
-		return 0;
-	case OPT_USER_COUNT:
-		o->user_count = true;
 		return 0;
 	case OPT_BY:
 		if (!strcmp(arg, "comm"))
@@ -256,10 +245,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (o->latency) {
 			if (o->ndefs)
 				argp_error(state, "--latency gives the probes itself: no DEFINITION or -e");
-			if (o->count || o->hist_field || o->common.top || o->raw || o->stacks || o->linear)
+			if (o->count || o->hist_field || common->top || o->raw || o->stacks || o->linear)
 				argp_error(state, "--latency makes a histogram: it cannot be combined with -c, --hist, "
 					   "--top, --linear, -r or -s");
-			if (o->common.max_events)
+			if (common->max_events)
 				argp_error(state, "--latency cannot stop after -M hits");
 			o->defs[o->ndefs++] = o->latency;
 			o->defs[o->ndefs++] = o->lat_exit;
@@ -270,29 +259,29 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "give probes either with -e or as DEFINITION [FILTER], not both");
 		/* -i is the shared one (libsnoop's --top child): one meaning,
 		 * the interval the counts are printed or refreshed at. */
-		o->interval = o->top.interval;
-		if (o->top.max_given && !o->common.top)
+		o->interval = kp->a.top.interval;
+		if (kp->a.top.max_given && !common->top)
 			argp_error(state, "--top-max needs --top");
-		if (o->by == KP_BY_FIELD && !o->common.top)
+		if (o->by == KP_BY_FIELD && !common->top)
 			argp_error(state, "--by FIELD needs --top (-c counts by comm or pid)");
-		if (o->common.top && (o->raw || o->stacks))
+		if (common->top && (o->raw || o->stacks))
 			argp_error(state, "--top counts hits: it cannot be combined with -r or -s");
-		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !o->common.top && !o->hist_field &&
+		if ((o->by != KP_BY_NONE || o->interval > 0) && !o->count && !common->top && !o->hist_field &&
 		    !o->latency)
 			argp_error(state, "--by and -i go with -c, --hist, --latency or --top");
-		if (o->hist_field && (o->count || o->common.top || o->raw || o->stacks))
+		if (o->hist_field && (o->count || common->top || o->raw || o->stacks))
 			argp_error(state, "--hist makes a histogram: it cannot be combined with -c, --top, -r or -s");
 		if (o->linear && !o->hist_field)
 			argp_error(state, "--linear goes with --hist");
-		if (o->user_count && !o->count && !o->hist_field && !o->latency)
-			argp_error(state, "--user-count goes with -c, --hist or --latency");
+		if (o->user_count && !o->count && !o->hist_field && !o->latency && !common->top)
+			argp_error(state, "--user-count goes with -c, --hist, --latency or --top");
 		if (o->count && o->raw)
 			argp_error(state, "-c counts hits: it cannot be combined with -r");
 		if (o->count && o->stacks && (o->by != KP_BY_NONE || o->interval > 0 || o->user_count))
 			argp_error(state, "-c -s counts per stack for the whole run: no --by, -i or --user-count");
-		if (o->folded && !(o->count && o->stacks && !o->common.json))
+		if (o->folded && !(o->count && o->stacks && !common->json))
 			argp_error(state, "--folded goes with -c -s (and not -j)");
-		if (o->raw && o->common.json)
+		if (o->raw && common->json)
 			argp_error(state, "-r and -j cannot be used together");
 		return 0;
 	default:
@@ -403,62 +392,60 @@ static int parse_defs(struct kp *kp)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The table's columns and the header line depend on the options: the
+ * skeleton's description is filled in here, before the session. */
+static int prepare(void *ctx)
 {
-	static const struct argp argp = { options, parse_opt, "DEFINITION [FILTER]\n-l BINARY [GLOB]", doc, children, NULL, NULL };
-	struct kp_opts o = { 0 };
-	struct kp *kp;
-	int ret = 1;
+	struct kp *kp = ctx;
+	const struct snoop_opts *c = &kp->a.common;
 
-	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
-	if (o.list_binary)
-		return kp_uprobe_list(o.list_binary, o.list_glob);
-	/* On the heap: 64 probes are ~300 KB, too much for a small stack
-	 * (ulimit -s, or -v leaving little room for it). */
-	kp = calloc(1, sizeof(*kp));
-	if (!kp) {
-		snoop_errx("kprobe", "out of memory");
-		return 1;
-	}
-	kp->o = &o;
-	kp->last_hit_cpu = -1;
-	if (parse_defs(kp) < 0) {
-		ret = KP_EXIT_USAGE;
-		goto out;
-	}
-	kp->s = snoop_session_open("kprobe", &o.common);
-	if (!kp->s)
-		goto out;
-	ret = kp_setup(kp);
-	if (ret != 0) {
-		/* Ctrl-C during set-up is an ordinary end, not an error. */
-		if (snoop_session_interrupted())
-			ret = 0;
-		goto out;
-	}
-	ret = 1;
-	if (o.show_format) {
-		ret = 0;
-		goto out;
-	}
-	if (o.common.top) {
-		int r = kp_top_setup(kp, argc, argv);
+	if (kp->o->list_binary) {
+		int r = kp_uprobe_list(kp->o->list_binary, kp->o->list_glob);
 
-		if (r) {
-			ret = r > 0 ? r : 1;
-			goto out;
-		}
+		return r ? r : SNOOP_TOOL_DONE;
 	}
-	if (snoop_session_start(kp->s) < 0)
-		goto out;
-	if (o.header && !kp->top)
-		kp_print_header(kp);
-	ret = snoop_session_run(kp->s) < 0 || kp->failed ? 1 : 0;
-	if (o.common.verbose)
-		snoop_warn(kp->s, "%llu hits", (unsigned long long)kp->hits);
-out:
-	ret = snoop_session_end(kp->s, ret);
-	snoop_top_free(kp->top);
+	if (parse_defs(kp) < 0)
+		return KP_EXIT_USAGE;
+	if (kp->o->header && !c->top && !c->json && !kp->o->count && !kp->o->raw)
+		kp->tool.header = "COMM                 PID CPU EVENT                FIELDS";
+	if (c->top)
+		kp_top_columns(kp);
+	return 0;
+}
+
+static int declare(struct snoop_session *s, void *ctx)
+{
+	struct kp *kp = ctx;
+	int r;
+
+	(void)s;
+	r = kp_setup(kp);
+	if (r)
+		return r;
+	if (kp->o->show_format)
+		return SNOOP_TOOL_DONE;
+	return kp->a.common.top ? kp_top_setup(kp) : 0;
+}
+
+static void started(struct snoop_session *s, void *ctx)
+{
+	struct kp *kp = ctx;
+
+	(void)s;
+	if (kp->a.table)
+		kp_top_started(kp);
+}
+
+static void finish(struct snoop_session *s, void *ctx)
+{
+	struct kp *kp = ctx;
+
+	if (kp->a.common.verbose)
+		snoop_warn(s, "%llu hits", (unsigned long long)kp->hits);
+}
+
+static void kp_free(struct kp *kp)
+{
 	snoop_buf_free(&kp->top_key);
 	snoop_buf_free(&kp->top_val);
 	for (int i = 0; i < kp->nprobes; i++) {
@@ -475,5 +462,29 @@ out:
 	free(kp->filter_functions);
 	free(kp->blacklist);
 	free(kp);
+}
+
+int main(int argc, char **argv)
+{
+	/* On the heap: 64 probes are ~300 KB, too much for a small stack
+	 * (ulimit -s, or -v leaving little room for it). */
+	struct kp *kp = calloc(1, sizeof(*kp));
+	int ret;
+
+	if (!kp) {
+		snoop_errx("kprobe", "out of memory");
+		return 1;
+	}
+	kp->o = &kp->opts;
+	kp->last_hit_cpu = -1;
+	kp->tool = (struct snoop_tool){
+		.name = "kprobe", .args_doc = "DEFINITION [FILTER]\n-l BINARY [GLOB]", .doc = doc,
+		.options = options, .parse = parse_opt,
+		/* Filled in by kp_top_columns() with --top; -i is also -c's. */
+		.top_cols = kp->top_cols, .interval_without_top = true,
+		.prepare = prepare, .declare = declare, .started = started, .finish = finish,
+	};
+	ret = snoop_tool_main(&kp->tool, &kp->a, kp, argc, argv);
+	kp_free(kp);
 	return ret;
 }

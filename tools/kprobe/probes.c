@@ -34,7 +34,7 @@ static int in_filter_functions(struct kp *kp, const char *func, const char *mod)
 	size_t n = strlen(func);
 	const char *buf, *p;
 
-	snprintf(path, sizeof(path), "%s/available_filter_functions", snoop_session_tracing_dir(kp->s));
+	snprintf(path, sizeof(path), "%s/available_filter_functions", snoop_session_tracing_dir(kp->a.s));
 	buf = read_once(path, &kp->filter_functions, &kp->filter_functions_errno);
 	if (!buf)
 		return -1;
@@ -140,8 +140,8 @@ static int check_function(struct kp *kp, struct kp_probe *p)
 		kp_def_error(p->text, d->target_pos, "function '%s' is on the kernel's kprobe blacklist", d->func);
 		return -1;
 	}
-	if (r < 0 && kp->o->common.verbose)
-		snoop_warn(kp->s, "the kprobe blacklist (%s) is not readable (%s; is debugfs mounted?): '%s' is not "
+	if (r < 0 && kp->a.common.verbose)
+		snoop_warn(kp->a.s, "the kprobe blacklist (%s) is not readable (%s; is debugfs mounted?): '%s' is not "
 			   "checked against it, the kernel refuses a blacklisted function itself", KP_BLACKLIST,
 			   strerror(errno), d->func);
 	return 0;
@@ -229,11 +229,11 @@ static int print_format(struct kp *kp, struct kp_probe *p)
 	size_t len;
 	char *fmt;
 
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format", snoop_session_tracing_dir(kp->s),
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", snoop_session_tracing_dir(kp->a.s),
 		 snoop_event_system(p->ev), snoop_event_name(p->ev));
 	fmt = snoop_read_file(path, &len);
 	if (!fmt) {
-		snoop_err(kp->s, "cannot read %s: %s", path, strerror(errno));
+		snoop_err(kp->a.s, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	snoop_buf_init(&b);
@@ -269,33 +269,42 @@ static int print_format(struct kp *kp, struct kp_probe *p)
 	return 0;
 }
 
+bool kp_needs_comm(const struct kp *kp)
+{
+	const struct kp_opts *o = kp->o;
+
+	if (!o->count && !o->hist_field && !o->latency && !kp->a.common.top)
+		return true; /* a line per hit names its task */
+	return o->by == KP_BY_COMM || (o->by == KP_BY_PID && kp->a.common.top);
+}
+
 static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 {
-	const struct snoop_features *f = snoop_session_features(kp->s);
+	const struct snoop_features *f = snoop_session_features(kp->a.s);
 	struct snoop_probe_def *d = p->def;
 	struct snoop_probe_error err;
 	struct snoop_buf line;
 	const char *file;
 
 	if (d->kind == SNOOP_PROBE_TRACEPOINT) {
-		p->ev = snoop_session_tracepoint(kp->s, d->group, d->event, kp_on_hit, p);
+		p->ev = snoop_session_tracepoint(kp->a.s, d->group, d->event, kp_on_hit, p);
 		return p->ev ? 0 : 1;
 	}
 	if (snoop_probe_is_user(d)) {
 		/* Binary and symbol were resolved before the session opened. */
 		if (!f->uprobe_events) {
-			snoop_err(kp->s, "uprobe events are not available on this kernel (CONFIG_UPROBE_EVENTS)");
+			snoop_err(kp->a.s, "uprobe events are not available on this kernel (CONFIG_UPROBE_EVENTS)");
 			return KP_EXIT_UNAVAILABLE;
 		}
 		goto render;
 	}
 	if ((d->kind == SNOOP_PROBE_KPROBE || d->kind == SNOOP_PROBE_KRETPROBE) && !f->kprobe_events) {
-		snoop_err(kp->s, "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)%s: "
+		snoop_err(kp->a.s, "kprobe events are not available on this kernel (CONFIG_KPROBE_EVENTS)%s: "
 			  "use t:SYSTEM:EVENT tracepoints instead", f->lockdown ? " or locked down" : "");
 		return KP_EXIT_UNAVAILABLE;
 	}
 	if ((d->kind == SNOOP_PROBE_FENTRY || d->kind == SNOOP_PROBE_FEXIT) && !f->fprobe) {
-		snoop_err(kp->s, "fprobe events are not available on this kernel (CONFIG_FPROBE_EVENTS, 6.4+): "
+		snoop_err(kp->a.s, "fprobe events are not available on this kernel (CONFIG_FPROBE_EVENTS, 6.4+): "
 			  "use p: or r: instead");
 		return KP_EXIT_UNAVAILABLE;
 	}
@@ -312,13 +321,14 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 	if (!f->kprobe_args && args_to_registers(p) < 0) {
 		struct utsname u;
 
-		snoop_err(kp->s, "this kernel has no $argN and kprobe knows no registers for %s%s: use %%REG fetch args",
+		snoop_err(kp->a.s, "this kernel has no $argN and kprobe knows no registers for %s%s: use %%REG fetch args",
 			  arg_regs(&u) ? "this argument on " : "", uname(&u) < 0 ? "this architecture" : u.machine);
 		return KP_EXIT_UNAVAILABLE;
 	}
 render:
 	snoop_buf_init(&line);
-	if (snoop_probe_render(d, snoop_session_group(kp->s), p->event, KP_COMM_ARG "=$comm", &line, &err) < 0) {
+	if (snoop_probe_render(d, snoop_session_group(kp->a.s), p->event, kp_needs_comm(kp) ? KP_COMM_ARG "=$comm" : NULL,
+			       &line, &err) < 0) {
 		snoop_buf_free(&line);
 		kp_def_error(p->text, err.pos, "%s", err.msg);
 		return KP_EXIT_USAGE;
@@ -331,9 +341,9 @@ render:
 		file = "kprobe_events";
 	else
 		file = "dynamic_events";
-	if (kp->o->common.verbose)
-		snoop_warn(kp->s, "%s: %s", file, p->line);
-	p->ev = snoop_session_dynevent(kp->s, file, p->line, p->event, kp_on_hit, p);
+	if (kp->a.common.verbose)
+		snoop_warn(kp->a.s, "%s: %s", file, p->line);
+	p->ev = snoop_session_dynevent(kp->a.s, file, p->line, p->event, kp_on_hit, p);
 	return p->ev ? 0 : KP_EXIT_USAGE;
 }
 
@@ -357,9 +367,44 @@ static int apply_filter(struct kp_probe *p)
 	return r;
 }
 
+/* Tracepoints have no $comm: their hits are named by the session's task
+ * cache, which follows fork, exec and rename through the kernel's events.
+ * An event the user traces too feeds the cache from kprobe's handler (one
+ * event is declared once). */
+static int setup_tasks(struct kp *kp)
+{
+	static const struct {
+		unsigned int bit;
+		const char *system, *event;
+		void (*feed)(struct snoop_tasks *t, const struct snoop_record *r);
+	} evs[] = {
+		{ SNOOP_TASKS_FORK, "task", "task_newtask", snoop_tasks_on_newtask },
+		{ SNOOP_TASKS_EXEC, "sched", "sched_process_exec", snoop_tasks_on_exec },
+		{ SNOOP_TASKS_RENAME, "task", "task_rename", snoop_tasks_on_rename },
+	};
+	unsigned int follow = SNOOP_TASKS_ALL;
+	bool need = false;
+
+	for (int i = 0; i < kp->nprobes; i++) {
+		const struct snoop_probe_def *d = kp->probes[i].def;
+
+		need |= !kp->probes[i].comm_field && kp_needs_comm(kp);
+		for (size_t k = 0; k < sizeof(evs) / sizeof(evs[0]); k++)
+			if (d->kind == SNOOP_PROBE_TRACEPOINT && !strcmp(d->group, evs[k].system) &&
+			    !strcmp(d->event, evs[k].event)) {
+				follow &= ~evs[k].bit;
+				kp->probes[i].tasks_feed = evs[k].feed;
+			}
+	}
+	if (!need)
+		return 0;
+	kp->tasks = snoop_session_tasks(kp->a.s, follow);
+	return kp->tasks ? 0 : 1;
+}
+
 int kp_setup(struct kp *kp)
 {
-	bool kbtf = kernel_btf_args(kp->s);
+	bool kbtf = kernel_btf_args(kp->a.s);
 	int r;
 
 	for (int i = 0; i < kp->nprobes; i++) {
@@ -380,17 +425,20 @@ int kp_setup(struct kp *kp)
 	}
 	if (kp->o->show_format)
 		return 0;
+	r = setup_tasks(kp);
+	if (r)
+		return r;
 	if (kp->o->stacks && !kp->o->count) {
-		if (snoop_session_instance_write(kp->s, "options/stacktrace", "1") < 0)
+		if (snoop_session_instance_write(kp->a.s, "options/stacktrace", "1") < 0)
 			return 1;
-		kp->ev_stack = snoop_session_format_event(kp->s, "ftrace", "kernel_stack", kp_on_stack, kp);
+		kp->ev_stack = snoop_session_format_event(kp->a.s, "ftrace", "kernel_stack", kp_on_stack, kp);
 		if (!kp->ev_stack)
 			return 1;
 		kp->f_stack_size = snoop_event_field(kp->ev_stack, "size");
 		kp->f_stack_caller = snoop_event_field(kp->ev_stack, "caller");
 		kp->pending = calloc((size_t)sysconf(_SC_NPROCESSORS_CONF) + 1, sizeof(*kp->pending));
 		if (!kp->pending) {
-			snoop_err(kp->s, "out of memory");
+			snoop_err(kp->a.s, "out of memory");
 			return 1;
 		}
 		kp->npending = (int)sysconf(_SC_NPROCESSORS_CONF) + 1;
@@ -400,12 +448,12 @@ int kp_setup(struct kp *kp)
 	if (kp->o->stacks && !kp->o->count && !kp->ksyms) {
 		kp->ksyms = snoop_ksym_load(NULL);
 		if (!kp->ksyms)
-			snoop_warn(kp->s, "cannot read /proc/kallsyms (%s): stacks show addresses", strerror(errno));
+			snoop_warn(kp->a.s, "cannot read /proc/kallsyms (%s): stacks show addresses", strerror(errno));
 	}
 	if (kp->o->latency) {
 		kp->lat_def = calloc(1, sizeof(*kp->lat_def));
 		if (!kp->lat_def) {
-			snoop_err(kp->s, "out of memory");
+			snoop_err(kp->a.s, "out of memory");
 			return 1;
 		}
 	}
@@ -417,8 +465,8 @@ int kp_setup(struct kp *kp)
 	r = kp_hist_setup(kp);
 	if (r)
 		return r;
-	snoop_session_on_batch(kp->s, kp_on_batch, kp);
+	snoop_session_on_batch(kp->a.s, kp_on_batch, kp);
 	if (kp->o->count || kp->o->hist_field || kp->o->latency)
-		snoop_session_on_tick(kp->s, kp->o->interval, kp_on_tick, kp);
+		snoop_session_on_tick(kp->a.s, kp->o->interval, kp_on_tick, kp);
 	return 0;
 }

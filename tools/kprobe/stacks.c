@@ -25,7 +25,7 @@ const char *kp_stack_key(struct kp *kp)
 	bool common;
 
 	if (!kp->stack_key[0]) {
-		snprintf(path, sizeof(path), "%s/README", snoop_session_tracing_dir(kp->s));
+		snprintf(path, sizeof(path), "%s/README", snoop_session_tracing_dir(kp->a.s));
 		readme = snoop_read_file(path, NULL);
 		common = readme && strstr(readme, "common_stacktrace");
 		free(readme);
@@ -79,7 +79,7 @@ static size_t name_len(const char *f)
 
 void kp_stacks_print(struct kp *kp)
 {
-	struct snoop_buf *b = snoop_session_out(kp->s);
+	struct snoop_buf *b = snoop_session_out(kp->a.s);
 	char prefix[64];
 
 	snprintf(prefix, sizeof(prefix), "hist:keys=%s:", kp_stack_key(kp));
@@ -92,13 +92,13 @@ void kp_stacks_print(struct kp *kp)
 			return;
 		}
 		qsort(t.rows, t.nrows, sizeof(*t.rows), by_count_desc);
-		if (!kp->o->common.json && !kp->o->folded)
+		if (!kp->a.common.json && !kp->o->folded)
 			snoop_buf_printf(b, "%s: %" PRIu64 " hits, %zu stacks\n", p->event, t.hits, t.nrows);
 		for (size_t r = 0; r < t.nrows; r++) {
 			char *frames[128];
 			int n = split_frames(t.rows[r].key[0], p->def ? p->def->func : "", frames, 128);
 
-			if (kp->o->common.json) {
+			if (kp->a.common.json) {
 				struct snoop_json j;
 
 				snoop_json_begin(&j, b);
@@ -128,7 +128,7 @@ void kp_stacks_print(struct kp *kp)
 			}
 		}
 		if (t.dropped)
-			snoop_warn(kp->s, "%s: %" PRIu64 " hits not counted: the kernel's table of stacks is full", p->event,
+			snoop_warn(kp->a.s, "%s: %" PRIu64 " hits not counted: the kernel's table of stacks is full", p->event,
 				   t.dropped);
 		snoop_hist_table_free(&t);
 	}
