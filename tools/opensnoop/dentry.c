@@ -248,9 +248,7 @@ int opensnoop_setup_dentry(struct opensnoop *x)
 				x->f_kn[c][k] = snoop_event_field(ev, f);
 			}
 		}
-	/* Not our own. */
-	snprintf(f, sizeof(f), "common_pid != %d", (int)getpid());
-	ret = snoop_event_filter(ev, f) < 0 ? -1 : 0;
+	ret = opensnoop_filter(x, ev, NULL) < 0 ? -1 : 0;
 	x->kernel_paths = ret == 0;
 out:
 	snoop_buf_free(&a);

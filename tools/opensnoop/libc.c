@@ -126,8 +126,7 @@ int opensnoop_setup_libc(struct opensnoop *x)
 			x->nup++;
 			/* Not our own opens; a PATTERN is matched in user space,
 			 * where opens without a libc path are dropped too. */
-			snprintf(name, sizeof(name), "common_pid != %d", (int)getpid());
-			if (snoop_event_filter(ev, name) < 0)
+			if (opensnoop_filter(x, ev, NULL) < 0)
 				goto fail;
 		}
 	}

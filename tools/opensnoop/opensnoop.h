@@ -126,6 +126,7 @@ struct opensnoop {
 	uint64_t tgids_read;           /* CLOCK_MONOTONIC ns of the last read */
 	bool record_tgid;              /* options/record-tgid is on in the instance */
 	bool oom;                      /* memory ran out: stopped, exit status 1 */
+	bool notrace_self;             /* set_event_notrace_pid drops our records */
 
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
 
@@ -145,6 +146,8 @@ struct proc_slot {
 };
 
 int opensnoop_setup(struct opensnoop *x);
+/* An event's filter: cond (NULL: none) and never opensnoop's own records. */
+int opensnoop_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond);
 /* The slot of TID for a new entry. An entry of the syscall path still in
  * it (its exit was lost, or it is another TID's, evicted) is reported first
  * as an open without a result, so that every record the kernel gave is in

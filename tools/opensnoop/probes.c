@@ -61,17 +61,24 @@ static bool has_syscall_event(struct opensnoop *x, const char *dir, int i)
 /*
  * Every event's filter: never our own thread, whose reads of /proc for
  * comm, UID and -F would otherwise be traced and feed themselves; then
- * cond, when given.
+ * cond, when given. Where the instance has set_event_notrace_pid (5.8+),
+ * the kernel drops our own records by that list instead (written at the
+ * end of the set-up), and an event without cond has no filter at all: a
+ * filtered event is written to a per-CPU scratch record first and copied
+ * into the ring buffer only if it passes, for every open of every task.
  */
-static int set_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond)
+int opensnoop_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond)
 {
 	char f[512];
 
-	if (cond)
+	if (x->notrace_self && !cond)
+		return 0;
+	if (x->notrace_self)
+		snprintf(f, sizeof(f), "%s", cond);
+	else if (cond)
 		snprintf(f, sizeof(f), "common_pid != %d && (%s)", (int)getpid(), cond);
 	else
 		snprintf(f, sizeof(f), "common_pid != %d", (int)getpid());
-	(void)x;
 	return snoop_event_filter(ev, f);
 }
 
@@ -288,9 +295,9 @@ static int setup_kprobe(struct opensnoop *x)
 		char filter[300];
 
 		snprintf(filter, sizeof(filter), "filename ~ \"%s\"", x->o->glob);
-		return set_filter(x, ev, filter);
+		return opensnoop_filter(x, ev, filter);
 	}
-	return set_filter(x, ev, NULL);
+	return opensnoop_filter(x, ev, NULL);
 }
 
 /* ---- tracepoint fallback ---------------------------------------------- */
@@ -434,12 +441,12 @@ static int setup_comm_cache(struct opensnoop *x)
 	return 0;
 }
 
-static bool record_tgid_available(struct opensnoop *x)
+static bool instance_has(struct opensnoop *x, const char *file)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/instances/%s/options/record-tgid", snoop_session_tracing_dir(x->s),
-		 snoop_session_instance_name(x->s));
+	snprintf(path, sizeof(path), "%s/instances/%s/%s", snoop_session_tracing_dir(x->s),
+		 snoop_session_instance_name(x->s), file);
 	return access(path, F_OK) == 0;
 }
 
@@ -471,7 +478,8 @@ int opensnoop_setup(struct opensnoop *x)
 	 * opens are printed: task_newtask, and the kernel's saved_tgids,
 	 * which this instance's option fills (for a task -n hides from
 	 * task_newtask too). */
-	if (record_tgid_available(x))
+	x->notrace_self = instance_has(x, "set_event_notrace_pid");
+	if (instance_has(x, "options/record-tgid"))
 		x->record_tgid = snoop_session_instance_write(x->s, "options/record-tgid", "1") == 0;
 	ev = snoop_session_tracepoint(x->s, "task", "task_newtask", on_newtask, x);
 	if (!ev)
@@ -502,7 +510,7 @@ int opensnoop_setup(struct opensnoop *x)
 				x->f_en_fname[i] = snoop_event_field(ev, "pathname");
 			x->f_en_flags[i] = snoop_event_field(ev, "flags");
 			x->f_en_mode[i] = snoop_event_field(ev, "mode");
-			if (set_filter(x, ev, NULL) < 0)
+			if (opensnoop_filter(x, ev, NULL) < 0)
 				return -1;
 		}
 		if (x->o->libc && opensnoop_setup_libc(x) < 0)
@@ -521,13 +529,21 @@ int opensnoop_setup(struct opensnoop *x)
 			return -1;
 		x->ev_exit[i] = ev;
 		x->f_ret[i] = snoop_event_field(ev, "ret");
-		if (set_filter(x, ev, x->o->failed ? "ret < 0" : NULL) < 0)
+		if (opensnoop_filter(x, ev, x->o->failed ? "ret < 0" : NULL) < 0)
 			return -1;
 		nexit++;
 	}
 	if (!nexit) {
 		snoop_err(x->s, "no syscalls:sys_exit_open* tracepoints (CONFIG_FTRACE_SYSCALLS): cannot get results");
 		return -1;
+	}
+	if (x->notrace_self) {
+		/* Written once every event exists: each event file of the
+		 * instance then checks the list. */
+		char self[16];
+
+		snprintf(self, sizeof(self), "%d", (int)getpid());
+		return snoop_session_instance_write(x->s, "set_event_notrace_pid", self);
 	}
 	return 0;
 }

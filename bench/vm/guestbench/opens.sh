@@ -1,0 +1,95 @@
+#!/bin/bash
+# Guest-kernel benchmark of opensnoop's kprobe path (issue 21), as ratios
+# within one boot: the openloop workload (open("/dev/null") + close in one
+# thread) alone, under opensnoop (text to a file), and under a reference
+# floor: perf-tools' opensnoop probe set (one kretprobe on getname fetching
+# the kernel's copy of the name, +0(+0($retval)):string, and the
+# syscalls:sys_exit_open* tracepoints) run through snoopkit's own kprobe
+# tool, text to a file. Rounds interleave the configs, so a change of load
+# on the (shared) host hits all of them alike.
+# Run by bench/vm-run through the VM harness; output as `#` lines.
+# vm-timeout: 300
+set -euo pipefail
+. /snoopvm/lib.sh
+require_file "$TRACEFS/kprobe_events" "no kprobe events"
+ROUNDS=${BENCH_ROUNDS:-4}
+SECS=${BENCH_SECS:-2}
+grep -qw getname /proc/kallsyms || skip "no getname in /proc/kallsyms: no reference probe"
+
+ref=(-e 'r:getname +0(+0($retval)):string')
+for sc in open creat openat openat2; do
+	[[ -d $TRACEFS/events/syscalls/sys_exit_$sc ]] && ref+=(-e "t:syscalls:sys_exit_$sc")
+done
+
+# one CONFIG: the workload's rate, and the tool's lines and losses
+one() {
+	local c=$1 out=$PWD/$1.out err=$PWD/$1.err d
+	local -a tool=()
+	case $c in
+	alone) ;;
+	opensnoop) tool=(opensnoop) ;;
+	reference) tool=(kprobe "${ref[@]}") ;;
+	esac
+	if ((${#tool[@]})); then
+		start_bg "$SNOOP_BIN/${tool[0]}" "${tool[@]:1}" >"$out" 2>"$err"
+		for ((i = 0; i < 600; i++)); do
+			d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null || true)
+			[[ -n $d ]] && snoop_armed "$d" && break
+			sleep 0.05
+		done
+		snoop_armed "$d" || fail "$c did not arm: $(cat "$err")"
+	fi
+	openloop "$SECS" >wl.out
+	if ((${#tool[@]})); then
+		stop_bg -t 60
+	fi
+	local rate lines=- lost=-
+	rate=$(awk '{print $6}' wl.out)
+	if ((${#tool[@]})); then
+		# opensnoop: one line per open; the reference: a getname line
+		# and an exit line per open
+		case $c in
+		opensnoop) lines=$(grep -c '/dev/null' "$out" || true) ;;
+		reference) lines=$(grep -c 'sys_exit_openat' "$out" || true) ;;
+		esac
+		lost=$(sed -n 's/.*(ring buffer full, \([0-9]*\) in all).*/\1/p' "$err" | tail -n 1)
+		lost=${lost:-0}
+	fi
+	echo "$c $rate $lines $lost $(awk '{print $2}' wl.out)" >>results
+}
+
+configs=(alone opensnoop reference)
+: >results
+for ((r = 1; r <= ROUNDS; r++)); do
+	for c in "${configs[@]}"; do
+		one "$c"
+	done
+done
+note "opens: kernel $(uname -r), $(nproc) CPU(s), $ROUNDS rounds of ${SECS}s; openloop = open(\"/dev/null\")+close in a loop"
+note "reference: kprobe ${ref[*]}"
+python3 -S -I - results <<'PY' | while IFS= read -r l; do note "$l"; done
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    c, rate, lines, lost, ops = line.split()
+    rows.setdefault(c, []).append((float(rate), lines, lost, int(ops)))
+def med(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+# per round: the ratio to that round's alone run (interleaved rounds)
+n = len(rows["alone"])
+print("| config | rate vs alone (median) | per round | opens -> lines (median round) | lost (median round) |")
+print("|---|---:|---|---|---:|")
+for c in ("alone", "opensnoop", "reference"):
+    per = [rows[c][i][0] / rows["alone"][i][0] for i in range(n)]
+    if rows[c][0][1] == "-":
+        rep, lost = "—", "—"
+    else:
+        m = sorted(rows[c])[len(rows[c]) // 2]
+        rep = f"{m[3]:,} -> {int(m[1]):,}"
+        lost = f"{int(m[2]):,}"
+    print(f"| {c} | {med(per):.2f} | {' '.join(f'{p:.2f}' for p in per)} | {rep} | {lost} |")
+wins = sum(rows["opensnoop"][i][0] > rows["reference"][i][0] for i in range(n))
+print(f"opensnoop ahead of the reference in {wins} of {n} rounds")
+PY
+assert_no_snoop_leftovers
