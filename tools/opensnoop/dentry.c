@@ -111,7 +111,7 @@ static size_t add_chain(struct snoop_buf *a, const struct layout *l, char prefix
 static void on_file(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, false);
+	struct open_entry *e = opensnoop_entry_peek(x, r->pid);
 	struct snoop_buf comp[2][DEPTH];
 	int ncomp[2] = { 0, 0 };
 	bool top[2] = { false, false }, cut = false;

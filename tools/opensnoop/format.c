@@ -69,7 +69,7 @@ void opensnoop_print_header(struct opensnoop *x)
 {
 	struct snoop_buf *b = snoop_session_out(x->s);
 
-	if (x->o->common.json || !x->o->header)
+	if (x->a.common.json || !x->o->header)
 		return;
 	snoop_session_put_time_header(x->s, b);
 	if (x->o->show_uid)
@@ -86,7 +86,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	struct opensnoop_opts *o = x->o;
 	struct snoop_buf *b = snoop_session_out(x->s);
 	const struct open_entry *e = ev->e;
-	pid_t tgid = opensnoop_tgid(x, ev->tid);
+	struct snoop_task t;
+	pid_t tgid;
 	long uid = -1;
 	char comm[16];
 	char base[PATH_MAX];
@@ -103,19 +104,21 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		x->filtered++;
 		return;
 	}
-	if (o->has_uid || o->show_uid || o->common.json)
-		uid = opensnoop_uid(x, ev->tid);
+	/* The process from the kernel's records (fork, exec), else its
+	 * saved_tgids, else /proc. */
+	snoop_tasks_get(x->tasks, ev->tid, &t);
+	tgid = t.tgid;
+	if (o->has_uid || o->show_uid || x->a.common.json)
+		uid = opensnoop_uid(x, ev->tid, tgid);
 	if (o->has_uid && uid != (long)o->uid) {
 		x->filtered++;
 		return;
 	}
 
-	if (tgid <= 0)
-		tgid = opensnoop_saved_tgid(x, ev->tid, ev->ts);
 	if (e->comm[0])
 		memcpy(comm, e->comm, sizeof(comm));
 	else
-		opensnoop_proc_comm(x, ev->tid, comm);
+		memcpy(comm, t.comm, sizeof(comm));
 	relative = e->pstatus == PATH_OK && e->path[0] != '/';
 	/* The kernel's path of the file it opened, when the open worked. */
 	kpath = o->full_path && relative && e->kpath && !e->kpath_cut && ev->exited && ev->ret >= 0;
@@ -127,11 +130,11 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	if (!snoop_session_count_event(x->s))
 		return; /* -M reached */
 	x->printed++;
-	if (x->top) {
+	if (x->a.table) {
 		opensnoop_top_add(x, ev, tgid, have_base ? base : NULL);
 		return;
 	}
-	if (o->common.json) {
+	if (x->a.common.json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);

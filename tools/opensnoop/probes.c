@@ -51,11 +51,10 @@ static int syscall_index(const struct opensnoop *x, const struct snoop_event *ev
 
 static bool has_syscall_event(struct opensnoop *x, const char *dir, int i)
 {
-	char path[512];
+	char name[64];
 
-	snprintf(path, sizeof(path), "%s/events/syscalls/sys_%s_%s", snoop_session_tracing_dir(x->s), dir,
-		 syscalls[i]);
-	return access(path, F_OK) == 0;
+	snprintf(name, sizeof(name), "sys_%s_%s", dir, syscalls[i]);
+	return snoop_session_has_event(x->s, "syscalls", name);
 }
 
 /*
@@ -95,15 +94,12 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 	if (i < 0)
 		return;
 	ret = (long)snoop_field_s64(r, x->f_ret[i]);
-	e = opensnoop_entry_get(x, r->pid, false);
-	if (e && (e->loss_seq != snoop_session_loss_seq(s) || !e->entered)) {
-		/* Split by a loss, or only a --libc path with no syscall
-		 * entry: not trusted (see the top of this file). */
-		if (e->entered) {
-			x->stale_dropped++;
-			opensnoop_report_no_exit(x, e);
-		}
-		opensnoop_entry_clear(e);
+	/* An entry split from this exit by a loss is not trusted (see the
+	 * top of this file): the pairing reports it on its own. */
+	e = snoop_pairs_exit(x->a.pairs, r->pid, snoop_session_loss_seq(s));
+	if (e && !e->entered) {
+		/* Only a --libc path, no syscall entry: not this open's. */
+		opensnoop_entry_free(e);
 		e = NULL;
 	}
 	if (!e) {
@@ -112,27 +108,25 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 		 * match, so an exit alone is most likely one of those. */
 		if (x->o->glob)
 			return;
-		none.tid = r->pid;
+		none.slot.tid = r->pid;
 		none.dfd = -1;
 		none.pstatus = PATH_LOST;
 		e = &none;
 	}
-	if (x->o->failed && ret >= 0) {
-		opensnoop_entry_clear(e);
-		return;
+	if (!(x->o->failed && ret >= 0)) {
+		ev = (struct open_event){
+			.ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .exited = true, .ret = ret, .e = e
+		};
+		opensnoop_emit(x, &ev);
 	}
-	ev = (struct open_event){
-		.ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .exited = true, .ret = ret, .e = e
-	};
-	opensnoop_emit(x, &ev);
-	opensnoop_entry_clear(e);
+	opensnoop_entry_free(e);
 }
 
 void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e)
 {
 	struct open_event ev = {
-		.ts = e->ts,
-		.tid = e->tid,
+		.ts = e->slot.ts,
+		.tid = e->slot.tid,
 		.syscall = e->sys >= 0 ? syscalls[e->sys] : NULL,
 		.exited = false,
 		.e = e,
@@ -151,12 +145,11 @@ void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e)
 static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_new(x, r->pid);
+	struct open_entry *e = opensnoop_entry_new(x, r->pid, r->ts);
 	const char *p, *c;
 	size_t n, cn;
 
-	e->ts = r->ts;
-	e->loss_seq = snoop_session_loss_seq(s);
+	(void)s;
 	e->dfd = (int)(int32_t)snoop_field_u64(r, x->f_dfd);
 	e->flags = snoop_field_u64(r, x->f_flags) & 0xffffffffu;
 	e->mode = snoop_field_u64(r, x->f_mode) & 07777;
@@ -306,23 +299,29 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 {
 	struct opensnoop *x = ctx;
 	int i = syscall_index(x, r->ev, true);
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, false);
+	struct open_entry *e = opensnoop_entry_peek(x, r->pid);
 	uint64_t uptr = 0;
+	char *path = NULL;
+	size_t pathlen = 0;
+	struct snoop_task t;
 
 	if (i < 0)
 		return;
 	if (x->f_en_fname[i])
 		uptr = snoop_field_u64(r, x->f_en_fname[i]);
 	/* Keep a --libc path only when it was fetched for this very string
-	 * and no loss came in between. */
-	if (!(e && e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
-	      e->loss_seq == snoop_session_loss_seq(s))) {
-		e = opensnoop_entry_new(x, r->pid);
-		e->pstatus = PATH_UNAVAILABLE;
+	 * and no loss came in between: taken over into the syscall's entry. */
+	if (e && e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
+	    e->slot.loss_seq == snoop_session_loss_seq(s)) {
+		path = e->path;
+		pathlen = e->pathlen;
+		e->path = NULL;
 	}
+	e = opensnoop_entry_new(x, r->pid, r->ts);
+	e->path = path;
+	e->pathlen = pathlen;
+	e->pstatus = path ? PATH_OK : PATH_UNAVAILABLE;
 	e->sys = (signed char)i;
-	e->ts = r->ts;
-	e->loss_seq = snoop_session_loss_seq(s);
 	e->entered = true;
 	e->dfd = x->f_en_dfd[i] ? (int)(int32_t)snoop_field_u64(r, x->f_en_dfd[i]) : -100;
 	e->mode = x->f_en_mode[i] ? snoop_field_u64(r, x->f_en_mode[i]) & 07777 : 0;
@@ -337,108 +336,11 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 		e->flags_known = false;
 		e->flags = e->mode = 0;
 	}
-	opensnoop_proc_comm(x, r->pid, e->comm);
-}
-
-static void on_newtask(struct snoop_session *s, const struct snoop_record *r, void *ctx)
-{
-	struct opensnoop *x = ctx;
-	pid_t child = (pid_t)snoop_field_s64(r, x->f_newtask_pid);
-	uint64_t flags = snoop_field_u64(r, x->f_newtask_flags);
-	size_t n = 0;
-	const char *comm = snoop_field_str(r, x->f_newtask_comm, &n);
-
-	(void)s;
-	if (flags & 0x00010000) /* CLONE_THREAD */
-		opensnoop_thread_note(x, child, opensnoop_tgid(x, r->pid), comm, n);
-	else
-		opensnoop_thread_note(x, child, child, comm, n);
-}
-
-/*
- * The name exec gives a task: the last component of the file name it was
- * exec'd by (a script's own, not its interpreter's), cut to 15 bytes, as
- * the kernel's begin_new_exec() does. Except for fexecve() and
- * execveat(fd, "", AT_EMPTY_PATH), whose file name is "/dev/fd/N": 6.14 and
- * later take the name of the file's dentry there, which the event does not
- * carry; false then.
- */
-static bool exec_comm(const char *file, size_t n, const char **comm, size_t *commlen)
-{
-	const char *base = file;
-
-	n = strnlen(file, n);
-	for (size_t i = 0; i < n; i++)
-		if (file[i] == '/')
-			base = file + i + 1;
-	if (base - file == 8 && memcmp(file, "/dev/fd/", 8) == 0 && base < file + n) {
-		const char *p = base;
-
-		while (p < file + n && *p >= '0' && *p <= '9')
-			p++;
-		if (p == file + n)
-			return false;
-	}
-	*comm = base;
-	*commlen = (size_t)(file + n - base);
-	if (*commlen > 15)
-		*commlen = 15;
-	return true;
-}
-
-/* Exec renames the task (and gives a multi-threaded exec'er the leader's
- * TID): the new name comes with the event, so that the process's opens get
- * it even when it is gone before they are printed (a short-lived command:
- * /proc/PID/comm is gone then). */
-static void on_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
-{
-	struct opensnoop *x = ctx;
-	size_t n = 0, cn = 0;
-	const char *file = x->f_exec_file ? snoop_field_str(r, x->f_exec_file, &n) : NULL;
-	const char *comm = NULL;
-
-	(void)s;
-	if (file && !exec_comm(file, n, &comm, &cn))
-		comm = NULL;
-	opensnoop_comm_exec(x, (pid_t)snoop_field_s64(r, x->f_exec_pid),
-			    (pid_t)snoop_field_s64(r, x->f_exec_old_pid), comm, cn);
-}
-
-static void on_rename(struct snoop_session *s, const struct snoop_record *r, void *ctx)
-{
-	struct opensnoop *x = ctx;
-	size_t n = 0;
-	const char *comm = snoop_field_str(r, x->f_rename_comm, &n);
-
-	(void)s;
-	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_rename_pid), comm, n);
-}
-
-/* The comm cache of the tracepoint path (see opensnoop_proc_comm()): on
- * only when the kernel reports every change of a comm. */
-static int setup_comm_cache(struct opensnoop *x)
-{
-	const char *dir = snoop_session_tracing_dir(x->s);
-	struct snoop_event *ex, *rn;
-	char p1[512], p2[512];
-
-	snprintf(p1, sizeof(p1), "%s/events/sched/sched_process_exec", dir);
-	snprintf(p2, sizeof(p2), "%s/events/task/task_rename", dir);
-	if (access(p1, F_OK) != 0 || access(p2, F_OK) != 0)
-		return 0;
-	ex = snoop_session_tracepoint(x->s, "sched", "sched_process_exec", on_exec, x);
-	rn = ex ? snoop_session_tracepoint(x->s, "task", "task_rename", on_rename, x) : NULL;
-	if (!rn)
-		return -1;
-	x->f_exec_pid = snoop_event_field(ex, "pid");
-	x->f_exec_old_pid = snoop_event_field(ex, "old_pid");
-	x->f_exec_file = snoop_event_field(ex, "filename");
-	x->f_rename_pid = snoop_event_field(rn, "pid");
-	x->f_rename_comm = snoop_event_field(rn, "newcomm");
-	/* A kernel whose task_rename has no pid (it renames current):
-	 * common_pid would do, but keep it simple and read /proc. */
-	x->comm_cache = x->f_exec_pid && x->f_exec_old_pid && x->f_rename_pid && x->f_rename_comm;
-	return 0;
+	/* The name now, while the thread exists: the task cache follows its
+	 * exec and rename in the kernel's records, else asks the kernel's
+	 * saved_cmdlines, else /proc. */
+	snoop_tasks_get(x->tasks, r->pid, &t);
+	memcpy(e->comm, t.comm, sizeof(e->comm));
 }
 
 static bool instance_has(struct opensnoop *x, const char *file)
@@ -456,8 +358,6 @@ int opensnoop_setup(struct opensnoop *x)
 	struct snoop_event *ev;
 	int nexit = 0;
 
-	if (opensnoop_tables_init(x) < 0)
-		return -1;
 	x->kprobes = feat->kprobe_events && !x->o->force_tracepoint;
 	/* Only the kprobe's path is filtered in the kernel: a --libc path is
 	 * attached to its syscall in user space. */
@@ -474,19 +374,12 @@ int opensnoop_setup(struct opensnoop *x)
 			   x->o->libc ? "; paths from uprobes on the C library (--libc)"
 				      : ": add --libc for paths of dynamically linked programs");
 
-	/* Threads' processes, also for threads that are gone when their
-	 * opens are printed: task_newtask, and the kernel's saved_tgids,
-	 * which this instance's option fills (for a task -n hides from
-	 * task_newtask too). */
 	x->notrace_self = instance_has(x, "set_event_notrace_pid");
-	if (instance_has(x, "options/record-tgid"))
-		x->record_tgid = snoop_session_instance_write(x->s, "options/record-tgid", "1") == 0;
-	ev = snoop_session_tracepoint(x->s, "task", "task_newtask", on_newtask, x);
-	if (!ev)
+	/* Threads' processes and names, also for threads that are gone when
+	 * their opens are printed: the task cache follows fork, exec and
+	 * rename, and turns on the kernel's saved_tgids for the rest. */
+	if (opensnoop_tables_init(x) < 0)
 		return -1;
-	x->f_newtask_pid = snoop_event_field(ev, "pid");
-	x->f_newtask_flags = snoop_event_field(ev, "clone_flags");
-	x->f_newtask_comm = snoop_event_field(ev, "comm");
 
 	if (x->kprobes) {
 		if (setup_kprobe(x) < 0)
@@ -514,8 +407,6 @@ int opensnoop_setup(struct opensnoop *x)
 				return -1;
 		}
 		if (x->o->libc && opensnoop_setup_libc(x) < 0)
-			return -1;
-		if (setup_comm_cache(x) < 0)
 			return -1;
 	}
 	for (int i = 0; i < 4; i++) {
