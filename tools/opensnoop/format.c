@@ -69,7 +69,7 @@ void opensnoop_print_header(struct opensnoop *x)
 {
 	struct snoop_buf *b = snoop_session_out(x->s);
 
-	if (x->a.common.json || !x->o->header)
+	if (x->a.common.json || x->o->no_header)
 		return;
 	snoop_session_put_time_header(x->s, b);
 	if (x->o->show_uid)

@@ -52,13 +52,7 @@ static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, voi
 	 * one open. */
 	(void)s;
 	e->uptr = ptr;
-	e->path = p ? opensnoop_dup(x, p, n) : NULL;
-	if (e->path) {
-		e->pathlen = n;
-		e->pstatus = PATH_OK;
-	} else {
-		e->pstatus = PATH_FAULT;
-	}
+	opensnoop_entry_path(x, e, p, n);
 }
 
 int opensnoop_setup_libc(struct opensnoop *x)

@@ -69,58 +69,61 @@ static const struct snoop_top_col top_cols[] = {
 	{ "PATH", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM },
 };
 
+/* The options that only switch something: where each one lands. */
+static bool *switch_of(struct opensnoop_opts *o, int key)
+{
+	switch (key) {
+	case 'x':
+		return &o->failed;
+	case 'e':
+		return &o->extended;
+	case 'F':
+		return &o->full_path;
+	case 'U':
+		return &o->show_uid;
+	case OPT_TRACEPOINT:
+		return &o->force_tracepoint;
+	case OPT_LIBC:
+		return &o->libc;
+	case OPT_NO_HEADER:
+		return &o->no_header;
+	default:
+		return NULL;
+	}
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opensnoop *x = state->input;
 	struct opensnoop_opts *o = &x->opts;
+	bool *on = switch_of(o, key);
+	char q[96];
 	long v;
 
-	switch (key) {
-	case 'x':
-		o->failed = true;
+	if (on) {
+		*on = true;
 		return 0;
-	case 'e':
-		o->extended = true;
-		return 0;
-	case 'F':
-		o->full_path = true;
-		return 0;
-	case 'U':
-		o->show_uid = true;
-		return 0;
-	case 'u':
-		if (snoop_parse_long(arg, 0, UINT_MAX - 1, &v) == 0) {
-			o->uid = (uid_t)v;
-		} else {
-			struct passwd *pw = getpwnam(arg);
+	}
+	if (key == 'u') {
+		struct passwd *pw = NULL;
 
-			if (!pw)
-				argp_error(state, "unknown user '%s'", snoop_arg_quote((char[96]){0}, 96, arg));
-			o->uid = pw->pw_uid;
-		}
+		if (snoop_parse_long(arg, 0, UINT_MAX - 1, &v) != 0 && !(pw = getpwnam(arg)))
+			argp_error(state, "unknown user '%s'", snoop_arg_quote(q, sizeof(q), arg));
+		o->uid = pw ? pw->pw_uid : (uid_t)v;
 		o->has_uid = true;
 		return 0;
-	case OPT_NO_HEADER:
-		o->header = false;
-		return 0;
-	case OPT_TRACEPOINT:
-		o->force_tracepoint = true;
-		return 0;
-	case OPT_LIBC:
-		o->libc = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		if (o->glob)
-			argp_error(state, "unexpected argument '%s': one PATTERN only", snoop_arg_quote((char[96]){0}, 96, arg));
-		if (!*arg)
-			argp_error(state, "the PATTERN is empty");
-		if (strlen(arg) >= PATH_MAX)
-			argp_error(state, "the PATTERN is longer than a path can be");
-		o->glob = arg;
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
 	}
+	if (key != ARGP_KEY_ARG)
+		return ARGP_ERR_UNKNOWN;
+	/* The PATTERN. */
+	if (o->glob)
+		argp_error(state, "unexpected argument '%s': one PATTERN only", snoop_arg_quote(q, sizeof(q), arg));
+	if (!*arg)
+		argp_error(state, "the PATTERN is empty");
+	if (strlen(arg) >= PATH_MAX)
+		argp_error(state, "the PATTERN is longer than a path can be");
+	o->glob = arg;
+	return 0;
 }
 
 static int declare(struct snoop_session *s, void *ctx)
@@ -167,7 +170,7 @@ int main(int argc, char **argv)
 		.pair_size = sizeof(struct open_entry), .pair_drop = opensnoop_entry_drop,
 		.declare = declare, .started = started, .finish = finish,
 	};
-	struct opensnoop x = { .o = &x.opts, .opts = { .header = true } };
+	struct opensnoop x = { .o = &x.opts };
 
 	return snoop_tool_main(&tool, &x.a, &x, argc, argv);
 }

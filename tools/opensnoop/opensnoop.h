@@ -23,7 +23,7 @@ struct opensnoop_opts {
 	bool has_uid;
 	uid_t uid;            /* -u */
 	const char *glob;     /* positional path pattern */
-	bool header;          /* off with --no-header */
+	bool no_header;       /* --no-header */
 	bool force_tracepoint; /* --tracepoint: the no-kprobe path */
 	bool libc;            /* --libc: paths from uprobes on the C library */
 };
@@ -83,6 +83,8 @@ struct open_entry *opensnoop_entry_new(struct opensnoop *x, pid_t tid, uint64_t 
 struct open_entry *opensnoop_entry_peek(struct opensnoop *x, pid_t tid);
 void opensnoop_entry_drop(void *ctx, void *entry, enum snoop_pair_drop why);
 void opensnoop_entry_free(struct open_entry *e);
+/* The path a probe fetched (p NULL: the kernel could not read it). */
+void opensnoop_entry_path(struct opensnoop *x, struct open_entry *e, const char *p, size_t n);
 long opensnoop_uid(struct opensnoop *x, pid_t tid, pid_t tgid);
 
 struct opensnoop {

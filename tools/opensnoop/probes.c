@@ -155,13 +155,7 @@ static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *
 	e->mode = snoop_field_u64(r, x->f_mode) & 07777;
 	e->entered = e->flags_known = true;
 	p = snoop_field_str(r, x->f_fname, &n);
-	e->path = p ? opensnoop_dup(x, p, n) : NULL;
-	if (e->path) {
-		e->pathlen = n;
-		e->pstatus = PATH_OK;
-	} else {
-		e->pstatus = PATH_FAULT;
-	}
+	opensnoop_entry_path(x, e, p, n);
 	c = x->f_comm ? snoop_field_str(r, x->f_comm, &cn) : NULL;
 	if (c) {
 		cn = cn > 15 ? 15 : cn;

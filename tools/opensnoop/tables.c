@@ -58,6 +58,13 @@ char *opensnoop_dup(struct opensnoop *x, const char *p, size_t n)
 	return NULL;
 }
 
+void opensnoop_entry_path(struct opensnoop *x, struct open_entry *e, const char *p, size_t n)
+{
+	e->path = p ? opensnoop_dup(x, p, n) : NULL;
+	e->pathlen = e->path ? n : 0;
+	e->pstatus = e->path ? PATH_OK : PATH_FAULT;
+}
+
 void opensnoop_entry_free(struct open_entry *e)
 {
 	free(e->path);
