@@ -10,6 +10,7 @@
 #include <snoop/output.h>
 #include <snoop/pair.h>
 #include <snoop/session.h>
+#include <snoop/syscall.h>
 #include <snoop/task.h>
 #include <snoop/tool.h>
 #include <snoop/top.h>
@@ -98,10 +99,9 @@ struct opensnoop {
 	const char *kfunc;         /* the kprobed function */
 
 	struct tep_format_field *f_dfd, *f_fname, *f_flags, *f_mode, *f_comm;
-	struct tep_format_field *f_ret[4];
-	struct snoop_event *ev_exit[4];
-	/* fallback: sys_enter_* fields, per syscall */
-	struct snoop_event *ev_enter[4];
+	/* open, creat, openat, openat2: the exits; the entries on the
+	 * tracepoint path, with their fields */
+	struct snoop_syscall sc[4];
 	struct tep_format_field *f_en_dfd[4], *f_en_fname[4], *f_en_flags[4], *f_en_mode[4];
 	/* -F with kprobes (dentry.c) */
 	bool kernel_paths;

@@ -34,28 +34,13 @@
 
 #include <event-parse.h>
 
+#include <snoop/syscall.h>
 #include <snoop/tracefs.h>
 
 #include "opensnoop.h"
 
 /* The syscalls opensnoop reports; not every architecture has the first two. */
 static const char *const syscalls[4] = { "open", "creat", "openat", "openat2" };
-
-static int syscall_index(const struct opensnoop *x, const struct snoop_event *ev, bool enter)
-{
-	for (int i = 0; i < 4; i++)
-		if ((enter ? x->ev_enter[i] : x->ev_exit[i]) == ev)
-			return i;
-	return -1;
-}
-
-static bool has_syscall_event(struct opensnoop *x, const char *dir, int i)
-{
-	char name[64];
-
-	snprintf(name, sizeof(name), "sys_%s_%s", dir, syscalls[i]);
-	return snoop_session_has_event(x->s, "syscalls", name);
-}
 
 /*
  * Every event's filter: never our own thread, whose reads of /proc for
@@ -86,14 +71,14 @@ int opensnoop_filter(struct opensnoop *x, struct snoop_event *ev, const char *co
 static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	int i = syscall_index(x, r->ev, false);
+	int i = snoop_syscall_of(x->sc, 4, r);
 	long ret;
 	struct open_entry *e, none = { 0 };
 	struct open_event ev;
 
 	if (i < 0)
 		return;
-	ret = (long)snoop_field_s64(r, x->f_ret[i]);
+	ret = (long)snoop_field_s64(r, x->sc[i].ret);
 	/* An entry split from this exit by a loss is not trusted (see the
 	 * top of this file): the pairing reports it on its own. */
 	e = snoop_pairs_exit(x->a.pairs, r->pid, snoop_session_loss_seq(s));
@@ -115,7 +100,7 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 	}
 	if (!(x->o->failed && ret >= 0)) {
 		ev = (struct open_event){
-			.ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .exited = true, .ret = ret, .e = e
+			.ts = r->ts, .tid = r->pid, .syscall = x->sc[i].name, .exited = true, .ret = ret, .e = e
 		};
 		opensnoop_emit(x, &ev);
 	}
@@ -127,7 +112,7 @@ void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e)
 	struct open_event ev = {
 		.ts = e->slot.ts,
 		.tid = e->slot.tid,
-		.syscall = e->sys >= 0 ? syscalls[e->sys] : NULL,
+		.syscall = e->sys >= 0 ? x->sc[e->sys].name : NULL,
 		.exited = false,
 		.e = e,
 	};
@@ -292,7 +277,7 @@ static int setup_kprobe(struct opensnoop *x)
 static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	int i = syscall_index(x, r->ev, true);
+	int i = snoop_syscall_of(x->sc, 4, r);
 	struct open_entry *e = opensnoop_entry_peek(x, r->pid);
 	uint64_t uptr = 0;
 	char *path = NULL;
@@ -349,7 +334,6 @@ static bool instance_has(struct opensnoop *x, const char *file)
 int opensnoop_setup(struct opensnoop *x)
 {
 	const struct snoop_features *feat = snoop_session_features(x->s);
-	struct snoop_event *ev;
 	int nexit = 0;
 
 	x->kprobes = feat->kprobe_events && !x->o->force_tracepoint;
@@ -380,43 +364,35 @@ int opensnoop_setup(struct opensnoop *x)
 			return -1;
 		if (x->o->full_path && opensnoop_setup_dentry(x) < 0)
 			return -1;
-	} else {
-		for (int i = 0; i < 4; i++) {
-			char name[64];
-
-			if (!has_syscall_event(x, "enter", i))
-				continue;
-			snprintf(name, sizeof(name), "sys_enter_%s", syscalls[i]);
-			ev = snoop_session_tracepoint(x->s, "syscalls", name, on_entry_tp, x);
-			if (!ev)
-				return -1;
-			x->ev_enter[i] = ev;
-			x->f_en_dfd[i] = snoop_event_field(ev, "dfd");
-			x->f_en_fname[i] = snoop_event_field(ev, "filename");
-			if (!x->f_en_fname[i])
-				x->f_en_fname[i] = snoop_event_field(ev, "pathname");
-			x->f_en_flags[i] = snoop_event_field(ev, "flags");
-			x->f_en_mode[i] = snoop_event_field(ev, "mode");
-			if (opensnoop_filter(x, ev, NULL) < 0)
-				return -1;
-		}
-		if (x->o->libc && opensnoop_setup_libc(x) < 0)
-			return -1;
+	} else if (x->o->libc && opensnoop_setup_libc(x) < 0) {
+		return -1;
 	}
+	/* The results: the exits alone on the kprobe path, whose entry
+	 * record holds all the tracepoint's entry would (one record less per
+	 * open); the pairs on the tracepoint path. Not every architecture has
+	 * open and creat. */
 	for (int i = 0; i < 4; i++) {
-		char name[64];
+		struct snoop_syscall *sc = &x->sc[i];
 
-		if (!has_syscall_event(x, "exit", i))
+		if (snoop_session_syscall(x->s, sc, syscalls[i],
+					  SNOOP_SYSCALL_OPTIONAL | (x->kprobes ? SNOOP_SYSCALL_EXIT_ONLY : 0),
+					  on_entry_tp, on_exit_tp, x) < 0)
+			return -1;
+		if (!sc->exit)
 			continue;
-		snprintf(name, sizeof(name), "sys_exit_%s", syscalls[i]);
-		ev = snoop_session_tracepoint(x->s, "syscalls", name, on_exit_tp, x);
-		if (!ev)
-			return -1;
-		x->ev_exit[i] = ev;
-		x->f_ret[i] = snoop_event_field(ev, "ret");
-		if (opensnoop_filter(x, ev, x->o->failed ? "ret < 0" : NULL) < 0)
-			return -1;
 		nexit++;
+		if (opensnoop_filter(x, sc->exit, x->o->failed ? "ret < 0" : NULL) < 0)
+			return -1;
+		if (!sc->enter)
+			continue;
+		x->f_en_dfd[i] = snoop_event_field(sc->enter, "dfd");
+		x->f_en_fname[i] = snoop_event_field(sc->enter, "filename");
+		if (!x->f_en_fname[i])
+			x->f_en_fname[i] = snoop_event_field(sc->enter, "pathname");
+		x->f_en_flags[i] = snoop_event_field(sc->enter, "flags");
+		x->f_en_mode[i] = snoop_event_field(sc->enter, "mode");
+		if (opensnoop_filter(x, sc->enter, NULL) < 0)
+			return -1;
 	}
 	if (!nexit) {
 		snoop_err(x->s, "no syscalls:sys_exit_open* tracepoints (CONFIG_FTRACE_SYSCALLS): cannot get results");
