@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <snoop/columns.h>
 #include <snoop/output.h>
 
 #include "opensnoop.h"
@@ -140,11 +141,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		snoop_json_begin(&j, b);
 		snoop_json_cstr(&j, "type", "open");
 		snoop_session_json_time(x->s, &j, ev->ts);
-		if (tgid)
-			snoop_json_int(&j, "pid", tgid);
-		else
-			snoop_json_null(&j, "pid");
-		snoop_json_int(&j, "tid", ev->tid);
+		snoop_json_pid(&j, "pid", tgid);
+		snoop_json_pid(&j, "tid", ev->tid);
 		if (uid >= 0)
 			snoop_json_int(&j, "uid", uid);
 		else
@@ -230,11 +228,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		else
 			snoop_buf_printf(b, "%-6s ", "?");
 	}
-	if (tgid)
-		snoop_buf_printf(b, "%-7d ", (int)tgid);
-	else
-		snoop_buf_printf(b, "%-7s ", "?");
-	snoop_buf_printf(b, "%-7d ", (int)ev->tid);
+	snoop_col_pid(b, tgid, 7);
+	snoop_col_pid(b, ev->tid, 7);
 	{
 		size_t mark = b->len;
 
@@ -296,15 +291,24 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 			snoop_escape_text(b, e->path, e->pathlen);
 		}
 		break;
-	case PATH_FAULT:
-		snoop_buf_adds(b, "[path unreadable]");
-		break;
-	case PATH_LOST:
-		snoop_buf_adds(b, "[entry not seen]");
-		break;
-	case PATH_UNAVAILABLE:
-		snoop_buf_adds(b, "-");
+	default:
+		snoop_buf_adds(b, opensnoop_path_mark(e->pstatus, false));
 		break;
 	}
 	snoop_buf_addc(b, '\n');
+}
+
+const char *opensnoop_path_mark(enum path_status st, bool top)
+{
+	switch (st) {
+	case PATH_FAULT:
+		return "[path unreadable]";
+	case PATH_LOST:
+		return "[entry not seen]";
+	case PATH_UNAVAILABLE:
+		/* A line's "-"; a --top key must not look like a path. */
+		return top ? "[path unavailable]" : "-";
+	default:
+		return "";
+	}
 }

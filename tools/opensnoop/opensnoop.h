@@ -144,6 +144,9 @@ void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t t
 int opensnoop_setup_libc(struct opensnoop *x);
 int opensnoop_setup_dentry(struct opensnoop *x);
 void opensnoop_emit(struct opensnoop *x, const struct open_event *ev);
+/* The words shown instead of a path that is not PATH_OK (top: as a --top
+ * key). */
+const char *opensnoop_path_mark(enum path_status st, bool top);
 
 /* flags.c: pure helpers (unit-tested). */
 /* The kernel's O_LARGEFILE (glibc defines it as 0 on 64-bit). */

@@ -20,26 +20,17 @@ void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t t
 	struct snoop_top_row *row;
 
 	snoop_buf_reset(k);
-	switch (e->pstatus) {
-	case PATH_OK:
+	if (e->pstatus == PATH_OK) {
 		if (base && e->path[0] != '/') {
 			snoop_buf_adds(k, base);
 			if (strcmp(base, "/") != 0)
 				snoop_buf_addc(k, '/');
 		}
 		snoop_buf_add(k, e->path, e->pathlen);
-		break;
-	/* The same words as the line output: brackets, which no path the
-	 * kernel hands over starts with in practice. */
-	case PATH_FAULT:
-		snoop_buf_adds(k, "[path unreadable]");
-		break;
-	case PATH_LOST:
-		snoop_buf_adds(k, "[entry not seen]");
-		break;
-	case PATH_UNAVAILABLE:
-		snoop_buf_adds(k, "[path unavailable]");
-		break;
+	} else {
+		/* The same words as the line output: brackets, which no path
+		 * the kernel hands over starts with in practice. */
+		snoop_buf_adds(k, opensnoop_path_mark(e->pstatus, true));
 	}
 	row = snoop_top_hit(x->a.table, k->data, k->len);
 	/* An open whose exit was not seen counts as an open, not a failure. */
