@@ -94,6 +94,7 @@ struct opensnoop {
 	struct opensnoop_opts *o;      /* &opts */
 	struct snoop_session *s;       /* a.s, from declare on */
 	struct snoop_tasks *tasks;     /* the session's task cache */
+	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_exec_file; /* tables.c */
 	bool kprobes;              /* false: tracepoint fallback */
 	bool kernel_glob;          /* the path pattern runs in the kernel */
 	const char *kfunc;         /* the kprobed function */

@@ -23,10 +23,56 @@
 #define PROC_SLOTS 4096u
 #define PROC_TTL_NS 1000000000ull
 
+/*
+ * Exec names a process after the last component of the file name it was
+ * exec'd by, except for fexecve() and execveat(fd, "", AT_EMPTY_PATH),
+ * whose file name is "/dev/fd/N": Linux 6.14 and later take the name of
+ * the file's dentry there, which the event does not carry. The cache is
+ * then told the name is unknown (the kernel's saved_cmdlines or /proc say
+ * it at the next lookup) rather than given "N".
+ */
+static bool fd_path(const char *file, size_t n)
+{
+	size_t i = 8;
+
+	n = strnlen(file, n);
+	if (n <= i || memcmp(file, "/dev/fd/", i) != 0)
+		return false;
+	while (i < n && file[i] >= '0' && file[i] <= '9')
+		i++;
+	return i == n;
+}
+
+static void on_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct opensnoop *x = ctx;
+	size_t n = 0;
+	const char *file = x->f_exec_file ? snoop_field_str(r, x->f_exec_file, &n) : NULL;
+
+	(void)s;
+	if (!x->f_exec_pid)
+		return;
+	if (file && fd_path(file, n))
+		file = NULL;
+	snoop_tasks_exec(x->tasks, (pid_t)snoop_field_s64(r, x->f_exec_pid),
+			 x->f_exec_old_pid ? (pid_t)snoop_field_s64(r, x->f_exec_old_pid) : 0, file, n);
+}
+
 int opensnoop_tables_init(struct opensnoop *x)
 {
-	x->tasks = snoop_session_tasks(x->s, SNOOP_TASKS_ALL);
-	return x->tasks ? 0 : -1;
+	struct snoop_event *ev;
+
+	/* The library follows fork and rename, opensnoop exec (see above). */
+	x->tasks = snoop_session_tasks(x->s, SNOOP_TASKS_ALL & ~SNOOP_TASKS_EXEC);
+	if (!x->tasks)
+		return -1;
+	ev = snoop_session_tracepoint_opt(x->s, "sched", "sched_process_exec", on_exec, x);
+	if (!ev)
+		return snoop_session_has_event(x->s, "sched", "sched_process_exec") ? -1 : 0;
+	x->f_exec_pid = snoop_event_field(ev, "pid");
+	x->f_exec_old_pid = snoop_event_field(ev, "old_pid");
+	x->f_exec_file = snoop_event_field(ev, "filename");
+	return 0;
 }
 
 /* At the end of the run (the UID cache is made at its first use). */
