@@ -135,10 +135,14 @@ static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *
 	size_t n, cn;
 
 	(void)s;
-	e->dfd = (int)(int32_t)snoop_field_u64(r, x->f_dfd);
-	e->flags = snoop_field_u64(r, x->f_flags) & 0xffffffffu;
-	e->mode = snoop_field_u64(r, x->f_mode) & 07777;
-	e->entered = e->flags_known = true;
+	/* Fields not fetched (see setup_kprobe()) are not printed either. */
+	e->dfd = x->f_dfd ? (int)(int32_t)snoop_field_u64(r, x->f_dfd) : -100;
+	if (x->f_flags) {
+		e->flags = snoop_field_u64(r, x->f_flags) & 0xffffffffu;
+		e->mode = snoop_field_u64(r, x->f_mode) & 07777;
+		e->flags_known = true;
+	}
+	e->entered = true;
 	p = snoop_field_str(r, x->f_fname, &n);
 	opensnoop_entry_path(x, e, p, n);
 	c = x->f_comm ? snoop_field_str(r, x->f_comm, &cn) : NULL;
@@ -191,26 +195,31 @@ static const char *string_type(struct opensnoop *x)
 	return t;
 }
 
+/* Where a kernel's kprobe fetch args come from: $argN, else the registers
+ * of the kernel's architecture. */
+enum { ABI_ARGN, ABI_X86_64, ABI_ARM64 };
+
 struct open_fn {
 	const char *func;
-	/* fetch args with $argN, and with the registers of x86_64 and arm64
-	 * (kernels without $argN); %s = string type */
-	const char *args, *args_x86, *args_arm64;
+	/* By ABI: the dirfd, the path (%s: the string type) and flags with
+	 * mode. Only what the options in force print is fetched. */
+	const char *dfd[3], *path[3], *flags[3];
 };
 
 static const struct open_fn open_fns[] = {
 	/* 5.6+: do_sys_openat2(int dfd, const char __user *filename,
 	 *                      struct open_how *how); how->flags at 0, ->mode at 8 */
 	{ "do_sys_openat2",
-	  "dfd=$arg1:s32 filename=+0($arg2):%s flags=+0($arg3):x64 mode=+8($arg3):x64 comm=$comm",
-	  "dfd=%%di:s32 filename=+0(%%si):%s flags=+0(%%dx):x64 mode=+8(%%dx):x64 comm=$comm",
-	  "dfd=%%x0:s32 filename=+0(%%x1):%s flags=+0(%%x2):x64 mode=+8(%%x2):x64 comm=$comm" },
+	  { "dfd=$arg1:s32", "dfd=%di:s32", "dfd=%x0:s32" },
+	  { "filename=+0($arg2):%s", "filename=+0(%%si):%s", "filename=+0(%%x1):%s" },
+	  { "flags=+0($arg3):x64 mode=+8($arg3):x64", "flags=+0(%dx):x64 mode=+8(%dx):x64",
+	    "flags=+0(%x2):x64 mode=+8(%x2):x64" } },
 	/* 3.x-5.5: do_sys_open(int dfd, const char __user *filename, int flags,
 	 *                      umode_t mode) */
 	{ "do_sys_open",
-	  "dfd=$arg1:s32 filename=+0($arg2):%s flags=$arg3:x32 mode=$arg4:x16 comm=$comm",
-	  "dfd=%%di:s32 filename=+0(%%si):%s flags=%%dx:x32 mode=%%cx:x16 comm=$comm",
-	  "dfd=%%x0:s32 filename=+0(%%x1):%s flags=%%x2:x32 mode=%%x3:x16 comm=$comm" },
+	  { "dfd=$arg1:s32", "dfd=%di:s32", "dfd=%x0:s32" },
+	  { "filename=+0($arg2):%s", "filename=+0(%%si):%s", "filename=+0(%%x1):%s" },
+	  { "flags=$arg3:x32 mode=$arg4:x16", "flags=%dx:x32 mode=%cx:x16", "flags=%x2:x32 mode=%x3:x16" } },
 };
 
 static int setup_kprobe(struct opensnoop *x)
@@ -218,8 +227,8 @@ static int setup_kprobe(struct opensnoop *x)
 	const struct snoop_features *feat = snoop_session_features(x->s);
 	const struct open_fn *fn = NULL;
 	struct snoop_event *ev;
-	char args[512];
-	const char *fmt;
+	struct snoop_buf args;
+	int abi;
 
 	for (size_t i = 0; i < sizeof(open_fns) / sizeof(open_fns[0]); i++) {
 		int has = kernel_has_symbol(open_fns[i].func);
@@ -235,7 +244,7 @@ static int setup_kprobe(struct opensnoop *x)
 		return -1;
 	}
 	if (feat->kprobe_args) {
-		fmt = fn->args;
+		abi = ABI_ARGN;
 	} else {
 		/* The kernel's calling convention: its architecture, not the
 		 * one this binary was built for. */
@@ -244,17 +253,28 @@ static int setup_kprobe(struct opensnoop *x)
 		if (uname(&u) < 0)
 			snprintf(u.machine, sizeof(u.machine), "?");
 		if (strcmp(u.machine, "x86_64") == 0) {
-			fmt = fn->args_x86;
+			abi = ABI_X86_64;
 		} else if (strcmp(u.machine, "aarch64") == 0) {
-			fmt = fn->args_arm64;
+			abi = ABI_ARM64;
 		} else {
 			snoop_err(x->s, "this kernel has no $argN kprobe fetch args, and opensnoop knows no registers "
 				  "for %s: use --tracepoint", u.machine);
 			return -1;
 		}
 	}
-	snprintf(args, sizeof(args), fmt, string_type(x));
-	ev = snoop_session_kprobe(x->s, "open", fn->func, args, false, on_entry_kprobe, x);
+	/* The path and the name always; the dirfd for -F and JSON, flags and
+	 * mode for -e and JSON: each fetch is work in the opening thread. */
+	snoop_buf_init(&args);
+	snoop_buf_printf(&args, fn->path[abi], string_type(x));
+	snoop_buf_adds(&args, " comm=$comm");
+	if (x->a.common.json || x->o->full_path)
+		snoop_buf_printf(&args, " %s", fn->dfd[abi]);
+	if (x->a.common.json || x->o->extended)
+		snoop_buf_printf(&args, " %s", fn->flags[abi]);
+	ev = snoop_buf_failed(&args) ? NULL
+				     : snoop_session_kprobe(x->s, "open", fn->func, snoop_buf_cstr(&args), false,
+							    on_entry_kprobe, x);
+	snoop_buf_free(&args);
 	if (!ev)
 		return -1;
 	x->kfunc = fn->func;
