@@ -6,13 +6,17 @@
 # the kernel's copy of the name, +0(+0($retval)):string, and the
 # syscalls:sys_exit_open* tracepoints) run through snoopkit's own kprobe
 # tool, text to a file. Rounds interleave the configs, so a change of load
-# on the (shared) host hits all of them alike.
+# on the (shared) host hits all of them alike. Each config runs twice: free
+# on the guest's 2 vCPUs (the tool's reader on the other one), and pinned
+# with the workload to one vCPU ("-1cpu": everything the tool costs, in
+# the kernel and in its reader, comes out of the workload's time, and a
+# loaded host slows one vCPU thread, not the pair unevenly).
 # Run by bench/vm-run through the VM harness; output as `#` lines.
-# vm-timeout: 300
+# vm-timeout: 480
 set -euo pipefail
 . /snoopvm/lib.sh
 require_file "$TRACEFS/kprobe_events" "no kprobe events"
-ROUNDS=${BENCH_ROUNDS:-4}
+ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-2}
 grep -qw getname /proc/kallsyms || skip "no getname in /proc/kallsyms: no reference probe"
 
@@ -24,14 +28,15 @@ done
 # one CONFIG: the workload's rate, and the tool's lines and losses
 one() {
 	local c=$1 out=$PWD/$1.out err=$PWD/$1.err d
-	local -a tool=()
-	case $c in
+	local -a tool=() pin=()
+	case $c in *-1cpu) pin=(taskset -c 0) ;; esac
+	case ${c%-1cpu} in
 	alone) ;;
-	opensnoop) tool=(opensnoop) ;;
-	reference) tool=(kprobe "${ref[@]}") ;;
+	opensnoop) tool=("$SNOOP_BIN/opensnoop") ;;
+	reference) tool=("$SNOOP_BIN/kprobe" "${ref[@]}") ;;
 	esac
 	if ((${#tool[@]})); then
-		start_bg "$SNOOP_BIN/${tool[0]}" "${tool[@]:1}" >"$out" 2>"$err"
+		start_bg "${pin[@]}" "${tool[@]}" >"$out" 2>"$err"
 		for ((i = 0; i < 600; i++)); do
 			d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null || true)
 			[[ -n $d ]] && snoop_armed "$d" && break
@@ -39,7 +44,7 @@ one() {
 		done
 		snoop_armed "$d" || fail "$c did not arm: $(cat "$err")"
 	fi
-	openloop "$SECS" >wl.out
+	"${pin[@]}" openloop "$SECS" >wl.out
 	if ((${#tool[@]})); then
 		stop_bg -t 60
 	fi
@@ -48,7 +53,7 @@ one() {
 	if ((${#tool[@]})); then
 		# opensnoop: one line per open; the reference: a getname line
 		# and an exit line per open
-		case $c in
+		case ${c%-1cpu} in
 		opensnoop) lines=$(grep -c '/dev/null' "$out" || true) ;;
 		reference) lines=$(grep -c 'sys_exit_openat' "$out" || true) ;;
 		esac
@@ -58,7 +63,7 @@ one() {
 	echo "$c $rate $lines $lost $(awk '{print $2}' wl.out)" >>results
 }
 
-configs=(alone opensnoop reference)
+configs=(alone opensnoop reference alone-1cpu opensnoop-1cpu reference-1cpu)
 : >results
 for ((r = 1; r <= ROUNDS; r++)); do
 	for c in "${configs[@]}"; do
@@ -80,8 +85,9 @@ def med(xs):
 n = len(rows["alone"])
 print("| config | rate vs alone (median) | per round | opens -> lines (median round) | lost (median round) |")
 print("|---|---:|---|---|---:|")
-for c in ("alone", "opensnoop", "reference"):
-    per = [rows[c][i][0] / rows["alone"][i][0] for i in range(n)]
+for c in ("alone", "opensnoop", "reference", "alone-1cpu", "opensnoop-1cpu", "reference-1cpu"):
+    base = "alone-1cpu" if c.endswith("-1cpu") else "alone"
+    per = [rows[c][i][0] / rows[base][i][0] for i in range(n)]
     if rows[c][0][1] == "-":
         rep, lost = "—", "—"
     else:
@@ -89,7 +95,8 @@ for c in ("alone", "opensnoop", "reference"):
         rep = f"{m[3]:,} -> {int(m[1]):,}"
         lost = f"{int(m[2]):,}"
     print(f"| {c} | {med(per):.2f} | {' '.join(f'{p:.2f}' for p in per)} | {rep} | {lost} |")
-wins = sum(rows["opensnoop"][i][0] > rows["reference"][i][0] for i in range(n))
-print(f"opensnoop ahead of the reference in {wins} of {n} rounds")
+for sfx in ("", "-1cpu"):
+    wins = sum(rows["opensnoop" + sfx][i][0] > rows["reference" + sfx][i][0] for i in range(n))
+    print(f"opensnoop{sfx} ahead of reference{sfx} in {wins} of {n} rounds")
 PY
 assert_no_snoop_leftovers
