@@ -5,14 +5,15 @@
 # floor: perf-tools' opensnoop probe set (one kretprobe on getname fetching
 # the kernel's copy of the name, +0(+0($retval)):string, and the
 # syscalls:sys_exit_open* tracepoints) run through snoopkit's own kprobe
-# tool, text to a file. Rounds interleave the configs, so a change of load
+# tool, text to a file (and an opensnoop-before, when there is one: see
+# below). Rounds interleave the configs, so a change of load
 # on the (shared) host hits all of them alike. Each config runs twice: free
 # on the guest's 2 vCPUs (the tool's reader on the other one), and pinned
 # with the workload to one vCPU ("-1cpu": everything the tool costs, in
 # the kernel and in its reader, comes out of the workload's time, and a
 # loaded host slows one vCPU thread, not the pair unevenly).
 # Run by bench/vm-run through the VM harness; output as `#` lines.
-# vm-timeout: 480
+# vm-timeout: 600
 set -euo pipefail
 . /snoopvm/lib.sh
 require_file "$TRACEFS/kprobe_events" "no kprobe events"
@@ -33,6 +34,7 @@ one() {
 	case ${c%-1cpu} in
 	alone) ;;
 	opensnoop) tool=("$SNOOP_BIN/opensnoop") ;;
+	before) tool=("$SNOOP_BIN/opensnoop-before") ;;
 	reference) tool=("$SNOOP_BIN/kprobe" "${ref[@]}") ;;
 	esac
 	if ((${#tool[@]})); then
@@ -54,7 +56,7 @@ one() {
 		# opensnoop: one line per open; the reference: a getname line
 		# and an exit line per open
 		case ${c%-1cpu} in
-		opensnoop) lines=$(grep -c '/dev/null' "$out" || true) ;;
+		opensnoop | before) lines=$(grep -c '/dev/null' "$out" || true) ;;
 		reference) lines=$(grep -c 'sys_exit_openat' "$out" || true) ;;
 		esac
 		lost=$(sed -n 's/.*(ring buffer full, \([0-9]*\) in all).*/\1/p' "$err" | tail -n 1)
@@ -64,6 +66,9 @@ one() {
 }
 
 configs=(alone opensnoop reference alone-1cpu opensnoop-1cpu reference-1cpu)
+# An older opensnoop copied into the build's bin/ as opensnoop-before (e.g.
+# main's, to see what a change did) gets its rows in the same rounds.
+[[ -x $SNOOP_BIN/opensnoop-before ]] && configs+=(before before-1cpu)
 : >results
 for ((r = 1; r <= ROUNDS; r++)); do
 	for c in "${configs[@]}"; do
@@ -85,7 +90,9 @@ def med(xs):
 n = len(rows["alone"])
 print("| config | rate vs alone (median) | per round | opens -> lines (median round) | lost (median round) |")
 print("|---|---:|---|---|---:|")
-for c in ("alone", "opensnoop", "reference", "alone-1cpu", "opensnoop-1cpu", "reference-1cpu"):
+for c in ("alone", "opensnoop", "reference", "before", "alone-1cpu", "opensnoop-1cpu", "reference-1cpu", "before-1cpu"):
+    if c not in rows:
+        continue
     base = "alone-1cpu" if c.endswith("-1cpu") else "alone"
     per = [rows[c][i][0] / rows[base][i][0] for i in range(n)]
     if rows[c][0][1] == "-":
