@@ -15,7 +15,7 @@
 # Run by bench/vm-run through the VM harness; output as `#` lines.
 # vm-timeout: 600
 set -euo pipefail
-. /snoopvm/lib.sh
+. "$SNOOP_TEST_DIR/lib.bash"
 require_file "$TRACEFS/kprobe_events" "no kprobe events"
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-2}
@@ -28,7 +28,7 @@ done
 
 # one CONFIG: the workload's rate, and the tool's lines and losses
 one() {
-	local c=$1 out=$PWD/$1.out err=$PWD/$1.err d
+	local c=$1 out=$PWD/$1.out err=$PWD/$1.err
 	local -a tool=() pin=()
 	case $c in *-1cpu) pin=(taskset -c 0) ;; esac
 	case ${c%-1cpu} in
@@ -38,13 +38,7 @@ one() {
 	reference) tool=("$SNOOP_BIN/kprobe" "${ref[@]}") ;;
 	esac
 	if ((${#tool[@]})); then
-		start_bg "${pin[@]}" "${tool[@]}" >"$out" 2>"$err"
-		for ((i = 0; i < 600; i++)); do
-			d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null || true)
-			[[ -n $d ]] && snoop_armed "$d" && break
-			sleep 0.05
-		done
-		snoop_armed "$d" || fail "$c did not arm: $(cat "$err")"
+		bench_start "$c" "$out" "$err" "${pin[@]}" "${tool[@]}"
 	fi
 	"${pin[@]}" openloop "$SECS" >wl.out
 	if ((${#tool[@]})); then
@@ -59,8 +53,7 @@ one() {
 		opensnoop | before) lines=$(grep -c '/dev/null' "$out" || true) ;;
 		reference) lines=$(grep -c 'sys_exit_openat' "$out" || true) ;;
 		esac
-		lost=$(sed -n 's/.*(ring buffer full, \([0-9]*\) in all).*/\1/p' "$err" | tail -n 1)
-		lost=${lost:-0}
+		lost=$(bench_lost "$err")
 	fi
 	echo "$c $rate $lines $lost $(awk '{print $2}' wl.out)" >>results
 }
@@ -69,23 +62,14 @@ configs=(alone opensnoop reference alone-1cpu opensnoop-1cpu reference-1cpu)
 # An older opensnoop copied into the build's bin/ as opensnoop-before (e.g.
 # main's, to see what a change did) gets its rows in the same rounds.
 [[ -x $SNOOP_BIN/opensnoop-before ]] && configs+=(before before-1cpu)
-: >results
-for ((r = 1; r <= ROUNDS; r++)); do
-	for c in "${configs[@]}"; do
-		one "$c"
-	done
-done
+bench_rounds "$ROUNDS" "${configs[@]}"
 note "opens: kernel $(uname -r), $(nproc) CPU(s), $ROUNDS rounds of ${SECS}s; openloop = open(\"/dev/null\")+close in a loop"
 note "reference: kprobe ${ref[*]}"
-python3 -S -I - results <<'PY' | while IFS= read -r l; do note "$l"; done
+python3 -S -I - results "$SNOOP_TEST_DIR" <<'PY' | while IFS= read -r l; do note "$l"; done
 import sys
-rows = {}
-for line in open(sys.argv[1]):
-    c, rate, lines, lost, ops = line.split()
-    rows.setdefault(c, []).append((float(rate), lines, lost, int(ops)))
-def med(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2]
+sys.path.insert(0, sys.argv[2])
+from results import load, med, median_round
+rows = load(sys.argv[1])
 # per round: the ratio to that round's alone run (interleaved rounds)
 n = len(rows["alone"])
 print("| config | rate vs alone (median) | per round | opens -> lines (median round) | lost (median round) |")
@@ -95,12 +79,7 @@ for c in ("alone", "opensnoop", "reference", "before", "alone-1cpu", "opensnoop-
         continue
     base = "alone-1cpu" if c.endswith("-1cpu") else "alone"
     per = [rows[c][i][0] / rows[base][i][0] for i in range(n)]
-    if rows[c][0][1] == "-":
-        rep, lost = "—", "—"
-    else:
-        m = sorted(rows[c])[len(rows[c]) // 2]
-        rep = f"{m[3]:,} -> {int(m[1]):,}"
-        lost = f"{int(m[2]):,}"
+    rep, lost = median_round(rows[c])
     print(f"| {c} | {med(per):.2f} | {' '.join(f'{p:.2f}' for p in per)} | {rep} | {lost} |")
 for sfx in ("", "-1cpu"):
     wins = sum(rows["opensnoop" + sfx][i][0] > rows["reference" + sfx][i][0] for i in range(n))
