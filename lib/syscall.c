@@ -12,7 +12,7 @@ int snoop_session_syscall(struct snoop_session *s, struct snoop_syscall *sc, con
 	sc->name = name;
 	sc->enter = sc->exit = NULL;
 	sc->ret = NULL;
-	snprintf(ev, sizeof(ev), "sys_enter_%s", name);
+	snprintf(ev, sizeof(ev), "sys_%s_%s", flags & SNOOP_SYSCALL_EXIT_ONLY ? "exit" : "enter", name);
 	if (!snoop_session_has_event(s, "syscalls", ev)) {
 		if (flags & SNOOP_SYSCALL_OPTIONAL)
 			return 0;
@@ -20,9 +20,10 @@ int snoop_session_syscall(struct snoop_session *s, struct snoop_syscall *sc, con
 			  name, ev);
 		return -1;
 	}
-	sc->enter = snoop_session_tracepoint(s, "syscalls", ev, enter, ctx);
+	if (!(flags & SNOOP_SYSCALL_EXIT_ONLY) && !(sc->enter = snoop_session_tracepoint(s, "syscalls", ev, enter, ctx)))
+		return -1;
 	snprintf(ev, sizeof(ev), "sys_exit_%s", name);
-	sc->exit = sc->enter ? snoop_session_tracepoint(s, "syscalls", ev, exit, ctx) : NULL;
+	sc->exit = snoop_session_tracepoint(s, "syscalls", ev, exit, ctx);
 	if (!sc->exit)
 		return -1;
 	sc->ret = snoop_event_field(sc->exit, "ret");

@@ -20,6 +20,10 @@ struct snoop_syscall {
 enum snoop_syscall_flags {
 	SNOOP_SYSCALL_OPTIONAL = 1 << 0, /* absent: not an error, enter/exit NULL */
 	SNOOP_SYSCALL_FAILED = 1 << 1,   /* the kernel drops successful exits (-x) */
+	/* The exit alone, enter stays NULL: a tool whose entry record comes
+	 * from a probe with more than the tracepoint gives (one event per
+	 * call, not two). Optional then means "no sys_exit_NAME". */
+	SNOOP_SYSCALL_EXIT_ONLY = 1 << 2,
 };
 
 /* Declare the pair of NAME (both handlers get ctx). 0, or -1 with the

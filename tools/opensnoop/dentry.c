@@ -111,7 +111,7 @@ static size_t add_chain(struct snoop_buf *a, const struct layout *l, char prefix
 static void on_file(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, false);
+	struct open_entry *e = opensnoop_entry_peek(x, r->pid);
 	struct snoop_buf comp[2][DEPTH];
 	int ncomp[2] = { 0, 0 };
 	bool top[2] = { false, false }, cut = false;
@@ -248,9 +248,7 @@ int opensnoop_setup_dentry(struct opensnoop *x)
 				x->f_kn[c][k] = snoop_event_field(ev, f);
 			}
 		}
-	/* Not our own. */
-	snprintf(f, sizeof(f), "common_pid != %d", (int)getpid());
-	ret = snoop_event_filter(ev, f) < 0 ? -1 : 0;
+	ret = opensnoop_filter(x, ev, NULL) < 0 ? -1 : 0;
 	x->kernel_paths = ret == 0;
 out:
 	snoop_buf_free(&a);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <snoop/columns.h>
 #include <snoop/output.h>
 
 #include "opensnoop.h"
@@ -69,7 +70,7 @@ void opensnoop_print_header(struct opensnoop *x)
 {
 	struct snoop_buf *b = snoop_session_out(x->s);
 
-	if (x->o->common.json || !x->o->header)
+	if (x->a.common.json || x->o->no_header)
 		return;
 	snoop_session_put_time_header(x->s, b);
 	if (x->o->show_uid)
@@ -86,7 +87,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	struct opensnoop_opts *o = x->o;
 	struct snoop_buf *b = snoop_session_out(x->s);
 	const struct open_entry *e = ev->e;
-	pid_t tgid = opensnoop_tgid(x, ev->tid);
+	struct snoop_task t;
+	pid_t tgid;
 	long uid = -1;
 	char comm[16];
 	char base[PATH_MAX];
@@ -103,19 +105,21 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		x->filtered++;
 		return;
 	}
-	if (o->has_uid || o->show_uid || o->common.json)
-		uid = opensnoop_uid(x, ev->tid);
+	/* The process from the kernel's records (fork, exec), else its
+	 * saved_tgids, else /proc. */
+	snoop_tasks_get(x->tasks, ev->tid, &t);
+	tgid = t.tgid;
+	if (o->has_uid || o->show_uid || x->a.common.json)
+		uid = opensnoop_uid(x, ev->tid, tgid);
 	if (o->has_uid && uid != (long)o->uid) {
 		x->filtered++;
 		return;
 	}
 
-	if (tgid <= 0)
-		tgid = opensnoop_saved_tgid(x, ev->tid, ev->ts);
 	if (e->comm[0])
 		memcpy(comm, e->comm, sizeof(comm));
 	else
-		opensnoop_proc_comm(x, ev->tid, comm);
+		memcpy(comm, t.comm, sizeof(comm));
 	relative = e->pstatus == PATH_OK && e->path[0] != '/';
 	/* The kernel's path of the file it opened, when the open worked. */
 	kpath = o->full_path && relative && e->kpath && !e->kpath_cut && ev->exited && ev->ret >= 0;
@@ -127,21 +131,18 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	if (!snoop_session_count_event(x->s))
 		return; /* -M reached */
 	x->printed++;
-	if (x->top) {
+	if (x->a.table) {
 		opensnoop_top_add(x, ev, tgid, have_base ? base : NULL);
 		return;
 	}
-	if (o->common.json) {
+	if (x->a.common.json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
 		snoop_json_cstr(&j, "type", "open");
 		snoop_session_json_time(x->s, &j, ev->ts);
-		if (tgid)
-			snoop_json_int(&j, "pid", tgid);
-		else
-			snoop_json_null(&j, "pid");
-		snoop_json_int(&j, "tid", ev->tid);
+		snoop_json_pid(&j, "pid", tgid);
+		snoop_json_pid(&j, "tid", ev->tid);
 		if (uid >= 0)
 			snoop_json_int(&j, "uid", uid);
 		else
@@ -227,11 +228,8 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		else
 			snoop_buf_printf(b, "%-6s ", "?");
 	}
-	if (tgid)
-		snoop_buf_printf(b, "%-7d ", (int)tgid);
-	else
-		snoop_buf_printf(b, "%-7s ", "?");
-	snoop_buf_printf(b, "%-7d ", (int)ev->tid);
+	snoop_col_pid(b, tgid, 7);
+	snoop_col_pid(b, ev->tid, 7);
 	{
 		size_t mark = b->len;
 
@@ -293,15 +291,24 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 			snoop_escape_text(b, e->path, e->pathlen);
 		}
 		break;
-	case PATH_FAULT:
-		snoop_buf_adds(b, "[path unreadable]");
-		break;
-	case PATH_LOST:
-		snoop_buf_adds(b, "[entry not seen]");
-		break;
-	case PATH_UNAVAILABLE:
-		snoop_buf_adds(b, "-");
+	default:
+		snoop_buf_adds(b, opensnoop_path_mark(e->pstatus, false));
 		break;
 	}
 	snoop_buf_addc(b, '\n');
+}
+
+const char *opensnoop_path_mark(enum path_status st, bool top)
+{
+	switch (st) {
+	case PATH_FAULT:
+		return "[path unreadable]";
+	case PATH_LOST:
+		return "[entry not seen]";
+	case PATH_UNAVAILABLE:
+		/* A line's "-"; a --top key must not look like a path. */
+		return top ? "[path unavailable]" : "-";
+	default:
+		return "";
+	}
 }

@@ -36,7 +36,7 @@ static const struct libc_sym syms[] = {
 static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_new(x, r->pid);
+	struct open_entry *e = opensnoop_entry_new(x, r->pid, r->ts);
 	const char *p = NULL;
 	size_t n = 0;
 	uint64_t ptr = 0;
@@ -50,16 +50,9 @@ static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, voi
 	}
 	/* open64 -> (nothing) but __open_2 -> open: the same string twice is
 	 * one open. */
-	e->ts = r->ts;
-	e->loss_seq = snoop_session_loss_seq(s);
+	(void)s;
 	e->uptr = ptr;
-	e->path = p ? opensnoop_dup(x, p, n) : NULL;
-	if (e->path) {
-		e->pathlen = n;
-		e->pstatus = PATH_OK;
-	} else {
-		e->pstatus = PATH_FAULT;
-	}
+	opensnoop_entry_path(x, e, p, n);
 }
 
 int opensnoop_setup_libc(struct opensnoop *x)
@@ -79,15 +72,15 @@ int opensnoop_setup_libc(struct opensnoop *x)
 	libs[nlibs] = snoop_uprobe_find_libc(0);
 	if (libs[nlibs])
 		nlibs++;
-	if (x->o->common.pid) {
-		libs[nlibs] = snoop_uprobe_find_libc(x->o->common.pid);
+	if (x->a.common.pid) {
+		libs[nlibs] = snoop_uprobe_find_libc(x->a.common.pid);
 		if (libs[nlibs] && (!nlibs || strcmp(libs[0], libs[nlibs]) != 0))
 			nlibs++;
 		else
 			free(libs[nlibs]);
 	}
 	if (!nlibs) {
-		snoop_err(x->s, "--libc: no C library (libc.so*) mapped by %s", x->o->common.pid ? "the process" : "opensnoop");
+		snoop_err(x->s, "--libc: no C library (libc.so*) mapped by %s", x->a.common.pid ? "the process" : "opensnoop");
 		return -1;
 	}
 	for (int l = 0; l < nlibs; l++) {
@@ -126,8 +119,7 @@ int opensnoop_setup_libc(struct opensnoop *x)
 			x->nup++;
 			/* Not our own opens; a PATTERN is matched in user space,
 			 * where opens without a libc path are dropped too. */
-			snprintf(name, sizeof(name), "common_pid != %d", (int)getpid());
-			if (snoop_event_filter(ev, name) < 0)
+			if (opensnoop_filter(x, ev, NULL) < 0)
 				goto fail;
 		}
 	}

@@ -12,6 +12,7 @@
 
 #include <snoop/options.h>
 #include <snoop/session.h>
+#include <snoop/tool.h>
 
 #include "opensnoop.h"
 
@@ -59,118 +60,117 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, SNOOP_TOP_ARGP_CHILD, { 0 } };
+/* --top: paths by count (top.c fills the rows by these names). */
+static const struct snoop_top_col top_cols[] = {
+	{ "OPENS", 8, SNOOP_TOP_COUNT, SNOOP_TOP_SUM },
+	{ "FAILS", 7, SNOOP_TOP_NUMBER, SNOOP_TOP_SUM },
+	{ "LAST ERR", 9, SNOOP_TOP_TEXT, SNOOP_TOP_SUM },
+	{ "PROCS", 6, SNOOP_TOP_NUMBER, SNOOP_TOP_DISTINCT },
+	{ "PATH", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM },
+};
+
+/* The options that only switch something: where each one lands. */
+static bool *switch_of(struct opensnoop_opts *o, int key)
+{
+	switch (key) {
+	case 'x':
+		return &o->failed;
+	case 'e':
+		return &o->extended;
+	case 'F':
+		return &o->full_path;
+	case 'U':
+		return &o->show_uid;
+	case OPT_TRACEPOINT:
+		return &o->force_tracepoint;
+	case OPT_LIBC:
+		return &o->libc;
+	case OPT_NO_HEADER:
+		return &o->no_header;
+	default:
+		return NULL;
+	}
+}
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct opensnoop_opts *o = state->input;
+	struct opensnoop *x = state->input;
+	struct opensnoop_opts *o = &x->opts;
+	bool *on = switch_of(o, key);
+	char q[96];
 	long v;
 
-	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &o->common;
-		state->child_inputs[1] = &o->top;
+	if (on) {
+		*on = true;
 		return 0;
-	case ARGP_KEY_END:
-		snoop_top_opts_check(state, &o->common, &o->top);
-		return 0;
-	case 'x':
-		o->failed = true;
-		return 0;
-	case 'e':
-		o->extended = true;
-		return 0;
-	case 'F':
-		o->full_path = true;
-		return 0;
-	case 'U':
-		o->show_uid = true;
-		return 0;
-	case 'u':
-		if (snoop_parse_long(arg, 0, UINT_MAX - 1, &v) == 0) {
-			o->uid = (uid_t)v;
-		} else {
-			struct passwd *pw = getpwnam(arg);
+	}
+	if (key == 'u') {
+		struct passwd *pw = NULL;
 
-			if (!pw)
-				argp_error(state, "unknown user '%s'", snoop_arg_quote((char[96]){0}, 96, arg));
-			o->uid = pw->pw_uid;
-		}
+		if (snoop_parse_long(arg, 0, UINT_MAX - 1, &v) != 0 && !(pw = getpwnam(arg)))
+			argp_error(state, "unknown user '%s'", snoop_arg_quote(q, sizeof(q), arg));
+		o->uid = pw ? pw->pw_uid : (uid_t)v;
 		o->has_uid = true;
 		return 0;
-	case OPT_NO_HEADER:
-		o->header = false;
-		return 0;
-	case OPT_TRACEPOINT:
-		o->force_tracepoint = true;
-		return 0;
-	case OPT_LIBC:
-		o->libc = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		if (o->glob)
-			argp_error(state, "unexpected argument '%s': one PATTERN only", snoop_arg_quote((char[96]){0}, 96, arg));
-		if (!*arg)
-			argp_error(state, "the PATTERN is empty");
-		if (strlen(arg) >= PATH_MAX)
-			argp_error(state, "the PATTERN is longer than a path can be");
-		o->glob = arg;
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
 	}
+	if (key != ARGP_KEY_ARG)
+		return ARGP_ERR_UNKNOWN;
+	/* The PATTERN. */
+	if (o->glob)
+		argp_error(state, "unexpected argument '%s': one PATTERN only", snoop_arg_quote(q, sizeof(q), arg));
+	if (!*arg)
+		argp_error(state, "the PATTERN is empty");
+	if (strlen(arg) >= PATH_MAX)
+		argp_error(state, "the PATTERN is longer than a path can be");
+	o->glob = arg;
+	return 0;
+}
+
+static int declare(struct snoop_session *s, void *ctx)
+{
+	struct opensnoop *x = ctx;
+
+	x->s = s;
+	return opensnoop_setup(x);
+}
+
+static void started(struct snoop_session *s, void *ctx)
+{
+	struct opensnoop *x = ctx;
+
+	(void)s;
+	if (!x->a.table)
+		opensnoop_print_header(x);
+}
+
+static void finish(struct snoop_session *s, void *ctx)
+{
+	struct opensnoop *x = ctx;
+
+	opensnoop_tables_free(x);
+	if (!x->a.common.verbose)
+		return;
+	if (x->kernel_paths)
+		snoop_errx("opensnoop", "-F: paths deeper than the kernel probe reads (directory from /proc): %llu",
+			   (unsigned long long)x->kpath_cut);
+	snoop_errx("opensnoop",
+		   "%llu opens printed, %llu filtered in user space; exits without an entry: %llu, "
+		   "entries without an exit: %llu, pairs split by a loss: %llu, evicted: %llu; events lost: %llu",
+		   (unsigned long long)x->printed, (unsigned long long)x->filtered,
+		   (unsigned long long)x->entry_missing, (unsigned long long)x->exit_missing,
+		   (unsigned long long)x->stale_dropped, (unsigned long long)x->entry_evicted,
+		   (unsigned long long)snoop_session_lost(s));
 }
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, "[PATTERN]", doc, children, NULL, NULL };
-	struct opensnoop_opts o = { .header = true };
-	struct opensnoop x = { .o = &o };
-	int ret = 1;
+	static const struct snoop_tool tool = {
+		.name = "opensnoop", .args_doc = "[PATTERN]", .doc = doc, .options = options,
+		.parse = parse_opt, .top_cols = top_cols, .top_ncols = 5,
+		.pair_size = sizeof(struct open_entry), .pair_drop = opensnoop_entry_drop,
+		.declare = declare, .started = started, .finish = finish,
+	};
+	struct opensnoop x = { .o = &x.opts };
 
-	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
-
-	x.s = snoop_session_open("opensnoop", &o.common);
-	if (!x.s)
-		goto out;
-	if (opensnoop_setup(&x) < 0)
-		goto out;
-	if ((o.common.top && opensnoop_top_setup(&x, argc, argv) < 0) || snoop_session_start(x.s) < 0)
-		goto out;
-	opensnoop_threads_scan(&x);
-	if (!x.top)
-		opensnoop_print_header(&x);
-	ret = snoop_session_run(x.s) < 0 ? 1 : 0;
-	/* Opens still waiting for their exit: reported, without a result,
-	 * so that no entry the kernel gave goes unsaid (the table has had its
-	 * final print with --top). */
-	if (!x.top) {
-		opensnoop_entries_flush(&x);
-		snoop_session_flush(x.s);
-	}
-	if (x.oom)
-		ret = 1;
-	if (o.common.verbose && x.kernel_paths)
-		fprintf(stderr, "opensnoop: -F: paths deeper than the kernel probe reads (directory from /proc): %llu\n",
-			(unsigned long long)x.kpath_cut);
-	if (o.common.verbose)
-		fprintf(stderr,
-			"opensnoop: %llu opens printed, %llu filtered in user space; exits without an entry: %llu, "
-			"entries without an exit: %llu, pairs split by a loss: %llu, evicted: %llu; events lost: %llu\n",
-			(unsigned long long)x.printed, (unsigned long long)x.filtered,
-			(unsigned long long)x.entry_missing, (unsigned long long)x.exit_missing,
-			(unsigned long long)x.stale_dropped, (unsigned long long)x.entry_evicted,
-			(unsigned long long)snoop_session_lost(x.s));
-out:
-	ret = snoop_session_end(x.s, ret);
-	snoop_top_free(x.top);
-	snoop_buf_free(&x.top_key);
-	if (x.entries)
-		for (size_t i = 0; i < 4096; i++)
-			opensnoop_entry_clear(&x.entries[i]);
-	free(x.entries);
-	free(x.threads);
-	free(x.procs);
-	free(x.tgids);
-	return ret;
+	return snoop_tool_main(&tool, &x.a, &x, argc, argv);
 }

@@ -8,12 +8,15 @@
 #include <sys/types.h>
 
 #include <snoop/output.h>
+#include <snoop/pair.h>
 #include <snoop/session.h>
+#include <snoop/syscall.h>
+#include <snoop/task.h>
+#include <snoop/tool.h>
 #include <snoop/top.h>
 
+/* The tool's own options (the shared ones are in struct snoop_tool_args). */
 struct opensnoop_opts {
-	struct snoop_opts common;
-	struct snoop_top_opts top; /* -i, --top-max */
 	bool failed;          /* -x: failed opens only */
 	bool extended;        /* -e: FLAGS and MODE columns */
 	bool full_path;       /* -F */
@@ -21,7 +24,7 @@ struct opensnoop_opts {
 	bool has_uid;
 	uid_t uid;            /* -u */
 	const char *glob;     /* positional path pattern */
-	bool header;          /* off with --no-header */
+	bool no_header;       /* --no-header */
 	bool force_tracepoint; /* --tracepoint: the no-kprobe path */
 	bool libc;            /* --libc: paths from uprobes on the C library */
 };
@@ -34,11 +37,10 @@ enum path_status {
 	PATH_UNAVAILABLE, /* tracepoint fallback: the kernel gives no path */
 };
 
-/* An open in flight, from the entry record, waiting for its exit. */
+/* An open in flight, from the entry record, waiting for its exit (the
+ * slot: its TID, time and loss sequence). */
 struct open_entry {
-	pid_t tid;            /* 0: free slot */
-	uint64_t ts;
-	uint64_t loss_seq;    /* snoop_session_loss_seq() when it was seen */
+	struct snoop_pair_slot slot;
 	int dfd;
 	bool entered;         /* the syscall entry (kprobe or tracepoint) was seen */
 	signed char sys;      /* index of the syscall (tracepoint entry), -1: not known */
@@ -48,7 +50,7 @@ struct open_entry {
 	enum path_status pstatus;
 	char *path;
 	size_t pathlen;
-	char comm[16];        /* from the kprobe's $comm, "" when unknown */
+	char comm[16];        /* from the kprobe's $comm or the task cache, "" when unknown */
 	uint64_t uprobe_ts;   /* --libc: when the C library path was seen */
 	char *kpath;          /* -F with kprobes: the opened file's path from the kernel */
 	size_t kpathlen;
@@ -70,43 +72,38 @@ struct open_event {
 
 struct opensnoop;
 
-/* tables.c: bounded per-TID state, allocated before tracing starts. */
+/* tables.c: bounded per-TID state. */
 int opensnoop_tables_init(struct opensnoop *x);
+void opensnoop_tables_free(struct opensnoop *x);
 char *opensnoop_dup(struct opensnoop *x, const char *p, size_t n);
-struct open_entry *opensnoop_entry_get(struct opensnoop *x, pid_t tid, bool create);
-void opensnoop_entry_clear(struct open_entry *e);
-void opensnoop_thread_note(struct opensnoop *x, pid_t tid, pid_t tgid, const char *comm, size_t commlen);
-void opensnoop_threads_scan(struct opensnoop *x);
-pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid);
-/* The kernel's saved_tgids for a thread /proc no longer has; 0: unknown. */
-pid_t opensnoop_saved_tgid(struct opensnoop *x, pid_t tid, uint64_t ts);
-long opensnoop_uid(struct opensnoop *x, pid_t tid);
-/* comm from /proc (fallback path), else from task_newtask; "" when
- * neither knows. */
-void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16]);
-/* The comm cache: a thread renamed (comm known) or exec'd (comm NULL). */
-void opensnoop_comm_changed(struct opensnoop *x, pid_t tid, const char *comm, size_t commlen);
-/* An exec: the thread OLD_PID is now PID, its process's only thread, named
- * COMM (NULL: the event does not say). */
-void opensnoop_comm_exec(struct opensnoop *x, pid_t pid, pid_t old_pid, const char *comm, size_t commlen);
+/* The slot of TID for a new entry: an entry of the syscall path still in
+ * it (its exit was lost, or it is another TID's, evicted) is reported first
+ * as an open without a result (opensnoop_entry_drop), so that every record
+ * the kernel gave is in one line. */
+struct open_entry *opensnoop_entry_new(struct opensnoop *x, pid_t tid, uint64_t ts);
+struct open_entry *opensnoop_entry_peek(struct opensnoop *x, pid_t tid);
+void opensnoop_entry_drop(void *ctx, void *entry, enum snoop_pair_drop why);
+void opensnoop_entry_free(struct open_entry *e);
+/* The path a probe fetched (p NULL: the kernel could not read it). */
+void opensnoop_entry_path(struct opensnoop *x, struct open_entry *e, const char *p, size_t n);
+long opensnoop_uid(struct opensnoop *x, pid_t tid, pid_t tgid);
 
 struct opensnoop {
-	struct opensnoop_opts *o;
-	struct snoop_session *s;
+	struct snoop_tool_args a;      /* shared options, session, --top table, pairs */
+	struct opensnoop_opts opts;
+	struct opensnoop_opts *o;      /* &opts */
+	struct snoop_session *s;       /* a.s, from declare on */
+	struct snoop_tasks *tasks;     /* the session's task cache */
+	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_exec_file; /* tables.c */
 	bool kprobes;              /* false: tracepoint fallback */
 	bool kernel_glob;          /* the path pattern runs in the kernel */
 	const char *kfunc;         /* the kprobed function */
 
 	struct tep_format_field *f_dfd, *f_fname, *f_flags, *f_mode, *f_comm;
-	struct tep_format_field *f_ret[4];
-	struct snoop_event *ev_exit[4];
-	/* fallback: sys_enter_* fields, per syscall */
-	struct snoop_event *ev_enter[4];
+	/* open, creat, openat, openat2: the exits; the entries on the
+	 * tracepoint path, with their fields */
+	struct snoop_syscall sc[4];
 	struct tep_format_field *f_en_dfd[4], *f_en_fname[4], *f_en_flags[4], *f_en_mode[4];
-	struct tep_format_field *f_newtask_pid, *f_newtask_flags, *f_newtask_comm;
-	/* Tracepoint path: exec and rename events keep the comm cache right. */
-	bool comm_cache;
-	struct tep_format_field *f_exec_pid, *f_exec_old_pid, *f_exec_file, *f_rename_pid, *f_rename_comm;
 	/* -F with kprobes (dentry.c) */
 	bool kernel_paths;
 	int kmnt_off;
@@ -119,50 +116,38 @@ struct opensnoop {
 	struct tep_format_field *f_up_path[8], *f_up_ptr[8];
 	int nup;
 
-	struct open_entry *entries;    /* ENTRY_SLOTS, by TID */
-	struct thread_slot *threads;   /* TID -> TGID, learned from task_newtask */
-	struct proc_slot *procs;       /* TID -> UID/TGID/comm from /proc, cached */
-	struct tgid_slot *tgids;       /* TID -> TGID from the kernel's saved_tgids */
-	uint64_t tgids_read;           /* CLOCK_MONOTONIC ns of the last read */
-	bool record_tgid;              /* options/record-tgid is on in the instance */
+	struct proc_slot *procs;       /* TID -> UID from /proc, cached */
 	bool oom;                      /* memory ran out: stopped, exit status 1 */
+	bool notrace_self;             /* set_event_notrace_pid drops our records */
+	bool closing;                  /* --top's end: entries freed, not reported */
 
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
 
-	struct snoop_top *top;         /* --top, else NULL */
 	struct snoop_buf top_key;
 };
 
-/* comm_ok: comm is the thread's current name (from task_newtask, or read
- * from /proc since its last exec or rename): see opensnoop_proc_comm(). */
-struct thread_slot { pid_t tid, tgid; char comm[16]; bool comm_ok; };
-struct tgid_slot { pid_t tid, tgid; };
 struct proc_slot {
 	pid_t tid;
-	pid_t tgid;
 	long uid;
 	uint64_t when;  /* CLOCK_MONOTONIC ns of the read */
 };
 
 int opensnoop_setup(struct opensnoop *x);
-/* The slot of TID for a new entry. An entry of the syscall path still in
- * it (its exit was lost, or it is another TID's, evicted) is reported first
- * as an open without a result, so that every record the kernel gave is in
- * one line. */
-struct open_entry *opensnoop_entry_new(struct opensnoop *x, pid_t tid);
-/* At the end: the entries still waiting for their exit. */
-void opensnoop_entries_flush(struct opensnoop *x);
+/* An event's filter: cond (NULL: none) and never opensnoop's own records. */
+int opensnoop_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond);
 /* probes.c: report E, whose exit was not seen (unless -x, where the kernel
  * drops the successful exits). */
 void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e);
 void opensnoop_print_header(struct opensnoop *x);
 /* top.c: --top, paths by count; one open into the table (base: -F's
  * directory for a relative path, or NULL). */
-int opensnoop_top_setup(struct opensnoop *x, int argc, char **argv);
 void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t tgid, const char *base);
 int opensnoop_setup_libc(struct opensnoop *x);
 int opensnoop_setup_dentry(struct opensnoop *x);
 void opensnoop_emit(struct opensnoop *x, const struct open_event *ev);
+/* The words shown instead of a path that is not PATH_OK (top: as a --top
+ * key). */
+const char *opensnoop_path_mark(enum path_status st, bool top);
 
 /* flags.c: pure helpers (unit-tested). */
 /* The kernel's O_LARGEFILE (glibc defines it as 0 on 64-bit). */

@@ -34,6 +34,7 @@
 
 #include <event-parse.h>
 
+#include <snoop/syscall.h>
 #include <snoop/tracefs.h>
 
 #include "opensnoop.h"
@@ -41,37 +42,27 @@
 /* The syscalls opensnoop reports; not every architecture has the first two. */
 static const char *const syscalls[4] = { "open", "creat", "openat", "openat2" };
 
-static int syscall_index(const struct opensnoop *x, const struct snoop_event *ev, bool enter)
-{
-	for (int i = 0; i < 4; i++)
-		if ((enter ? x->ev_enter[i] : x->ev_exit[i]) == ev)
-			return i;
-	return -1;
-}
-
-static bool has_syscall_event(struct opensnoop *x, const char *dir, int i)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/events/syscalls/sys_%s_%s", snoop_session_tracing_dir(x->s), dir,
-		 syscalls[i]);
-	return access(path, F_OK) == 0;
-}
-
 /*
  * Every event's filter: never our own thread, whose reads of /proc for
  * comm, UID and -F would otherwise be traced and feed themselves; then
- * cond, when given.
+ * cond, when given. Where the instance has set_event_notrace_pid (5.8+),
+ * the kernel drops our own records by that list instead (written at the
+ * end of the set-up), and an event without cond has no filter at all: a
+ * filtered event is written to a per-CPU scratch record first and copied
+ * into the ring buffer only if it passes, for every open of every task.
  */
-static int set_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond)
+int opensnoop_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond)
 {
 	char f[512];
 
-	if (cond)
+	if (x->notrace_self && !cond)
+		return 0;
+	if (x->notrace_self)
+		snprintf(f, sizeof(f), "%s", cond);
+	else if (cond)
 		snprintf(f, sizeof(f), "common_pid != %d && (%s)", (int)getpid(), cond);
 	else
 		snprintf(f, sizeof(f), "common_pid != %d", (int)getpid());
-	(void)x;
 	return snoop_event_filter(ev, f);
 }
 
@@ -80,23 +71,20 @@ static int set_filter(struct opensnoop *x, struct snoop_event *ev, const char *c
 static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	int i = syscall_index(x, r->ev, false);
+	int i = snoop_syscall_of(x->sc, 4, r);
 	long ret;
 	struct open_entry *e, none = { 0 };
 	struct open_event ev;
 
 	if (i < 0)
 		return;
-	ret = (long)snoop_field_s64(r, x->f_ret[i]);
-	e = opensnoop_entry_get(x, r->pid, false);
-	if (e && (e->loss_seq != snoop_session_loss_seq(s) || !e->entered)) {
-		/* Split by a loss, or only a --libc path with no syscall
-		 * entry: not trusted (see the top of this file). */
-		if (e->entered) {
-			x->stale_dropped++;
-			opensnoop_report_no_exit(x, e);
-		}
-		opensnoop_entry_clear(e);
+	ret = (long)snoop_field_s64(r, x->sc[i].ret);
+	/* An entry split from this exit by a loss is not trusted (see the
+	 * top of this file): the pairing reports it on its own. */
+	e = snoop_pairs_exit(x->a.pairs, r->pid, snoop_session_loss_seq(s));
+	if (e && !e->entered) {
+		/* Only a --libc path, no syscall entry: not this open's. */
+		opensnoop_entry_free(e);
 		e = NULL;
 	}
 	if (!e) {
@@ -105,28 +93,26 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 		 * match, so an exit alone is most likely one of those. */
 		if (x->o->glob)
 			return;
-		none.tid = r->pid;
+		none.slot.tid = r->pid;
 		none.dfd = -1;
 		none.pstatus = PATH_LOST;
 		e = &none;
 	}
-	if (x->o->failed && ret >= 0) {
-		opensnoop_entry_clear(e);
-		return;
+	if (!(x->o->failed && ret >= 0)) {
+		ev = (struct open_event){
+			.ts = r->ts, .tid = r->pid, .syscall = x->sc[i].name, .exited = true, .ret = ret, .e = e
+		};
+		opensnoop_emit(x, &ev);
 	}
-	ev = (struct open_event){
-		.ts = r->ts, .tid = r->pid, .syscall = syscalls[i], .exited = true, .ret = ret, .e = e
-	};
-	opensnoop_emit(x, &ev);
-	opensnoop_entry_clear(e);
+	opensnoop_entry_free(e);
 }
 
 void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e)
 {
 	struct open_event ev = {
-		.ts = e->ts,
-		.tid = e->tid,
-		.syscall = e->sys >= 0 ? syscalls[e->sys] : NULL,
+		.ts = e->slot.ts,
+		.tid = e->slot.tid,
+		.syscall = e->sys >= 0 ? x->sc[e->sys].name : NULL,
 		.exited = false,
 		.e = e,
 	};
@@ -144,24 +130,21 @@ void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e)
 static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_new(x, r->pid);
+	struct open_entry *e = opensnoop_entry_new(x, r->pid, r->ts);
 	const char *p, *c;
 	size_t n, cn;
 
-	e->ts = r->ts;
-	e->loss_seq = snoop_session_loss_seq(s);
-	e->dfd = (int)(int32_t)snoop_field_u64(r, x->f_dfd);
-	e->flags = snoop_field_u64(r, x->f_flags) & 0xffffffffu;
-	e->mode = snoop_field_u64(r, x->f_mode) & 07777;
-	e->entered = e->flags_known = true;
-	p = snoop_field_str(r, x->f_fname, &n);
-	e->path = p ? opensnoop_dup(x, p, n) : NULL;
-	if (e->path) {
-		e->pathlen = n;
-		e->pstatus = PATH_OK;
-	} else {
-		e->pstatus = PATH_FAULT;
+	(void)s;
+	/* Fields not fetched (see setup_kprobe()) are not printed either. */
+	e->dfd = x->f_dfd ? (int)(int32_t)snoop_field_u64(r, x->f_dfd) : -100;
+	if (x->f_flags) {
+		e->flags = snoop_field_u64(r, x->f_flags) & 0xffffffffu;
+		e->mode = snoop_field_u64(r, x->f_mode) & 07777;
+		e->flags_known = true;
 	}
+	e->entered = true;
+	p = snoop_field_str(r, x->f_fname, &n);
+	opensnoop_entry_path(x, e, p, n);
 	c = x->f_comm ? snoop_field_str(r, x->f_comm, &cn) : NULL;
 	if (c) {
 		cn = cn > 15 ? 15 : cn;
@@ -212,26 +195,31 @@ static const char *string_type(struct opensnoop *x)
 	return t;
 }
 
+/* Where a kernel's kprobe fetch args come from: $argN, else the registers
+ * of the kernel's architecture. */
+enum { ABI_ARGN, ABI_X86_64, ABI_ARM64 };
+
 struct open_fn {
 	const char *func;
-	/* fetch args with $argN, and with the registers of x86_64 and arm64
-	 * (kernels without $argN); %s = string type */
-	const char *args, *args_x86, *args_arm64;
+	/* By ABI: the dirfd, the path (%s: the string type) and flags with
+	 * mode. Only what the options in force print is fetched. */
+	const char *dfd[3], *path[3], *flags[3];
 };
 
 static const struct open_fn open_fns[] = {
 	/* 5.6+: do_sys_openat2(int dfd, const char __user *filename,
 	 *                      struct open_how *how); how->flags at 0, ->mode at 8 */
 	{ "do_sys_openat2",
-	  "dfd=$arg1:s32 filename=+0($arg2):%s flags=+0($arg3):x64 mode=+8($arg3):x64 comm=$comm",
-	  "dfd=%%di:s32 filename=+0(%%si):%s flags=+0(%%dx):x64 mode=+8(%%dx):x64 comm=$comm",
-	  "dfd=%%x0:s32 filename=+0(%%x1):%s flags=+0(%%x2):x64 mode=+8(%%x2):x64 comm=$comm" },
+	  { "dfd=$arg1:s32", "dfd=%di:s32", "dfd=%x0:s32" },
+	  { "filename=+0($arg2):%s", "filename=+0(%%si):%s", "filename=+0(%%x1):%s" },
+	  { "flags=+0($arg3):x64 mode=+8($arg3):x64", "flags=+0(%dx):x64 mode=+8(%dx):x64",
+	    "flags=+0(%x2):x64 mode=+8(%x2):x64" } },
 	/* 3.x-5.5: do_sys_open(int dfd, const char __user *filename, int flags,
 	 *                      umode_t mode) */
 	{ "do_sys_open",
-	  "dfd=$arg1:s32 filename=+0($arg2):%s flags=$arg3:x32 mode=$arg4:x16 comm=$comm",
-	  "dfd=%%di:s32 filename=+0(%%si):%s flags=%%dx:x32 mode=%%cx:x16 comm=$comm",
-	  "dfd=%%x0:s32 filename=+0(%%x1):%s flags=%%x2:x32 mode=%%x3:x16 comm=$comm" },
+	  { "dfd=$arg1:s32", "dfd=%di:s32", "dfd=%x0:s32" },
+	  { "filename=+0($arg2):%s", "filename=+0(%%si):%s", "filename=+0(%%x1):%s" },
+	  { "flags=$arg3:x32 mode=$arg4:x16", "flags=%dx:x32 mode=%cx:x16", "flags=%x2:x32 mode=%x3:x16" } },
 };
 
 static int setup_kprobe(struct opensnoop *x)
@@ -239,8 +227,8 @@ static int setup_kprobe(struct opensnoop *x)
 	const struct snoop_features *feat = snoop_session_features(x->s);
 	const struct open_fn *fn = NULL;
 	struct snoop_event *ev;
-	char args[512];
-	const char *fmt;
+	struct snoop_buf args;
+	int abi;
 
 	for (size_t i = 0; i < sizeof(open_fns) / sizeof(open_fns[0]); i++) {
 		int has = kernel_has_symbol(open_fns[i].func);
@@ -256,7 +244,7 @@ static int setup_kprobe(struct opensnoop *x)
 		return -1;
 	}
 	if (feat->kprobe_args) {
-		fmt = fn->args;
+		abi = ABI_ARGN;
 	} else {
 		/* The kernel's calling convention: its architecture, not the
 		 * one this binary was built for. */
@@ -265,17 +253,28 @@ static int setup_kprobe(struct opensnoop *x)
 		if (uname(&u) < 0)
 			snprintf(u.machine, sizeof(u.machine), "?");
 		if (strcmp(u.machine, "x86_64") == 0) {
-			fmt = fn->args_x86;
+			abi = ABI_X86_64;
 		} else if (strcmp(u.machine, "aarch64") == 0) {
-			fmt = fn->args_arm64;
+			abi = ABI_ARM64;
 		} else {
 			snoop_err(x->s, "this kernel has no $argN kprobe fetch args, and opensnoop knows no registers "
 				  "for %s: use --tracepoint", u.machine);
 			return -1;
 		}
 	}
-	snprintf(args, sizeof(args), fmt, string_type(x));
-	ev = snoop_session_kprobe(x->s, "open", fn->func, args, false, on_entry_kprobe, x);
+	/* The path and the name always; the dirfd for -F and JSON, flags and
+	 * mode for -e and JSON: each fetch is work in the opening thread. */
+	snoop_buf_init(&args);
+	snoop_buf_printf(&args, fn->path[abi], string_type(x));
+	snoop_buf_adds(&args, " comm=$comm");
+	if (x->a.common.json || x->o->full_path)
+		snoop_buf_printf(&args, " %s", fn->dfd[abi]);
+	if (x->a.common.json || x->o->extended)
+		snoop_buf_printf(&args, " %s", fn->flags[abi]);
+	ev = snoop_buf_failed(&args) ? NULL
+				     : snoop_session_kprobe(x->s, "open", fn->func, snoop_buf_cstr(&args), false,
+							    on_entry_kprobe, x);
+	snoop_buf_free(&args);
 	if (!ev)
 		return -1;
 	x->kfunc = fn->func;
@@ -288,9 +287,9 @@ static int setup_kprobe(struct opensnoop *x)
 		char filter[300];
 
 		snprintf(filter, sizeof(filter), "filename ~ \"%s\"", x->o->glob);
-		return set_filter(x, ev, filter);
+		return opensnoop_filter(x, ev, filter);
 	}
-	return set_filter(x, ev, NULL);
+	return opensnoop_filter(x, ev, NULL);
 }
 
 /* ---- tracepoint fallback ---------------------------------------------- */
@@ -298,24 +297,30 @@ static int setup_kprobe(struct opensnoop *x)
 static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	int i = syscall_index(x, r->ev, true);
-	struct open_entry *e = opensnoop_entry_get(x, r->pid, false);
+	int i = snoop_syscall_of(x->sc, 4, r);
+	struct open_entry *e = opensnoop_entry_peek(x, r->pid);
 	uint64_t uptr = 0;
+	char *path = NULL;
+	size_t pathlen = 0;
+	struct snoop_task t;
 
 	if (i < 0)
 		return;
 	if (x->f_en_fname[i])
 		uptr = snoop_field_u64(r, x->f_en_fname[i]);
 	/* Keep a --libc path only when it was fetched for this very string
-	 * and no loss came in between. */
-	if (!(e && e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
-	      e->loss_seq == snoop_session_loss_seq(s))) {
-		e = opensnoop_entry_new(x, r->pid);
-		e->pstatus = PATH_UNAVAILABLE;
+	 * and no loss came in between: taken over into the syscall's entry. */
+	if (e && e->pstatus == PATH_OK && !e->entered && e->uptr == uptr && uptr &&
+	    e->slot.loss_seq == snoop_session_loss_seq(s)) {
+		path = e->path;
+		pathlen = e->pathlen;
+		e->path = NULL;
 	}
+	e = opensnoop_entry_new(x, r->pid, r->ts);
+	e->path = path;
+	e->pathlen = pathlen;
+	e->pstatus = path ? PATH_OK : PATH_UNAVAILABLE;
 	e->sys = (signed char)i;
-	e->ts = r->ts;
-	e->loss_seq = snoop_session_loss_seq(s);
 	e->entered = true;
 	e->dfd = x->f_en_dfd[i] ? (int)(int32_t)snoop_field_u64(r, x->f_en_dfd[i]) : -100;
 	e->mode = x->f_en_mode[i] ? snoop_field_u64(r, x->f_en_mode[i]) & 07777 : 0;
@@ -330,127 +335,27 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 		e->flags_known = false;
 		e->flags = e->mode = 0;
 	}
-	opensnoop_proc_comm(x, r->pid, e->comm);
+	/* The name now, while the thread exists: the task cache follows its
+	 * exec and rename in the kernel's records, else asks the kernel's
+	 * saved_cmdlines, else /proc. */
+	snoop_tasks_get(x->tasks, r->pid, &t);
+	memcpy(e->comm, t.comm, sizeof(e->comm));
 }
 
-static void on_newtask(struct snoop_session *s, const struct snoop_record *r, void *ctx)
-{
-	struct opensnoop *x = ctx;
-	pid_t child = (pid_t)snoop_field_s64(r, x->f_newtask_pid);
-	uint64_t flags = snoop_field_u64(r, x->f_newtask_flags);
-	size_t n = 0;
-	const char *comm = snoop_field_str(r, x->f_newtask_comm, &n);
-
-	(void)s;
-	if (flags & 0x00010000) /* CLONE_THREAD */
-		opensnoop_thread_note(x, child, opensnoop_tgid(x, r->pid), comm, n);
-	else
-		opensnoop_thread_note(x, child, child, comm, n);
-}
-
-/*
- * The name exec gives a task: the last component of the file name it was
- * exec'd by (a script's own, not its interpreter's), cut to 15 bytes, as
- * the kernel's begin_new_exec() does. Except for fexecve() and
- * execveat(fd, "", AT_EMPTY_PATH), whose file name is "/dev/fd/N": 6.14 and
- * later take the name of the file's dentry there, which the event does not
- * carry; false then.
- */
-static bool exec_comm(const char *file, size_t n, const char **comm, size_t *commlen)
-{
-	const char *base = file;
-
-	n = strnlen(file, n);
-	for (size_t i = 0; i < n; i++)
-		if (file[i] == '/')
-			base = file + i + 1;
-	if (base - file == 8 && memcmp(file, "/dev/fd/", 8) == 0 && base < file + n) {
-		const char *p = base;
-
-		while (p < file + n && *p >= '0' && *p <= '9')
-			p++;
-		if (p == file + n)
-			return false;
-	}
-	*comm = base;
-	*commlen = (size_t)(file + n - base);
-	if (*commlen > 15)
-		*commlen = 15;
-	return true;
-}
-
-/* Exec renames the task (and gives a multi-threaded exec'er the leader's
- * TID): the new name comes with the event, so that the process's opens get
- * it even when it is gone before they are printed (a short-lived command:
- * /proc/PID/comm is gone then). */
-static void on_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
-{
-	struct opensnoop *x = ctx;
-	size_t n = 0, cn = 0;
-	const char *file = x->f_exec_file ? snoop_field_str(r, x->f_exec_file, &n) : NULL;
-	const char *comm = NULL;
-
-	(void)s;
-	if (file && !exec_comm(file, n, &comm, &cn))
-		comm = NULL;
-	opensnoop_comm_exec(x, (pid_t)snoop_field_s64(r, x->f_exec_pid),
-			    (pid_t)snoop_field_s64(r, x->f_exec_old_pid), comm, cn);
-}
-
-static void on_rename(struct snoop_session *s, const struct snoop_record *r, void *ctx)
-{
-	struct opensnoop *x = ctx;
-	size_t n = 0;
-	const char *comm = snoop_field_str(r, x->f_rename_comm, &n);
-
-	(void)s;
-	opensnoop_comm_changed(x, (pid_t)snoop_field_s64(r, x->f_rename_pid), comm, n);
-}
-
-/* The comm cache of the tracepoint path (see opensnoop_proc_comm()): on
- * only when the kernel reports every change of a comm. */
-static int setup_comm_cache(struct opensnoop *x)
-{
-	const char *dir = snoop_session_tracing_dir(x->s);
-	struct snoop_event *ex, *rn;
-	char p1[512], p2[512];
-
-	snprintf(p1, sizeof(p1), "%s/events/sched/sched_process_exec", dir);
-	snprintf(p2, sizeof(p2), "%s/events/task/task_rename", dir);
-	if (access(p1, F_OK) != 0 || access(p2, F_OK) != 0)
-		return 0;
-	ex = snoop_session_tracepoint(x->s, "sched", "sched_process_exec", on_exec, x);
-	rn = ex ? snoop_session_tracepoint(x->s, "task", "task_rename", on_rename, x) : NULL;
-	if (!rn)
-		return -1;
-	x->f_exec_pid = snoop_event_field(ex, "pid");
-	x->f_exec_old_pid = snoop_event_field(ex, "old_pid");
-	x->f_exec_file = snoop_event_field(ex, "filename");
-	x->f_rename_pid = snoop_event_field(rn, "pid");
-	x->f_rename_comm = snoop_event_field(rn, "newcomm");
-	/* A kernel whose task_rename has no pid (it renames current):
-	 * common_pid would do, but keep it simple and read /proc. */
-	x->comm_cache = x->f_exec_pid && x->f_exec_old_pid && x->f_rename_pid && x->f_rename_comm;
-	return 0;
-}
-
-static bool record_tgid_available(struct opensnoop *x)
+static bool instance_has(struct opensnoop *x, const char *file)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/instances/%s/options/record-tgid", snoop_session_tracing_dir(x->s),
-		 snoop_session_instance_name(x->s));
+	snprintf(path, sizeof(path), "%s/instances/%s/%s", snoop_session_tracing_dir(x->s),
+		 snoop_session_instance_name(x->s), file);
 	return access(path, F_OK) == 0;
 }
 
 int opensnoop_setup(struct opensnoop *x)
 {
 	const struct snoop_features *feat = snoop_session_features(x->s);
-	struct snoop_event *ev;
 	int nexit = 0;
 
-	if (opensnoop_tables_init(x) < 0)
-		return -1;
 	x->kprobes = feat->kprobe_events && !x->o->force_tracepoint;
 	/* Only the kprobe's path is filtered in the kernel: a --libc path is
 	 * attached to its syscall in user space. */
@@ -467,67 +372,59 @@ int opensnoop_setup(struct opensnoop *x)
 			   x->o->libc ? "; paths from uprobes on the C library (--libc)"
 				      : ": add --libc for paths of dynamically linked programs");
 
-	/* Threads' processes, also for threads that are gone when their
-	 * opens are printed: task_newtask, and the kernel's saved_tgids,
-	 * which this instance's option fills (for a task -n hides from
-	 * task_newtask too). */
-	if (record_tgid_available(x))
-		x->record_tgid = snoop_session_instance_write(x->s, "options/record-tgid", "1") == 0;
-	ev = snoop_session_tracepoint(x->s, "task", "task_newtask", on_newtask, x);
-	if (!ev)
+	x->notrace_self = instance_has(x, "set_event_notrace_pid");
+	/* Threads' processes and names, also for threads that are gone when
+	 * their opens are printed: the task cache follows fork, exec and
+	 * rename, and turns on the kernel's saved_tgids for the rest. */
+	if (opensnoop_tables_init(x) < 0)
 		return -1;
-	x->f_newtask_pid = snoop_event_field(ev, "pid");
-	x->f_newtask_flags = snoop_event_field(ev, "clone_flags");
-	x->f_newtask_comm = snoop_event_field(ev, "comm");
 
 	if (x->kprobes) {
 		if (setup_kprobe(x) < 0)
 			return -1;
 		if (x->o->full_path && opensnoop_setup_dentry(x) < 0)
 			return -1;
-	} else {
-		for (int i = 0; i < 4; i++) {
-			char name[64];
-
-			if (!has_syscall_event(x, "enter", i))
-				continue;
-			snprintf(name, sizeof(name), "sys_enter_%s", syscalls[i]);
-			ev = snoop_session_tracepoint(x->s, "syscalls", name, on_entry_tp, x);
-			if (!ev)
-				return -1;
-			x->ev_enter[i] = ev;
-			x->f_en_dfd[i] = snoop_event_field(ev, "dfd");
-			x->f_en_fname[i] = snoop_event_field(ev, "filename");
-			if (!x->f_en_fname[i])
-				x->f_en_fname[i] = snoop_event_field(ev, "pathname");
-			x->f_en_flags[i] = snoop_event_field(ev, "flags");
-			x->f_en_mode[i] = snoop_event_field(ev, "mode");
-			if (set_filter(x, ev, NULL) < 0)
-				return -1;
-		}
-		if (x->o->libc && opensnoop_setup_libc(x) < 0)
-			return -1;
-		if (setup_comm_cache(x) < 0)
-			return -1;
+	} else if (x->o->libc && opensnoop_setup_libc(x) < 0) {
+		return -1;
 	}
+	/* The results: the exits alone on the kprobe path, whose entry
+	 * record holds all the tracepoint's entry would (one record less per
+	 * open); the pairs on the tracepoint path. Not every architecture has
+	 * open and creat. */
 	for (int i = 0; i < 4; i++) {
-		char name[64];
+		struct snoop_syscall *sc = &x->sc[i];
 
-		if (!has_syscall_event(x, "exit", i))
+		if (snoop_session_syscall(x->s, sc, syscalls[i],
+					  SNOOP_SYSCALL_OPTIONAL | (x->kprobes ? SNOOP_SYSCALL_EXIT_ONLY : 0),
+					  on_entry_tp, on_exit_tp, x) < 0)
+			return -1;
+		if (!sc->exit)
 			continue;
-		snprintf(name, sizeof(name), "sys_exit_%s", syscalls[i]);
-		ev = snoop_session_tracepoint(x->s, "syscalls", name, on_exit_tp, x);
-		if (!ev)
-			return -1;
-		x->ev_exit[i] = ev;
-		x->f_ret[i] = snoop_event_field(ev, "ret");
-		if (set_filter(x, ev, x->o->failed ? "ret < 0" : NULL) < 0)
-			return -1;
 		nexit++;
+		if (opensnoop_filter(x, sc->exit, x->o->failed ? "ret < 0" : NULL) < 0)
+			return -1;
+		if (!sc->enter)
+			continue;
+		x->f_en_dfd[i] = snoop_event_field(sc->enter, "dfd");
+		x->f_en_fname[i] = snoop_event_field(sc->enter, "filename");
+		if (!x->f_en_fname[i])
+			x->f_en_fname[i] = snoop_event_field(sc->enter, "pathname");
+		x->f_en_flags[i] = snoop_event_field(sc->enter, "flags");
+		x->f_en_mode[i] = snoop_event_field(sc->enter, "mode");
+		if (opensnoop_filter(x, sc->enter, NULL) < 0)
+			return -1;
 	}
 	if (!nexit) {
 		snoop_err(x->s, "no syscalls:sys_exit_open* tracepoints (CONFIG_FTRACE_SYSCALLS): cannot get results");
 		return -1;
+	}
+	if (x->notrace_self) {
+		/* Written once every event exists: each event file of the
+		 * instance then checks the list. */
+		char self[16];
+
+		snprintf(self, sizeof(self), "%d", (int)getpid());
+		return snoop_session_instance_write(x->s, "set_event_notrace_pid", self);
 	}
 	return 0;
 }

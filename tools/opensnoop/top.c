@@ -4,7 +4,7 @@
  * last error and how many processes opened each. The key is the path as
  * the process gave it (with -F, made absolute where it could be), so the
  * same file opened by relative and absolute names is two rows, as on the
- * line output.
+ * line output. The columns are declared in main.c.
  */
 #include <string.h>
 
@@ -13,25 +13,6 @@
 
 #include "opensnoop.h"
 
-enum { COL_OPENS, COL_FAILS, COL_ERR, COL_PROCS, COL_PATH };
-
-int opensnoop_top_setup(struct opensnoop *x, int argc, char **argv)
-{
-	static const struct snoop_top_col cols[] = {
-		[COL_OPENS] = { "OPENS", 8, SNOOP_TOP_COUNT, SNOOP_TOP_SUM },
-		[COL_FAILS] = { "FAILS", 7, SNOOP_TOP_NUMBER, SNOOP_TOP_SUM },
-		[COL_ERR] = { "LAST ERR", 9, SNOOP_TOP_TEXT, SNOOP_TOP_SUM },
-		[COL_PROCS] = { "PROCS", 6, SNOOP_TOP_NUMBER, SNOOP_TOP_DISTINCT },
-		[COL_PATH] = { "PATH", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM },
-	};
-
-	snoop_buf_init(&x->top_key);
-	x->top = snoop_top_new(cols, COL_PATH + 1, x->o->top.max_keys);
-	if (!x->top)
-		return -1;
-	return snoop_top_attach(x->top, x->s, &x->o->top, argc, argv);
-}
-
 void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t tgid, const char *base)
 {
 	const struct open_entry *e = ev->e;
@@ -39,30 +20,21 @@ void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t t
 	struct snoop_top_row *row;
 
 	snoop_buf_reset(k);
-	switch (e->pstatus) {
-	case PATH_OK:
+	if (e->pstatus == PATH_OK) {
 		if (base && e->path[0] != '/') {
 			snoop_buf_adds(k, base);
 			if (strcmp(base, "/") != 0)
 				snoop_buf_addc(k, '/');
 		}
 		snoop_buf_add(k, e->path, e->pathlen);
-		break;
-	/* The same words as the line output: brackets, which no path the
-	 * kernel hands over starts with in practice. */
-	case PATH_FAULT:
-		snoop_buf_adds(k, "[path unreadable]");
-		break;
-	case PATH_LOST:
-		snoop_buf_adds(k, "[entry not seen]");
-		break;
-	case PATH_UNAVAILABLE:
-		snoop_buf_adds(k, "[path unavailable]");
-		break;
+	} else {
+		/* The same words as the line output: brackets, which no path
+		 * the kernel hands over starts with in practice. */
+		snoop_buf_adds(k, opensnoop_path_mark(e->pstatus, true));
 	}
-	row = snoop_top_hit(x->top, k->data, k->len);
+	row = snoop_top_hit(x->a.table, k->data, k->len);
 	/* An open whose exit was not seen counts as an open, not a failure. */
-	snoop_top_num(x->top, row, COL_FAILS, ev->exited && ev->ret < 0);
+	snoop_top_num_by(x->a.table, row, "FAILS", ev->exited && ev->ret < 0);
 	if (ev->exited && ev->ret < 0) {
 		const char *name = snoop_errno_name((int)-ev->ret);
 		char num[24];
@@ -71,7 +43,7 @@ void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t t
 			snprintf(num, sizeof(num), "%ld", -ev->ret);
 			name = num;
 		}
-		snoop_top_text(x->top, row, COL_ERR, name, strlen(name));
+		snoop_top_text_by(x->a.table, row, "LAST ERR", name, strlen(name));
 	}
-	snoop_top_num(x->top, row, COL_PROCS, tgid ? tgid : ev->tid);
+	snoop_top_num_by(x->a.table, row, "PROCS", tgid ? tgid : ev->tid);
 }

@@ -8,7 +8,7 @@
 # Run by bench/vm-run through the VM harness; output as `#` lines.
 # vm-timeout: 600
 set -euo pipefail
-. /snoopvm/lib.sh
+. "$SNOOP_TEST_DIR/lib.bash"
 require_file "$TRACEFS/kprobe_events" "no kprobe events"
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECS:-2}
@@ -49,7 +49,7 @@ floor_off() {
 
 # one CONFIG: the workload's rate, and the tool's lines and losses
 one() {
-	local c=$1 out=$PWD/$1.out err=$PWD/$1.err d
+	local c=$1 out=$PWD/$1.out err=$PWD/$1.err
 	local -a tool=()
 	case $c in
 	alone) ;;
@@ -66,13 +66,7 @@ one() {
 	functrace-lat-user) tool=(functrace --latency --user-space "$FUNC") ;; # two records per call
 	esac
 	if ((${#tool[@]})); then
-		start_bg "$SNOOP_BIN/${tool[0]}" "${tool[@]:1}" >"$out" 2>"$err"
-		for ((i = 0; i < 600; i++)); do
-			d=$(ls -d "$TRACEFS"/instances/snoop_*_"$BG_PID" 2>/dev/null || true)
-			[[ -n $d ]] && snoop_armed "$d" && break
-			sleep 0.05
-		done
-		snoop_armed "$d" || fail "$c did not arm: $(cat "$err")"
+		bench_start "$c" "$out" "$err" "$SNOOP_BIN/${tool[0]}" "${tool[@]:1}"
 	fi
 	kcall "$SECS" >wl.out
 	if ((${#tool[@]})); then
@@ -90,8 +84,7 @@ one() {
 		*-c | *-c-user) lines=$(awk '$NF ~ /^[0-9]+$/ && NF >= 2 {n += $NF} END {print n + 0}' "$out") ;;
 		*) lines=$(grep -c kcall "$out" || true) ;;
 		esac
-		lost=$(sed -n 's/.*(ring buffer full, \([0-9]*\) in all).*/\1/p' "$err" | tail -n 1)
-		lost=${lost:-0}
+		lost=$(bench_lost "$err")
 	fi
 	echo "$c $rate $lines $lost $(awk '{print $2}' wl.out)" >>results
 }
@@ -99,22 +92,13 @@ one() {
 configs=(alone floor-kprobe kprobe kprobe-j kprobe-c kprobe-c-user)
 ((has_ft)) && configs+=(floor-function functrace functrace-c)
 configs+=(floor-pair functrace-lat functrace-lat-user)
-: >results
-for ((r = 1; r <= ROUNDS; r++)); do
-	for c in "${configs[@]}"; do
-		one "$c"
-	done
-done
+bench_rounds "$ROUNDS" "${configs[@]}"
 note "kernel $(uname -r), $(nproc) CPU(s), $ROUNDS rounds of ${SECS}s, medians; kcall = getppid() in a loop"
-python3 -S -I - results "$has_ft" <<'PY' | while IFS= read -r l; do note "$l"; done
+python3 -S -I - results "$SNOOP_TEST_DIR" "$has_ft" <<'PY' | while IFS= read -r l; do note "$l"; done
 import sys
-rows = {}
-for line in open(sys.argv[1]):
-    c, rate, lines, lost, ops = line.split()
-    rows.setdefault(c, []).append((float(rate), lines, lost, int(ops)))
-def med(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2]
+sys.path.insert(0, sys.argv[2])
+from results import load, med, median_round
+rows = load(sys.argv[1])
 alone = med([r[0] for r in rows["alone"]])
 print("| config | rate vs alone | vs its floor | ops -> reported (median round) | lost (median round) |")
 print("|---|---:|---:|---|---:|")
@@ -126,14 +110,7 @@ for c, floor in [("alone", None), ("floor-kprobe", None), ("kprobe", "floor-kpro
         continue
     rate = med([r[0] for r in rows[c]])
     vf = f"{rate / med([r[0] for r in rows[floor]]):.2f}" if floor else "—"
-    if rows[c][0][1] == "-":
-        rep, lost = "—", "—"
-    else:
-        # ops, lines and loss of one round, the one of median rate: a
-        # median of each apart could pair figures of different rounds
-        m = sorted(rows[c])[len(rows[c]) // 2]
-        rep = f"{m[3]:,} -> {int(m[1]):,}"
-        lost = f"{int(m[2]):,}"
+    rep, lost = median_round(rows[c])
     print(f"| {c} | {rate / alone:.2f} | {vf} | {rep} | {lost} |")
 PY
 assert_no_snoop_leftovers
