@@ -43,6 +43,7 @@ struct snoop_tool_args {
 	struct snoop_session *s;     /* from open to close */
 	struct snoop_top *table;     /* with --top: the table, else NULL */
 	struct snoop_pairs *pairs;   /* with pair_size: the entry/exit table */
+	char top_key_name[128];      /* -C --top: "CGROUP <the key's name>" */
 	int argc;
 	char **argv;
 };
