@@ -105,7 +105,7 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 		/* -C: the tool puts the cgroup first in its key (snoop/cgroup.h);
 		 * the key's header says so. */
 		memcpy(cols, tool->top_cols, sizeof(cols[0]) * (size_t)n);
-		for (int i = 0; i < n && args->common.print_cgroup; i++)
+		for (int i = 0; i < n && args->common.print_cgroup && tool->top_key_cgroup; i++)
 			if (cols[i].kind == SNOOP_TOP_KEY) {
 				snprintf(args->top_key_name, sizeof(args->top_key_name), "CGROUP %s", cols[i].name);
 				cols[i].name = args->top_key_name;

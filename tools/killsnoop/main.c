@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 {
 	static const struct snoop_tool tool = {
 		.name = "killsnoop", .doc = doc, .options = options, .parse = parse_opt,
-		.top_cols = cols, .top_ncols = 4, .declare = declare,
+		.top_cols = cols, .top_ncols = 4, .top_key_cgroup = true, .declare = declare,
 		.header = "PID     TID     COMM             SYSCALL           SIGNAL       TARGET         RESULT",
 		.pair_size = sizeof(struct sent), .pair_drop = on_drop,
 	};
