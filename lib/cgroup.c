@@ -318,18 +318,28 @@ void snoop_cgroup_short(const char *path, char *dst, size_t n)
 	if (kube != SIZE_MAX) {
 		/* kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<UID>.slice/<container>
 		 * (systemd), or kubepods/burstable/pod<UID>/<ID> (cgroupfs). */
-		for (size_t i = kube; i < nc; i++) {
-			const char *c = comp[i], *q = memmem(c, clen[i], "pod", 3);
+		for (size_t i = kube + 1; i < nc; i++) {
+			const char *c = comp[i], *q = NULL;
 			size_t l = clen[i];
 
 			if (l > 6 && !memcmp(c + l - 6, ".slice", 6))
 				l -= 6;
-			if (i > kube && (!memcmp(c, "besteffort", l < 10 ? l : 10) || !memcmp(c, "burstable", l < 9 ? l : 9)) &&
-			    !q)
-				snprintf(qos, sizeof(qos), "kubepods-%.*s", (int)(l > 20 ? 20 : l), c);
-			else if (i > kube && !memcmp(c, "kubepods-", 9) && !q && l > 9)
-				snprintf(qos, sizeof(qos), "%.*s", (int)(l > 40 ? 40 : l), c);
-			if (q && (size_t)(q - c) + 3 < l) {
+			/* The pod: "pod<UID>", or the last word of "kubepods-QOS-pod<UID>". */
+			if (l > 3 && !memcmp(c, "pod", 3))
+				q = c;
+			for (size_t k = l; !q && k-- > 0;)
+				if (c[k] == '-') {
+					if (l - k > 4 && !memcmp(c + k + 1, "pod", 3))
+						q = c + k + 1;
+					break;
+				}
+			if (!q) {
+				if (i == kube + 1)
+					snprintf(qos, sizeof(qos), "%s%.*s", l > 9 && !memcmp(c, "kubepods-", 9) ? "" : "kubepods-",
+						 (int)(l > 30 ? 30 : l), c);
+				continue;
+			}
+			{
 				size_t ul = l - (size_t)(q - c) - 3;
 
 				snprintf(pod, sizeof(pod), "pod%.*s", (int)(ul > 8 ? 8 : ul), q + 3);
