@@ -12,6 +12,7 @@
 
 #include <event-parse.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/output.h>
 
 #include "functrace.h"
@@ -51,8 +52,10 @@ bool ft_comm_ok(struct functrace *ft, int pid)
 void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_record *r)
 {
 	const char *comm = ft_comm(ft->comms, r->pid);
-	size_t mark = b->len;
+	size_t mark;
 
+	snoop_session_put_cgroup(ft->s, b, r->pid);
+	mark = b->len;
 	snoop_escape_text(b, comm, strlen(comm));
 	snoop_buf_pad(b, mark, 16);
 	snoop_buf_printf(b, " %-7d %-3d ", r->pid, r->cpu);
@@ -63,6 +66,7 @@ void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop
 	const char *comm = ft_comm(ft->comms, r->pid);
 
 	snoop_session_json_time(ft->s, j, r->ts);
+	snoop_session_json_cgroup(ft->s, j, r->pid);
 	snoop_json_str(j, "comm", comm, strlen(comm));
 	snoop_json_int(j, "pid", r->pid);
 	snoop_json_int(j, "cpu", r->cpu);

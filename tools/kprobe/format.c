@@ -13,6 +13,7 @@
 #include <event-parse.h>
 #include <trace-seq.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/tracefs.h>
 
 #include "kprobe.h"
@@ -472,6 +473,7 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 
 		snoop_json_begin(j, b);
 		snoop_session_json_time(s, j, r->ts);
+		snoop_session_json_cgroup(s, j, r->pid);
 		snoop_json_str(j, "comm", comm, commlen);
 		snoop_json_int(j, "pid", r->pid);
 		snoop_json_int(j, "cpu", r->cpu);
@@ -492,6 +494,7 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 		size_t mark;
 
 		snoop_session_put_time(s, b, r->ts);
+		snoop_session_put_cgroup(s, b, r->pid);
 		mark = b->len;
 		snoop_escape_text(b, comm, commlen);
 		snoop_buf_pad(b, mark, 16);
