@@ -134,10 +134,21 @@ head -n 1 "$WORK/e_t.out" | grep -q '^CGROUP ' || fail "no CGROUP column in the 
 	fail "execsnoop --cgroup B text: $(cat "$WORK/e_t.out")"
 ! grep -v "^CGROUP \|^/$B " "$WORK/e_t.out" || fail "execsnoop --cgroup B printed lines of other cgroups (above)"
 
-# A path that is no cgroup: one line, exit 64, before tracefs is touched.
-rc=0
-"$SNOOP_BIN/killsnoop" --cgroup "no-such-$$" -d 1 >/dev/null 2>"$WORK/bad.err" || rc=$?
-[ "$rc" = 64 ] && grep -q "invalid --cgroup" "$WORK/bad.err" || fail "bad --cgroup: exit $rc: $(cat "$WORK/bad.err")"
+# Paths that are no cgroup (or leave it, or steer a terminal), and two
+# hierarchies at once: one escaped line, exit 64, before tracefs is touched.
+V1=$(awk '$3 == "cgroup" { print $2; exit }' /proc/mounts)
+for bad in "no-such-$$" "$A/../$B" $'\e[31m\xff' "/proc" ${V1:+"$V1"}; do
+	rc=0
+	if [ "$bad" = "$V1" ]; then
+		"$SNOOP_BIN/killsnoop" --cgroup "$A" --cgroup "$bad" -d 1 >/dev/null 2>"$WORK/bad.err" || rc=$?
+	else
+		"$SNOOP_BIN/killsnoop" --cgroup "$bad" -d 1 >/dev/null 2>"$WORK/bad.err" || rc=$?
+	fi
+	[ "$rc" = 64 ] && grep -q "^killsnoop: invalid --cgroup" "$WORK/bad.err" ||
+		fail "bad --cgroup '$bad': exit $rc: $(cat -v "$WORK/bad.err")"
+	! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f\x80-\xff]' "$WORK/bad.err" ||
+		fail "bad --cgroup: control bytes in the message: $(cat -v "$WORK/bad.err")"
+done
 
 snapshot_tracefs "$WORK/after"
 assert_tracefs_same "$WORK/before" "$WORK/after"
