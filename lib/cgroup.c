@@ -388,6 +388,7 @@ struct snoop_cgroups {
 	uint64_t target_ids[SNOOP_CGROUP_MAX];
 	int ntargets;
 	uint64_t root_id;   /* the mount's root: where PID 0 (the idle task) is */
+	struct cg_task idle;
 };
 
 static size_t hash64(uint64_t v, size_t cap)
@@ -520,7 +521,7 @@ void snoop_cgroups_set(struct snoop_cgroups *c, pid_t tid, uint64_t id, const ch
 {
 	struct cg_task *k;
 
-	if (tid < 0 || (path && !node_put(c, id, path, strlen(path))))
+	if (tid <= 0 || (path && !node_put(c, id, path, strlen(path))))
 		return;
 	k = task_put(c, tid);
 	if (!k)
@@ -714,19 +715,18 @@ static uint64_t from_proc(struct snoop_cgroups *c, pid_t tid)
 
 static struct cg_task *lookup(struct snoop_cgroups *c, pid_t tid)
 {
-	struct cg_task *k = task_find(c, tid);
+	struct cg_task *k;
 
+	if (tid <= 0) {
+		/* The idle task (interrupts on an idle CPU) is in the root; TID
+		 * 0 is the table's "free", so it has an entry of its own. */
+		c->idle.id = c->root_id;
+		c->idle.src = c->root_id ? SNOOP_TASK_START : SNOOP_TASK_UNKNOWN;
+		return tid == 0 ? &c->idle : NULL;
+	}
+	k = task_find(c, tid);
 	if (k->tid && (k->src || k->tried))
 		return k;
-	if (tid == 0 && c->root_id) {
-		/* The idle task (interrupts on an idle CPU) is in the root. */
-		k = task_put(c, 0);
-		if (k) {
-			k->id = c->root_id;
-			k->src = SNOOP_TASK_START;
-		}
-		return k;
-	}
 	k = task_put(c, tid);
 	if (!k)
 		return NULL;

@@ -191,6 +191,12 @@ static void test_cache(void **state)
 	assert_int_equal(snoop_cgroups_match(c, 200), 1);
 	assert_int_equal(snoop_cgroups_match(c, 300), 0);
 	assert_int_equal(snoop_cgroups_match(c, 1), 0);
+	/* PID 0 (the idle task) is in the root: not a table entry of its own. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(snoop_cgroups_match(c, 0), 0);
+	t.tid = 0;
+	assert_true(snoop_cgroups_get(c, &t));
+	assert_string_equal(t.cgroup, "/");
 	t.tid = 200;
 	assert_true(snoop_cgroups_get(c, &t));
 	assert_string_equal(t.cgroup, "/a/b");
