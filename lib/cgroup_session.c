@@ -100,12 +100,17 @@ int snoop_cgroup_session_setup(struct snoop_session *s)
 				  cg_sys[i], cg_name[i]);
 			goto out;
 		}
-		if (!ev->fn) {
-			/* Ours alone: -n is about the traced tasks, not about
-			 * who moves them, and other hierarchies are noise. */
+		/* -n is about the traced tasks, not about who moves them or
+		 * who forked them: `-n cat` must still see bash fork the cat
+		 * (the task cache, if it records forks too, only learns more).
+		 * Other hierarchies' moves are noise. A tool's own cgroup event
+		 * (kprobe t:cgroup:...) keeps its filters. */
+		if (i == CG_NEWTASK) {
+			ev->no_comm_filter = true;
+		} else if (!ev->fn) {
 			ev->no_comm_filter = true;
 			snprintf(filter, sizeof(filter), "dst_root == %d", h.id);
-			if (i != CG_NEWTASK && snoop_event_filter(ev, filter) < 0)
+			if (snoop_event_filter(ev, filter) < 0)
 				goto out;
 		}
 		s->cg_ev[i] = ev;

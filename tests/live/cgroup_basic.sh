@@ -62,6 +62,10 @@ start_tool k_a "$SNOOP_BIN/killsnoop" --cgroup "$A" -C -j
 K_A=$BG_PID
 start_tool k_b "$SNOOP_BIN/killsnoop" --cgroup "$CGV2/$B" -j -C
 K_B=$BG_PID
+# -n sh: the kernel keeps sh's calls only, but bash's forks of sh must
+# still be seen, or the short-lived sh would have no known cgroup.
+start_tool k_n "$SNOOP_BIN/killsnoop" --cgroup "$A" -n sh -C -j
+K_N=$BG_PID
 start_tool e_all "$SNOOP_BIN/execsnoop" -C -j
 E_ALL=$BG_PID
 start_tool e_a "$SNOOP_BIN/execsnoop" --cgroup "$A" -C -j
@@ -75,11 +79,11 @@ echo "$PB2" >"$CGV2/$B/cgroup.procs"
 touch "$GO2"
 for p in "$PA1" "$PA2" "$PB1" "$PB2"; do wait "$p" || fail "workload $p failed"; done
 sleep 0.5
-for t in "$K_ALL" "$K_A" "$K_B" "$E_ALL" "$E_A" "$E_T"; do
+for t in "$K_ALL" "$K_A" "$K_B" "$K_N" "$E_ALL" "$E_A" "$E_T"; do
 	stop_tool "$t" INT
 	[ "$BG_STATUS" = 0 ] || fail "tool $t: exit status $BG_STATUS: $(cat "$WORK"/*.err)"
 done
-for f in k_all k_a k_b e_all e_a; do assert_json_lines "$WORK/$f.out" >/dev/null; done
+for f in k_all k_a k_b k_n e_all e_a; do assert_json_lines "$WORK/$f.out" >/dev/null; done
 
 python3 - "$WORK" "/$A" "/$B" "$OWN" "$PA1" "$PA2" "$PB1" "$PB2" <<'PY' || fail "records in the wrong cgroup (above)"
 import json, sys
@@ -122,6 +126,11 @@ def check_exec(name, keep):
         if keep and not under(r["cgroup"], keep):
             errs.append(f"{name}: an exec from outside {keep}: {r}")
     print(f"{name}: {len(recs)} records")
+kn = load("k_n")
+got = sorted((r["target"], r["comm"], r["cgroup"], r["cgroup_source"]) for r in kn)
+exp = sorted((t, "sh", A, "event") for t in (pa1, pa2))
+if got != exp:
+    errs.append(f"k_n: got {got}, want {exp}")
 check_exec("e_all", None)
 check_exec("e_a", A)
 for e in errs:
