@@ -45,6 +45,8 @@ kill -0 $$
 sh -c 'kill -0 $PPID'
 EOF
 chmod +x "$WORK/w.sh"
+command -v cc >/dev/null || skip "no C compiler for the clone3 workload"
+cc -O -Wall -o "$WORK/clone3" "$(dirname "$0")/cgroup_clone3.c" || fail "cannot build cgroup_clone3.c"
 snapshot_tracefs "$WORK/before"
 
 GO1=$WORK/go1 GO2=$WORK/go2
@@ -78,6 +80,8 @@ sleep 0.5
 echo "$PB2" >"$CGV2/$B/cgroup.procs"
 touch "$GO2"
 for p in "$PA1" "$PA2" "$PB1" "$PB2"; do wait "$p" || fail "workload $p failed"; done
+# A child that clone3 puts into B (CLONE_INTO_CGROUP): no event says so.
+C3=$("$WORK/clone3" "$CGV2/$B" 200) || fail "clone3 with CLONE_INTO_CGROUP failed"
 sleep 0.5
 for t in "$K_ALL" "$K_A" "$K_B" "$K_N" "$E_ALL" "$E_A" "$E_T"; do
 	stop_tool "$t" INT
@@ -85,11 +89,11 @@ for t in "$K_ALL" "$K_A" "$K_B" "$K_N" "$E_ALL" "$E_A" "$E_T"; do
 done
 for f in k_all k_a k_b k_n e_all e_a; do assert_json_lines "$WORK/$f.out" >/dev/null; done
 
-python3 - "$WORK" "/$A" "/$B" "$OWN" "$PA1" "$PA2" "$PB1" "$PB2" <<'PY' || fail "records in the wrong cgroup (above)"
+python3 - "$WORK" "/$A" "/$B" "$OWN" "$PA1" "$PA2" "$PB1" "$PB2" "$C3" <<'PY' || fail "records in the wrong cgroup (above)"
 import json, sys
 from collections import Counter
 w, A, B, own = sys.argv[1:5]
-pa1, pa2, pb1, pb2 = sys.argv[5:9]
+pa1, pa2, pb1, pb2, c3 = sys.argv[5:10]
 def load(n):
     return [json.loads(l) for l in open(f"{w}/{n}.out", encoding="utf-8", errors="surrogateescape")]
 errs = []
@@ -106,11 +110,18 @@ def check_kill(name, keep):
         if got != exp:
             errs.append(f"{name}: target {t}: got {dict(got)}, want {dict(exp)}")
     for r in recs:
+        if r["target"] == c3:
+            continue
         if r["cgroup_source"] is None:
             errs.append(f"{name}: cgroup unknown: {r}")
         if keep and not under(r["cgroup"], keep):
             errs.append(f"{name}: a record from outside {keep}: {r}")
     print(f"{name}: {len(recs)} records")
+# The clone3 child: in B, read from /proc (marked), in k_all and k_b only.
+for name, n in (("k_all", 1), ("k_a", 0), ("k_b", 1)):
+    got = [(r["cgroup"], r["cgroup_source"]) for r in load(name) if r["target"] == c3]
+    if got != [(B, "proc")] * n:
+        errs.append(f"{name}: clone3 child {c3}: got {got}")
 check_kill("k_all", None)
 check_kill("k_a", A)
 check_kill("k_b", B)
