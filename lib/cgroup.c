@@ -367,6 +367,7 @@ void snoop_cgroup_short(const char *path, char *dst, size_t n)
 struct cg_node {            /* a cgroup: ID -> path */
 	uint64_t id;        /* 0: free */
 	char *path;
+	char *shortp;       /* snoop_cgroup_short(path), made on first use */
 	signed char inside; /* in a target or below: 1, 0, or -1 not computed */
 };
 
@@ -419,8 +420,10 @@ void snoop_cgroups_free(struct snoop_cgroups *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; c->nodes && i < c->ncap; i++)
+	for (size_t i = 0; c->nodes && i < c->ncap; i++) {
 		free(c->nodes[i].path);
+		free(c->nodes[i].shortp);
+	}
 	for (int i = 0; i < c->ntargets; i++)
 		free(c->targets[i]);
 	free(c->nodes);
@@ -469,7 +472,9 @@ static struct cg_node *node_put(struct snoop_cgroups *c, uint64_t id, const char
 		if (!p)
 			return nd->id ? nd : NULL;
 		free(nd->path);
+		free(nd->shortp);
 		nd->path = p;
+		nd->shortp = NULL;
 		nd->inside = -1;
 	}
 	if (!nd->id) {
@@ -767,14 +772,23 @@ bool snoop_cgroups_get(struct snoop_cgroups *c, struct snoop_task *t)
 
 	t->cgroup_id = 0;
 	t->cgroup = NULL;
+	t->cgroup_short = NULL;
 	t->cgroup_src = SNOOP_TASK_UNKNOWN;
 	if (!k || !k->src)
 		return false;
 	nd = node_find(c, k->id);
 	if (!nd->id || !nd->path)
 		return false;
+	/* The column's short form, once per cgroup, not per line. */
+	if (!nd->shortp) {
+		char buf[256];
+
+		snoop_cgroup_short(nd->path, buf, sizeof(buf));
+		nd->shortp = strdup(buf);
+	}
 	t->cgroup_id = k->id;
 	t->cgroup = nd->path;
+	t->cgroup_short = nd->shortp;
 	t->cgroup_src = k->src;
 	return true;
 }

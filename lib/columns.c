@@ -91,8 +91,13 @@ void snoop_col_cgroup(struct snoop_buf *b, const struct snoop_task *t, int width
 	if (t->cgroup_src == SNOOP_TASK_UNKNOWN || !t->cgroup) {
 		snoop_buf_addc(b, '?');
 	} else {
-		snoop_cgroup_short(t->cgroup, shortp, sizeof(shortp));
-		snoop_escape_text(b, shortp, strlen(shortp));
+		const char *sp = t->cgroup_short;
+
+		if (!sp) {
+			snoop_cgroup_short(t->cgroup, shortp, sizeof(shortp));
+			sp = shortp;
+		}
+		snoop_escape_text(b, sp, strlen(sp));
 		/* Read after the event: the task may have moved since. */
 		if (t->cgroup_src == SNOOP_TASK_PROC)
 			snoop_buf_addc(b, '*');

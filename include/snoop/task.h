@@ -61,6 +61,7 @@ struct snoop_task {
 	 * the session closes; raw bytes, not escaped). */
 	uint64_t cgroup_id;
 	const char *cgroup;
+	const char *cgroup_short;    /* snoop_cgroup_short() of it, or NULL */
 	enum snoop_task_src cgroup_src;
 };
 

@@ -122,10 +122,10 @@ static void emit(struct killsnoop *x, pid_t tid, enum sc sc, uint64_t ts, const 
 		char cg[256];
 
 		if (x->a.common.print_cgroup) {
-			if (t.cgroup_src)
+			if (t.cgroup_src && !t.cgroup_short)
 				snoop_cgroup_short(t.cgroup, cg, sizeof(cg));
 			memmove(key + 1, key, 3 * sizeof(key[0]));
-			key[0] = t.cgroup_src ? cg : NULL;
+			key[0] = !t.cgroup_src ? NULL : t.cgroup_short ? t.cgroup_short : cg;
 		}
 		row = snoop_top_hitv(x->a.table, key, x->a.common.print_cgroup ? 4 : 3);
 
