@@ -21,8 +21,9 @@ trap 'rc=$?; for p in $(cat "$V1/cgroup.procs" 2>/dev/null); do kill -9 "$p"; do
 snapshot_tracefs "$WORK/before"
 
 mkfifo "$WORK/go_in" "$WORK/go_out"
-bash -c 'read -r _ <"$1"; kill -0 $$; sh -c "kill -0 \$PPID"' sh "$WORK/go_in" & IN=$!
-bash -c 'read -r _ <"$1"; kill -0 $$; sh -c "kill -0 \$PPID"' sh "$WORK/go_out" & OUT=$!
+# ("; true": bash -c would exec its last command in place, no child)
+bash -c 'read -r _ <"$1"; kill -0 $$; sh -c "kill -0 \$PPID"; true' sh "$WORK/go_in" & IN=$!
+bash -c 'read -r _ <"$1"; kill -0 $$; sh -c "kill -0 \$PPID"; true' sh "$WORK/go_out" & OUT=$!
 BG_PIDS+=("$IN" "$OUT")
 start_tool k "$SNOOP_BIN/killsnoop" --cgroup "$V1" -C -j
 K=$BG_PID

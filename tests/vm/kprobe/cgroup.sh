@@ -16,14 +16,15 @@ mkdir -p "$CG/A" "$CG/B"
 snapshot_tracefs
 
 # Each shell waits on its FIFO (no polling: one vCPU under TCG), then runs
-# cat on its marker file.
+# cat on its marker file ("; true": bash -c would exec its last command
+# in place, and cat would be no child).
 for t in a1 a2 b1; do
 	echo "$t" >"/tmp/cgm_$t"
 	mkfifo "go_$t"
 done
-bash -c 'read -r _ <go_a1; cat /tmp/cgm_a1 >/dev/null' & a1=$!
-bash -c 'read -r _ <go_a2; cat /tmp/cgm_a2 >/dev/null' & a2=$!
-bash -c 'read -r _ <go_b1; cat /tmp/cgm_b1 >/dev/null' & b1=$!
+bash -c 'read -r _ <go_a1; cat /tmp/cgm_a1 >/dev/null; true' & a1=$!
+bash -c 'read -r _ <go_a2; cat /tmp/cgm_a2 >/dev/null; true' & a2=$!
+bash -c 'read -r _ <go_b1; cat /tmp/cgm_b1 >/dev/null; true' & b1=$!
 echo "$a1" >"$CG/A/cgroup.procs"
 echo "$b1" >"$CG/B/cgroup.procs"
 
