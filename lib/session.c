@@ -190,7 +190,10 @@ static int create_instance(struct snoop_session *s)
 		if (s->live_fd >= 0)
 			return 0;
 		s->instance_created = false;
-		if (errno != ENOENT) {
+		/* Gone under us: ENOENT, or ENODEV when the open came while
+		 * the rmdir was taking the directory's files away (two
+		 * sessions starting at once, seen on 6.12 and 6.18). */
+		if (errno != ENOENT && errno != ENODEV) {
 			snoop_err(s, "cannot open %s: %s", path, strerror(errno));
 			rmdir(s->instance_dir);
 			return -1;

@@ -36,7 +36,8 @@ start_bg "$KPROBE" -j -C --cgroup A -e "$probe" >a.json 2>a.err
 fa=$BG_PID
 for ((i = 0; i < 300; i++)); do
 	kp_armed "$all" && kp_armed "$fa" && break
-	kill -0 "$all" "$fa" || { cat all.err a.err >&2; fail "kprobe exited before tracing"; }
+	# (one kill -0 per PID: bash's kill succeeds if any signal went)
+	kill -0 "$all" && kill -0 "$fa" || { cat all.err a.err >&2; fail "kprobe exited before tracing"; }
 	sleep 0.1
 done
 echo "$a2" >"$CG/A/cgroup.procs"
