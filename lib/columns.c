@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/columns.h>
 
 static void pad(struct snoop_buf *b, size_t mark, int width)
@@ -82,6 +83,28 @@ void snoop_col_str(struct snoop_buf *b, const char *s, int width)
 	pad(b, mark, width);
 }
 
+void snoop_col_cgroup(struct snoop_buf *b, const struct snoop_task *t, int width)
+{
+	size_t mark = b->len;
+	char shortp[256];
+
+	if (t->cgroup_src == SNOOP_TASK_UNKNOWN || !t->cgroup) {
+		snoop_buf_addc(b, '?');
+	} else {
+		const char *sp = t->cgroup_short;
+
+		if (!sp) {
+			snoop_cgroup_short(t->cgroup, shortp, sizeof(shortp));
+			sp = shortp;
+		}
+		snoop_escape_text(b, sp, strlen(sp));
+		/* Read after the event: the task may have moved since. */
+		if (t->cgroup_src == SNOOP_TASK_PROC)
+			snoop_buf_addc(b, '*');
+	}
+	pad(b, mark, width);
+}
+
 void snoop_col_end(struct snoop_buf *b)
 {
 	if (b->len && b->data[b->len - 1] == ' ')
@@ -107,6 +130,18 @@ void snoop_json_task(struct snoop_json *j, const struct snoop_task *t)
 	else
 		snoop_json_null(j, "comm");
 	snoop_json_cstr(j, "comm_source", snoop_task_src_name(t->comm_src));
+}
+
+void snoop_json_cgroup(struct snoop_json *j, const struct snoop_task *t)
+{
+	if (t->cgroup_src && t->cgroup) {
+		snoop_json_str(j, "cgroup", t->cgroup, strlen(t->cgroup));
+		snoop_json_uint(j, "cgroup_id", t->cgroup_id);
+	} else {
+		snoop_json_null(j, "cgroup");
+		snoop_json_null(j, "cgroup_id");
+	}
+	snoop_json_cstr(j, "cgroup_source", snoop_task_src_name(t->cgroup_src));
 }
 
 void snoop_json_ret(struct snoop_json *j, int64_t ret)

@@ -35,6 +35,7 @@ struct snoop_event {
 	char dyn_file[32];          /* kprobe_events, uprobe_events, dynamic_events */
 	bool enabled;
 	bool trigger_only;          /* a hist trigger reads it: not enabled for records */
+	bool no_comm_filter;        /* the library's own (cgroup moves): -n is not for it */
 	uint64_t hits;
 };
 
@@ -163,6 +164,14 @@ struct snoop_session {
 	struct snoop_tasks *tasks;      /* snoop_session_tasks(), NULL until asked */
 	struct snoop_trigger *triggers; /* hist.c, in creation order */
 	int ntriggers;
+	/* --cgroup/-C (cgroup_session.c): the cache, the events that feed it
+	 * (attach, transfer, newtask: -1 when not recorded), and what the
+	 * --cgroup filter dropped. */
+	struct snoop_cgroups *cgroups;
+	bool cg_filter;
+	int cg_ids[3];
+	struct snoop_event *cg_ev[3];
+	uint64_t cg_dropped, cg_unknown;
 };
 
 /* reader.c */
@@ -212,6 +221,15 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
 /* A loss on cpu: count > 0, or -1 when the kernel did not say how many;
  * final for the remainders counted at the end (snoop_reader_settle_losses). */
 void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts, bool final);
+
+/* cgroup_session.c: --cgroup and -C. setup declares the events (start,
+ * before the events are applied), scan reads the start state (just after
+ * tracing is on), pass feeds the cache and says whether a record is kept,
+ * report says at the end what was dropped. */
+int snoop_cgroup_session_setup(struct snoop_session *s);
+void snoop_cgroup_session_scan(struct snoop_session *s);
+bool snoop_cgroup_session_pass(struct snoop_session *s, const struct snoop_pending *p, uint16_t type);
+void snoop_cgroup_session_report(struct snoop_session *s);
 
 /* snoop_now_ns() is public: session.h. */
 

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/options.h>
 #include <snoop/output.h>
+#include <snoop/tracefs.h>
 
 const char *argp_program_version = "snoopkit 0.1.0";
 
@@ -25,7 +27,7 @@ const char *argp_program_version = "snoopkit 0.1.0";
 /* 4 GiB per CPU is far beyond what a snoop needs and what most boxes have. */
 #define BUFFER_KB_MAX (4UL * 1024 * 1024)
 
-enum { OPT_TOP = 0x1000 };
+enum { OPT_TOP = 0x1000, OPT_CGROUP };
 
 static const struct argp_option common_options[] = {
 	{ "pid", 'p', "PID", 0, "Only the process PID (all its threads, also those it creates later)", 0 },
@@ -40,6 +42,9 @@ static const struct argp_option common_options[] = {
 	{ "max-events", 'M', "N", 0, "Stop after N events (lines printed, or hits counted with -c/--top)", 0 },
 	{ "buffer-kb", 'b', "KB", 0, "Per-CPU ring buffer size in KiB (default: kernel's)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeatable): set-up steps, statistics", 0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0, "Only tasks in this cgroup or below (repeatable): a path under /sys/fs/cgroup "
+	  "or relative to its v2 (else v1) mount, e.g. system.slice/docker-ID.scope; filtered in user space", 0 },
+	{ "print-cgroup", 'C', NULL, 0, "Print each task's cgroup (CGROUP column, JSON \"cgroup\")", 0 },
 	{ 0 }
 };
 
@@ -121,6 +126,37 @@ static bool comm_ok(const char *s)
 	return true;
 }
 
+/* --cgroup PATH: it exists now, and in the hierarchy of the others (one
+ * hierarchy is followed per run). The session resolves it again at start. */
+static void cgroup_opt(struct argp_state *state, struct snoop_opts *o, const char *arg)
+{
+	char *mi = snoop_read_file("/proc/self/mountinfo", NULL), *sc = snoop_read_file("/proc/self/cgroup", NULL);
+	struct snoop_cgroup_hier h, h0;
+	char q[96], rel[4096], err[256] = "cannot read /proc/self/mountinfo";
+	uint64_t id;
+	int ret = -1;
+
+	if (o->ncgroups >= SNOOP_CGROUP_MAX) {
+		free(mi);
+		free(sc);
+		argp_error(state, "--cgroup: at most %d paths", SNOOP_CGROUP_MAX);
+	}
+	if (mi && sc)
+		ret = snoop_cgroup_resolve(mi, sc, arg, &h, rel, sizeof(rel), &id, err, sizeof(err));
+	if (ret == 0 && o->ncgroups &&
+	    snoop_cgroup_resolve(mi, sc, o->cgroups[0], &h0, rel, sizeof(rel), &id, err, sizeof(err)) == 0 &&
+	    h0.id != h.id) {
+		snprintf(err, sizeof(err), "in the %s hierarchy, the first --cgroup in %s: one hierarchy per run",
+			 h.name, h0.name);
+		ret = -1;
+	}
+	free(mi);
+	free(sc);
+	if (ret < 0)
+		argp_error(state, "invalid --cgroup '%s': %s", snoop_arg_quote(q, sizeof(q), arg), err);
+	o->cgroups[o->ncgroups++] = arg;
+}
+
 static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
 	struct snoop_opts *o = state->input;
@@ -182,6 +218,12 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'v':
 		o->verbose++;
+		return 0;
+	case 'C':
+		o->print_cgroup = true;
+		return 0;
+	case OPT_CGROUP:
+		cgroup_opt(state, o, arg);
 		return 0;
 	case ARGP_KEY_END:
 		if (o->time_rel && o->time_wall)

@@ -23,6 +23,8 @@
 #include <event-parse.h>
 #include <tracefs.h>
 
+#include <snoop/cgroup.h>
+#include <snoop/columns.h>
 #include <snoop/sweep.h>
 #include <snoop/task.h>
 
@@ -190,6 +192,9 @@ static int create_instance(struct snoop_session *s)
 		if (s->live_fd >= 0)
 			return 0;
 		s->instance_created = false;
+		/* Gone under us: ENOENT, or ENODEV when the open came while
+		 * the rmdir was taking the directory's files away (two
+		 * sessions starting at once, seen on 6.12 and 6.18). */
 		if (errno != ENOENT && errno != ENODEV) {
 			snoop_err(s, "cannot open %s: %s", path, strerror(errno));
 			rmdir(s->instance_dir);
@@ -829,9 +834,9 @@ static int apply_event(struct snoop_session *s, struct snoop_event *ev)
 	/* Alone, the tool's filter goes in as it was checked; with -n it is
 	 * parenthesised. */
 	if (ev->filter)
-		snoop_buf_printf(&f, (s->common_filters & SNOOP_FILTER_COMM) && s->opts.comm ? "(%s)" : "%s",
+		snoop_buf_printf(&f, (s->common_filters & SNOOP_FILTER_COMM) && s->opts.comm && !ev->no_comm_filter ? "(%s)" : "%s",
 				 ev->filter);
-	if ((s->common_filters & SNOOP_FILTER_COMM) && s->opts.comm)
+	if ((s->common_filters & SNOOP_FILTER_COMM) && s->opts.comm && !ev->no_comm_filter)
 		/* "comm" is a generic field every event has; -n is checked to
 		 * hold no quote or backslash, so it needs no escaping here. */
 		snoop_buf_printf(&f, "%scomm == \"%s\"", f.len ? " && " : "", s->opts.comm);
@@ -902,7 +907,7 @@ int snoop_session_start(struct snoop_session *s)
 	snprintf(path, sizeof(path), "%s/buffer_percent", s->instance_dir);
 	if (access(path, F_OK) == 0 && snoop_session_instance_write(s, "buffer_percent", "0") < 0)
 		return -1;
-	if (apply_pid_filter(s) < 0)
+	if (snoop_cgroup_session_setup(s) < 0 || apply_pid_filter(s) < 0)
 		return -1;
 	for (int i = 0; i < s->nevents; i++)
 		if (apply_event(s, s->events[i]) < 0)
@@ -939,6 +944,9 @@ int snoop_session_start(struct snoop_session *s)
 		snoop_err(s, "cannot turn tracing on: %s", strerror(errno));
 		return -1;
 	}
+	/* The start state of the cgroups, now that every move after it is
+	 * recorded (cgroup_session.c). */
+	snoop_cgroup_session_scan(s);
 	if (s->opts.duration > 0) {
 		struct itimerval it = { 0 };
 
@@ -984,6 +992,8 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
 	if (!p->data || p->size < 8)
 		return;
 	memcpy(&type, p->data, sizeof(type));
+	if (s->cgroups && !snoop_cgroup_session_pass(s, p, type))
+		return;
 	if (s->pid_follow) {
 		int32_t pid;
 
@@ -1251,6 +1261,7 @@ int snoop_session_run(struct snoop_session *s)
 		snoop_warn(s, "-p %d: %llu records of its child processes dropped, %llu of tasks gone before they could "
 			   "be told apart", (int)s->opts.pid, (unsigned long long)s->pid_dropped,
 			   (unsigned long long)s->pidset.unknown);
+	snoop_cgroup_session_report(s);
 	return s->failed ? -1 : 0;
 }
 
@@ -1363,6 +1374,7 @@ static bool teardown(struct snoop_session *s)
 	s->reaper_fd = -1;
 	snoop_pidset_free(&s->pidset);
 	snoop_tasks_free(s->tasks);
+	snoop_cgroups_free(s->cgroups);
 	if (s->instance)
 		tracefs_instance_free(s->instance);
 	if (s->tep)
@@ -1539,6 +1551,9 @@ void snoop_session_put_time_header(struct snoop_session *s, struct snoop_buf *b)
 		snoop_buf_printf(b, "%-11s ", "TIME(s)");
 	else if (s->opts.time_wall)
 		snoop_buf_printf(b, "%-12s ", "TIME");
+	/* -C: the CGROUP column follows the time (snoop_session_put_cgroup). */
+	if (s->opts.print_cgroup)
+		snoop_buf_printf(b, "%-*s ", SNOOP_CGROUP_WIDTH, "CGROUP");
 }
 
 void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint64_t ts)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/session.h>
 #include <snoop/task.h>
 #include <snoop/tracefs.h>
@@ -24,6 +25,7 @@ struct snoop_tasks {
 	 * lookup misses them: one read per batch of new tasks, not per TID. */
 	char *saved_cmdlines, *saved_tgids;
 	struct snoop_tasks_stats st;
+	struct snoop_cgroups *cgroups; /* the session's, not ours to free */
 };
 
 const char *snoop_task_src_name(enum snoop_task_src src)
@@ -35,6 +37,8 @@ const char *snoop_task_src_name(enum snoop_task_src src)
 		return "saved";
 	case SNOOP_TASK_PROC:
 		return "proc";
+	case SNOOP_TASK_START:
+		return "start";
 	default:
 		return NULL;
 	}
@@ -296,7 +300,15 @@ bool snoop_tasks_get(struct snoop_tasks *t, pid_t tid, struct snoop_task *out)
 		t->st.unknown++;
 	}
 	*out = *k;
+	/* Kept by the cgroup cache, which forgets no task: not in the slot. */
+	if (t->cgroups)
+		snoop_cgroups_get(t->cgroups, out);
 	return k->comm_src && k->tgid_src;
+}
+
+void snoop_tasks_set_cgroups(struct snoop_tasks *t, struct snoop_cgroups *c)
+{
+	t->cgroups = c;
 }
 
 bool snoop_tasks_get_ppid(struct snoop_tasks *t, pid_t tid, struct snoop_task *out)
@@ -311,6 +323,8 @@ bool snoop_tasks_get_ppid(struct snoop_tasks *t, pid_t tid, struct snoop_task *o
 		/* Read /proc even though tgid and comm were known. */
 		from_proc(t, k);
 		*out = *k;
+		if (t->cgroups)
+			snoop_cgroups_get(t->cgroups, out);
 	}
 	return k->ppid_src != SNOOP_TASK_UNKNOWN;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The tool skeleton: argp wiring and main()'s life cycle (include/snoop/tool.h). */
 #include <argp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <snoop/task.h>
@@ -102,7 +103,18 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	}
 	ret = 1;
 	if (args->common.top && tool->top_cols) {
-		args->table = snoop_top_new(tool->top_cols, tool->top_ncols, args->top.max_keys);
+		struct snoop_top_col cols[SNOOP_TOP_MAX_COLS];
+		int n = tool->top_ncols < SNOOP_TOP_MAX_COLS ? tool->top_ncols : SNOOP_TOP_MAX_COLS;
+
+		/* -C: the tool puts the cgroup first in its key (snoop/cgroup.h);
+		 * the key's header says so. */
+		memcpy(cols, tool->top_cols, sizeof(cols[0]) * (size_t)n);
+		for (int i = 0; i < n && args->common.print_cgroup && tool->top_key_cgroup; i++)
+			if (cols[i].kind == SNOOP_TOP_KEY) {
+				snprintf(args->top_key_name, sizeof(args->top_key_name), "CGROUP %s", cols[i].name);
+				cols[i].name = args->top_key_name;
+			}
+		args->table = snoop_top_new(cols, tool->top_ncols, args->top.max_keys);
 		if (!args->table || snoop_top_attach(args->table, args->s, &args->top, argc, argv) < 0)
 			goto out;
 	}

@@ -11,6 +11,10 @@
  *            name ("E123" when unnamed)         "ret": the number
  *   SIG      "SIGTERM", "SIGRTMIN+3", "0"; the  "signal": name or null when
  *            number when unnamed                unnamed, "signum": number
+ *   CGROUP   -C: the path, short for container  "cgroup": the full path or
+ *            scopes (snoop_cgroup_short),       null, "cgroup_id", and
+ *            escaped; "*" after it when read    "cgroup_source": "event",
+ *            late from /proc, "?" when unknown  "start", "proc" or null
  *
  * Text writers pad to width (0: no padding) and add one space after.
  */
@@ -38,12 +42,17 @@ void snoop_col_signal(struct snoop_buf *b, int sig, int width);
 const char *snoop_signal_label(int sig, char buf[SNOOP_SIGNAME_MAX]);
 /* Trusted ASCII (a syscall name, a number) padded to width. */
 void snoop_col_str(struct snoop_buf *b, const char *s, int width);
+/* -C: the CGROUP column's width (a docker-<12 hex> name fits). */
+#define SNOOP_CGROUP_WIDTH 24
+void snoop_col_cgroup(struct snoop_buf *b, const struct snoop_task *t, int width);
 /* End the line: the last column's trailing space becomes "\n". */
 void snoop_col_end(struct snoop_buf *b);
 
 /* "pid", "pid_source", "tid", "comm", "comm_source" from a task (sources
  * as snoop_task_src_name(), null when unknown). */
 void snoop_json_task(struct snoop_json *j, const struct snoop_task *t);
+/* "cgroup", "cgroup_id", "cgroup_source" of a task. */
+void snoop_json_cgroup(struct snoop_json *j, const struct snoop_task *t);
 /* key: a PID, null when <= 0. */
 void snoop_json_pid(struct snoop_json *j, const char *key, pid_t pid);
 /* "ret" and "errno" (name, null on success or when unnamed). */

@@ -21,6 +21,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* --cgroup may be given this many times (snoop/cgroup.h). */
+#define SNOOP_CGROUP_MAX 8
+
 struct snoop_opts {
 	pid_t pid;          /* -p: a process (all its threads); 0 = any */
 	pid_t tid;          /* -L: one thread; 0 = any */
@@ -33,6 +36,11 @@ struct snoop_opts {
 	unsigned int buffer_kb; /* -b: per-CPU ring buffer size; 0 = kernel default */
 	uint64_t max_events; /* -M: stop after N events reported; 0 = no limit */
 	int verbose;        /* -v, repeatable */
+	/* --cgroup PATH (repeatable): only tasks in one of them or below;
+	 * checked to exist, all in one hierarchy, when parsed. */
+	const char *cgroups[SNOOP_CGROUP_MAX];
+	int ncgroups;
+	bool print_cgroup;  /* -C: a CGROUP column, JSON "cgroup" */
 };
 
 extern const struct argp snoop_common_argp;

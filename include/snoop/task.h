@@ -44,6 +44,8 @@ enum snoop_task_src {
 	SNOOP_TASK_EVENT,       /* a kernel record of this session */
 	SNOOP_TASK_SAVED,       /* the kernel's saved_cmdlines/saved_tgids */
 	SNOOP_TASK_PROC,        /* /proc, read after the event: may be late */
+	SNOOP_TASK_START,       /* read when the trace started, then followed
+				 * by events (the cgroup: snoop/cgroup.h) */
 };
 
 #define SNOOP_COMM_LEN 16
@@ -54,9 +56,16 @@ struct snoop_task {
 	pid_t ppid;                  /* the parent process, 0 when unknown */
 	char comm[SNOOP_COMM_LEN];   /* "" when unknown; raw bytes, not escaped */
 	enum snoop_task_src tgid_src, comm_src, ppid_src;
+	/* With --cgroup or -C (snoop/cgroup.h), else 0/NULL/unknown: the
+	 * cgroup's ID and its path in the session's hierarchy (valid until
+	 * the session closes; raw bytes, not escaped). */
+	uint64_t cgroup_id;
+	const char *cgroup;
+	const char *cgroup_short;    /* snoop_cgroup_short() of it, or NULL */
+	enum snoop_task_src cgroup_src;
 };
 
-/* "event", "saved", "proc", or NULL for unknown: the JSON *_source values. */
+/* "event", "saved", "proc", "start", or NULL for unknown: the JSON *_source values. */
 const char *snoop_task_src_name(enum snoop_task_src src);
 
 /* ---- the cache (no session needed: unit-testable) ---------------------- */
@@ -94,6 +103,10 @@ void snoop_tasks_rename(struct snoop_tasks *t, pid_t tid, const char *comm, size
 bool snoop_tasks_get(struct snoop_tasks *t, pid_t tid, struct snoop_task *out);
 
 bool snoop_tasks_get_ppid(struct snoop_tasks *t, pid_t tid, struct snoop_task *out);
+
+/* Let snoop_tasks_get() fill the cgroup fields from c too (NULL: not). */
+struct snoop_cgroups;
+void snoop_tasks_set_cgroups(struct snoop_tasks *t, struct snoop_cgroups *c);
 
 struct snoop_tasks_stats {
 	uint64_t from_event, from_saved, from_proc, unknown; /* comm lookups by source */

@@ -43,6 +43,7 @@ struct snoop_tool_args {
 	struct snoop_session *s;     /* from open to close */
 	struct snoop_top *table;     /* with --top: the table, else NULL */
 	struct snoop_pairs *pairs;   /* with pair_size: the entry/exit table */
+	char top_key_name[128];      /* -C --top: "CGROUP <the key's name>" */
 	int argc;
 	char **argv;
 };
@@ -58,6 +59,9 @@ struct snoop_tool {
 	/* --top: the table's columns (NULL: the tool has no --top/-i). */
 	const struct snoop_top_col *top_cols;
 	int top_ncols;
+	/* With -C the tool puts the task's cgroup (snoop_cgroup_short) first
+	 * in its --top key: the skeleton then names the key "CGROUP ...". */
+	bool top_key_cgroup;
 	/* -i has a meaning without --top (a count mode): the skeleton then
 	 * leaves snoop_top_opts_check() out and the tool checks itself. */
 	bool interval_without_top;

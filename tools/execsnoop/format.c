@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/output.h>
 #include <snoop/tracefs.h>
 
@@ -446,6 +447,7 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 
 		snoop_json_begin(&j, b);
 		snoop_session_json_time(x->s, &j, r->ts);
+		snoop_session_json_cgroup(x->s, &j, pid);
 		snoop_json_int(&j, "pid", pid);
 		snoop_json_int(&j, "ppid", ppid);
 		if (uid >= 0)
@@ -491,6 +493,7 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	}
 
 	snoop_session_put_time(x->s, b, r->ts);
+	snoop_session_put_cgroup(x->s, b, pid);
 	if (o->show_uid) {
 		if (uid >= 0)
 			snoop_buf_printf(b, "%-7ld ", uid);

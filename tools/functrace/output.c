@@ -12,6 +12,7 @@
 
 #include <event-parse.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/columns.h>
 #include <snoop/output.h>
 
@@ -46,6 +47,7 @@ void ft_put_task(struct functrace *ft, struct snoop_buf *b, const struct snoop_r
 	struct snoop_task t;
 
 	ft_task(ft, r->pid, &t);
+	snoop_session_put_cgroup(ft->s, b, r->pid);
 	snoop_col_comm(b, &t, 16);
 	/* The kernel's task ID, 0 for the idle task, and the CPU. */
 	snoop_buf_printf(b, "%-7d %-3d ", r->pid, r->cpu);
@@ -57,6 +59,7 @@ void ft_json_task(struct functrace *ft, struct snoop_json *j, const struct snoop
 
 	ft_task(ft, r->pid, &t);
 	snoop_session_json_time(ft->s, j, r->ts);
+	snoop_session_json_cgroup(ft->s, j, r->pid);
 	snoop_json_str(j, "comm", t.comm, strlen(t.comm));
 	snoop_json_int(j, "pid", r->pid);
 	snoop_json_int(j, "cpu", r->cpu);

@@ -10,7 +10,9 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/columns.h>
 #include <snoop/pair.h>
 #include <snoop/syscall.h>
@@ -48,6 +50,7 @@ static const char doc[] =
 	"  killsnoop -n systemd -t    # sent by threads named systemd, with a time column\n"
 	"  killsnoop -j -d 10 >k.json # JSON Lines for 10 seconds\n"
 	"  killsnoop --top            # live table: senders, signals and targets by count\n"
+	"  killsnoop --cgroup system.slice/docker-ID.scope -C  # signals sent from one container\n"
 	"\n"
 	"Needs root and tracefs (syscall tracepoints, CONFIG_FTRACE_SYSCALLS). A COMM read late from "
 	"/proc (the sender existed before the trace and is not in the kernel's saved_cmdlines) ends "
@@ -112,9 +115,19 @@ static void emit(struct killsnoop *x, pid_t tid, enum sc sc, uint64_t ts, const 
 	snoop_buf_init(&tb);
 	target_str(&tb, e);
 	if (x->a.table) {
-		const char *key[3] = { t.comm_src ? t.comm : NULL, snoop_signal_label(sig, sigbuf),
-				       snoop_buf_cstr(&tb) };
-		struct snoop_top_row *row = snoop_top_hitv(x->a.table, key, 3);
+		/* -C: the sender's cgroup leads the key. */
+		const char *key[4] = { t.comm_src ? t.comm : NULL, snoop_signal_label(sig, sigbuf),
+				       snoop_buf_cstr(&tb), NULL };
+		struct snoop_top_row *row;
+		char cg[256];
+
+		if (x->a.common.print_cgroup) {
+			if (t.cgroup_src && !t.cgroup_short)
+				snoop_cgroup_short(t.cgroup, cg, sizeof(cg));
+			memmove(key + 1, key, 3 * sizeof(key[0]));
+			key[0] = !t.cgroup_src ? NULL : t.cgroup_short ? t.cgroup_short : cg;
+		}
+		row = snoop_top_hitv(x->a.table, key, x->a.common.print_cgroup ? 4 : 3);
 
 		snoop_top_num_by(x->a.table, row, "FAILED", ret < 0 && ret != SNOOP_RET_UNKNOWN);
 		snoop_top_num_by(x->a.table, row, "LASTPID", t.tgid);
@@ -122,6 +135,8 @@ static void emit(struct killsnoop *x, pid_t tid, enum sc sc, uint64_t ts, const 
 		snoop_json_begin(&j, b);
 		snoop_session_json_time(s, &j, ts);
 		snoop_json_task(&j, &t);
+		if (x->a.common.print_cgroup)
+			snoop_json_cgroup(&j, &t);
 		snoop_json_cstr(&j, "syscall", sc_name[sc]);
 		snoop_json_signal(&j, sig);
 		snoop_json_str(&j, "target", tb.data, tb.len);
@@ -129,6 +144,8 @@ static void emit(struct killsnoop *x, pid_t tid, enum sc sc, uint64_t ts, const 
 		snoop_json_end(&j);
 	} else {
 		snoop_session_put_time(s, b, ts);
+		if (x->a.common.print_cgroup)
+			snoop_col_cgroup(b, &t, SNOOP_CGROUP_WIDTH);
 		snoop_col_pid(b, t.tgid, 7);
 		snoop_col_pid(b, tid, 7);
 		snoop_col_comm(b, &t, 16);
@@ -203,7 +220,7 @@ int main(int argc, char **argv)
 {
 	static const struct snoop_tool tool = {
 		.name = "killsnoop", .doc = doc, .options = options, .parse = parse_opt,
-		.top_cols = cols, .top_ncols = 4, .declare = declare,
+		.top_cols = cols, .top_ncols = 4, .top_key_cgroup = true, .declare = declare,
 		.header = "PID     TID     COMM             SYSCALL           SIGNAL       TARGET         RESULT",
 		.pair_size = sizeof(struct sent), .pair_drop = on_drop,
 	};

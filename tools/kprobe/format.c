@@ -12,6 +12,7 @@
 #include <event-parse.h>
 #include <trace-seq.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/columns.h>
 #include <snoop/tracefs.h>
 
@@ -465,6 +466,7 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 
 		snoop_json_begin(j, b);
 		snoop_session_json_time(s, j, r->ts);
+		snoop_session_json_cgroup(s, j, r->pid);
 		if (t.comm_src == SNOOP_TASK_UNKNOWN)
 			snoop_json_null(j, "comm");
 		else
@@ -491,6 +493,7 @@ void kp_on_hit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 		size_t mark;
 
 		snoop_session_put_time(s, b, r->ts);
+		snoop_session_put_cgroup(s, b, r->pid);
 		snoop_col_comm(b, &t, 16);
 		snoop_buf_printf(b, "%7d %3d ", r->pid, r->cpu);
 		mark = b->len;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/columns.h>
 #include <snoop/output.h>
 
@@ -141,6 +142,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		snoop_json_begin(&j, b);
 		snoop_json_cstr(&j, "type", "open");
 		snoop_session_json_time(x->s, &j, ev->ts);
+		snoop_session_json_cgroup(x->s, &j, ev->tid);
 		snoop_json_pid(&j, "pid", tgid);
 		snoop_json_pid(&j, "tid", ev->tid);
 		if (uid >= 0)
@@ -222,6 +224,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	}
 
 	snoop_session_put_time(x->s, b, ev->ts);
+	snoop_session_put_cgroup(x->s, b, ev->tid);
 	if (o->show_uid) {
 		if (uid >= 0)
 			snoop_buf_printf(b, "%-6ld ", uid);
