@@ -98,7 +98,11 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 	if (tool->declare(args->s, ctx) < 0)
 		goto out;
 	if (args->common.top && tool->top_cols) {
-		args->table = snoop_top_new(tool->top_cols, tool->top_ncols, args->top.max_keys);
+		struct snoop_top_col cols[SNOOP_TOP_MAX_COLS];
+		int ncols = tool->top_columns ? tool->top_columns(ctx, cols) : 0;
+
+		args->table = ncols > 0 ? snoop_top_new(cols, ncols, args->top.max_keys)
+					: snoop_top_new(tool->top_cols, tool->top_ncols, args->top.max_keys);
 		if (!args->table || snoop_top_attach(args->table, args->s, &args->top, argc, argv) < 0)
 			goto out;
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <snoop/columns.h>
 #include <snoop/output.h>
 #include <snoop/tracefs.h>
 
@@ -278,24 +279,32 @@ static void kernel_filename(const struct exec_entry *e, struct snoop_buf *b)
  * descriptor (fexecve) is named "/dev/fd/N" by the kernel, but recent
  * kernels name the task after the file itself: there /proc tells.
  */
-static void exec_comm(const struct exec_entry *e, const char *kname, pid_t pid, bool alive_ok, char *out)
+static void exec_comm(const struct exec_entry *e, const char *kname, pid_t pid, bool alive_ok,
+		      struct snoop_task *t)
 {
 	const char *c;
 
+	t->comm_src = SNOOP_TASK_EVENT;
 	if (e->have_creds) {
-		snprintf(out, 16, "%s", e->comm);
+		snprintf(t->comm, sizeof(t->comm), "%s", e->comm);
 		return;
 	}
-	if (kname && *kname) {
-		if (alive_ok && strncmp(kname, "/dev/fd/", 8) == 0 && proc_comm(pid, out, 16))
-			return;
+	if (kname && *kname && (!alive_ok || strncmp(kname, "/dev/fd/", 8) != 0)) {
 		c = strrchr(kname, '/');
 		c = c ? c + 1 : kname;
-		snprintf(out, 16, "%s", c);
+		snprintf(t->comm, sizeof(t->comm), "%s", c);
 		return;
 	}
-	if (!alive_ok || !proc_comm(pid, out, 16))
-		snprintf(out, 16, "?");
+	/* Read after the fact: the process may have exec'd again since, or
+	 * renamed itself; marked (snoop/columns.h). */
+	t->comm_src = SNOOP_TASK_PROC;
+	if (alive_ok && proc_comm(pid, t->comm, sizeof(t->comm)))
+		return;
+	/* Gone (or no file name): "?". For "/dev/fd/N" the kernel's rule
+	 * changed (older kernels use the descriptor's number, newer ones the file's name),
+	 * so the name is not guessed. */
+	t->comm[0] = '\0';
+	t->comm_src = SNOOP_TASK_UNKNOWN;
 }
 
 /* The argument line for -l: arguments joined by single spaces, raw. */
@@ -316,11 +325,12 @@ static bool line_matches(const struct exec_entry *e, int nargs, const char *need
 	return found;
 }
 
-void execsnoop_print_header(struct execsnoop *x)
+void execsnoop_print_header(struct snoop_session *s, void *ctx)
 {
-	struct snoop_buf *b = snoop_session_out(x->s);
+	struct execsnoop *x = ctx;
+	struct snoop_buf *b = snoop_session_out(s);
 
-	if (x->o->common.json || !x->o->header)
+	if (x->a.common.json || x->a.table || !x->o->header)
 		return;
 	snoop_session_put_time_header(x->s, b);
 	if (x->o->show_uid)
@@ -367,6 +377,7 @@ static bool arg_cut(const struct exec_entry *e, int i)
 void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret)
 {
 	struct execsnoop_opts *o = x->o;
+	const struct snoop_opts *common = &x->a.common;
 	struct snoop_buf *b = snoop_session_out(x->s);
 	struct snoop_buf kname;
 	pid_t pid, ppid;
@@ -375,7 +386,7 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	bool truncated, unreadable = false, late;
 	enum exec_src asrc, fsrc;
 	const char *errname = ret < 0 ? snoop_errno_name((int)-ret) : NULL;
-	char comm[16];
+	struct snoop_task task = { 0 };
 
 	if (!e->tid)
 		e->tid = r->pid;
@@ -403,7 +414,7 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	ppid = execsnoop_ppid(x, pid);
 	if (o->ppid && ppid != o->ppid)
 		return;
-	if (o->has_uid || o->show_uid || o->common.json) {
+	if (o->has_uid || o->show_uid || common->json) {
 		if (e->have_uid) {
 			uid = e->uid;
 			x->st.uid_kernel++;
@@ -419,8 +430,8 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	}
 	snoop_buf_init(&kname);
 	kernel_filename(e, &kname);
-	exec_comm(e, kname.len ? snoop_buf_cstr(&kname) : NULL, pid, ret == 0, comm);
-	if (o->has_name && regexec(&o->name_re, comm, 0, NULL, 0) != 0)
+	exec_comm(e, kname.len ? snoop_buf_cstr(&kname) : NULL, pid, ret == 0, &task);
+	if (o->has_name && regexec(&o->name_re, task.comm, 0, NULL, 0) != 0)
 		goto out;
 	if (o->line && !line_matches(e, nargs, o->line))
 		goto out;
@@ -436,11 +447,11 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	x->st.late_args += asrc == SRC_LATE;
 	x->st.late_fname += fsrc == SRC_LATE;
 	x->st.libc_verified += e->verified;
-	if (x->top) {
+	if (x->a.table) {
 		execsnoop_top_add(x, e, nargs, pid, ppid, ret);
 		goto out;
 	}
-	if (o->common.json) {
+	if (common->json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
@@ -451,7 +462,11 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 			snoop_json_int(&j, "uid", uid);
 		else
 			snoop_json_null(&j, "uid");
-		snoop_json_str(&j, "comm", comm, strlen(comm));
+		if (task.comm_src)
+			snoop_json_str(&j, "comm", task.comm, strlen(task.comm));
+		else
+			snoop_json_null(&j, "comm");
+		snoop_json_cstr(&j, "comm_source", snoop_task_src_name(task.comm_src));
 		if (e->filename)
 			snoop_json_str(&j, "filename", kname.data, kname.len);
 		else
@@ -496,18 +511,10 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 		else
 			snoop_buf_printf(b, "%-7s ", "?");
 	}
-	{
-		size_t mark = b->len;
-
-		snoop_escape_text(b, comm, strlen(comm));
-		snoop_buf_pad(b, mark, 16);
-		snoop_buf_addc(b, ' ');
-	}
-	snoop_buf_printf(b, "%-7d %-7d ", (int)pid, (int)ppid);
-	if (ret < 0 && errname)
-		snoop_buf_printf(b, "%-7s ", errname);
-	else
-		snoop_buf_printf(b, "%-7ld ", ret);
+	snoop_col_comm(b, &task, 16);
+	snoop_col_pid(b, pid, 7);
+	snoop_col_pid(b, ppid, 7);
+	snoop_col_ret(b, ret, 7);
 	if (nargs == 0 && kname.len)
 		/* No argv (or none readable): the filename says what ran. */
 		snoop_escape_text(b, kname.data, kname.len);
@@ -534,7 +541,7 @@ out:
 	snoop_buf_free(&kname);
 }
 
-void execsnoop_print_stats(const struct execsnoop *x)
+static void print_stats(const struct execsnoop *x)
 {
 	const struct execsnoop_stats *s = &x->st;
 	const char *t = "execsnoop";
@@ -570,4 +577,16 @@ void execsnoop_print_stats(const struct execsnoop *x)
 		fprintf(stderr, "%s: UID from the kernel: %llu, from /proc: %llu, unknown: %llu\n", t,
 			(unsigned long long)s->uid_kernel, (unsigned long long)s->uid_proc,
 			(unsigned long long)s->uid_unknown);
+}
+
+void execsnoop_finish(struct snoop_session *s, void *ctx)
+{
+	struct execsnoop *x = ctx;
+
+	(void)s;
+	if (x->a.common.verbose)
+		print_stats(x);
+	if (x->st.uid_unknown_skipped)
+		fprintf(stderr, "execsnoop: -u: %llu exec(s) not shown: the process was gone before its UID could be read\n",
+			(unsigned long long)x->st.uid_unknown_skipped);
 }
