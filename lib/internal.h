@@ -94,6 +94,9 @@ struct snoop_reader {
 	size_t nheld, held_cap;
 	char *held_data, *held_spare;
 	size_t held_data_cap, held_spare_cap;
+	/* Every record with a timestamp up to this was dispatched (the last
+	 * batch's mark, taken while tracing was on): snoop_session_watermark(). */
+	uint64_t watermark;
 };
 
 struct snoop_session {
@@ -163,6 +166,7 @@ struct snoop_session {
 	struct snoop_tasks *tasks;      /* snoop_session_tasks(), NULL until asked */
 	struct snoop_trigger *triggers; /* hist.c, in creation order */
 	int ntriggers;
+	bool batch_soon;                /* snoop_session_batch_soon() */
 };
 
 /* reader.c */

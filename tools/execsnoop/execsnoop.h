@@ -48,6 +48,8 @@ enum arg_state {
 	ARG_LOST_LONG,  /* too long for a trace record, not recoverable: "?..." */
 	ARG_LATE,       /* read from the process after the fact, not proven to
 			 * be this exec's: printed, and the exec marked late */
+	ARG_CHECKED,    /* read from /proc after the fact and proven this
+			 * exec's (format.c: lines held for the proof) */
 };
 
 /* Where the file name (and, by their states, the arguments) came from:
@@ -59,6 +61,7 @@ enum exec_src {
 		      * pointers the syscall then received */
 	SRC_SCHED,   /* sched:sched_process_exec (the kernel's bprm->filename) */
 	SRC_PROC,    /* /proc after the fact, checked against what the kernel gave */
+	SRC_CHECKED, /* /proc after the fact, proven by the watermark */
 	SRC_LATE,    /* the process's memory or /proc after the fact, unproven */
 };
 
@@ -117,6 +120,25 @@ struct execsnoop_stats {
 	uint64_t libc_unmatched;   /* ... uprobe records the syscall did not confirm */
 	uint64_t late_args;        /* printed with arguments read late (marked) */
 	uint64_t late_fname;       /* printed with a file name read late (marked) */
+	uint64_t proc_proven, proc_unproven; /* fallback: /proc reads proven, or not */
+};
+
+/* One exec, resolved (every late read done), waiting to be printed. */
+struct exec_line {
+	struct exec_entry *e;      /* a held line's own copy */
+	bool held;
+	uint64_t ts;
+	long ret, uid;             /* uid -1: unknown */
+	pid_t pid, ppid;
+	int nargs;
+	bool truncated, unreadable;
+	struct snoop_task task;    /* the new name (comm, comm_src) */
+	struct snoop_buf kname;    /* the file name as the kernel names it */
+	/* The arguments' read from /proc (0: none) to prove: when, the loss
+	 * count then, and whether a record showed the PID changed since. */
+	uint64_t read_ns, loss_seq;
+	bool disproved;
+	bool comm_checked;         /* the name from /proc, proven */
 };
 
 #define EXECSNOOP_MAX_PROBES (EXECSNOOP_MAX_ARGS + 1)
@@ -138,6 +160,7 @@ struct execsnoop {
 	struct tep_format_field *f_comm, *f_uid;
 	struct tep_format_field *f_up_fp[2], *f_up_ap[2]; /* uprobe probe 0: the call's pointers */
 	struct tep_format_field *f_ret, *f_ret_at;
+	struct tep_format_field *f_newtask_pid, *f_exit_pid, *f_rename_pid;
 	struct tep_format_field *f_exec_fname, *f_exec_pid, *f_exec_oldpid;
 	struct tep_format_field *f_enter_fname, *f_enter_argv, *f_enter_at_fname, *f_enter_at_argv;
 	struct snoop_event *ev_exit, *ev_exit_at;
@@ -151,6 +174,10 @@ struct execsnoop {
 	struct snoop_tasks *tasks;
 
 	struct execsnoop_stats st;
+
+	/* Lines held for the proof of a late read, oldest first. */
+	struct exec_line *held;
+	size_t nheld, held_cap;
 
 	struct snoop_buf top_key;           /* --top */
 	int top_pid, top_ppid, top_fails;   /* the table's column indexes */
@@ -178,5 +205,13 @@ void execsnoop_top_add(struct execsnoop *x, const struct exec_entry *e, int narg
 /* The pairing table's drop function: frees what the entry holds. */
 void execsnoop_entry_drop(void *ctx, void *entry, enum snoop_pair_drop why);
 void execsnoop_entry_clear(struct execsnoop *x, struct exec_entry *e);
+/* Point the entry's argument arrays at its own slot (after a copy). */
+void execsnoop_entry_wire(struct execsnoop *x, struct exec_entry *e);
+/* A record that changes what /proc says of pid (an exec, a new task with
+ * that PID) at ts: held lines whose read it may have spoiled stay marked. */
+void execsnoop_proof_event(struct execsnoop *x, pid_t pid, uint64_t ts);
+/* The session's batch hook: print the held lines that are decided. */
+void execsnoop_on_batch(struct snoop_session *s, void *ctx);
+void execsnoop_held_free(struct execsnoop *x);
 
 #endif

@@ -28,8 +28,9 @@ static const char doc[] =
 	"Arguments the kernel could not read at the syscall (not yet in memory, or longer than "
 	"a trace record holds: about 4,000 bytes) are read from /proc/PID/cmdline while the "
 	"process runs that exec, else shown as ? ([args unreadable]); -v counts each case. "
-	"A value read after the fact that cannot be proven to be this exec's is marked [late] "
-	"(JSON: \"args_source\"/\"filename_source\": \"late\").\n"
+	"A value read after the fact is proven to be this exec's (no later exec, exit or new task "
+	"of the PID recorded before the read: JSON \"proc-checked\") or marked: [late] (JSON: "
+	"\"args_source\"/\"filename_source\": \"late\"), or a '*' after a name read from /proc.\n"
 	"\v"
 	"Examples:\n"
 	"  execsnoop              # all successful execs\n"
@@ -158,6 +159,7 @@ int main(int argc, char **argv)
 
 	x.o = &x.opts;
 	ret = snoop_tool_main(&tool, &x.a, &x, argc, argv);
+	execsnoop_held_free(&x);
 	snoop_buf_free(&x.top_key);
 	if (x.pairs)
 		snoop_pairs_flush(x.pairs); /* frees what in-flight execs held */

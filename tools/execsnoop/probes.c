@@ -84,14 +84,13 @@ static size_t entry_bytes(int max_args)
 	return sizeof(struct exec_entry) + n * (sizeof(char *) + sizeof(size_t) + 1);
 }
 
-static void entry_wire(struct execsnoop *x, struct exec_entry *e)
+void execsnoop_entry_wire(struct execsnoop *x, struct exec_entry *e)
 {
 	size_t n = (size_t)x->o->max_args + 1;
 
 	e->argv = (char **)(e + 1);
 	e->arglen = (size_t *)(e->argv + n);
 	e->argstate = (unsigned char *)(e->arglen + n);
-	e->uid = -1;
 }
 
 /* Free what the entry holds (its slot is cleared by the table). */
@@ -126,8 +125,9 @@ static struct exec_entry *entry_new(struct execsnoop *x, pid_t tid, uint64_t ts)
 {
 	struct exec_entry *e = snoop_pairs_enter(x->pairs, tid, ts, snoop_session_loss_seq(x->s));
 
-	entry_wire(x, e);
+	execsnoop_entry_wire(x, e);
 	e->tid = tid;
+	e->uid = -1;
 	return e;
 }
 
@@ -145,8 +145,9 @@ static struct exec_entry *entry_blank(struct execsnoop *x, pid_t tid)
 
 	execsnoop_entry_clear(x, e);
 	memset(e, 0, x->entry_size);
-	entry_wire(x, e);
+	execsnoop_entry_wire(x, e);
 	e->tid = tid;
+	e->uid = -1;
 	return e;
 }
 
@@ -190,6 +191,8 @@ static void on_newtask(struct snoop_session *s, const struct snoop_record *r, vo
 	(void)s;
 	snoop_tasks_get(x->tasks, r->pid, &parent);
 	snoop_tasks_on_newtask(x->tasks, r);
+	if (x->nheld)
+		execsnoop_proof_event(x, (pid_t)snoop_field_s64(r, x->f_newtask_pid), r->ts);
 }
 
 /* ---- kprobe path ------------------------------------------------------ */
@@ -651,6 +654,8 @@ static void on_sched_exec(struct snoop_session *s, const struct snoop_record *r,
 
 	(void)s;
 	snoop_tasks_on_exec(x->tasks, r);
+	if (x->nheld)
+		execsnoop_proof_event(x, pid, r->ts);
 	/* Without one, no argument came from the kernel: the formatter reads
 	 * /proc. */
 	if (!e)
@@ -763,6 +768,20 @@ static int setup_libc(struct execsnoop *x)
 	return 0;
 }
 
+/* A process's end (sched_process_exit) or rename (task_rename): a held
+ * line's read of its PID is not proven past it (the PID may have gone to
+ * another process, the name changed). The task itself records them, so
+ * they pass -p's filter where a PID reuser's task_newtask does not. */
+static void on_sched_exit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct execsnoop *x = ctx;
+	struct tep_format_field *f = strcmp(snoop_event_name(r->ev), "task_rename") ? x->f_exit_pid : x->f_rename_pid;
+
+	(void)s;
+	if (x->nheld)
+		execsnoop_proof_event(x, (pid_t)snoop_field_s64(r, f), r->ts);
+}
+
 static int setup_fallback(struct execsnoop *x)
 {
 	struct snoop_event *ev = snoop_session_tracepoint(x->s, "sched", "sched_process_exec", on_sched_exec, x);
@@ -772,6 +791,15 @@ static int setup_fallback(struct execsnoop *x)
 	x->f_exec_fname = snoop_event_field(ev, "filename");
 	x->f_exec_pid = snoop_event_field(ev, "pid");
 	x->f_exec_oldpid = snoop_event_field(ev, "old_pid");
+	ev = snoop_session_tracepoint(x->s, "sched", "sched_process_exit", on_sched_exit, x);
+	if (!ev)
+		return -1;
+	x->f_exit_pid = snoop_event_field(ev, "pid");
+	/* A rename changes /proc/PID/comm: the fexecve name read there. */
+	ev = snoop_session_tracepoint_opt(x->s, "task", "task_rename", on_sched_exit, x);
+	if (!ev && snoop_session_has_event(x->s, "task", "task_rename"))
+		return -1;
+	x->f_rename_pid = ev ? snoop_event_field(ev, "pid") : NULL;
 	if (snoop_session_features(x->s)->uprobe_events && snoop_uprobe_arg_reg(2) && !x->o->no_libc &&
 	    setup_libc(x) < 0)
 		return -1;
@@ -806,6 +834,7 @@ int execsnoop_setup(struct snoop_session *s, void *ctx)
 	struct execsnoop *x = ctx;
 	const struct snoop_features *feat = snoop_session_features(s);
 	const struct arch_regs *a = this_arch();
+	struct snoop_event *ev;
 
 	x->s = s;
 	x->uid_off = -1;
@@ -818,7 +847,7 @@ int execsnoop_setup(struct snoop_session *s, void *ctx)
 		snoop_err(s, "out of memory");
 		return -1;
 	}
-	entry_wire(x, x->blank);
+	execsnoop_entry_wire(x, x->blank);
 
 	x->kprobes = feat->kprobe_events && a && !x->o->force_fallback;
 	if (!x->kprobes && !x->o->force_fallback) {
@@ -837,7 +866,10 @@ int execsnoop_setup(struct snoop_session *s, void *ctx)
 	 * it is right even for processes gone by the time their line is
 	 * printed; sched_process_exec feeds it on the fallback path. */
 	x->tasks = snoop_session_tasks(s, SNOOP_TASKS_SAVED);
-	if (!x->tasks || !snoop_session_tracepoint(s, "task", "task_newtask", on_newtask, x))
+	ev = x->tasks ? snoop_session_tracepoint(s, "task", "task_newtask", on_newtask, x) : NULL;
+	if (!ev)
 		return -1;
+	x->f_newtask_pid = snoop_event_field(ev, "pid");
+	snoop_session_on_batch(s, execsnoop_on_batch, x);
 	return x->kprobes ? setup_kprobes(x, a) : setup_fallback(x);
 }
