@@ -99,10 +99,14 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 		goto out;
 	if (args->common.top && tool->top_cols) {
 		struct snoop_top_col cols[SNOOP_TOP_MAX_COLS];
-		int ncols = tool->top_columns ? tool->top_columns(ctx, cols) : 0;
+		int n = tool->top_ncols < SNOOP_TOP_MAX_COLS ? tool->top_ncols : SNOOP_TOP_MAX_COLS;
 
-		args->table = ncols > 0 ? snoop_top_new(cols, ncols, args->top.max_keys)
-					: snoop_top_new(tool->top_cols, tool->top_ncols, args->top.max_keys);
+		/* Columns that depend on the options: the tool's hook. */
+		if (tool->top_columns)
+			n = tool->top_columns(ctx, cols);
+		else
+			memcpy(cols, tool->top_cols, sizeof(cols[0]) * (size_t)n);
+		args->table = snoop_top_new(cols, n, args->top.max_keys);
 		if (!args->table || snoop_top_attach(args->table, args->s, &args->top, argc, argv) < 0)
 			goto out;
 	}

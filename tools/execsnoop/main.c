@@ -48,7 +48,8 @@ static const char doc[] =
 	"\n"
 	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the arguments come "
 	"from the kernel at the syscall; without them, from uprobes on the C library's execve "
-	"and execveat (dynamically linked programs), else from /proc while the process lives, marked. "
+	"and execveat (dynamically linked programs), else from /proc while the process lives, proven "
+	"or marked. "
 	"See execsnoop(8).";
 
 static const struct argp_option options[] = {
