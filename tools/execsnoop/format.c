@@ -691,7 +691,9 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 		snoop_buf_free(&l.kname);
 		return;
 	}
-	if (l.read_ns || x->nheld) {
+	/* --top shows no marks, and its last table is printed before the
+	 * held lines would be released: it takes every exec at once. */
+	if ((l.read_ns || x->nheld) && !x->a.table) {
 		hold(x, &l);
 		snoop_buf_free(&l.kname);
 		return;
