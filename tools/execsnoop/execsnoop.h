@@ -72,6 +72,9 @@ struct exec_entry {
 	pid_t tid;                 /* the thread, or the PID it took by exec'ing */
 	bool is_at;                /* execveat */
 	bool seen;                 /* any entry record (probe or sys_enter) */
+	bool printed;              /* kprobe path: printed at sched_process_exec; its
+				    * exit, if one comes, is dropped */
+	bool compat;               /* ... an exec by a 32-bit process: nothing from the call */
 	bool have_ptrs;            /* probe 0: filename and argv pointers */
 	bool have_creds;           /* commit_creds: the name the kernel gave */
 	bool have_uid;             /* ... and the real UID */
@@ -120,6 +123,7 @@ struct execsnoop_stats {
 	uint64_t libc_unmatched;   /* ... uprobe records the syscall did not confirm */
 	uint64_t late_args;        /* printed with arguments read late (marked) */
 	uint64_t late_fname;       /* printed with a file name read late (marked) */
+	uint64_t exec_unseen;      /* kprobe path: execs without entry records (32-bit) */
 	uint64_t proc_proven, proc_unproven; /* fallback: /proc reads proven, or not */
 };
 
@@ -174,6 +178,8 @@ struct execsnoop {
 	struct snoop_tasks *tasks;
 
 	struct execsnoop_stats st;
+	bool warned_unseen;                 /* the 32-bit exec line was said */
+	const char *kfunc_execve;           /* kprobe path: the wrapper probed */
 
 	/* Lines held for the proof of a late read, oldest first. */
 	struct exec_line *held;

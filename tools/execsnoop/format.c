@@ -434,7 +434,7 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 	}
 	asrc = args_source(x, e, nargs);
 	fsrc = e->fname_src;
-	if (x->kprobes && e->filename)
+	if (x->kprobes && e->filename && !e->compat)
 		fsrc = SRC_SYSCALL;
 	late = asrc == SRC_LATE || fsrc == SRC_LATE;
 	x->st.late_args += asrc == SRC_LATE;
@@ -640,7 +640,8 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 		e->tid = r->pid;
 	l.pid = e->tid;
 
-	if (x->kprobes || e->verified) {
+	/* A 32-bit process's exec on the kprobe path: as on the fallback. */
+	if ((x->kprobes && !e->compat) || e->verified) {
 		l.unreadable = resolve_kprobe_args(x, e, l.pid, ret);
 	} else if (!e->have_ptrs) {
 		/* Fallback, successful exec: /proc while the process lives,
@@ -723,6 +724,8 @@ static void print_stats(const struct execsnoop *x)
 			(unsigned long long)s->proc_mismatch);
 		fprintf(stderr, "%s: entries dropped after lost events: %llu\n", t,
 			(unsigned long long)s->stale_dropped);
+		fprintf(stderr, "%s: execs without entry records (32-bit processes; under way at the start), from sched: %llu\n", t,
+			(unsigned long long)s->exec_unseen);
 	} else {
 		fprintf(stderr, "%s: arguments from the C library's call (uprobes): %llu%s\n", t,
 			(unsigned long long)s->libc_verified, x->libc ? "" : " (no uprobes)");

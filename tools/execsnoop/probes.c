@@ -157,7 +157,7 @@ static struct exec_entry *entry_begin(struct execsnoop *x, pid_t tid, uint64_t t
 {
 	struct exec_entry *e = entry_find(x, tid, true, ts);
 
-	if (e->seen)
+	if (e->seen || e->printed)
 		e = entry_new(x, tid, ts);
 	e->seen = true;
 	return e;
@@ -344,10 +344,14 @@ static void on_creds(struct snoop_session *s, const struct snoop_record *r, void
 	}
 }
 
-static void finish(struct execsnoop *x, const struct snoop_record *r, long ret)
+static void finish(struct execsnoop *x, const struct snoop_record *r, pid_t tid, long ret)
 {
-	struct exec_entry *e = entry_end(x, r->pid);
+	struct exec_entry *e = entry_end(x, tid);
 
+	/* After an exec by a thread other than the leader, the task has the
+	 * process's PID (sched_process_exec's common_pid): print that. */
+	if (e)
+		e->tid = r->pid;
 	if (ret < 0 && !x->o->failed) {
 		if (e)
 			execsnoop_entry_clear(x, e);
@@ -365,9 +369,66 @@ static void on_exit_kprobe(struct snoop_session *s, const struct snoop_record *r
 {
 	struct execsnoop *x = ctx;
 	struct tep_format_field *f = r->ev == x->ev_exit_at ? x->f_ret_at : x->f_ret;
+	struct exec_entry *e = snoop_pairs_peek(x->pairs, r->pid);
+	long ret = (long)snoop_field_s64(r, f);
 
 	(void)s;
-	finish(x, r, (long)snoop_field_s64(r, f));
+	if (e && e->printed && ret == 0) {
+		/* Printed at sched_process_exec. */
+		if ((e = entry_end(x, r->pid)))
+			execsnoop_entry_clear(x, e);
+		return;
+	}
+	finish(x, r, r->pid, ret);
+}
+
+/*
+ * sched_process_exec on the kprobe path: every exec the kernel completes,
+ * after the call's entry records and before its exit. 32-bit (compat)
+ * processes make it uneven: the syscall tracepoints skip compat syscalls
+ * (ARCH_TRACE_IGNORE_COMPAT_SYSCALLS on x86_64 and arm64), an exec by one
+ * enters through __ia32_compat_sys_execve or __arm64_compat_sys_execve, not
+ * the wrapper probed here, and an exec into one returns as a compat
+ * syscall. So a successful exec is printed here, not at its exit, which
+ * never comes when the new program is 32-bit (and would then come with the
+ * next exec, out of a 32-bit process, under that one's name); the exit, if
+ * it comes, is dropped. An exec no entry record announced was made by a
+ * 32-bit process (or was under way when tracing began, or its records were
+ * lost): printed as on the tracepoint path, the file name from this record,
+ * the arguments from /proc, marked; counted (-v), and said once.
+ */
+static void on_exec_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct execsnoop *x = ctx;
+	pid_t pid = (pid_t)snoop_field_s64(r, x->f_exec_pid);
+	pid_t old = (pid_t)snoop_field_s64(r, x->f_exec_oldpid);
+	pid_t tid = old ? old : pid;
+	struct exec_entry *e = snoop_pairs_peek(x->pairs, tid);
+	size_t n;
+	const char *f;
+
+	snoop_tasks_on_exec(x->tasks, r);
+	if (e && e->seen) {
+		finish(x, r, tid, 0);
+	} else {
+		if (e && (e = entry_end(x, tid)))
+			execsnoop_entry_clear(x, e);
+		x->st.exec_unseen++;
+		if (!x->warned_unseen)
+			snoop_warn(s, "PID %d exec'd without the syscall's entry records: a 32-bit (compat) program's "
+				   "exec (the syscall tracepoints and %s do not see those), one under way when tracing "
+				   "began%s; shown from sched_process_exec, arguments from /proc (marked [late]; count: -v)",
+				   (int)pid, x->kfunc_execve, snoop_session_loss_seq(s) ? ", or lost records" : "");
+		x->warned_unseen = true;
+		e = entry_blank(x, r->pid);
+		e->compat = true;
+		f = snoop_field_str(r, x->f_exec_fname, &n);
+		e->filename = f ? execsnoop_dup(x, f, n) : NULL;
+		e->fname_src = f ? SRC_SCHED : SRC_NONE;
+		execsnoop_emit(x, r, e, 0);
+		execsnoop_entry_clear(x, e);
+	}
+	entry_new(x, r->pid, r->ts)->printed = true;
 }
 
 /*
@@ -540,7 +601,7 @@ static int setup_creds_probe(struct execsnoop *x, const struct arch_regs *a)
 
 static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 {
-	struct snoop_event *enter, *enter_at;
+	struct snoop_event *enter, *enter_at, *unseen;
 	struct entry_site w[2];
 
 	size_string_probes(x);
@@ -558,6 +619,13 @@ static int setup_kprobes(struct execsnoop *x, const struct arch_regs *a)
 		return -1;
 	x->f_ret = snoop_event_field(x->ev_exit, "ret");
 	x->f_ret_at = snoop_event_field(x->ev_exit_at, "ret");
+	unseen = snoop_session_tracepoint(x->s, "sched", "sched_process_exec", on_exec_kprobe, x);
+	if (!unseen)
+		return -1;
+	x->kfunc_execve = a->execve;
+	x->f_exec_pid = snoop_event_field(unseen, "pid");
+	x->f_exec_oldpid = snoop_event_field(unseen, "old_pid");
+	x->f_exec_fname = snoop_event_field(unseen, "filename");
 	if (!x->o->failed) {
 		/* Only successful execs are printed: let the kernel drop the
 		 * others' exit records (the next sys_enter resets their
