@@ -95,6 +95,9 @@ struct snoop_reader {
 	size_t nheld, held_cap;
 	char *held_data, *held_spare;
 	size_t held_data_cap, held_spare_cap;
+	/* Every record with a timestamp up to this was dispatched (the last
+	 * batch's mark, taken while tracing was on): snoop_session_watermark(). */
+	uint64_t watermark;
 };
 
 struct snoop_session {
@@ -172,6 +175,7 @@ struct snoop_session {
 	int cg_ids[3];
 	struct snoop_event *cg_ev[3];
 	uint64_t cg_dropped, cg_unknown;
+	bool batch_soon;                /* snoop_session_batch_soon() */
 };
 
 /* reader.c */

@@ -401,6 +401,10 @@ int snoop_reader_batch(struct snoop_session *s, bool final)
 		sort_batch(r);
 	for (handled = 0; handled < r->npend && r->pend[handled].ts <= mark; handled++)
 		snoop_session_dispatch(s, &r->pend[handled]);
+	/* With a stop signal pending, tracing may have gone off before mark
+	 * was read (the handler turns it off): then no claim is made. */
+	if (!final && !snoop_signals_pending())
+		r->watermark = mark;
 	if (handled < r->npend && hold_rest(r, handled) < 0) {
 		snoop_err(s, "out of memory");
 		return -1;

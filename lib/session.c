@@ -1201,7 +1201,8 @@ int snoop_session_run(struct snoop_session *s)
 	while (!s->stopping && !snoop_signals_pending() && !s->failed) {
 		/* Records held past the last batch's watermark are shown by
 		 * the next batch, a millisecond on, even if nothing new comes. */
-		n = poll(pfd, (nfds_t)nfd, s->reader.nheld ? 1 : INTACT_CHECK_MS);
+		n = poll(pfd, (nfds_t)nfd, s->reader.nheld || s->batch_soon ? 1 : INTACT_CHECK_MS);
+		s->batch_soon = false;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1656,4 +1657,14 @@ struct snoop_tasks *snoop_session_tasks(struct snoop_session *s, unsigned int fo
 			return NULL;
 	}
 	return s->tasks;
+}
+
+uint64_t snoop_session_watermark(struct snoop_session *s)
+{
+	return s->reader.watermark;
+}
+
+void snoop_session_batch_soon(struct snoop_session *s)
+{
+	s->batch_soon = true;
 }

@@ -106,15 +106,19 @@ int snoop_tool_main(const struct snoop_tool *tool, struct snoop_tool_args *args,
 		struct snoop_top_col cols[SNOOP_TOP_MAX_COLS];
 		int n = tool->top_ncols < SNOOP_TOP_MAX_COLS ? tool->top_ncols : SNOOP_TOP_MAX_COLS;
 
+		/* Columns that depend on the options: the tool's hook. */
+		if (tool->top_columns)
+			n = tool->top_columns(ctx, cols);
+		else
+			memcpy(cols, tool->top_cols, sizeof(cols[0]) * (size_t)n);
 		/* -C: the tool puts the cgroup first in its key (snoop/cgroup.h);
 		 * the key's header says so. */
-		memcpy(cols, tool->top_cols, sizeof(cols[0]) * (size_t)n);
 		for (int i = 0; i < n && args->common.print_cgroup && tool->top_key_cgroup; i++)
 			if (cols[i].kind == SNOOP_TOP_KEY) {
 				snprintf(args->top_key_name, sizeof(args->top_key_name), "CGROUP %s", cols[i].name);
 				cols[i].name = args->top_key_name;
 			}
-		args->table = snoop_top_new(cols, tool->top_ncols, args->top.max_keys);
+		args->table = snoop_top_new(cols, n, args->top.max_keys);
 		if (!args->table || snoop_top_attach(args->table, args->s, &args->top, argc, argv) < 0)
 			goto out;
 	}

@@ -281,6 +281,24 @@ void snoop_session_json_time(struct snoop_session *s, struct snoop_json *j, uint
 /* Now in ns of clock clk (CLOCK_MONOTONIC is the clock of record->ts). */
 uint64_t snoop_now_ns(clockid_t clk);
 
+/*
+ * The proof that a value read after the fact (from /proc) still belongs to
+ * its event: read it, take t = snoop_now_ns(CLOCK_MONOTONIC), and wait until
+ * snoop_session_watermark(s) >= t; if no record handled in between shows a
+ * change of what was read (a later exec of that PID, say) and
+ * snoop_session_loss_seq() did not move, the value was still the event's
+ * at t. The watermark: every record the kernel wrote with a timestamp up to
+ * it has been handed to its handler (checked in a batch hook, see
+ * snoop_session_on_batch()). It moves only while tracing is on: the final
+ * drain after a stop, and a batch with a stop signal pending, leave it. 0
+ * before the first batch.
+ */
+uint64_t snoop_session_watermark(struct snoop_session *s);
+/* Read the next batch within a millisecond even if no record comes (a
+ * tool waiting for the watermark to pass a time), instead of up to a
+ * second later. For one batch: ask again to wait longer. */
+void snoop_session_batch_soon(struct snoop_session *s);
+
 /* Print "TOOL: message" on stderr (one line). */
 void snoop_err(struct snoop_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

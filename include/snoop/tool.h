@@ -89,6 +89,11 @@ struct snoop_tool {
 	/* After run, before close (report what waits, print statistics):
 	 * optional; also called after a failed run. */
 	void (*finish)(struct snoop_session *s, void *ctx);
+	/* --top columns that depend on the options (e.g. a column only with
+	 * -x): called after parsing, it fills cols (SNOOP_TOP_MAX_COLS of
+	 * them) and returns their number, used instead of top_cols (which
+	 * must still be set: it says that the tool has --top). Optional. */
+	int (*top_columns)(void *ctx, struct snoop_top_col *cols);
 };
 
 /* prepare/declare: end here with exit status 0 (0 itself means go on). */

@@ -45,9 +45,10 @@ echo = [r for r in ex if r["pid"] == pid and r["filename"] == "/bin/echo"]
 assert len(echo) == 1, f"execsnoop: the 32-bit process's exec: {echo}"
 e = echo[0]
 assert e["filename_source"] == "sched", e
-# argv from /proc, marked (or unreadable if echo was gone: marked too)
-assert e["args_source"] == "late" or e["args_unreadable"], e
-if e["args_source"] == "late":
+# argv from /proc: proven to be this exec's ("proc-checked": no later record
+# of that PID came before the read), marked late, or unreadable (echo gone)
+assert e["args_source"] in ("late", "proc-checked") or e["args_unreadable"], e
+if e["args_source"] in ("late", "proc-checked"):
     assert e["argv"] == ["/bin/echo", marker], e
 # opensnoop and killsnoop: the control is seen, the 32-bit calls are not
 ctl_open = [r for r in op if r.get("comm") == "python3" and r.get("syscall") == "openat"]

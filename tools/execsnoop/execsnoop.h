@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <snoop/pair.h>
 #include <snoop/session.h>
+#include <snoop/task.h>
+#include <snoop/tool.h>
 #include <snoop/top.h>
 
 /* Probe 0 fetches the filename and argv[0..max_args]: 128 fetch args at
@@ -20,8 +23,6 @@
 #define EXECSNOOP_TOP_ARGS 3 /* --top: arguments after argv[0] in the key */
 
 struct execsnoop_opts {
-	struct snoop_opts common;
-	struct snoop_top_opts top; /* -i, --top-max */
 	bool failed;          /* -x: also failed execs */
 	bool quote;           /* -q */
 	bool show_uid;        /* -U */
@@ -47,6 +48,8 @@ enum arg_state {
 	ARG_LOST_LONG,  /* too long for a trace record, not recoverable: "?..." */
 	ARG_LATE,       /* read from the process after the fact, not proven to
 			 * be this exec's: printed, and the exec marked late */
+	ARG_CHECKED,    /* read from /proc after the fact and proven this
+			 * exec's (format.c: lines held for the proof) */
 };
 
 /* Where the file name (and, by their states, the arguments) came from:
@@ -58,14 +61,15 @@ enum exec_src {
 		      * pointers the syscall then received */
 	SRC_SCHED,   /* sched:sched_process_exec (the kernel's bprm->filename) */
 	SRC_PROC,    /* /proc after the fact, checked against what the kernel gave */
+	SRC_CHECKED, /* /proc after the fact, proven by the watermark */
 	SRC_LATE,    /* the process's memory or /proc after the fact, unproven */
 };
 
-/* An exec in flight: what the entry probes fetched, waiting for the exit. */
+/* An exec in flight: what the entry probes fetched, waiting for the exit.
+ * The pairing table's entry (snoop/pair.h): slot.tid is the thread. */
 struct exec_entry {
-	pid_t tid;
-	uint64_t ts;
-	bool used;
+	struct snoop_pair_slot slot;
+	pid_t tid;                 /* the thread, or the PID it took by exec'ing */
 	bool is_at;                /* execveat */
 	bool seen;                 /* any entry record (probe or sys_enter) */
 	bool printed;              /* kprobe path: printed at sched_process_exec; its
@@ -80,14 +84,15 @@ struct exec_entry {
 	char comm[16];
 	long uid;
 	char *filename;            /* NULL when it faulted */
-	char **argv;               /* [max_args + 1] */
+	/* [max_args + 1] each, in the same table slot after the struct
+	 * (entry_wire() points them there). */
+	char **argv;
 	size_t *arglen;
 	unsigned char *argstate;   /* enum arg_state */
 	uint64_t fname_ptr, argv_ptr; /* fallback path: user addresses */
 	bool libc;                 /* the entry probes were uprobes on the C library */
 	bool verified;             /* ... whose pointers sys_enter_execve(at) received */
 	unsigned char fname_src;   /* enum exec_src */
-	uint64_t loss_seq;         /* the session's loss count when it began */
 };
 
 struct execsnoop;
@@ -119,13 +124,34 @@ struct execsnoop_stats {
 	uint64_t late_args;        /* printed with arguments read late (marked) */
 	uint64_t late_fname;       /* printed with a file name read late (marked) */
 	uint64_t exec_unseen;      /* kprobe path: execs without entry records (32-bit) */
+	uint64_t proc_proven, proc_unproven; /* fallback: /proc reads proven, or not */
+};
+
+/* One exec, resolved (every late read done), waiting to be printed. */
+struct exec_line {
+	struct exec_entry *e;      /* a held line's own copy */
+	bool held;
+	uint64_t ts;
+	long ret, uid;             /* uid -1: unknown */
+	pid_t pid, ppid;
+	int nargs;
+	bool truncated, unreadable;
+	struct snoop_task task;    /* the new name (comm, comm_src) */
+	struct snoop_buf kname;    /* the file name as the kernel names it */
+	/* The arguments' read from /proc (0: none) to prove: when, the loss
+	 * count then, and whether a record showed the PID changed since. */
+	uint64_t read_ns, loss_seq;
+	bool disproved;
+	bool comm_checked;         /* the name from /proc, proven */
 };
 
 #define EXECSNOOP_MAX_PROBES (EXECSNOOP_MAX_ARGS + 1)
 
 struct execsnoop {
-	struct execsnoop_opts *o;
-	struct snoop_session *s;
+	struct snoop_tool_args a;           /* common options, session, --top table */
+	struct execsnoop_opts opts;
+	struct execsnoop_opts *o;           /* &opts */
+	struct snoop_session *s;            /* a.s, from declare on */
 	bool kprobes;                       /* false: tracepoint fallback */
 	bool libc;                          /* fallback with uprobes on the C library */
 	char *libc_path;                    /* ... the file probed */
@@ -138,45 +164,60 @@ struct execsnoop {
 	struct tep_format_field *f_comm, *f_uid;
 	struct tep_format_field *f_up_fp[2], *f_up_ap[2]; /* uprobe probe 0: the call's pointers */
 	struct tep_format_field *f_ret, *f_ret_at;
-	struct tep_format_field *f_fork_parent, *f_fork_child;
+	struct tep_format_field *f_newtask_pid, *f_exit_pid, *f_rename_pid;
 	struct tep_format_field *f_exec_fname, *f_exec_pid, *f_exec_oldpid;
 	struct tep_format_field *f_enter_fname, *f_enter_argv, *f_enter_at_fname, *f_enter_at_argv;
 	struct snoop_event *ev_exit, *ev_exit_at;
 
-	/* In-flight execs by TID, open addressing; bounded. */
-	struct exec_entry *entries;
-	size_t nentries;
-	/* Parent of each PID forked during the session; bounded. */
-	struct { pid_t child, parent; } *forks;
-	size_t nforks;
+	/* In-flight execs by TID (entries of entry_size bytes). */
+	struct snoop_pairs *pairs;
+	size_t entry_size;
+	struct exec_entry *blank;           /* an exec seen only by its result */
+	/* PPID (and the tasks' processes): fed by task_newtask here, and by
+	 * sched_process_exec on the fallback path. */
+	struct snoop_tasks *tasks;
 
 	struct execsnoop_stats st;
-	bool oom;                           /* memory ran out: stopped, exit status 1 */
 	bool warned_unseen;                 /* the 32-bit exec line was said */
 	const char *kfunc_execve;           /* kprobe path: the wrapper probed */
 
-	struct snoop_top *top;              /* --top, else NULL */
-	struct snoop_buf top_key;
+	/* Lines held for the proof of a late read, oldest first. */
+	struct exec_line *held;
+	size_t nheld, held_cap;
+
+	struct snoop_buf top_key;           /* --top */
+	int top_pid, top_ppid, top_fails;   /* the table's column indexes */
 };
 
-#define EXECSNOOP_ENTRY_SLOTS 1024
-
-int execsnoop_setup(struct execsnoop *x);
-/* A copy of n bytes and a NUL; NULL when memory ran out (the session is
- * then stopped and exits 1). */
+/* The skeleton's declare step: the events and probes. */
+int execsnoop_setup(struct snoop_session *s, void *ctx);
+/* A copy of n bytes and a NUL; NULL when memory ran out (the session then
+ * fails: exit status 1). */
 char *execsnoop_dup(struct execsnoop *x, const char *p, size_t n);
-void execsnoop_print_header(struct execsnoop *x);
+void execsnoop_print_header(struct snoop_session *s, void *ctx);
 /* Print one finished exec (ret = syscall return value). */
 void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret);
 pid_t execsnoop_ppid(struct execsnoop *x, pid_t pid);
-/* -v: the counts, one line each, on stderr. */
-void execsnoop_print_stats(const struct execsnoop *x);
+/* The skeleton's finish step: -v counts, -u's note; on stderr. */
+void execsnoop_finish(struct snoop_session *s, void *ctx);
 /* creds.c: offset of the real UID in struct cred, from BTF; -1 unknown. */
 int execsnoop_cred_uid_offset(void);
-/* --top (top.c): the table and its view; one exec into it. */
-int execsnoop_top_setup(struct execsnoop *x, int argc, char **argv);
+/* --top (top.c): the columns (by the options), one exec into the table. */
+extern const struct snoop_top_col execsnoop_top_cols[];
+extern const int execsnoop_top_ncols;
+int execsnoop_top_columns(void *ctx, struct snoop_top_col *cols);
 void execsnoop_top_add(struct execsnoop *x, const struct exec_entry *e, int nargs, pid_t pid, pid_t ppid,
 		       long ret);
-void execsnoop_entry_reset(struct execsnoop *x, struct exec_entry *e);
+/* The pairing table's drop function: frees what the entry holds. */
+void execsnoop_entry_drop(void *ctx, void *entry, enum snoop_pair_drop why);
+void execsnoop_entry_clear(struct execsnoop *x, struct exec_entry *e);
+/* Point the entry's argument arrays at its own slot (after a copy). */
+void execsnoop_entry_wire(struct execsnoop *x, struct exec_entry *e);
+/* A record that changes what /proc says of pid (an exec, a new task with
+ * that PID) at ts: held lines whose read it may have spoiled stay marked. */
+void execsnoop_proof_event(struct execsnoop *x, pid_t pid, uint64_t ts);
+/* The session's batch hook: print the held lines that are decided. */
+void execsnoop_on_batch(struct snoop_session *s, void *ctx);
+void execsnoop_held_free(struct execsnoop *x);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <snoop/cgroup.h>
+#include <snoop/columns.h>
 #include <snoop/output.h>
 #include <snoop/tracefs.h>
 
@@ -279,24 +280,32 @@ static void kernel_filename(const struct exec_entry *e, struct snoop_buf *b)
  * descriptor (fexecve) is named "/dev/fd/N" by the kernel, but recent
  * kernels name the task after the file itself: there /proc tells.
  */
-static void exec_comm(const struct exec_entry *e, const char *kname, pid_t pid, bool alive_ok, char *out)
+static void exec_comm(const struct exec_entry *e, const char *kname, pid_t pid, bool alive_ok,
+		      struct snoop_task *t)
 {
 	const char *c;
 
+	t->comm_src = SNOOP_TASK_EVENT;
 	if (e->have_creds) {
-		snprintf(out, 16, "%s", e->comm);
+		snprintf(t->comm, sizeof(t->comm), "%s", e->comm);
 		return;
 	}
-	if (kname && *kname) {
-		if (alive_ok && strncmp(kname, "/dev/fd/", 8) == 0 && proc_comm(pid, out, 16))
-			return;
+	if (kname && *kname && (!alive_ok || strncmp(kname, "/dev/fd/", 8) != 0)) {
 		c = strrchr(kname, '/');
 		c = c ? c + 1 : kname;
-		snprintf(out, 16, "%s", c);
+		snprintf(t->comm, sizeof(t->comm), "%s", c);
 		return;
 	}
-	if (!alive_ok || !proc_comm(pid, out, 16))
-		snprintf(out, 16, "?");
+	/* Read after the fact: the process may have exec'd again since, or
+	 * renamed itself; marked (snoop/columns.h). */
+	t->comm_src = SNOOP_TASK_PROC;
+	if (alive_ok && proc_comm(pid, t->comm, sizeof(t->comm)))
+		return;
+	/* Gone (or no file name): "?". For "/dev/fd/N" the kernel's rule
+	 * changed (older kernels use the descriptor's number, newer ones the file's name),
+	 * so the name is not guessed. */
+	t->comm[0] = '\0';
+	t->comm_src = SNOOP_TASK_UNKNOWN;
 }
 
 /* The argument line for -l: arguments joined by single spaces, raw. */
@@ -317,11 +326,12 @@ static bool line_matches(const struct exec_entry *e, int nargs, const char *need
 	return found;
 }
 
-void execsnoop_print_header(struct execsnoop *x)
+void execsnoop_print_header(struct snoop_session *s, void *ctx)
 {
-	struct snoop_buf *b = snoop_session_out(x->s);
+	struct execsnoop *x = ctx;
+	struct snoop_buf *b = snoop_session_out(s);
 
-	if (x->o->common.json || !x->o->header)
+	if (x->a.common.json || x->a.table || !x->o->header)
 		return;
 	snoop_session_put_time_header(x->s, b);
 	if (x->o->show_uid)
@@ -332,12 +342,14 @@ void execsnoop_print_header(struct execsnoop *x)
 
 static bool arg_known(const struct exec_entry *e, int i)
 {
-	return e->argstate[i] == ARG_OK || e->argstate[i] == ARG_PROC || e->argstate[i] == ARG_LATE;
+	return e->argstate[i] == ARG_OK || e->argstate[i] == ARG_PROC || e->argstate[i] == ARG_CHECKED ||
+	       e->argstate[i] == ARG_LATE;
 }
 
 static const char *const src_names[] = {
 	[SRC_NONE] = NULL,	  [SRC_SYSCALL] = "syscall", [SRC_LIBC] = "libc",
-	[SRC_SCHED] = "sched", [SRC_PROC] = "proc",	    [SRC_LATE] = "late",
+	[SRC_SCHED] = "sched", [SRC_PROC] = "proc",	    [SRC_CHECKED] = "proc-checked",
+	[SRC_LATE] = "late",
 };
 
 /* Where the printed arguments came from: the weakest source among them. */
@@ -350,6 +362,8 @@ static enum exec_src args_source(const struct execsnoop *x, const struct exec_en
 
 		if (e->argstate[i] == ARG_LATE)
 			a = SRC_LATE;
+		else if (e->argstate[i] == ARG_CHECKED)
+			a = SRC_CHECKED;
 		else if (e->argstate[i] == ARG_PROC)
 			a = SRC_PROC;
 		else if (e->argstate[i] == ARG_OK)
@@ -365,71 +379,60 @@ static bool arg_cut(const struct exec_entry *e, int i)
 	return e->argstate[i] == ARG_LOST_LONG || (arg_known(e, i) && e->arglen[i] >= EXECSNOOP_FETCH_MAX);
 }
 
-void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret)
+/*
+ * Was the file a script (#!)? Then /proc holds the interpreter's argv, in
+ * which the kernel put the script's name (the file name it was given)
+ * after the interpreter and its optional argument, one pair per level
+ * (four at most): this exec's command line, but not the argv it was
+ * called with, so no proof makes it that. A program whose own arguments
+ * name its file is taken for one too (marked, never wrong).
+ */
+static bool maybe_interpreted(const struct exec_entry *e, int nargs)
+{
+	size_t n = e->filename ? strlen(e->filename) : 0;
+
+	for (int i = 1; n && i < nargs && i <= 8; i++)
+		if (e->argv[i] && e->arglen[i] == n && memcmp(e->argv[i], e->filename, n) == 0)
+			return true;
+	return !e->filename;
+}
+
+/* Print one resolved exec: its line, or its row with --top. */
+static void print_line(struct execsnoop *x, struct exec_line *l)
 {
 	struct execsnoop_opts *o = x->o;
+	const struct snoop_opts *common = &x->a.common;
 	struct snoop_buf *b = snoop_session_out(x->s);
-	struct snoop_buf kname;
-	pid_t pid, ppid;
-	long uid = -1;
-	int nargs;
-	bool truncated, unreadable = false, late;
+	struct exec_entry *e = l->e;
+	const char *errname = l->ret < 0 ? snoop_errno_name((int)-l->ret) : NULL;
+	int nargs = l->nargs;
 	enum exec_src asrc, fsrc;
-	const char *errname = ret < 0 ? snoop_errno_name((int)-ret) : NULL;
-	char comm[16];
-
-	if (!e->tid)
-		e->tid = r->pid;
-	pid = e->tid;
-
-	/* A 32-bit process's exec on the kprobe path: as on the fallback. */
-	if ((x->kprobes && !e->compat) || e->verified) {
-		unreadable = resolve_kprobe_args(x, e, pid, ret);
-	} else if (!e->have_ptrs) {
-		/* Fallback, successful exec: /proc while the process lives. */
-		if (args_from_proc(x, e, pid)) {
-			x->st.fallback_proc++;
-		} else {
-			x->st.fallback_gone++;
-			unreadable = true;
-		}
-	}
-	nargs = e->argc < o->max_args ? e->argc : o->max_args;
-	truncated = e->argc > o->max_args;
-	for (int i = 0; i < nargs; i++) {
-		truncated |= arg_cut(e, i);
-		unreadable |= !arg_known(e, i);
-	}
-
-	/* User-space filters (the kernel cannot see these). */
-	ppid = execsnoop_ppid(x, pid);
-	if (o->ppid && ppid != o->ppid)
-		return;
-	if (o->has_uid || o->show_uid || o->common.json) {
-		if (e->have_uid) {
-			uid = e->uid;
-			x->st.uid_kernel++;
-		} else {
-			uid = proc_uid(pid);
-			uid >= 0 ? x->st.uid_proc++ : x->st.uid_unknown++;
-		}
-	}
-	if (o->has_uid && uid != (long)o->uid) {
-		if (uid < 0)
-			x->st.uid_unknown_skipped++;
-		return;
-	}
-	snoop_buf_init(&kname);
-	kernel_filename(e, &kname);
-	exec_comm(e, kname.len ? snoop_buf_cstr(&kname) : NULL, pid, ret == 0, comm);
-	if (o->has_name && regexec(&o->name_re, comm, 0, NULL, 0) != 0)
-		goto out;
-	if (o->line && !line_matches(e, nargs, o->line))
-		goto out;
+	bool late;
 
 	if (!snoop_session_count_event(x->s))
-		goto out; /* -M reached */
+		return; /* -M reached */
 	x->st.printed++;
+	if (l->read_ns) {
+		/* What came from /proc: proven this exec's, or marked. */
+		bool proven = !l->disproved && l->loss_seq == snoop_session_loss_seq(x->s) &&
+			      snoop_session_watermark(x->s) >= l->read_ns;
+		bool args = false;
+
+		for (int i = 0; i < nargs; i++)
+			args |= e->argstate[i] == ARG_LATE;
+		if (args && proven && !maybe_interpreted(e, nargs)) {
+			for (int i = 0; i < nargs; i++)
+				if (e->argstate[i] == ARG_LATE)
+					e->argstate[i] = ARG_CHECKED;
+			x->st.proc_proven++;
+		} else if (args) {
+			x->st.proc_unproven++;
+		}
+		if (l->task.comm_src == SNOOP_TASK_PROC && proven) {
+			l->comm_checked = true;
+			l->task.comm_src = SNOOP_TASK_EVENT; /* no mark */
+		}
+	}
 	asrc = args_source(x, e, nargs);
 	fsrc = e->fname_src;
 	if (x->kprobes && e->filename && !e->compat)
@@ -438,25 +441,30 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	x->st.late_args += asrc == SRC_LATE;
 	x->st.late_fname += fsrc == SRC_LATE;
 	x->st.libc_verified += e->verified;
-	if (x->top) {
-		execsnoop_top_add(x, e, nargs, pid, ppid, ret);
-		goto out;
+	if (x->a.table) {
+		execsnoop_top_add(x, e, nargs, l->pid, l->ppid, l->ret);
+		return;
 	}
-	if (o->common.json) {
+	if (common->json) {
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
-		snoop_session_json_time(x->s, &j, r->ts);
-		snoop_session_json_cgroup(x->s, &j, pid);
-		snoop_json_int(&j, "pid", pid);
-		snoop_json_int(&j, "ppid", ppid);
-		if (uid >= 0)
-			snoop_json_int(&j, "uid", uid);
+		snoop_session_json_time(x->s, &j, l->ts);
+		snoop_session_json_cgroup(x->s, &j, l->pid);
+		snoop_json_int(&j, "pid", l->pid);
+		snoop_json_int(&j, "ppid", l->ppid);
+		if (l->uid >= 0)
+			snoop_json_int(&j, "uid", l->uid);
 		else
 			snoop_json_null(&j, "uid");
-		snoop_json_str(&j, "comm", comm, strlen(comm));
+		if (l->task.comm_src)
+			snoop_json_str(&j, "comm", l->task.comm, strlen(l->task.comm));
+		else
+			snoop_json_null(&j, "comm");
+		snoop_json_cstr(&j, "comm_source",
+				l->comm_checked ? "proc-checked" : snoop_task_src_name(l->task.comm_src));
 		if (e->filename)
-			snoop_json_str(&j, "filename", kname.data, kname.len);
+			snoop_json_str(&j, "filename", l->kname.data, l->kname.len);
 		else
 			snoop_json_null(&j, "filename");
 		snoop_json_array_begin(&j, "argv");
@@ -467,54 +475,37 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 				snoop_json_array_str(&j, "", 0);
 		}
 		snoop_json_array_end(&j);
-		snoop_json_bool(&j, "truncated", truncated);
-		snoop_json_bool(&j, "args_unreadable", unreadable);
-		if (src_names[asrc])
-			snoop_json_cstr(&j, "args_source", src_names[asrc]);
-		else
-			snoop_json_null(&j, "args_source");
-		if (e->filename && src_names[fsrc])
-			snoop_json_cstr(&j, "filename_source", src_names[fsrc]);
-		else
-			snoop_json_null(&j, "filename_source");
-		snoop_json_int(&j, "ret", ret);
-		if (ret < 0) {
-			snoop_json_int(&j, "errno", -ret);
-			if (errname)
-				snoop_json_cstr(&j, "errno_name", errname);
-			else
-				snoop_json_null(&j, "errno_name");
+		snoop_json_bool(&j, "truncated", l->truncated);
+		snoop_json_bool(&j, "args_unreadable", l->unreadable);
+		snoop_json_cstr(&j, "args_source", src_names[asrc]);
+		snoop_json_cstr(&j, "filename_source", e->filename ? src_names[fsrc] : NULL);
+		snoop_json_int(&j, "ret", l->ret);
+		if (l->ret < 0) {
+			snoop_json_int(&j, "errno", -l->ret);
+			snoop_json_cstr(&j, "errno_name", errname);
 		} else {
 			snoop_json_null(&j, "errno");
 			snoop_json_null(&j, "errno_name");
 		}
 		snoop_json_end(&j);
-		goto out;
+		return;
 	}
 
-	snoop_session_put_time(x->s, b, r->ts);
-	snoop_session_put_cgroup(x->s, b, pid);
+	snoop_session_put_time(x->s, b, l->ts);
+	snoop_session_put_cgroup(x->s, b, l->pid);
 	if (o->show_uid) {
-		if (uid >= 0)
-			snoop_buf_printf(b, "%-7ld ", uid);
+		if (l->uid >= 0)
+			snoop_buf_printf(b, "%-7ld ", l->uid);
 		else
 			snoop_buf_printf(b, "%-7s ", "?");
 	}
-	{
-		size_t mark = b->len;
-
-		snoop_escape_text(b, comm, strlen(comm));
-		snoop_buf_pad(b, mark, 16);
-		snoop_buf_addc(b, ' ');
-	}
-	snoop_buf_printf(b, "%-7d %-7d ", (int)pid, (int)ppid);
-	if (ret < 0 && errname)
-		snoop_buf_printf(b, "%-7s ", errname);
-	else
-		snoop_buf_printf(b, "%-7ld ", ret);
-	if (nargs == 0 && kname.len)
+	snoop_col_comm(b, &l->task, 16);
+	snoop_col_pid(b, l->pid, 7);
+	snoop_col_pid(b, l->ppid, 7);
+	snoop_col_ret(b, l->ret, 7);
+	if (nargs == 0 && l->kname.len)
 		/* No argv (or none readable): the filename says what ran. */
-		snoop_escape_text(b, kname.data, kname.len);
+		snoop_escape_text(b, l->kname.data, l->kname.len);
 	for (int i = 0; i < nargs; i++) {
 		if (i)
 			snoop_buf_addc(b, ' ');
@@ -529,16 +520,193 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	}
 	if (e->argc > o->max_args)
 		snoop_buf_adds(b, " ...");
-	if (unreadable)
+	if (l->unreadable)
 		snoop_buf_adds(b, " [args unreadable]");
 	if (late)
 		snoop_buf_adds(b, " [late]");
 	snoop_buf_addc(b, '\n');
-out:
-	snoop_buf_free(&kname);
 }
 
-void execsnoop_print_stats(const struct execsnoop *x)
+/* ---- lines held for the proof of a late read ---------------------------
+ *
+ * The fallback path reads a successful exec's arguments from
+ * /proc/PID/cmdline after the fact. They are still that exec's if nothing
+ * replaced the process's command line between the exec and the read: no
+ * later exec of the PID, and no new task taking the PID (a reused PID's
+ * process shows its parent's command line). The session records both, so
+ * once it has handled every record up to the time of the read (the
+ * watermark, snoop_session_watermark()) with none of them for that PID and
+ * no loss, the read is proven; otherwise the line is marked [late]. Lines
+ * wait for that in order (a held line holds back the ones after it), a
+ * batch or so: about a millisecond.
+ */
+
+/* A held copy of the entry: it owns the strings; e gives them up. */
+static struct exec_entry *entry_take(struct execsnoop *x, struct exec_entry *e)
+{
+	struct exec_entry *c = malloc(x->entry_size);
+
+	if (!c) {
+		snoop_session_fail(x->s, "out of memory: stopping");
+		return NULL;
+	}
+	memcpy(c, e, x->entry_size);
+	execsnoop_entry_wire(x, c);
+	for (int i = 0; i <= x->o->max_args; i++)
+		e->argv[i] = NULL;
+	e->filename = NULL;
+	return c;
+}
+
+static void line_free(struct execsnoop *x, struct exec_line *l)
+{
+	if (l->e && l->e != x->blank && l->held) {
+		execsnoop_entry_clear(x, l->e);
+		free(l->e);
+	}
+	snoop_buf_free(&l->kname);
+}
+
+static void hold(struct execsnoop *x, struct exec_line *l)
+{
+	if (x->nheld == x->held_cap) {
+		size_t cap = x->held_cap ? 2 * x->held_cap : 16;
+		struct exec_line *h = realloc(x->held, cap * sizeof(*h));
+
+		if (!h) {
+			snoop_session_fail(x->s, "out of memory: stopping");
+			return;
+		}
+		x->held = h;
+		x->held_cap = cap;
+	}
+	l->e = entry_take(x, l->e);
+	if (!l->e)
+		return;
+	l->held = true;
+	x->held[x->nheld++] = *l;
+	snoop_buf_init(&l->kname); /* the held copy owns it */
+}
+
+void execsnoop_proof_event(struct execsnoop *x, pid_t pid, uint64_t ts)
+{
+	for (size_t i = 0; i < x->nheld; i++) {
+		struct exec_line *l = &x->held[i];
+
+		if (l->read_ns && l->pid == pid && ts > l->ts && ts <= l->read_ns)
+			l->disproved = true;
+	}
+}
+
+/* Print the held lines that are decided, in order; final: all of them
+ * (the watermark no longer moves: the unproven are marked). */
+static void release(struct execsnoop *x, bool final)
+{
+	size_t n = 0;
+
+	for (; n < x->nheld; n++) {
+		struct exec_line *l = &x->held[n];
+
+		if (!final && l->read_ns && !l->disproved && l->loss_seq == snoop_session_loss_seq(x->s) &&
+		    snoop_session_watermark(x->s) < l->read_ns)
+			break;
+		print_line(x, l);
+		line_free(x, l);
+	}
+	memmove(x->held, x->held + n, (x->nheld - n) * sizeof(*x->held));
+	x->nheld -= n;
+	if (x->nheld)
+		snoop_session_batch_soon(x->s);
+}
+
+void execsnoop_on_batch(struct snoop_session *s, void *ctx)
+{
+	(void)s;
+	release(ctx, false);
+}
+
+void execsnoop_held_free(struct execsnoop *x)
+{
+	for (size_t i = 0; i < x->nheld; i++)
+		line_free(x, &x->held[i]);
+	free(x->held);
+	x->held = NULL;
+	x->nheld = 0;
+}
+
+void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct exec_entry *e, long ret)
+{
+	struct execsnoop_opts *o = x->o;
+	struct exec_line l = { .e = e, .ts = r->ts, .ret = ret, .uid = -1 };
+
+	if (!e->tid)
+		e->tid = r->pid;
+	l.pid = e->tid;
+
+	/* A 32-bit process's exec on the kprobe path: as on the fallback. */
+	if ((x->kprobes && !e->compat) || e->verified) {
+		l.unreadable = resolve_kprobe_args(x, e, l.pid, ret);
+	} else if (!e->have_ptrs) {
+		/* Fallback, successful exec: /proc while the process lives,
+		 * then proven or marked (above). */
+		if (args_from_proc(x, e, l.pid)) {
+			x->st.fallback_proc++;
+			l.read_ns = 1; /* the time: after the last read, below */
+		} else {
+			x->st.fallback_gone++;
+			l.unreadable = true;
+		}
+	}
+	l.nargs = e->argc < o->max_args ? e->argc : o->max_args;
+	l.truncated = e->argc > o->max_args;
+	for (int i = 0; i < l.nargs; i++) {
+		l.truncated |= arg_cut(e, i);
+		l.unreadable |= !arg_known(e, i);
+	}
+
+	/* User-space filters (the kernel cannot see these). */
+	l.ppid = execsnoop_ppid(x, l.pid);
+	if (o->ppid && l.ppid != o->ppid)
+		return;
+	if (o->has_uid || o->show_uid || x->a.common.json) {
+		if (e->have_uid) {
+			l.uid = e->uid;
+			x->st.uid_kernel++;
+		} else {
+			l.uid = proc_uid(l.pid);
+			l.uid >= 0 ? x->st.uid_proc++ : x->st.uid_unknown++;
+		}
+	}
+	if (o->has_uid && l.uid != (long)o->uid) {
+		if (l.uid < 0)
+			x->st.uid_unknown_skipped++;
+		return;
+	}
+	snoop_buf_init(&l.kname);
+	kernel_filename(e, &l.kname);
+	exec_comm(e, l.kname.len ? snoop_buf_cstr(&l.kname) : NULL, l.pid, ret == 0, &l.task);
+	if (!x->kprobes && ret == 0 && (l.read_ns || l.task.comm_src == SNOOP_TASK_PROC)) {
+		/* Successful exec, values from /proc: to be proven (above). */
+		l.read_ns = snoop_now_ns(CLOCK_MONOTONIC);
+		l.loss_seq = snoop_session_loss_seq(x->s);
+	}
+	if ((o->has_name && regexec(&o->name_re, l.task.comm, 0, NULL, 0) != 0) ||
+	    (o->line && !line_matches(e, l.nargs, o->line))) {
+		snoop_buf_free(&l.kname);
+		return;
+	}
+	/* --top shows no marks, and its last table is printed before the
+	 * held lines would be released: it takes every exec at once. */
+	if ((l.read_ns || x->nheld) && !x->a.table) {
+		hold(x, &l);
+		snoop_buf_free(&l.kname);
+		return;
+	}
+	print_line(x, &l);
+	snoop_buf_free(&l.kname);
+}
+
+static void print_stats(const struct execsnoop *x)
 {
 	const struct execsnoop_stats *s = &x->st;
 	const char *t = "execsnoop";
@@ -569,6 +737,10 @@ void execsnoop_print_stats(const struct execsnoop *x)
 		fprintf(stderr, "%s: arguments from /proc: %llu; process gone before they were read (marked): %llu\n",
 			t, (unsigned long long)s->fallback_proc, (unsigned long long)s->fallback_gone);
 	}
+	if (!x->kprobes)
+		fprintf(stderr, "%s: arguments from /proc proven this exec's (no later exec of the PID before the read): %llu; "
+			"not proven (marked [late]): %llu\n", t, (unsigned long long)s->proc_proven,
+			(unsigned long long)s->proc_unproven);
 	fprintf(stderr, "%s: read after the fact, unproven (marked [late]): arguments %llu, file name %llu\n", t,
 		(unsigned long long)s->late_args, (unsigned long long)s->late_fname);
 	/* Only looked up for -U, -u and -j. */
@@ -576,4 +748,18 @@ void execsnoop_print_stats(const struct execsnoop *x)
 		fprintf(stderr, "%s: UID from the kernel: %llu, from /proc: %llu, unknown: %llu\n", t,
 			(unsigned long long)s->uid_kernel, (unsigned long long)s->uid_proc,
 			(unsigned long long)s->uid_unknown);
+}
+
+void execsnoop_finish(struct snoop_session *s, void *ctx)
+{
+	struct execsnoop *x = ctx;
+
+	(void)s;
+	release(x, true);
+	snoop_session_flush(s);
+	if (x->a.common.verbose)
+		print_stats(x);
+	if (x->st.uid_unknown_skipped)
+		fprintf(stderr, "execsnoop: -u: %llu exec(s) not shown: the process was gone before its UID could be read\n",
+			(unsigned long long)x->st.uid_unknown_skipped);
 }

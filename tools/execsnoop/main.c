@@ -6,12 +6,11 @@
 #include <argp.h>
 #include <limits.h>
 #include <pwd.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <snoop/options.h>
 #include <snoop/session.h>
+#include <snoop/tool.h>
 
 #include "execsnoop.h"
 
@@ -29,8 +28,9 @@ static const char doc[] =
 	"Arguments the kernel could not read at the syscall (not yet in memory, or longer than "
 	"a trace record holds: about 4,000 bytes) are read from /proc/PID/cmdline while the "
 	"process runs that exec, else shown as ? ([args unreadable]); -v counts each case. "
-	"A value read after the fact that cannot be proven to be this exec's is marked [late] "
-	"(JSON: \"args_source\"/\"filename_source\": \"late\").\n"
+	"A value read after the fact is proven to be this exec's (no later exec, exit or new task "
+	"of the PID recorded before the read: JSON \"proc-checked\") or marked: [late] (JSON: "
+	"\"args_source\"/\"filename_source\": \"late\"), or a '*' after a name read from /proc.\n"
 	"\v"
 	"Examples:\n"
 	"  execsnoop              # all successful execs\n"
@@ -48,7 +48,8 @@ static const char doc[] =
 	"\n"
 	"Needs root and tracefs. With kprobe events (CONFIG_KPROBE_EVENTS) the arguments come "
 	"from the kernel at the syscall; without them, from uprobes on the C library's execve "
-	"and execveat (dynamically linked programs), else from /proc while the process lives, marked. "
+	"and execveat (dynamically linked programs), else from /proc while the process lives, proven "
+	"or marked. "
 	"See execsnoop(8).";
 
 static const struct argp_option options[] = {
@@ -65,22 +66,14 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { SNOOP_COMMON_ARGP_CHILD, SNOOP_TOP_ARGP_CHILD, { 0 } };
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct execsnoop_opts *o = state->input;
+	struct execsnoop *x = state->input;
+	struct execsnoop_opts *o = &x->opts;
 	char q[96];
 	long v;
 
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &o->common;
-		state->child_inputs[1] = &o->top;
-		return 0;
-	case ARGP_KEY_END:
-		snoop_top_opts_check(state, &o->common, &o->top);
-		return 0;
 	case 'x':
 		o->failed = true;
 		return 0;
@@ -134,66 +127,49 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	}
 }
 
+/* -n is a regex on the new command name (extended syntax): compiled
+ * before tracefs is touched. */
+static int prepare(void *ctx)
+{
+	struct execsnoop *x = ctx;
+	char msg[128], q[96];
+	int rc;
+
+	if (!x->a.common.comm)
+		return 0;
+	rc = regcomp(&x->opts.name_re, x->a.common.comm, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		regerror(rc, &x->opts.name_re, msg, sizeof(msg));
+		snoop_errx("execsnoop", "invalid -n regex '%s': %s", snoop_arg_quote(q, sizeof(q), x->a.common.comm),
+			   msg);
+		return 64;
+	}
+	x->opts.has_name = true;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
-	struct execsnoop_opts o = { .max_args = 20, .header = true };
-	struct execsnoop x = { .o = &o };
-	int ret = 1;
+	static const struct snoop_tool tool = {
+		.name = "execsnoop", .doc = doc, .options = options, .parse = parse_opt, .prepare = prepare,
+		.top_cols = execsnoop_top_cols, .top_ncols = 4, .top_columns = execsnoop_top_columns,
+		.declare = execsnoop_setup, .started = execsnoop_print_header, .finish = execsnoop_finish,
+	};
+	struct execsnoop x = { .opts = { .max_args = 20, .header = true } };
+	int ret;
 
-	snoop_argp_parse(&argp, argc, argv, 0, NULL, &o);
-	if (o.common.comm) {
-		/* -n is a regex on the new command name (extended syntax). */
-		int rc = regcomp(&o.name_re, o.common.comm, REG_EXTENDED | REG_NOSUB);
-
-		if (rc) {
-			char msg[128];
-
-			regerror(rc, &o.name_re, msg, sizeof(msg));
-			char q[96];
-
-			fprintf(stderr, "execsnoop: invalid -n regex '%s': %s\n",
-				snoop_arg_quote(q, sizeof(q), o.common.comm), msg);
-			return 64;
-		}
-		o.has_name = true;
-	}
-
-	x.s = snoop_session_open("execsnoop", &o.common);
-	if (!x.s)
-		goto out;
-	/* -n matches the name after the exec, in user space. */
-	snoop_session_common_filters(x.s, SNOOP_FILTER_PID);
-	if (execsnoop_setup(&x) < 0 || (o.common.top && execsnoop_top_setup(&x, argc, argv) < 0) ||
-	    snoop_session_start(x.s) < 0) {
-		if (snoop_session_interrupted())
-			ret = 0; /* a signal during set-up: a normal end */
-		goto out;
-	}
-	if (!x.top)
-		execsnoop_print_header(&x);
-	ret = snoop_session_run(x.s) < 0 || x.oom ? 1 : 0;
-	if (o.common.verbose)
-		execsnoop_print_stats(&x);
-	if (x.st.uid_unknown_skipped)
-		fprintf(stderr, "execsnoop: -u: %llu exec(s) not shown: the process was gone before its UID could be read\n",
-			(unsigned long long)x.st.uid_unknown_skipped);
-out:
-	ret = snoop_session_end(x.s, ret);
-	snoop_top_free(x.top);
+	x.o = &x.opts;
+	ret = snoop_tool_main(&tool, &x.a, &x, argc, argv);
+	execsnoop_held_free(&x);
 	snoop_buf_free(&x.top_key);
-	if (o.has_name)
-		regfree(&o.name_re);
-	if (x.entries) {
-		for (size_t i = 0; i < EXECSNOOP_ENTRY_SLOTS; i++) {
-			execsnoop_entry_reset(&x, &x.entries[i]);
-			free(x.entries[i].argv);
-			free(x.entries[i].arglen);
-			free(x.entries[i].argstate);
-		}
-	}
-	free(x.entries);
-	free(x.forks);
+	if (x.pairs)
+		snoop_pairs_flush(x.pairs); /* frees what in-flight execs held */
+	snoop_pairs_free(x.pairs);
+	if (x.blank)
+		execsnoop_entry_clear(&x, x.blank);
+	free(x.blank);
+	if (x.opts.has_name)
+		regfree(&x.opts.name_re);
 	free(x.libc_path);
 	return ret;
 }

@@ -75,61 +75,80 @@ static const struct arch_regs *this_arch(void)
 
 /* ---- in-flight execs ---------------------------------------------------- */
 
-#define ENTRY_PROBE 16
-#define FORK_SLOTS 65536
-
-void execsnoop_entry_reset(struct execsnoop *x, struct exec_entry *e)
+/* The three per-argument arrays live in the entry's own table slot, after
+ * the struct: one allocation for the table, none per exec. */
+static size_t entry_bytes(int max_args)
 {
-	/* A set-up cut short by a failed allocation leaves the arrays of
-	 * later slots (or one of a slot's three) NULL. */
-	for (int i = 0; e->argv && e->arglen && e->argstate && i <= x->o->max_args; i++) {
+	size_t n = (size_t)max_args + 1;
+
+	return sizeof(struct exec_entry) + n * (sizeof(char *) + sizeof(size_t) + 1);
+}
+
+void execsnoop_entry_wire(struct execsnoop *x, struct exec_entry *e)
+{
+	size_t n = (size_t)x->o->max_args + 1;
+
+	e->argv = (char **)(e + 1);
+	e->arglen = (size_t *)(e->argv + n);
+	e->argstate = (unsigned char *)(e->arglen + n);
+}
+
+/* Free what the entry holds (its slot is cleared by the table). */
+void execsnoop_entry_clear(struct execsnoop *x, struct exec_entry *e)
+{
+	for (int i = 0; e->argv && i <= x->o->max_args; i++) {
 		free(e->argv[i]);
 		e->argv[i] = NULL;
-		e->arglen[i] = 0;
-		e->argstate[i] = ARG_MISSING;
 	}
 	free(e->filename);
 	e->filename = NULL;
-	e->used = e->seen = e->is_at = e->printed = e->compat = false;
-	e->have_ptrs = e->have_creds = e->have_uid = e->have_dfd = false;
-	e->argc = 0;
-	e->dfd = 0;
-	e->comm[0] = '\0';
+}
+
+void execsnoop_entry_drop(void *ctx, void *entry, enum snoop_pair_drop why)
+{
+	struct execsnoop *x = ctx;
+
+	/*
+	 * Events were lost since this entry was recorded: its own exit may be
+	 * among them, and the exit that came may belong to a later exec whose
+	 * entry was lost. Pairing them could print one command's arguments
+	 * under another's result. Other drops (a failed attempt whose exit the
+	 * kernel filtered out, the end) need no word: it is what -x is for.
+	 */
+	if (why == SNOOP_PAIR_SPLIT)
+		x->st.stale_dropped++;
+	execsnoop_entry_clear(x, entry);
+}
+
+/* A new entry for tid: whatever it had in flight is dropped. */
+static struct exec_entry *entry_new(struct execsnoop *x, pid_t tid, uint64_t ts)
+{
+	struct exec_entry *e = snoop_pairs_enter(x->pairs, tid, ts, snoop_session_loss_seq(x->s));
+
+	execsnoop_entry_wire(x, e);
+	e->tid = tid;
 	e->uid = -1;
-	e->fname_ptr = e->argv_ptr = 0;
-	e->libc = e->verified = false;
-	e->fname_src = SRC_NONE;
+	return e;
 }
 
 static struct exec_entry *entry_find(struct execsnoop *x, pid_t tid, bool create, uint64_t ts)
 {
-	size_t h = (size_t)tid % EXECSNOOP_ENTRY_SLOTS;
-	struct exec_entry *victim = NULL;
+	struct exec_entry *e = snoop_pairs_peek(x->pairs, tid);
 
-	for (int i = 0; i < ENTRY_PROBE; i++) {
-		struct exec_entry *e = &x->entries[(h + (size_t)i) % EXECSNOOP_ENTRY_SLOTS];
+	return e || !create ? e : entry_new(x, tid, ts);
+}
 
-		if (e->used && e->tid == tid)
-			return e;
-		if (!create)
-			continue;
-		if (!e->used) {
-			if (!victim || victim->used)
-				victim = e;
-		} else if (!victim || (victim->used && e->ts < victim->ts)) {
-			victim = e;
-		}
-	}
-	if (!create)
-		return NULL;
-	/* Full: the oldest in-flight exec lost its exit (lost events). */
-	if (victim->used)
-		execsnoop_entry_reset(x, victim);
-	victim->used = true;
-	victim->tid = tid;
-	victim->ts = ts;
-	victim->loss_seq = snoop_session_loss_seq(x->s);
-	return victim;
+/* An exec known only from its result (no entry record): nothing in it. */
+static struct exec_entry *entry_blank(struct execsnoop *x, pid_t tid)
+{
+	struct exec_entry *e = x->blank;
+
+	execsnoop_entry_clear(x, e);
+	memset(e, 0, x->entry_size);
+	execsnoop_entry_wire(x, e);
+	e->tid = tid;
+	e->uid = -1;
+	return e;
 }
 
 /* The first record of an exec: whatever the thread had in flight was a
@@ -138,55 +157,42 @@ static struct exec_entry *entry_begin(struct execsnoop *x, pid_t tid, uint64_t t
 {
 	struct exec_entry *e = entry_find(x, tid, true, ts);
 
-	if (e->seen || e->printed) {
-		execsnoop_entry_reset(x, e);
-		e->used = true;
-		e->tid = tid;
-		e->loss_seq = snoop_session_loss_seq(x->s);
-	}
-	e->ts = ts;
+	if (e->seen || e->printed)
+		e = entry_new(x, tid, ts);
 	e->seen = true;
 	return e;
 }
 
-static void fork_note(struct execsnoop *x, pid_t child, pid_t parent)
+/* The exit of tid's exec: its entry out of the table (clear it after use),
+ * or NULL (none, or split from it by a loss). */
+static struct exec_entry *entry_end(struct execsnoop *x, pid_t tid)
 {
-	size_t h = (size_t)child % FORK_SLOTS;
-
-	x->forks[h].child = child;
-	x->forks[h].parent = parent;
+	return snoop_pairs_exit(x->pairs, tid, snoop_session_loss_seq(x->s));
 }
 
-static long proc_status_field(pid_t pid, const char *key)
-{
-	char path[64], *s, *p;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	s = snoop_read_file(path, NULL);
-	if (!s)
-		return -1;
-	p = strstr(s, key);
-	if (p)
-		v = strtol(p + strlen(key), NULL, 10);
-	free(s);
-	return v;
-}
-
+/* The parent process of pid, from the task cache: the fork this session
+ * saw (right even when both are gone), else /proc. 0 when unknown. */
 pid_t execsnoop_ppid(struct execsnoop *x, pid_t pid)
 {
-	size_t h = (size_t)pid % FORK_SLOTS;
-	long v;
+	struct snoop_task t;
 
-	/* Seen forked during the session: right even if both are gone now. */
-	if (x->forks[h].child == pid && x->forks[h].parent) {
-		pid_t parent = x->forks[h].parent;
-		/* The fork event names the forking thread: want its process. */
-		v = proc_status_field(parent, "\nTgid:");
-		return v > 0 ? (pid_t)v : parent;
-	}
-	v = proc_status_field(pid, "\nPPid:");
-	return v >= 0 ? (pid_t)v : 0;
+	return snoop_tasks_get_ppid(x->tasks, pid, &t) ? t.ppid : 0;
+}
+
+/* task_newtask: feed the cache, with the creator's own process looked up
+ * first (saved_tgids, else /proc while it lives), so that the new
+ * process's PPID is known even when the creator was there before the
+ * trace and is gone by the time the child's line is printed. */
+static void on_newtask(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct execsnoop *x = ctx;
+	struct snoop_task parent;
+
+	(void)s;
+	snoop_tasks_get(x->tasks, r->pid, &parent);
+	snoop_tasks_on_newtask(x->tasks, r);
+	if (x->nheld)
+		execsnoop_proof_event(x, (pid_t)snoop_field_s64(r, x->f_newtask_pid), r->ts);
 }
 
 /* ---- kprobe path ------------------------------------------------------ */
@@ -196,13 +202,10 @@ char *execsnoop_dup(struct execsnoop *x, const char *p, size_t n)
 	/* Strings from the kernel or /proc: no NUL inside the n bytes. */
 	char *d = strndup(p, n);
 
-	/* Out of memory: the session stops (exit status 1) and the value
+	/* Out of memory: the session fails (exit status 1) and the value
 	 * is shown as missing, never as another's. */
-	if (!d && !x->oom)
-		snoop_err(x->s, "out of memory: stopping");
-	x->oom |= !d;
 	if (!d)
-		snoop_session_stop(x->s);
+		snoop_session_fail(x->s, "out of memory: stopping");
 	return d;
 }
 
@@ -343,50 +346,37 @@ static void on_creds(struct snoop_session *s, const struct snoop_record *r, void
 
 static void finish(struct execsnoop *x, const struct snoop_record *r, pid_t tid, long ret)
 {
-	struct exec_entry *e = entry_find(x, tid, false, 0);
+	struct exec_entry *e = entry_end(x, tid);
 
-	/*
-	 * Events were lost since this entry was recorded: its own exit may be
-	 * among them, and this exit may belong to a later exec whose entry was
-	 * lost. Pairing them could print one command's arguments under
-	 * another's result, so trust the entry no more: start afresh.
-	 */
 	/* After an exec by a thread other than the leader, the task has the
 	 * process's PID (sched_process_exec's common_pid): print that. */
 	if (e)
 		e->tid = r->pid;
-	if (e && e->loss_seq != snoop_session_loss_seq(x->s)) {
-		x->st.stale_dropped++;
-		execsnoop_entry_reset(x, e);
-		e = NULL;
-	}
 	if (ret < 0 && !x->o->failed) {
 		if (e)
-			execsnoop_entry_reset(x, e);
+			execsnoop_entry_clear(x, e);
 		return;
 	}
-	if (!e || !e->seen) {
-		/* No entry record (lost, or a thread that exec'd and took its
-		 * process's PID): all we know is that this task exec'd. */
-		if (!e)
-			e = entry_find(x, tid, true, r->ts);
-		e->tid = r->pid;
-	}
+	/* No entry record (lost, split by a loss, or a thread that exec'd and
+	 * took its process's PID): all we know is that this task exec'd. */
+	if (!e)
+		e = entry_blank(x, r->pid);
 	execsnoop_emit(x, r, e, ret);
-	execsnoop_entry_reset(x, e);
+	execsnoop_entry_clear(x, e);
 }
 
 static void on_exit_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct execsnoop *x = ctx;
 	struct tep_format_field *f = r->ev == x->ev_exit_at ? x->f_ret_at : x->f_ret;
-
-	struct exec_entry *e = entry_find(x, r->pid, false, 0);
+	struct exec_entry *e = snoop_pairs_peek(x->pairs, r->pid);
 	long ret = (long)snoop_field_s64(r, f);
 
 	(void)s;
 	if (e && e->printed && ret == 0) {
-		execsnoop_entry_reset(x, e); /* printed at sched_process_exec */
+		/* Printed at sched_process_exec. */
+		if ((e = entry_end(x, r->pid)))
+			execsnoop_entry_clear(x, e);
 		return;
 	}
 	finish(x, r, r->pid, ret);
@@ -413,15 +403,16 @@ static void on_exec_kprobe(struct snoop_session *s, const struct snoop_record *r
 	pid_t pid = (pid_t)snoop_field_s64(r, x->f_exec_pid);
 	pid_t old = (pid_t)snoop_field_s64(r, x->f_exec_oldpid);
 	pid_t tid = old ? old : pid;
-	struct exec_entry *e = entry_find(x, tid, false, 0);
+	struct exec_entry *e = snoop_pairs_peek(x->pairs, tid);
 	size_t n;
 	const char *f;
 
+	snoop_tasks_on_exec(x->tasks, r);
 	if (e && e->seen) {
 		finish(x, r, tid, 0);
 	} else {
-		if (e)
-			execsnoop_entry_reset(x, e);
+		if (e && (e = entry_end(x, tid)))
+			execsnoop_entry_clear(x, e);
 		x->st.exec_unseen++;
 		if (!x->warned_unseen)
 			snoop_warn(s, "PID %d exec'd without the syscall's entry records: a 32-bit (compat) program's "
@@ -429,27 +420,15 @@ static void on_exec_kprobe(struct snoop_session *s, const struct snoop_record *r
 				   "began%s; shown from sched_process_exec, arguments from /proc (marked [late]; count: -v)",
 				   (int)pid, x->kfunc_execve, snoop_session_loss_seq(s) ? ", or lost records" : "");
 		x->warned_unseen = true;
-		e = entry_find(x, r->pid, true, r->ts);
-		execsnoop_entry_reset(x, e);
-		e->used = true;
-		e->tid = r->pid;
+		e = entry_blank(x, r->pid);
 		e->compat = true;
 		f = snoop_field_str(r, x->f_exec_fname, &n);
 		e->filename = f ? execsnoop_dup(x, f, n) : NULL;
 		e->fname_src = f ? SRC_SCHED : SRC_NONE;
 		execsnoop_emit(x, r, e, 0);
-		execsnoop_entry_reset(x, e);
+		execsnoop_entry_clear(x, e);
 	}
-	e = entry_find(x, r->pid, true, r->ts);
-	e->printed = true;
-}
-
-static void on_fork(struct snoop_session *s, const struct snoop_record *r, void *ctx)
-{
-	struct execsnoop *x = ctx;
-
-	(void)s;
-	fork_note(x, (pid_t)snoop_field_s64(r, x->f_fork_child), (pid_t)snoop_field_s64(r, x->f_fork_parent));
+	entry_new(x, r->pid, r->ts)->printed = true;
 }
 
 /*
@@ -718,20 +697,18 @@ static void fill_from_mem(struct execsnoop *x, struct exec_entry *e)
 		close(fd);
 }
 
-/* The entry of the exec that thread tid is making, if the C library's
- * probes gave it and the syscall confirmed it; else NULL (reset). */
+/* The entry of the exec that thread tid is making, out of the table, if
+ * the C library's probes gave it and the syscall confirmed it; else NULL
+ * (and the entry, if any, dropped). */
 static struct exec_entry *verified_entry(struct execsnoop *x, pid_t tid)
 {
-	struct exec_entry *e = entry_find(x, tid, false, 0);
+	struct exec_entry *e = entry_end(x, tid); /* NULL when a loss split it */
 
-	if (!e)
-		return NULL;
-	if (e->verified && e->loss_seq == snoop_session_loss_seq(x->s))
-		return e;
-	if (e->verified)
-		x->st.stale_dropped++;
-	execsnoop_entry_reset(x, e);
-	return NULL;
+	if (e && !e->verified) {
+		execsnoop_entry_clear(x, e);
+		e = NULL;
+	}
+	return e;
 }
 
 static void on_sched_exec(struct snoop_session *s, const struct snoop_record *r, void *ctx)
@@ -744,12 +721,13 @@ static void on_sched_exec(struct snoop_session *s, const struct snoop_record *r,
 	const char *f = snoop_field_str(r, x->f_exec_fname, &n);
 
 	(void)s;
-	if (!e) {
-		/* No argument came from the kernel: the formatter reads /proc. */
-		e = entry_find(x, pid, true, r->ts);
-		execsnoop_entry_reset(x, e);
-		e->used = true;
-	}
+	snoop_tasks_on_exec(x->tasks, r);
+	if (x->nheld)
+		execsnoop_proof_event(x, pid, r->ts);
+	/* Without one, no argument came from the kernel: the formatter reads
+	 * /proc. */
+	if (!e)
+		e = entry_blank(x, pid);
 	/* A thread other than the leader took the process's PID. */
 	e->tid = pid;
 	free(e->filename);
@@ -757,13 +735,13 @@ static void on_sched_exec(struct snoop_session *s, const struct snoop_record *r,
 	e->fname_src = f ? SRC_SCHED : SRC_NONE;
 	e->is_at = false; /* the kernel's name is already whole */
 	execsnoop_emit(x, r, e, 0);
-	execsnoop_entry_reset(x, e);
+	execsnoop_entry_clear(x, e);
 }
 
 static void on_sys_enter(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct execsnoop *x = ctx;
-	struct exec_entry *e = entry_find(x, r->pid, true, r->ts);
+	struct exec_entry *e = snoop_pairs_peek(x->pairs, r->pid);
 	bool at = strcmp(snoop_event_name(r->ev), "sys_enter_execveat") == 0;
 	uint64_t fp = snoop_field_u64(r, at ? x->f_enter_at_fname : x->f_enter_fname);
 	uint64_t ap = snoop_field_u64(r, at ? x->f_enter_at_argv : x->f_enter_argv);
@@ -771,19 +749,15 @@ static void on_sys_enter(struct snoop_session *s, const struct snoop_record *r, 
 	(void)s;
 	/* The C library's probes fired just before, in this thread, with the
 	 * very pointers the kernel now got: what they read is this exec's. */
-	if (e->libc && e->have_ptrs && !e->verified && e->is_at == at && e->fname_ptr == fp &&
-	    e->argv_ptr == ap && e->loss_seq == snoop_session_loss_seq(x->s)) {
+	if (e && e->libc && e->have_ptrs && !e->verified && e->is_at == at && e->fname_ptr == fp &&
+	    e->argv_ptr == ap && e->slot.loss_seq == snoop_session_loss_seq(x->s)) {
 		e->verified = true;
-		e->ts = r->ts;
 		return;
 	}
-	if (e->libc)
+	if (e && e->libc)
 		x->st.libc_unmatched++;
-	execsnoop_entry_reset(x, e);
-	e->used = true;
+	e = entry_new(x, r->pid, r->ts);
 	e->seen = true;
-	e->tid = r->pid;
-	e->ts = r->ts;
 	e->is_at = at;
 	e->fname_ptr = fp;
 	e->argv_ptr = ap;
@@ -794,32 +768,39 @@ static void on_sys_exit_failed(struct snoop_session *s, const struct snoop_recor
 	struct execsnoop *x = ctx;
 	struct tep_format_field *f = r->ev == x->ev_exit_at ? x->f_ret_at : x->f_ret;
 	long ret = (long)snoop_field_s64(r, f);
-	struct exec_entry *e = entry_find(x, r->pid, false, 0);
+	struct exec_entry *e = snoop_pairs_peek(x->pairs, r->pid);
+	uint64_t fp, ap;
+	bool at;
 
 	(void)s;
-	if (!e || ret >= 0) {
+	if (!e)
+		return;
+	fp = e->fname_ptr;
+	ap = e->argv_ptr;
+	at = e->is_at;
+	e = entry_end(x, r->pid);
+	if (ret >= 0) {
 		if (e)
-			execsnoop_entry_reset(x, e);
+			execsnoop_entry_clear(x, e);
 		return;
 	}
-	if (e->verified && e->loss_seq == snoop_session_loss_seq(x->s)) {
+	if (e && e->verified) {
 		e->fname_src = e->filename ? SRC_LIBC : SRC_NONE;
 	} else {
 		/* No call seen by the C library's probes (a static program, a
-		 * raw syscall): the caller's memory, read now, marked. */
-		uint64_t fp = e->fname_ptr, ap = e->argv_ptr;
-		bool at = e->is_at;
-
-		execsnoop_entry_reset(x, e);
-		e->used = e->seen = true;
-		e->tid = r->pid;
+		 * raw syscall), or split from it by a loss: the caller's
+		 * memory, read now, marked. */
+		if (e)
+			execsnoop_entry_clear(x, e);
+		e = entry_blank(x, r->pid);
+		e->seen = true;
 		e->is_at = at;
 		e->fname_ptr = fp;
 		e->argv_ptr = ap;
 		fill_from_mem(x, e);
 	}
 	execsnoop_emit(x, r, e, ret);
-	execsnoop_entry_reset(x, e);
+	execsnoop_entry_clear(x, e);
 }
 
 /*
@@ -833,7 +814,7 @@ static int setup_libc(struct execsnoop *x)
 {
 	struct snoop_usym us[2] = { { "execve", 0 }, { "execveat", 0 } };
 	struct entry_site w;
-	pid_t target = x->o->common.pid;
+	pid_t target = x->a.common.pid;
 
 	/* With -p, the C library the process maps (maybe a container's). */
 	x->libc_path = target ? snoop_uprobe_find_libc(target) : NULL;
@@ -855,6 +836,20 @@ static int setup_libc(struct execsnoop *x)
 	return 0;
 }
 
+/* A process's end (sched_process_exit) or rename (task_rename): a held
+ * line's read of its PID is not proven past it (the PID may have gone to
+ * another process, the name changed). The task itself records them, so
+ * they pass -p's filter where a PID reuser's task_newtask does not. */
+static void on_sched_exit(struct snoop_session *s, const struct snoop_record *r, void *ctx)
+{
+	struct execsnoop *x = ctx;
+	struct tep_format_field *f = strcmp(snoop_event_name(r->ev), "task_rename") ? x->f_exit_pid : x->f_rename_pid;
+
+	(void)s;
+	if (x->nheld)
+		execsnoop_proof_event(x, (pid_t)snoop_field_s64(r, f), r->ts);
+}
+
 static int setup_fallback(struct execsnoop *x)
 {
 	struct snoop_event *ev = snoop_session_tracepoint(x->s, "sched", "sched_process_exec", on_sched_exec, x);
@@ -864,6 +859,15 @@ static int setup_fallback(struct execsnoop *x)
 	x->f_exec_fname = snoop_event_field(ev, "filename");
 	x->f_exec_pid = snoop_event_field(ev, "pid");
 	x->f_exec_oldpid = snoop_event_field(ev, "old_pid");
+	ev = snoop_session_tracepoint(x->s, "sched", "sched_process_exit", on_sched_exit, x);
+	if (!ev)
+		return -1;
+	x->f_exit_pid = snoop_event_field(ev, "pid");
+	/* A rename changes /proc/PID/comm: the fexecve name read there. */
+	ev = snoop_session_tracepoint_opt(x->s, "task", "task_rename", on_sched_exit, x);
+	if (!ev && snoop_session_has_event(x->s, "task", "task_rename"))
+		return -1;
+	x->f_rename_pid = ev ? snoop_event_field(ev, "pid") : NULL;
 	if (snoop_session_features(x->s)->uprobe_events && snoop_uprobe_arg_reg(2) && !x->o->no_libc &&
 	    setup_libc(x) < 0)
 		return -1;
@@ -893,31 +897,25 @@ static int setup_fallback(struct execsnoop *x)
 	return 0;
 }
 
-int execsnoop_setup(struct execsnoop *x)
+int execsnoop_setup(struct snoop_session *s, void *ctx)
 {
-	const struct snoop_features *feat = snoop_session_features(x->s);
+	struct execsnoop *x = ctx;
+	const struct snoop_features *feat = snoop_session_features(s);
 	const struct arch_regs *a = this_arch();
-	struct snoop_event *fork;
+	struct snoop_event *ev;
 
+	x->s = s;
 	x->uid_off = -1;
-	x->entries = calloc(EXECSNOOP_ENTRY_SLOTS, sizeof(*x->entries));
-	x->forks = calloc(FORK_SLOTS, sizeof(*x->forks));
-	if (!x->entries || !x->forks) {
-		snoop_err(x->s, "out of memory");
+	/* -n matches the name after the exec, in user space. */
+	snoop_session_common_filters(s, SNOOP_FILTER_PID);
+	x->entry_size = entry_bytes(x->o->max_args);
+	x->pairs = snoop_pairs_new(x->entry_size, 0, execsnoop_entry_drop, x);
+	x->blank = calloc(1, x->entry_size);
+	if (!x->pairs || !x->blank) {
+		snoop_err(s, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < EXECSNOOP_ENTRY_SLOTS; i++) {
-		struct exec_entry *e = &x->entries[i];
-
-		e->argv = calloc((size_t)x->o->max_args + 1, sizeof(*e->argv));
-		e->arglen = calloc((size_t)x->o->max_args + 1, sizeof(*e->arglen));
-		e->argstate = calloc((size_t)x->o->max_args + 1, 1);
-		if (!e->argv || !e->arglen || !e->argstate) {
-			snoop_err(x->s, "out of memory");
-			return -1;
-		}
-		e->uid = -1;
-	}
+	execsnoop_entry_wire(x, x->blank);
 
 	x->kprobes = feat->kprobe_events && a && !x->o->force_fallback;
 	if (!x->kprobes && !x->o->force_fallback) {
@@ -929,15 +927,17 @@ int execsnoop_setup(struct execsnoop *x)
 		else
 			snprintf(why, sizeof(why), "the kprobe path supports x86_64 and aarch64, not %s",
 				 uname(&u) < 0 ? "this architecture" : u.machine);
-		snoop_warn(x->s, "%s: arguments from uprobes on the C library's exec calls, else read from /proc (marked [late])",
+		snoop_warn(s, "%s: arguments from uprobes on the C library's exec calls, else read from /proc (marked [late])",
 			   why);
 	}
-	/* PPID: remember who forked whom, so that it is right even for
-	 * processes gone by the time their line is printed. */
-	fork = snoop_session_tracepoint(x->s, "sched", "sched_process_fork", on_fork, x);
-	if (!fork)
+	/* PPID: the task cache follows forks (its own handler, below), so that
+	 * it is right even for processes gone by the time their line is
+	 * printed; sched_process_exec feeds it on the fallback path. */
+	x->tasks = snoop_session_tasks(s, SNOOP_TASKS_SAVED);
+	ev = x->tasks ? snoop_session_tracepoint(s, "task", "task_newtask", on_newtask, x) : NULL;
+	if (!ev)
 		return -1;
-	x->f_fork_parent = snoop_event_field(fork, "parent_pid");
-	x->f_fork_child = snoop_event_field(fork, "child_pid");
+	x->f_newtask_pid = snoop_event_field(ev, "pid");
+	snoop_session_on_batch(s, execsnoop_on_batch, x);
 	return x->kprobes ? setup_kprobes(x, a) : setup_fallback(x);
 }

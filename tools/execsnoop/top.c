@@ -19,26 +19,26 @@
 
 /* With -x a FAILS column (failed execs among COUNT) comes before COMMAND,
  * which takes the rest of the line. */
-enum { COL_COUNT, COL_PID, COL_PPID, COL_FAILS };
+const struct snoop_top_col execsnoop_top_cols[] = {
+	{ "COUNT", 7, SNOOP_TOP_COUNT, SNOOP_TOP_SUM },
+	{ "LAST PID", 8, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
+	{ "LAST PPID", 9, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
+	{ "COMMAND", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM },
+};
+const int execsnoop_top_ncols = 4;
 
-int execsnoop_top_setup(struct execsnoop *x, int argc, char **argv)
+int execsnoop_top_columns(void *ctx, struct snoop_top_col *cols)
 {
-	static const struct snoop_top_col count = { "COUNT", 7, SNOOP_TOP_COUNT, SNOOP_TOP_SUM },
-		pid = { "LAST PID", 8, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
-		ppid = { "LAST PPID", 9, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
-		fails = { "FAILS", 6, SNOOP_TOP_NUMBER, SNOOP_TOP_SUM },
-		command = { "COMMAND", 0, SNOOP_TOP_KEY, SNOOP_TOP_SUM };
-	struct snoop_top_col cols[5] = { count, pid, ppid };
-	int ncols = COL_PPID + 1;
+	static const struct snoop_top_col fails = { "FAILS", 6, SNOOP_TOP_NUMBER, SNOOP_TOP_SUM };
+	struct execsnoop *x = ctx;
+	int n = 0;
 
+	for (int i = 0; i < execsnoop_top_ncols - 1; i++)
+		cols[n++] = execsnoop_top_cols[i];
 	if (x->o->failed)
-		cols[ncols++] = fails;
-	cols[ncols++] = command;
-	snoop_buf_init(&x->top_key);
-	x->top = snoop_top_new(cols, ncols, x->o->top.max_keys);
-	if (!x->top)
-		return -1;
-	return snoop_top_attach(x->top, x->s, &x->o->top, argc, argv);
+		cols[n++] = fails;
+	cols[n++] = execsnoop_top_cols[execsnoop_top_ncols - 1];
+	return n;
 }
 
 void execsnoop_top_add(struct execsnoop *x, const struct exec_entry *e, int nargs, pid_t pid, pid_t ppid,
@@ -69,9 +69,15 @@ void execsnoop_top_add(struct execsnoop *x, const struct exec_entry *e, int narg
 	if (nargs > EXECSNOOP_TOP_ARGS + 1)
 		snoop_buf_add(k, "\0...", 4);
 
-	row = snoop_top_hit(x->top, k->data, k->len);
-	snoop_top_num(x->top, row, COL_PID, pid);
-	snoop_top_num(x->top, row, COL_PPID, ppid);
-	if (x->o->failed)
-		snoop_top_num(x->top, row, COL_FAILS, ret < 0);
+	/* The columns' indexes, once (the table exists from declare on). */
+	if (!x->top_pid) {
+		x->top_pid = snoop_top_col_index(x->a.table, "LAST PID");
+		x->top_ppid = snoop_top_col_index(x->a.table, "LAST PPID");
+		x->top_fails = snoop_top_col_index(x->a.table, "FAILS");
+	}
+	row = snoop_top_hit(x->a.table, k->data, k->len);
+	snoop_top_num(x->a.table, row, x->top_pid, pid);
+	snoop_top_num(x->a.table, row, x->top_ppid, ppid);
+	if (x->top_fails >= 0)
+		snoop_top_num(x->a.table, row, x->top_fails, ret < 0);
 }
