@@ -163,7 +163,11 @@ void snoop_tasks_exec(struct snoop_tasks *t, pid_t pid, pid_t old_pid, const cha
 	k = slot_take(t, pid);
 	k->tgid = pid;
 	k->tgid_src = SNOOP_TASK_EVENT;
-	if (!filename) {
+	/* fexecve and execveat(fd, "", AT_EMPTY_PATH) show as /dev/fd/N: the
+	 * kernel named the task "N" before 6.14 and after the file's dentry
+	 * since, so the event cannot say which: the fallbacks (saved_cmdlines,
+	 * /proc, each marked by its source) must. */
+	if (!filename || (len >= 8 && strncmp(filename, "/dev/fd/", 8) == 0)) {
 		k->comm[0] = '\0';
 		k->comm_src = SNOOP_TASK_UNKNOWN;
 		return;

@@ -87,7 +87,8 @@ void snoop_tasks_note(struct snoop_tasks *t, pid_t tid, pid_t tgid, const char *
 void snoop_tasks_fork(struct snoop_tasks *t, pid_t parent, pid_t child, bool thread, const char *comm,
 		      size_t len);
 /* sched_process_exec: OLD_PID exec'd FILENAME and is now PID, its process's
- * only thread, named after the file's base name (the kernel's rule). */
+ * only thread, named after the file's base name (the kernel's rule), except
+ * for /dev/fd/N (fexecve): its comm is left unknown for the fallbacks. */
 void snoop_tasks_exec(struct snoop_tasks *t, pid_t pid, pid_t old_pid, const char *filename, size_t len);
 void snoop_tasks_rename(struct snoop_tasks *t, pid_t tid, const char *comm, size_t len);
 

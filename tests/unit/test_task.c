@@ -105,6 +105,12 @@ static void test_task_events(void **state)
 	assert_false(snoop_tasks_get(t, 201, &k));
 	assert_int_equal(k.comm_src, SNOOP_TASK_UNKNOWN);
 	assert_int_equal(k.tgid, 0);
+	/* fexecve: the event's /dev/fd/4 says nothing of the new comm ("4"
+	 * before 6.14, the file's name since): unknown, not "4". */
+	snoop_tasks_exec(t, 200, 200, "/dev/fd/4", 9);
+	assert_false(snoop_tasks_get(t, 200, &k));
+	assert_int_equal(k.tgid, 200);
+	assert_int_equal(k.comm_src, SNOOP_TASK_UNKNOWN);
 	/* A thread of a process the cache never saw: the comm is known,
 	 * its process is not (no fallback here). */
 	snoop_tasks_fork(t, 900, 901, true, "t", 1);
