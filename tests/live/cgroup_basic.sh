@@ -31,7 +31,7 @@ cleanup_cg() {
 		for _ in $(seq 1 50); do rmdir "$d" 2>/dev/null && break; sleep 0.02; done
 	done
 }
-trap 'rc=$?; cleanup_cg; (exit $rc); cleanup_live' EXIT
+trap 'rc=$?; set +e; cleanup_cg; (exit $rc); cleanup_live' EXIT
 
 cat >"$WORK/w.sh" <<'EOF'
 #!/bin/bash

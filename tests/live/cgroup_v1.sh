@@ -17,7 +17,7 @@ for h in memory systemd; do
 	mkdir "$mnt$REL" 2>/dev/null && { V1=$mnt$REL; break; }
 done
 [ -n "$V1" ] || skip "no v1 cgroup hierarchy where a cgroup can be made"
-trap 'rc=$?; for p in $(cat "$V1/cgroup.procs" 2>/dev/null); do kill -9 "$p"; done; sleep 0.1; rmdir "$V1" 2>/dev/null; (exit $rc); cleanup_live' EXIT
+trap 'rc=$?; set +e; for p in $(cat "$V1/cgroup.procs" 2>/dev/null); do kill -9 "$p"; done; sleep 0.1; rmdir "$V1" 2>/dev/null; (exit $rc); cleanup_live' EXIT
 snapshot_tracefs "$WORK/before"
 
 mkfifo "$WORK/go_in" "$WORK/go_out"

@@ -613,8 +613,10 @@ static void release(struct execsnoop *x, bool final)
 		print_line(x, l);
 		line_free(x, l);
 	}
-	memmove(x->held, x->held + n, (x->nheld - n) * sizeof(*x->held));
-	x->nheld -= n;
+	if (n) { /* (held is NULL until a line is held: not for memmove) */
+		memmove(x->held, x->held + n, (x->nheld - n) * sizeof(*x->held));
+		x->nheld -= n;
+	}
 	if (x->nheld)
 		snoop_session_batch_soon(x->s);
 }
