@@ -68,9 +68,13 @@ for i in $(seq 1 40); do
 	"$SNOOP_BIN/opensnoop" --libc >/dev/null 2>"$WORK/libc.err" &
 	pid=$!
 	BG_PIDS+=("$pid")
-	for _ in $(seq 1 2000); do
-		compgen -G "$TRACEFS/instances/snoop_*_$pid" >/dev/null && break
+	# Until its instance exists (then its handlers are in place): by
+	# time, not by a count of looks, which a loaded machine (the ASan run
+	# beside the main one) can spend before an ASan build has started.
+	deadline=$((SECONDS + 30))
+	until compgen -G "$TRACEFS/instances/snoop_*_$pid" >/dev/null; do
 		kill -0 "$pid" 2>/dev/null || break
+		[ "$SECONDS" -lt "$deadline" ] || fail "run $i: opensnoop --libc made no instance in 30 s"
 	done
 	sleep "$(printf '0.%03d' "$delay")"
 	kill -s "$sig" "$pid"
