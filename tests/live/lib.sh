@@ -144,7 +144,7 @@ assert_no_leftovers_of() {
 # only then turns tracing on again. mono clock + tracing on = armed.
 wait_armed() {
 	local pid=$1 i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 600); do
 		local d
 		d=$(ls -d "$TRACEFS"/instances/snoop_*_"$pid" 2>/dev/null || true)
 		if [ -n "$d" ] && grep -q '\[mono\]' "$d/trace_clock" 2>/dev/null &&
@@ -154,7 +154,7 @@ wait_armed() {
 		kill -0 "$pid" 2>/dev/null || fail "tool PID $pid died before arming"
 		sleep 0.05
 	done
-	fail "tool PID $pid did not arm within 10 s"
+	fail "tool PID $pid did not arm within 30 s"
 }
 
 # Start TOOL ARGS... in the background with stdout/stderr to $WORK/NAME.out/.err;
