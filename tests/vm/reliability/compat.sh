@@ -58,8 +58,8 @@ c32 = [r for r in rows if (r["filename"] or "").endswith("/c32")]
 assert len(c32) == 1 and c32[0]["comm"] == "c32", c32
 t = [r for r in rows if r["pid"] == c32[0]["pid"] and r is not c32[0]]
 assert len(t) == 1 and t[0]["filename"] == "/bin/true" and t[0]["filename_source"] == "sched", t
-assert t[0]["args_source"] == "late" or t[0]["args_unreadable"], t
-if t[0]["args_source"] == "late":
+assert t[0]["args_source"] in ("late", "proc-checked") or t[0]["args_unreadable"], t
+if t[0]["args_source"] in ("late", "proc-checked"):
     assert t[0]["argv"] == ["/bin/true", "$marker"], t
 PY
 json_check o.json - <<PY
