@@ -11,8 +11,9 @@
  *    string, char, signed, hex and array fields and the hidden __comm,
  *    through kp_on_hit() (field offsets and __data_loc words are the
  *    fuzzer's: the accessors must stay inside the record);
- *  - opensnoop: an open (path, comm, flags, mode, dfd, result, path status)
- *    through opensnoop_emit();
+ *  - opensnoop: an open (path, comm, flags, mode, dfd, result or no exit,
+ *    syscall or none, path status, -F's kernel path, and what the task
+ *    cache knows of the TID) through opensnoop_emit();
  *  - execsnoop: an exec (file name, arguments with their states, result)
  *    through execsnoop_emit().
  * Every output must be safe for a terminal (valid UTF-8, no raw control or
@@ -44,23 +45,13 @@ void kp_top_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r,
 	abort(); /* --top is not set here */
 }
 
-pid_t opensnoop_tgid(struct opensnoop *x, pid_t tid)
-{
-	(void)x;
-	return tid;
-}
 
-long opensnoop_uid(struct opensnoop *x, pid_t tid)
+long opensnoop_uid(struct opensnoop *x, pid_t tid, pid_t tgid)
 {
-	(void)x;
+	(void)x, (void)tgid;
 	return tid & 1 ? -1 : 0;
 }
 
-void opensnoop_proc_comm(struct opensnoop *x, pid_t tid, char comm[16])
-{
-	(void)x, (void)tid;
-	comm[0] = '\0';
-}
 
 void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t tgid, const char *base)
 {
@@ -126,11 +117,6 @@ void kp_counts_clear(struct kp_counts *t)
 	(void)t;
 }
 
-pid_t opensnoop_saved_tgid(struct opensnoop *x, pid_t tid, uint64_t ts)
-{
-	(void)x, (void)ts;
-	return tid & 2 ? 0 : tid;
-}
 
 char *execsnoop_dup(struct execsnoop *x, const char *p, size_t n)
 {
@@ -293,10 +279,11 @@ static void fuzz_kprobe(uint8_t mode, struct in *in)
 		abort();
 	snprintf(ev.system, sizeof(ev.system), "snoop_1");
 	snprintf(ev.name, sizeof(ev.name), "open");
-	o.common = s->opts;
-	o.raw = !o.common.json && (mode & 8);
+	kp.a.common = s->opts;
+	kp.a.s = s;
+	o.raw = !kp.a.common.json && (mode & 8);
 	kp.o = &o;
-	kp.s = s;
+	/* kp.tasks stays NULL: COMM is the record's __comm, as with $comm. */
 	p.kp = &kp;
 	p.text = kp_def;
 	p.def = &def;
@@ -347,28 +334,49 @@ static void fuzz_opensnoop(uint8_t mode, struct in *in)
 {
 	static const char *const sys[] = { "open", "creat", "openat", "openat2" };
 	struct snoop_session *s = session(mode);
-	struct opensnoop_opts o = { .header = true };
+	struct opensnoop_opts o = { 0 };
 	struct opensnoop x = { 0 };
+	struct snoop_tasks *tasks;
+	uint8_t st;
 	struct open_entry e = { 0 };
 	struct open_event ev = { 0 };
 	char path[4097];
 	size_t n;
 
-	o.common = s->opts;
+	x.a.common = s->opts;
+	x.a.s = s;
 	o.extended = mode & 8;
 	o.show_uid = mode & 16;
 	o.full_path = mode & 32;
 	x.o = &o;
 	x.s = s;
 	x.kprobes = true;
-	e.tid = NO_PID;
+	/* The task cache reads neither /proc nor tracefs here: what it knows
+	 * is what the fuzzer notes in it (or nothing, comm and TGID unknown). */
+	tasks = snoop_tasks_new(16, NULL, NULL);
+	if (!tasks)
+		abort();
+	x.tasks = tasks;
+	e.slot.tid = NO_PID;
+	e.entered = true;
 	e.dfd = (int)(int32_t)take(in, 4);
 	e.flags = take(in, 4);
 	e.mode = take(in, 2) & 07777;
 	e.flags_known = !(mode & 64);
-	e.pstatus = (enum path_status)(take(in, 1) % 4);
+	/* path status; bit 2: the exit was not seen; bit 3: only the kprobe
+	 * was (no syscall name); bit 4: -F's kernel path is the path */
+	st = (uint8_t)take(in, 1);
+	e.pstatus = (enum path_status)(st % 4);
 	n = take_str(in, e.comm, 15);
 	e.comm[n] = '\0';
+	if (take(in, 1) & 1) {
+		/* The task as the kernel's records named it (a TGID beside the
+		 * TID; a comm the line takes when the record has none). */
+		char tc[16];
+
+		n = take_str(in, tc, 15);
+		snoop_tasks_note(tasks, NO_PID, NO_PID - 1 - (pid_t)(take(in, 1) & 1), tc, n);
+	}
 	/* the path: the rest (a kernel string holds no NUL: stop at one) */
 	n = in->n > 4096 ? 4096 : in->n;
 	memcpy(path, in->d, n);
@@ -377,15 +385,21 @@ static void fuzz_opensnoop(uint8_t mode, struct in *in)
 	if (e.pstatus == PATH_OK) {
 		e.path = path;
 		e.pathlen = n;
+		if (st & 16) {
+			e.kpath = path;
+			e.kpathlen = n;
+		}
 	}
 	ev.ts = 2000000000ull;
 	ev.tid = NO_PID;
-	ev.syscall = sys[mode >> 7 ? 3 : (n % 3)];
+	ev.syscall = st & 8 ? NULL : sys[mode >> 7 ? 3 : (n % 3)];
+	ev.exited = !(st & 4);
 	ev.ret = (long)(int32_t)(n * 2654435761u);
 	ev.e = &e;
 	opensnoop_print_header(&x);
 	opensnoop_emit(&x, &ev);
 	check_out(s);
+	snoop_tasks_free(tasks);
 	done(s);
 }
 
