@@ -175,6 +175,9 @@ struct snoop_session {
 	int cg_ids[3];
 	struct snoop_event *cg_ev[3];
 	uint64_t cg_dropped, cg_unknown;
+	/* snoop_session_cgroup_key(): the cgroups seen, key i at i - 1. */
+	struct snoop_cgroup_key *cg_keys;
+	int cg_nkeys, cg_capkeys;
 	bool batch_soon;                /* snoop_session_batch_soon() */
 };
 
