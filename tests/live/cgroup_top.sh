@@ -12,11 +12,6 @@
 # B. tracefs is left as it was.
 . "$(dirname "$0")/lib.sh"
 
-CGV2=
-while read -r _ mnt fs _; do
-	[ "$fs" = cgroup2 ] && { CGV2=$mnt; break; }
-done </proc/mounts
-[ -n "$CGV2" ] || skip "no cgroup v2 hierarchy mounted"
 command -v cc >/dev/null || skip "no C compiler for the getppid workload"
 
 # Usage: --by cgroup goes with -c (argp, before tracefs is touched).
@@ -25,20 +20,7 @@ rc=0
 [ "$rc" = 64 ] && grep -q -- "--by cgroup goes with -c" "$WORK/usage.err" ||
 	fail "kprobe --by cgroup without -c: exit $rc: $(cat "$WORK/usage.err")"
 
-A=snoop-cgt-$$-a
-B=snoop-cgt-$$-b
-mkdir "$CGV2/$A" "$CGV2/$B" 2>/dev/null || skip "cannot create cgroups under $CGV2"
-cleanup_cg() {
-	local d p
-	for d in "$CGV2/$A" "$CGV2/$B"; do
-		[ -d "$d" ] || continue
-		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
-			kill -9 "$p" 2>/dev/null || true
-		done
-		for _ in $(seq 1 50); do rmdir "$d" 2>/dev/null && break; sleep 0.02; done
-	done
-}
-trap 'rc=$?; cleanup_cg; (exit $rc); cleanup_live' EXIT
+cgroup_v2_pair snoop-cgt
 
 # loop GO N CHILD_N PROG: wait for GO, call getppid N times, fork a child
 # that calls it CHILD_N times (0: none), wait for it, exec PROG.
