@@ -79,7 +79,7 @@ static const struct argp_option options[] = {
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
 	{ "count", 'c', NULL, 0,
 	  "Count hits per probe instead of a line per hit (in the kernel with hist triggers where it has them)", 0 },
-	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with -c also per cgroup (counted in user space); "
+	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with -c per cgroup too (in user space); "
 	  "with --top also per value of a FIELD", 0 },
 	{ "hist", OPT_HIST, "FIELD", 0,
 	  "A log2 histogram of a numeric FIELD per probe (per comm or pid with --by), printed at the end "
