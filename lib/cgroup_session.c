@@ -21,6 +21,7 @@
 
 #include <snoop/cgroup.h>
 #include <snoop/columns.h>
+#include <snoop/output.h>
 
 #include "internal.h"
 
@@ -205,7 +206,8 @@ void snoop_session_json_cgroup(struct snoop_session *s, struct snoop_json *j, pi
 struct snoop_cgroup_key {
 	uint64_t id;
 	bool late;
-	char name[256];
+	char name[256];  /* short, with the mark */
+	char *path;      /* in full, for JSON */
 };
 
 int snoop_session_cgroup_key(struct snoop_session *s, pid_t tid)
@@ -231,6 +233,8 @@ int snoop_session_cgroup_key(struct snoop_session *s, pid_t tid)
 		s->cg_capkeys = ncap;
 	}
 	k = &s->cg_keys[s->cg_nkeys];
+	if (!(k->path = strdup(t.cgroup)))
+		return -1;
 	k->id = t.cgroup_id;
 	k->late = late;
 	if (t.cgroup_short)
@@ -245,6 +249,27 @@ int snoop_session_cgroup_key(struct snoop_session *s, pid_t tid)
 const char *snoop_session_cgroup_name(struct snoop_session *s, int key)
 {
 	return key > 0 && key <= s->cg_nkeys ? s->cg_keys[key - 1].name : "?";
+}
+
+void snoop_session_json_cgroup_key(struct snoop_session *s, struct snoop_json *j, int key)
+{
+	const struct snoop_cgroup_key *k = key > 0 && key <= s->cg_nkeys ? &s->cg_keys[key - 1] : NULL;
+
+	snoop_json_cstr(j, "cgroup", k ? k->path : NULL);
+	if (k)
+		snoop_json_uint(j, "cgroup_id", k->id);
+	else
+		snoop_json_null(j, "cgroup_id");
+	snoop_json_bool(j, "cgroup_late", k && k->late);
+}
+
+void snoop_cgroup_session_free(struct snoop_session *s)
+{
+	for (int i = 0; i < s->cg_nkeys; i++)
+		free(s->cg_keys[i].path);
+	free(s->cg_keys);
+	s->cg_keys = NULL;
+	s->cg_nkeys = s->cg_capkeys = 0;
 }
 
 void snoop_session_top_cgroup(struct snoop_session *s, struct snoop_buf *b, pid_t tid)

@@ -498,7 +498,7 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 			snoop_json_bool(&j, "final", final);
 			json_sym(ft, &j, "func", "module", v[i].sl->ip);
 			if (ft->o->by_cgroup)
-				snoop_json_cstr(&j, "cgroup", snoop_session_cgroup_name(s, v[i].sl->cg));
+				snoop_session_json_cgroup_key(s, &j, v[i].sl->cg);
 			if (ft->o->by == FT_BY_PID)
 				snoop_json_int(&j, "pid", v[i].sl->pid);
 			if (ft_by_comm(ft->o))

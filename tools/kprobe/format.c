@@ -648,7 +648,7 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 			else if (kp->o->by == KP_BY_PID)
 				snoop_json_int(&j, "pid", rows[i].pid);
 			else if (kp->o->by == KP_BY_CGROUP)
-				snoop_json_cstr(&j, "cgroup", snoop_session_cgroup_name(s, rows[i].pid));
+				snoop_session_json_cgroup_key(s, &j, rows[i].pid);
 			snoop_json_uint(&j, "count", rows[i].n);
 			snoop_json_bool(&j, "final", final);
 			snoop_json_end(&j);
