@@ -7,7 +7,7 @@
 #      after the start (in B by fork inheritance) 70 calls
 # then a1, a2 and b1 exec a program of a name nothing else runs.
 # kprobe -c --by cgroup must count exactly 200 in A and 270 in B, in user
-# space (-v says why: the kernel's hist keys have no cgroup); execsnoop
+# space (--verbose says why: hist keys have no cgroup); execsnoop
 # --top -C (not a terminal) must key the exec rows by cgroup: 2 in A, 1 in
 # B. tracefs is left as it was.
 . "$(dirname "$0")/lib.sh"
@@ -72,7 +72,7 @@ BG_PIDS+=("$A1" "$A2" "$B1")
 echo "$A1" >"$CGV2/$A/cgroup.procs"
 echo "$B1" >"$CGV2/$B/cgroup.procs"
 
-start_tool k "$SNOOP_BIN/kprobe" -v -j -c --by cgroup t:syscalls:sys_enter_getppid
+start_tool k "$SNOOP_BIN/kprobe" --verbose -j -c --by cgroup t:syscalls:sys_enter_getppid
 K=$BG_PID
 start_tool kt "$SNOOP_BIN/kprobe" -c --by cgroup t:syscalls:sys_enter_getppid
 KT=$BG_PID
@@ -89,7 +89,7 @@ for t in "$K" "$KT" "$E"; do
 done
 assert_json_lines "$WORK/k.out" >/dev/null
 grep -q "counting in user space, one record per hit: --by cgroup" "$WORK/k.err" ||
-	fail "kprobe -v does not say that --by cgroup counts in user space: $(cat "$WORK/k.err")"
+	fail "kprobe --verbose does not say that --by cgroup counts in user space: $(cat "$WORK/k.err")"
 
 python3 - "$WORK/k.out" "/$A" "/$B" <<'PY' || fail "kprobe -c --by cgroup counts (above)"
 import json, sys
