@@ -103,8 +103,8 @@ PY
 # Text: a CGROUP column, the two rows.
 head -n 1 "$WORK/kt.out" | grep -qE '^EVENT +CGROUP +COUNT$' ||
 	fail "kprobe -c --by cgroup text header: $(head -n 1 "$WORK/kt.out")"
-grep -qE "^syscalls:sys_enter_getppid +/$A +200\$" "$WORK/kt.out" &&
-	grep -qE "^syscalls:sys_enter_getppid +/$B +270\$" "$WORK/kt.out" ||
+grep -qE "^sys_enter_getppid +/$A +200\$" "$WORK/kt.out" &&
+	grep -qE "^sys_enter_getppid +/$B +270\$" "$WORK/kt.out" ||
 	fail "kprobe -c --by cgroup text: $(cat "$WORK/kt.out")"
 
 # execsnoop --top -C: the last table (printed at the end) keys by cgroup.
