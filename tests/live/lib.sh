@@ -280,7 +280,8 @@ cgroup_v2_pair() {
 	A=$1-$$-a
 	B=$1-$$-b
 	mkdir "$CGV2/$A" "$CGV2/$B" 2>/dev/null || skip "cannot create cgroups under $CGV2"
-	trap 'rc=$?; _cgroup_v2_pair_rm; (exit $rc); cleanup_live' EXIT
+	# (set +e: a failed cleanup step must not skip cleanup_live)
+	trap 'rc=$?; set +e; _cgroup_v2_pair_rm; (exit $rc); cleanup_live' EXIT
 }
 _cgroup_v2_pair_rm() {
 	local d p
