@@ -21,6 +21,7 @@
 
 #include <snoop/cgroup.h>
 #include <snoop/columns.h>
+#include <snoop/output.h>
 
 #include "internal.h"
 
@@ -46,7 +47,7 @@ int snoop_cgroup_session_setup(struct snoop_session *s)
 
 	for (int i = 0; i < 3; i++)
 		s->cg_ids[i] = -1;
-	if (!s->opts.ncgroups && !s->opts.print_cgroup) {
+	if (!s->opts.ncgroups && !s->opts.print_cgroup && !s->opts.need_cgroup) {
 		free(mi);
 		free(sc);
 		return 0;
@@ -199,4 +200,83 @@ void snoop_session_json_cgroup(struct snoop_session *s, struct snoop_json *j, pi
 		return;
 	snoop_session_task_cgroup(s, &t);
 	snoop_json_cgroup(j, &t);
+}
+
+/* One cgroup as a count key: the cache's ID and how it was learned. */
+struct snoop_cgroup_key {
+	uint64_t id;
+	bool late;
+	char name[256];  /* short, with the mark */
+	char *path;      /* in full, for JSON */
+};
+
+int snoop_session_cgroup_key(struct snoop_session *s, pid_t tid)
+{
+	struct snoop_task t = { .tid = tid };
+	struct snoop_cgroup_key *k;
+	bool late;
+
+	if (!s->cgroups || !snoop_cgroups_get(s->cgroups, &t) || t.cgroup_src == SNOOP_TASK_UNKNOWN || !t.cgroup)
+		return 0;
+	late = t.cgroup_src == SNOOP_TASK_PROC;
+	/* A handful of cgroups in a run: a linear search on the ID is enough. */
+	for (int i = 0; i < s->cg_nkeys; i++)
+		if (s->cg_keys[i].id == t.cgroup_id && s->cg_keys[i].late == late)
+			return i + 1;
+	if (s->cg_nkeys == s->cg_capkeys) {
+		int ncap = s->cg_capkeys ? s->cg_capkeys * 2 : 16;
+
+		k = realloc(s->cg_keys, (size_t)ncap * sizeof(*k));
+		if (!k)
+			return -1;
+		s->cg_keys = k;
+		s->cg_capkeys = ncap;
+	}
+	k = &s->cg_keys[s->cg_nkeys];
+	if (!(k->path = strdup(t.cgroup)))
+		return -1;
+	k->id = t.cgroup_id;
+	k->late = late;
+	if (t.cgroup_short)
+		snprintf(k->name, sizeof(k->name) - 1, "%s", t.cgroup_short);
+	else
+		snoop_cgroup_short(t.cgroup, k->name, sizeof(k->name) - 1);
+	if (late)
+		strcat(k->name, "*");
+	return ++s->cg_nkeys;
+}
+
+const char *snoop_session_cgroup_name(struct snoop_session *s, int key)
+{
+	return key > 0 && key <= s->cg_nkeys ? s->cg_keys[key - 1].name : "?";
+}
+
+void snoop_session_json_cgroup_key(struct snoop_session *s, struct snoop_json *j, int key)
+{
+	const struct snoop_cgroup_key *k = key > 0 && key <= s->cg_nkeys ? &s->cg_keys[key - 1] : NULL;
+
+	snoop_json_cstr(j, "cgroup", k ? k->path : NULL);
+	if (k)
+		snoop_json_uint(j, "cgroup_id", k->id);
+	else
+		snoop_json_null(j, "cgroup_id");
+	snoop_json_bool(j, "cgroup_late", k && k->late);
+}
+
+void snoop_cgroup_session_free(struct snoop_session *s)
+{
+	for (int i = 0; i < s->cg_nkeys; i++)
+		free(s->cg_keys[i].path);
+	free(s->cg_keys);
+	s->cg_keys = NULL;
+	s->cg_nkeys = s->cg_capkeys = 0;
+}
+
+void snoop_session_top_cgroup(struct snoop_session *s, struct snoop_buf *b, pid_t tid)
+{
+	int key = snoop_session_cgroup_key(s, tid);
+
+	/* Out of memory: the row goes under "?", which is not a lie. */
+	snoop_buf_adds(b, snoop_session_cgroup_name(s, key < 0 ? 0 : key));
+	snoop_buf_addc(b, '\0');
 }

@@ -175,6 +175,9 @@ struct snoop_session {
 	int cg_ids[3];
 	struct snoop_event *cg_ev[3];
 	uint64_t cg_dropped, cg_unknown;
+	/* snoop_session_cgroup_key(): the cgroups seen, key i at i - 1. */
+	struct snoop_cgroup_key *cg_keys;
+	int cg_nkeys, cg_capkeys;
 	bool batch_soon;                /* snoop_session_batch_soon() */
 };
 
@@ -234,6 +237,8 @@ int snoop_cgroup_session_setup(struct snoop_session *s);
 void snoop_cgroup_session_scan(struct snoop_session *s);
 bool snoop_cgroup_session_pass(struct snoop_session *s, const struct snoop_pending *p, uint16_t type);
 void snoop_cgroup_session_report(struct snoop_session *s);
+/* Frees the --by cgroup keys (snoop_session_cgroup_key). */
+void snoop_cgroup_session_free(struct snoop_session *s);
 
 /* snoop_now_ns() is public: session.h. */
 

@@ -1376,6 +1376,7 @@ static bool teardown(struct snoop_session *s)
 	snoop_pidset_free(&s->pidset);
 	snoop_tasks_free(s->tasks);
 	snoop_cgroups_free(s->cgroups);
+	snoop_cgroup_session_free(s);
 	if (s->instance)
 		tracefs_instance_free(s->instance);
 	if (s->tep)

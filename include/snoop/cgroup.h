@@ -130,4 +130,24 @@ void snoop_session_put_cgroup(struct snoop_session *s, struct snoop_buf *b, pid_
 /* -C: "cgroup", "cgroup_id", "cgroup_source" of TID (nothing without -C). */
 void snoop_session_json_cgroup(struct snoop_session *s, struct snoop_json *j, pid_t tid);
 
+/*
+ * Counts keyed by cgroup (--by cgroup, --top -C): the cgroups seen get
+ * small numbers, so that a count table keys by an int and prints the name
+ * at the end. The key of TID's cgroup now: 0 when unknown (or without the
+ * cache: neither --cgroup, -C nor opts.need_cgroup), -1 out of memory.
+ * Two keys for one cgroup: as the kernel's events placed the task, and as
+ * read late from /proc (the task may have moved since: its name ends with
+ * '*', as in the CGROUP column).
+ */
+int snoop_session_cgroup_key(struct snoop_session *s, pid_t tid);
+/* The key's name: the short path (snoop_cgroup_short), "?" for 0. Raw
+ * bytes (escape them); valid until the session is closed. */
+const char *snoop_session_cgroup_name(struct snoop_session *s, int key);
+/* The key in JSON: "cgroup" (the full path, null for 0), "cgroup_id" and
+ * "cgroup_late" (true: read late from /proc, the task may have moved). */
+void snoop_session_json_cgroup_key(struct snoop_session *s, struct snoop_json *j, int key);
+/* --top -C: TID's cgroup name as the first field of a key being built in
+ * b (the name, then the NUL that separates it from the next field). */
+void snoop_session_top_cgroup(struct snoop_session *s, struct snoop_buf *b, pid_t tid);
+
 #endif

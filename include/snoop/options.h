@@ -41,6 +41,9 @@ struct snoop_opts {
 	const char *cgroups[SNOOP_CGROUP_MAX];
 	int ncgroups;
 	bool print_cgroup;  /* -C: a CGROUP column, JSON "cgroup" */
+	/* Set by a tool, not an option: follow each task's cgroup without the
+	 * column (e.g. counts keyed --by cgroup; snoop_session_cgroup_key). */
+	bool need_cgroup;
 };
 
 extern const struct argp snoop_common_argp;

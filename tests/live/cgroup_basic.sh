@@ -12,26 +12,8 @@
 # with nothing from any other cgroup. tracefs is left as it was.
 . "$(dirname "$0")/lib.sh"
 
-CGV2=
-while read -r _ mnt fs _; do
-	[ "$fs" = cgroup2 ] && { CGV2=$mnt; break; }
-done </proc/mounts
-[ -n "$CGV2" ] || skip "no cgroup v2 hierarchy mounted"
-A=snoop-cg-$$-a
-B=snoop-cg-$$-b
-mkdir "$CGV2/$A" "$CGV2/$B" 2>/dev/null || skip "cannot create cgroups under $CGV2"
+cgroup_v2_pair snoop-cg
 OWN=$(sed -n 's/^0:://p' /proc/self/cgroup)
-cleanup_cg() {
-	local d p
-	for d in "$CGV2/$A" "$CGV2/$B"; do
-		[ -d "$d" ] || continue
-		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
-			kill -9 "$p" 2>/dev/null || true
-		done
-		for _ in $(seq 1 50); do rmdir "$d" 2>/dev/null && break; sleep 0.02; done
-	done
-}
-trap 'rc=$?; set +e; cleanup_cg; (exit $rc); cleanup_live' EXIT
 
 cat >"$WORK/w.sh" <<'EOF'
 #!/bin/bash

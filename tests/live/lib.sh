@@ -269,3 +269,30 @@ assert_stop_signals_clean() {
 		note "SIG$sig: clean, exit 0"
 	done
 }
+
+# cgroup_v2_pair PREFIX: two new cgroups in the v2 hierarchy for a test,
+# $CGV2/$A and $CGV2/$B (A=PREFIX-PID-a, B=...-b; skips without v2), removed
+# at the end with the tasks left in them killed.
+cgroup_v2_pair() {
+	local mnt fs
+	CGV2=
+	while read -r _ mnt fs _; do
+		[ "$fs" = cgroup2 ] && { CGV2=$mnt; break; }
+	done </proc/mounts
+	[ -n "$CGV2" ] || skip "no cgroup v2 hierarchy mounted"
+	A=$1-$$-a
+	B=$1-$$-b
+	mkdir "$CGV2/$A" "$CGV2/$B" 2>/dev/null || skip "cannot create cgroups under $CGV2"
+	# (set +e: a failed cleanup step must not skip cleanup_live)
+	trap 'rc=$?; set +e; _cgroup_v2_pair_rm; (exit $rc); cleanup_live' EXIT
+}
+_cgroup_v2_pair_rm() {
+	local d p
+	for d in "$CGV2/$A" "$CGV2/$B"; do
+		[ -d "$d" ] || continue
+		while read -r p; do
+			kill -9 "$p" 2>/dev/null || true
+		done <"$d/cgroup.procs"
+		for _ in $(seq 1 50); do rmdir "$d" 2>/dev/null && break; sleep 0.02; done
+	done
+}

@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 {
 	static const struct snoop_tool tool = {
 		.name = "execsnoop", .doc = doc, .options = options, .parse = parse_opt, .prepare = prepare,
-		.top_cols = execsnoop_top_cols, .top_ncols = 4, .top_columns = execsnoop_top_columns,
+		.top_cols = execsnoop_top_cols, .top_ncols = 4, .top_key_cgroup = true, .top_columns = execsnoop_top_columns,
 		.declare = execsnoop_setup, .started = execsnoop_print_header, .finish = execsnoop_finish,
 	};
 	struct execsnoop x = { .opts = { .max_args = 20, .header = true } };

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/output.h>
 #include <snoop/top.h>
 
@@ -51,6 +52,9 @@ void execsnoop_top_add(struct execsnoop *x, const struct exec_entry *e, int narg
 	/* Fields separated by NUL (shown as spaces); the raw bytes go to the
 	 * table, which escapes them for the screen. */
 	snoop_buf_reset(k);
+	/* -C: the cgroup leads the key (the skeleton names it "CGROUP ..."). */
+	if (x->a.common.print_cgroup)
+		snoop_session_top_cgroup(x->a.s, k, pid);
 	if (e->filename) {
 		n = strlen(e->filename);
 		snoop_buf_add(k, e->filename, n < KEY_FILENAME_MAX ? n : KEY_FILENAME_MAX);

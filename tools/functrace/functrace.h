@@ -30,7 +30,7 @@ struct ft_pattern {
 	size_t matches;   /* functions of available_filter_functions it matches */
 };
 
-enum ft_by { FT_BY_FUNC, FT_BY_PID, FT_BY_COMM };
+enum ft_by { FT_BY_FUNC, FT_BY_PID, FT_BY_COMM, FT_BY_CGROUP };
 
 struct functrace_opts {
 	/* The skeleton's (tool.h): the shared options, -i (also -c's and
@@ -45,6 +45,9 @@ struct functrace_opts {
 	bool count;
 	double interval;
 	enum ft_by by;
+	/* -c/--top: the cgroup in the key (--by cgroup, or -C), its
+	 * snoop_session_cgroup_key() in the count's key (output.c, top.c) */
+	bool by_cgroup;
 	bool graph;
 	bool no_children;
 	/* -G: the call graph below these functions (graph.c) */
@@ -142,7 +145,7 @@ struct functrace {
 	uint64_t printed;
 	unsigned int interval_no;
 	struct snoop_tool tool;    /* its --top columns follow --by: */
-	struct snoop_top_col top_cols[4];
+	struct snoop_top_col top_cols[5];     /* COUNT, PROCS|PID, CGROUP, COMM, FUNCTION */
 	struct ft_graph *graph;    /* -G, else NULL */
 	uint64_t *graph_addrs;     /* -G functions' addresses */
 	struct ft_lat *lat;        /* --latency/--slower-than, else NULL */
@@ -187,6 +190,11 @@ void functrace_latency_free(struct functrace *ft);
 /* ---- top.c: --top, the count mode as a live table ---- */
 /* The table's columns for --by (at the end of parsing). */
 void functrace_top_cols(struct functrace *ft);
+/* --by comm or pid: the task's name in the count's key. */
+static inline bool ft_by_comm(const struct functrace_opts *o)
+{
+	return o->by == FT_BY_COMM || o->by == FT_BY_PID;
+}
 void functrace_top_hit(struct functrace *ft, uint64_t ip, int pid);
 
 #endif

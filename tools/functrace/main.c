@@ -46,6 +46,7 @@ static const char doc[] =
 	"  functrace -c 'vfs_*'           # count calls per function until Ctrl-C\n"
 	"  functrace -c -i 1 --by comm '*sleep*'   # per second and command\n"
 	"  functrace --top 'vfs_*'        # live table of calls per function (q quits)\n"
+	"  functrace -c --by cgroup vfs_read   # calls per cgroup (container)\n"
 	"  functrace -g do_sys_openat2    # entry, exit and duration\n"
 	"  functrace -G do_sys_openat2 -p 1234 --depth 3   # its callees, 3 levels\n"
 	"  functrace -G do_nanosleep --min-duration 1ms     # only calls of 1 ms or more\n"
@@ -65,7 +66,7 @@ static const struct argp_option options[] = {
 	{ "header", 'H', NULL, 0, "Print a column header", 0 },
 	{ "stack", 's', NULL, 0, "Print the kernel stack of each call (with --slower-than: of each slow call)", 0 },
 	{ "count", 'c', NULL, 0, "Count calls per function instead of printing each", 0 },
-	{ "by", OPT_BY, "KEY", 0, "With -c: count per comm or per pid too", 0 },
+	{ "by", OPT_BY, "KEY", 0, "With -c or --top: count per comm, pid or cgroup too", 0 },
 	{ "graph", 'g', NULL, 0, "Entry and exit with durations (function_graph tracer)", 0 },
 	{ NULL, 0, NULL, 0, "The call graph below a function (function_graph tracer, no PATTERN):", 0 },
 	{ "graph-function", 'G', "FUNC", 0, "Every call made below FUNC, indented, with durations (repeatable)", 0 },
@@ -134,8 +135,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->by = FT_BY_COMM;
 		else if (strcmp(arg, "pid") == 0)
 			o->by = FT_BY_PID;
+		else if (strcmp(arg, "cgroup") == 0)
+			o->by = FT_BY_CGROUP;
 		else
-			argp_error(state, "invalid --by: expected comm or pid");
+			argp_error(state, "invalid --by: expected comm, pid or cgroup");
 		return 0;
 	case 'g':
 		o->graph = true;
@@ -234,6 +237,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--no-children needs -p");
 		if (o->a.common.pid && o->a.common.tid)
 			argp_error(state, "-p and -L cannot be used together");
+		/* Counts per cgroup: --by cgroup, or -C (the cgroup first in
+		 * the key, as the other tools' --top -C); the session follows
+		 * each task's cgroup for it. */
+		o->by_cgroup = o->count && (o->by == FT_BY_CGROUP || o->a.common.print_cgroup);
+		o->a.common.need_cgroup = o->by_cgroup;
 		functrace_top_cols(ft);
 		return 0;
 	default:

@@ -334,6 +334,7 @@ static void on_graph_exit(struct snoop_session *s, const struct snoop_record *r,
 struct count_slot {
 	uint64_t ip;     /* 0: empty */
 	int pid;         /* --by pid */
+	int cg;          /* --by cgroup, -C: snoop_session_cgroup_key() */
 	char comm[16];   /* --by comm, and the name shown with --by pid */
 	uint64_t n;
 };
@@ -346,7 +347,8 @@ struct ft_counts {
 
 static uint64_t count_hash(const struct count_slot *k)
 {
-	uint64_t h = k->ip * 0x9e3779b97f4a7c15ull ^ (uint64_t)(unsigned int)k->pid * 0xc2b2ae3d27d4eb4full;
+	uint64_t h = k->ip * 0x9e3779b97f4a7c15ull ^ (uint64_t)(unsigned int)k->pid * 0xc2b2ae3d27d4eb4full ^
+		     (uint64_t)(unsigned int)k->cg * 0x165667b19e3779f9ull;
 
 	for (int i = 0; i < 16 && k->comm[i]; i++)
 		h = (h ^ (unsigned char)k->comm[i]) * 0x100000001b3ull;
@@ -355,7 +357,7 @@ static uint64_t count_hash(const struct count_slot *k)
 
 static bool count_same(const struct count_slot *a, const struct count_slot *b)
 {
-	return a->ip == b->ip && a->pid == b->pid && strncmp(a->comm, b->comm, 16) == 0;
+	return a->ip == b->ip && a->pid == b->pid && a->cg == b->cg && strncmp(a->comm, b->comm, 16) == 0;
 }
 
 static int count_insert(struct ft_counts *c, const struct count_slot *k, uint64_t n);
@@ -413,13 +415,17 @@ static void on_count(struct snoop_session *s, const struct snoop_record *r, void
 		functrace_top_hit(ft, k.ip, r->pid);
 		return;
 	}
-	if (ft->o->by != FT_BY_FUNC) {
+	if (ft_by_comm(ft->o)) {
 		/* The name as it was at the call: the task may exec later. */
 		struct snoop_task t;
 
 		ft_task(ft, r->pid, &t);
 		memcpy(k.comm, t.comm, sizeof(k.comm));
 		k.pid = ft->o->by == FT_BY_PID ? r->pid : 0;
+	}
+	if (ft->o->by_cgroup && (k.cg = snoop_session_cgroup_key(s, r->pid)) < 0) {
+		snoop_err(s, "out of memory counting calls");
+		return;
 	}
 	if (count_insert(ft->counts, &k, 1) < 0) {
 		snoop_err(s, "out of memory counting calls");
@@ -443,6 +449,8 @@ static int cmp_sorted(const void *a, const void *b)
 	c = strcmp(x->name, y->name);
 	if (c)
 		return c;
+	if (x->sl->cg != y->sl->cg)
+		return x->sl->cg - y->sl->cg;
 	return x->sl->pid - y->sl->pid;
 }
 
@@ -489,9 +497,11 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 			snoop_json_int(&j, "interval", ft->interval_no);
 			snoop_json_bool(&j, "final", final);
 			json_sym(ft, &j, "func", "module", v[i].sl->ip);
+			if (ft->o->by_cgroup)
+				snoop_session_json_cgroup_key(s, &j, v[i].sl->cg);
 			if (ft->o->by == FT_BY_PID)
 				snoop_json_int(&j, "pid", v[i].sl->pid);
-			if (ft->o->by != FT_BY_FUNC)
+			if (ft_by_comm(ft->o))
 				snoop_json_str(&j, "comm", v[i].sl->comm, strnlen(v[i].sl->comm, 16));
 			snoop_json_uint(&j, "count", v[i].sl->n);
 			snoop_json_end(&j);
@@ -506,6 +516,8 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 			strftime(tb, sizeof(tb), "%H:%M:%S", &tm);
 			snoop_buf_printf(b, "%s%s\n", ft->interval_no ? "\n" : "", tb);
 		}
+		if (ft->o->by_cgroup)
+			snoop_buf_printf(b, "%-*s ", SNOOP_CGROUP_WIDTH, "CGROUP");
 		if (ft->o->by == FT_BY_PID)
 			snoop_buf_printf(b, "%-16s %-7s ", "COMM", "PID");
 		else if (ft->o->by == FT_BY_COMM)
@@ -515,7 +527,15 @@ static void print_counts(struct snoop_session *s, bool final, void *ctx)
 			const struct count_slot *sl = v[i].sl;
 			size_t mark = b->len;
 
-			if (ft->o->by != FT_BY_FUNC) {
+			if (ft->o->by_cgroup) {
+				const char *cg = snoop_session_cgroup_name(s, sl->cg);
+
+				snoop_escape_text(b, cg, strlen(cg));
+				snoop_buf_pad(b, mark, SNOOP_CGROUP_WIDTH);
+				snoop_buf_addc(b, ' ');
+				mark = b->len;
+			}
+			if (ft_by_comm(ft->o)) {
 				snoop_escape_text(b, sl->comm, strnlen(sl->comm, 16));
 				snoop_buf_pad(b, mark, 16);
 				snoop_buf_addc(b, ' ');

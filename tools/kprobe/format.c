@@ -388,8 +388,12 @@ void kp_fail_oom(struct kp *kp)
 static void count_hit(struct kp *kp, struct kp_probe *p, const struct snoop_record *r, const char *comm,
 		      size_t commlen)
 {
-	if (kp_counts_add(&kp->counts, p->idx, kp->o->by == KP_BY_PID ? r->pid : 0, comm,
-			  kp->o->by == KP_BY_COMM ? commlen : 0, 0, 1) < 0)
+	pid_t key = kp->o->by == KP_BY_PID ? r->pid : 0;
+
+	/* --by cgroup: the cgroup's key in the pid slot (its name at print). */
+	if (kp->o->by == KP_BY_CGROUP && (key = snoop_session_cgroup_key(kp->a.s, r->pid)) < 0)
+		kp_fail_oom(kp);
+	else if (kp_counts_add(&kp->counts, p->idx, key, comm, kp->o->by == KP_BY_COMM ? commlen : 0, 0, 1) < 0)
 		kp_fail_oom(kp);
 }
 
@@ -624,6 +628,8 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 			snoop_buf_printf(b, "%-16s ", "COMM");
 		else if (kp->o->by == KP_BY_PID)
 			snoop_buf_printf(b, "%7s ", "PID");
+		else if (kp->o->by == KP_BY_CGROUP)
+			snoop_buf_printf(b, "%-*s ", SNOOP_CGROUP_WIDTH, "CGROUP");
 		snoop_buf_printf(b, "%10s\n", "COUNT");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -641,6 +647,8 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 				snoop_json_str(&j, "comm", rows[i].comm, strlen(rows[i].comm));
 			else if (kp->o->by == KP_BY_PID)
 				snoop_json_int(&j, "pid", rows[i].pid);
+			else if (kp->o->by == KP_BY_CGROUP)
+				snoop_session_json_cgroup_key(s, &j, rows[i].pid);
 			snoop_json_uint(&j, "count", rows[i].n);
 			snoop_json_bool(&j, "final", final);
 			snoop_json_end(&j);
@@ -657,6 +665,13 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 				snoop_buf_addc(b, ' ');
 			} else if (kp->o->by == KP_BY_PID) {
 				snoop_buf_printf(b, "%7d ", rows[i].pid);
+			} else if (kp->o->by == KP_BY_CGROUP) {
+				const char *cg = snoop_session_cgroup_name(s, rows[i].pid);
+
+				mark = b->len;
+				snoop_escape_text(b, cg, strlen(cg));
+				snoop_buf_pad(b, mark, SNOOP_CGROUP_WIDTH);
+				snoop_buf_addc(b, ' ');
 			}
 			snoop_buf_printf(b, "%10" PRIu64 "\n", rows[i].n);
 		}

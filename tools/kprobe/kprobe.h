@@ -23,7 +23,8 @@
  * at the hit, not whatever /proc says later. */
 #define KP_COMM_ARG "__comm"
 
-enum kp_by { KP_BY_NONE, KP_BY_COMM, KP_BY_PID, KP_BY_FIELD /* --top only */ };
+enum kp_by { KP_BY_NONE, KP_BY_COMM, KP_BY_PID, KP_BY_FIELD /* --top only */,
+	     KP_BY_CGROUP /* -c only: the key (snoop_session_cgroup_key) in kp_count.pid */ };
 
 /* kprobe's own options; the shared ones (and -i, --top-max) are in
  * struct kp's skeleton part. */

@@ -47,6 +47,7 @@ static const char doc[] =
 	"  kprobe -s 'p:do_sys_openat2'                          # with the kernel stack\n"
 	"  kprobe -c -s --folded 'p:vfs_read' > out.folded       # stacks for a flame graph\n"
 	"  kprobe -c --by comm 'p:vfs_read' -i 1                 # hits per command, each second\n"
+	"  kprobe -c --by cgroup t:syscalls:sys_enter_getppid    # calls per cgroup (container)\n"
 	"  kprobe --hist ret 'r:vfs_read ret=retval:s64'         # bytes read, log2\n"
 	"  kprobe --latency t:syscalls:sys_enter_read 'fd == 0'  # read(0) usecs\n"
 	"  kprobe -e 'p:vfs_read' -e 'r:vfs_read ret=retval:s64' # two probes in one session\n"
@@ -78,7 +79,8 @@ static const struct argp_option options[] = {
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
 	{ "count", 'c', NULL, 0,
 	  "Count hits per probe instead of a line per hit (in the kernel with hist triggers where it has them)", 0 },
-	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with --top also per value of a FIELD", 0 },
+	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with -c per cgroup too (in user space); "
+	  "with --top also per value of a FIELD", 0 },
 	{ "hist", OPT_HIST, "FIELD", 0,
 	  "A log2 histogram of a numeric FIELD per probe (per comm or pid with --by), printed at the end "
 	  "and every -i interval; in the kernel with hist triggers where it has them", 0 },
@@ -205,10 +207,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->by = KP_BY_COMM;
 		else if (!strcmp(arg, "pid"))
 			o->by = KP_BY_PID;
+		else if (!strcmp(arg, "cgroup"))
+			o->by = KP_BY_CGROUP;
 		else if (field_name_ok(arg))
 			o->by = KP_BY_FIELD, o->by_field = arg;
 		else
-			argp_error(state, "invalid --by '%s': expected comm, pid or a field name", snoop_arg_quote(q, sizeof(q), arg));
+			argp_error(state, "invalid --by '%s': expected comm, pid, cgroup or a field name", snoop_arg_quote(q, sizeof(q), arg));
 		return 0;
 	case ARGP_KEY_ARG:
 		if (o->list_binary) {
@@ -262,6 +266,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->interval = kp->a.top.interval;
 		if (kp->a.top.max_given && !common->top)
 			argp_error(state, "--top-max needs --top");
+		/* The session follows each task's cgroup for the key, as with
+		 * -C, without the column. */
+		if (o->by == KP_BY_CGROUP && (!o->count || o->stacks || common->top))
+			argp_error(state, "--by cgroup goes with -c (with --top, -C puts the cgroup in the key)");
+		common->need_cgroup = o->by == KP_BY_CGROUP;
 		if (o->by == KP_BY_FIELD && !common->top)
 			argp_error(state, "--by FIELD needs --top (-c counts by comm or pid)");
 		if (common->top && (o->raw || o->stacks))

@@ -116,6 +116,7 @@ static struct snoop_top_row *top_add(struct kp *kp, struct kp_probe *p, pid_t ti
 	snoop_buf_add(key, &idx, sizeof(idx));
 	switch (kp->o->by) {
 	case KP_BY_NONE:
+	case KP_BY_CGROUP: /* not with --top (main.c) */
 		break;
 	case KP_BY_PID:
 		/* The name is part of the key: a task may exec. */

@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 {
 	static const struct snoop_tool tool = {
 		.name = "opensnoop", .args_doc = "[PATTERN]", .doc = doc, .options = options,
-		.parse = parse_opt, .top_cols = top_cols, .top_ncols = 5,
+		.parse = parse_opt, .top_cols = top_cols, .top_ncols = 5, .top_key_cgroup = true,
 		.pair_size = sizeof(struct open_entry), .pair_drop = opensnoop_entry_drop,
 		.declare = declare, .started = started, .finish = finish,
 	};

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/output.h>
 #include <snoop/top.h>
 
@@ -20,6 +21,9 @@ void opensnoop_top_add(struct opensnoop *x, const struct open_event *ev, pid_t t
 	struct snoop_top_row *row;
 
 	snoop_buf_reset(k);
+	/* -C: the cgroup leads the key (the skeleton names it "CGROUP ..."). */
+	if (x->a.common.print_cgroup)
+		snoop_session_top_cgroup(x->a.s, k, ev->tid);
 	if (e->pstatus == PATH_OK) {
 		if (base && e->path[0] != '/') {
 			snoop_buf_adds(k, base);
