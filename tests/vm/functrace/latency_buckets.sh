@@ -46,8 +46,21 @@ for mode in kernel user; do
 		grep -Eq "^$f latency \(usecs\): [0-9]+ calls$" out.txt || fail "$mode: $f: no histogram"
 		# 150 ms = 150000 us in (131072, 262144] = 2^18; 300 ms in (262144, 524288].
 		sed -n "/^$f latency/,/latency/p" out.txt >"$f.hist"
-		grep -Eq '^\[131073, 262144\] +5 +\|' "$f.hist" || fail "$mode: $f: 5 calls of 150 ms not in [131073, 262144]"
-		grep -Eq '^\[262145, 524288\] +3 +\|' "$f.hist" || fail "$mode: $f: 3 calls of 300 ms not in [262145, 524288]"
+		# A sleep never ends early, but on a loaded host one may overshoot
+		# into the next bucket, and without -n another task's 100 ms
+		# sleep may overshoot into 2^18 (seen on 6.1 in CI): the 150 ms
+		# bucket holds at least 4 of the 5, the two above at least the 3
+		# of 300 ms, nothing of the sleeper's falls below 2^18, and with
+		# -n the 8 calls are all there is.
+		read -r n18 n19 n20 < <(awk '/^\[131073, 262144\]/ {a = $3} /^\[262145, 524288\]/ {b = $3}
+			/^\[524289, 1048576\]/ {c = $3} END {print a + 0, b + 0, c + 0}' "$f.hist")
+		max18=5
+		[[ $mode == user ]] || max18=13
+		((n18 >= 4 && n18 <= max18)) || fail "$mode: $f: $n18 calls in [131073, 262144], not the 5 of 150 ms"
+		((n19 + n20 >= 3 && n18 + n19 + n20 >= 8)) || fail "$mode: $f: $n19 + $n20 calls above 262144 us, not the 3 of 300 ms"
+		if [[ $mode == user ]]; then
+			((n18 + n19 + n20 == 8)) || fail "$mode: $f: $n18 + $n19 + $n20 calls of 128 ms or more, not the sleeper's 8"
+		fi
 	done
 	[[ $mode == kernel ]] || grep -q "^do_nanosleep latency (usecs): 8 calls$" out.txt || fail "-n: not 8 calls"
 	[[ ! -e $d ]] || fail "$mode: instance $d left"
@@ -65,8 +78,10 @@ cat iv.txt >&2
 # A tick may fall between two sleeps: count over the intervals, and check
 # that the 150 ms ones and the 300 ms one were printed in different ones.
 (($(grep -c '^do_nanosleep latency (usecs): ' iv.txt) >= 3)) || fail "-i 1: fewer than 3 intervals in 4 s"
-[[ $(awk '/^\[131073, 262144\]/ {n += $3} END {print n + 0}' iv.txt) == 2 ]] || fail "-i: not 2 calls of 150 ms in all"
-[[ $(awk '/^\[262145, 524288\]/ {n += $3} END {print n + 0}' iv.txt) == 1 ]] || fail "-i: not 1 call of 300 ms in all"
+# (no -n: as above, a sleep may overshoot one bucket, another task's may join)
+i18=$(awk '/^\[131073, 262144\]/ {n += $3} END {print n + 0}' iv.txt)
+i19=$(awk '/^\[262145, 524288\]/ {n += $3} END {print n + 0}' iv.txt)
+((i18 >= 1 && i19 >= 1 && i18 + i19 >= 3)) || fail "-i: $i18 + $i19 calls of 128-512 ms in all, not the 2 of 150 ms and 1 of 300 ms"
 grep -q '^do_nanosleep latency (usecs): 0 calls$' iv.txt || fail "-i: no empty interval printed"
 awk '/latency/ {a = b = 0} /^\[131073,/ {a = 1} /^\[262145,/ {b = 1} a && b {bad = 1} END {exit bad}' iv.txt ||
 	fail "-i: calls 2.5 s apart in one interval"
