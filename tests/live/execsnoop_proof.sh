@@ -124,9 +124,12 @@ hit = [r for r in map(json.loads, open(sys.argv[2])) if r.get("pid") == pid and 
 assert len(hit) >= 2, hit
 r = hit[-1]
 assert r["filename"] == f"/dev/fd/{fd}" and r["filename_source"] == "sched", r
-# The name is read from /proc: proven (then right) or marked "proc".
-assert r["comm_source"] in ("proc-checked", "proc"), r
-assert r["comm_source"] == "proc" or r["comm"] == comm, (r, comm)
+# The name is read from /proc: proven (then right) or marked "proc"; or,
+# when cat was gone before the read (an ASan build on a busy machine),
+# unknown: null, never a guess.
+assert r["comm_source"] in ("proc-checked", "proc", None), r
+assert r["comm_source"] != "proc-checked" or r["comm"] == comm, (r, comm)
+assert r["comm_source"] is not None or r["comm"] is None, r
 assert r["args_source"] == "late" or r["argv"] == ["cat", "/proc/self/comm"], r
 print(f"fexecve: comm {r['comm']!r} ({r['comm_source']}), argv {r['argv']} ({r['args_source']})")
 PY
