@@ -369,6 +369,7 @@ struct cg_node {            /* a cgroup: ID -> path */
 	char *path;
 	char *shortp;       /* snoop_cgroup_short(path), made on first use */
 	signed char inside; /* in a target or below: 1, 0, or -1 not computed */
+	bool used;          /* prune(): a task entry points here */
 };
 
 struct cg_task {            /* a task: TID -> cgroup */
@@ -441,6 +442,57 @@ static struct cg_node *node_find(struct snoop_cgroups *c, uint64_t id)
 	return &c->nodes[i];
 }
 
+/*
+ * Rehash into a table of cap slots. From PRUNE_FROM slots on, a node no
+ * task entry points to is dropped first (keep: the root, and the id being
+ * put): cgroup IDs are never reused, so on a box where containers come and
+ * go the table would otherwise grow with every cgroup ever seen. What stays
+ * is bounded by the task table (TIDs are reused), and a dropped cgroup's
+ * path comes back with the next event or /proc read that names it.
+ */
+#define PRUNE_FROM 4096
+
+static int node_rehash(struct snoop_cgroups *c, uint64_t keep)
+{
+	struct cg_node *old = c->nodes, *nn;
+	size_t oldcap = c->ncap, live = c->nused, cap;
+	bool prune = oldcap >= PRUNE_FROM;
+
+	if (prune) {
+		for (size_t i = 0; i < oldcap; i++)
+			old[i].used = old[i].id == keep || old[i].id == c->root_id;
+		for (size_t i = 0; i < c->tcap; i++)
+			if (c->tasks[i].tid && c->tasks[i].id)
+				node_find(c, c->tasks[i].id)->used = true;
+		if (c->idle.id)
+			node_find(c, c->idle.id)->used = true;
+		live = 0;
+		for (size_t i = 0; i < oldcap; i++)
+			live += old[i].id && old[i].used;
+	}
+	/* Double unless pruning left the table at most a quarter full. */
+	cap = (live + 1) * 4 > oldcap ? oldcap * 2 : oldcap;
+	nn = calloc(cap, sizeof(*nn));
+	if (!nn)
+		return -1;
+	c->nodes = nn;
+	c->ncap = cap;
+	c->nused = 0;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (!old[i].id)
+			continue;
+		if (prune && !old[i].used) {
+			free(old[i].path);
+			free(old[i].shortp);
+			continue;
+		}
+		*node_find(c, old[i].id) = old[i];
+		c->nused++;
+	}
+	free(old);
+	return 0;
+}
+
 /* The node of id, created (path copied) when new; NULL on out of memory.
  * A known node takes a new path: the cgroup was renamed, or an event's
  * path replaces what /proc said. */
@@ -450,19 +502,8 @@ static struct cg_node *node_put(struct snoop_cgroups *c, uint64_t id, const char
 
 	if (!id)
 		return NULL;
-	if ((c->nused + 1) * 2 > c->ncap) {
-		struct cg_node *old = c->nodes, *nn = calloc(c->ncap * 2, sizeof(*nn));
-		size_t oldcap = c->ncap;
-
-		if (!nn)
-			return NULL;
-		c->nodes = nn;
-		c->ncap *= 2;
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i].id)
-				*node_find(c, old[i].id) = old[i];
-		free(old);
-	}
+	if ((c->nused + 1) * 2 > c->ncap && node_rehash(c, id))
+		return NULL;
 	nd = node_find(c, id);
 	if (nd->id && nd->path && (!path || (strlen(nd->path) == len && !memcmp(nd->path, path, len))))
 		return nd;
@@ -804,6 +845,11 @@ int snoop_cgroups_match(struct snoop_cgroups *c, pid_t tid)
 	if (!nd->id)
 		return -1;
 	return node_inside(c, nd);
+}
+
+size_t snoop_cgroups_held(const struct snoop_cgroups *c)
+{
+	return c->nused;
 }
 
 void snoop_cgroups_on_attach(struct snoop_cgroups *c, const struct snoop_record *r)

@@ -161,6 +161,8 @@ bool snoop_cgroup_session_pass(struct snoop_session *s, const struct snoop_pendi
 
 void snoop_cgroup_session_report(struct snoop_session *s)
 {
+	if (s->cgroups && s->opts.verbose)
+		snoop_warn(s, "cgroups: %zu held at the end", snoop_cgroups_held(s->cgroups));
 	if (!s->cg_filter)
 		return;
 	if (s->cg_unknown)

@@ -106,6 +106,9 @@ void snoop_cgroups_set(struct snoop_cgroups *c, pid_t tid, uint64_t id, const ch
 bool snoop_cgroups_get(struct snoop_cgroups *c, struct snoop_task *t);
 /* 1: the task is in a target cgroup or below, 0: it is not, -1: unknown. */
 int snoop_cgroups_match(struct snoop_cgroups *c, pid_t tid);
+/* How many cgroups the cache holds (those no task points to are dropped as
+ * the table fills: a long trace keeps what is live, not every cgroup seen). */
+size_t snoop_cgroups_held(const struct snoop_cgroups *c);
 
 /* From records of the events above. */
 void snoop_cgroups_on_attach(struct snoop_cgroups *c, const struct snoop_record *r);

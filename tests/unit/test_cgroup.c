@@ -252,6 +252,28 @@ static void test_cache(void **state)
 	assert_int_equal(snoop_cgroups_match(c, 10000), 1);
 	assert_int_equal(snoop_cgroups_match(c, 29999), 1);
 	assert_int_equal(snoop_cgroups_match(c, 300), 0);
+
+	/* Containers come and go: 100,000 cgroups, one after another, each
+	 * with a task that moves on. The table keeps what tasks point to,
+	 * not every cgroup ever seen, and forgets nothing live. */
+	for (uint64_t i = 0; i < 100000; i++) {
+		char p[64];
+		int n = snprintf(p, sizeof(p), "/ctr/%llu", (unsigned long long)i);
+
+		snoop_cgroups_attach(c, 0, 1000000 + i, p, (size_t)n, 600, false);
+	}
+	assert_true(snoop_cgroups_held(c) < 20000);
+	t.tid = 600;
+	assert_true(snoop_cgroups_get(c, &t));
+	assert_string_equal(t.cgroup, "/ctr/99999");
+	t.tid = 501;
+	assert_true(snoop_cgroups_get(c, &t));
+	assert_string_equal(t.cgroup, "/a/new");
+	t.tid = 0;
+	assert_true(snoop_cgroups_get(c, &t));
+	assert_string_equal(t.cgroup, "/");
+	assert_int_equal(snoop_cgroups_match(c, 29999), 1);
+	assert_int_equal(snoop_cgroups_match(c, 100), 0);
 	snoop_cgroups_free(c);
 }
 
