@@ -229,6 +229,13 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
  * final for the remainders counted at the end (snoop_reader_settle_losses). */
 void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts, bool final);
 
+/* cgroup_path.c, for the cache in cgroup.c: the cgroup's path as the
+ * kernel writes it (the mount's root, then below, the part after the mount
+ * point), and a directory's cgroup ID (false: not a directory). */
+struct snoop_cgroup_hier;
+void snoop_cgroup_join_rel(const struct snoop_cgroup_hier *h, const char *below, char *rel, size_t n);
+bool snoop_cgroup_dir_id(const char *path, uint64_t *ino);
+
 /* cgroup_session.c: --cgroup and -C. setup declares the events (start,
  * before the events are applied), scan reads the start state (just after
  * tracing is on), pass feeds the cache and says whether a record is kept,
