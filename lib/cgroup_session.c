@@ -204,6 +204,38 @@ void snoop_session_json_cgroup(struct snoop_session *s, struct snoop_json *j, pi
 	snoop_json_cgroup(j, &t);
 }
 
+void snoop_session_put_task_cgroup(struct snoop_session *s, struct snoop_buf *b, const struct snoop_task *t)
+{
+	if (s->opts.print_cgroup)
+		snoop_col_cgroup(b, t, SNOOP_CGROUP_WIDTH);
+}
+
+void snoop_session_json_task_cgroup(struct snoop_session *s, struct snoop_json *j, const struct snoop_task *t)
+{
+	if (s->opts.print_cgroup)
+		snoop_json_cgroup(j, t);
+}
+
+void snoop_task_cgroup_keep(struct snoop_task *t, struct snoop_cgroup_keep *k)
+{
+	k->path = t->cgroup ? strdup(t->cgroup) : NULL;
+	k->shortp = t->cgroup_short ? strdup(t->cgroup_short) : NULL;
+	if ((t->cgroup && !k->path) || (t->cgroup_short && !k->shortp)) {
+		snoop_cgroup_keep_free(k);
+		t->cgroup_id = 0;
+		t->cgroup_src = SNOOP_TASK_UNKNOWN;
+	}
+	t->cgroup = k->path;
+	t->cgroup_short = k->shortp;
+}
+
+void snoop_cgroup_keep_free(struct snoop_cgroup_keep *k)
+{
+	free(k->path);
+	free(k->shortp);
+	k->path = k->shortp = NULL;
+}
+
 /* One cgroup as a count key: the cache's ID and how it was learned. */
 struct snoop_cgroup_key {
 	uint64_t id;

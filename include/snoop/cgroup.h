@@ -132,6 +132,24 @@ void snoop_session_task_cgroup(struct snoop_session *s, struct snoop_task *t);
 void snoop_session_put_cgroup(struct snoop_session *s, struct snoop_buf *b, pid_t tid);
 /* -C: "cgroup", "cgroup_id", "cgroup_source" of TID (nothing without -C). */
 void snoop_session_json_cgroup(struct snoop_session *s, struct snoop_json *j, pid_t tid);
+/* The same two for a task whose cgroup fields are already filled (a line
+ * printed after its record was handled: see snoop_task_cgroup_keep). */
+void snoop_session_put_task_cgroup(struct snoop_session *s, struct snoop_buf *b, const struct snoop_task *t);
+void snoop_session_json_task_cgroup(struct snoop_session *s, struct snoop_json *j, const struct snoop_task *t);
+
+/*
+ * A line held back to be printed later (execsnoop holds lines until a late
+ * read is proven) must show the cgroup of when its record was handled: by
+ * print time the task may have moved, and the cache may have dropped the
+ * cgroup. Fill t with snoop_session_task_cgroup() when the record is
+ * handled; keep copies t's strings into k (t then points there) when the
+ * line is held. Out of memory: the cgroup becomes unknown, not wrong.
+ */
+struct snoop_cgroup_keep {
+	char *path, *shortp;
+};
+void snoop_task_cgroup_keep(struct snoop_task *t, struct snoop_cgroup_keep *k);
+void snoop_cgroup_keep_free(struct snoop_cgroup_keep *k);
 
 /*
  * Counts keyed by cgroup (--by cgroup, --top -C): the cgroups seen get

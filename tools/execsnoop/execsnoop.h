@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/pair.h>
 #include <snoop/session.h>
 #include <snoop/task.h>
@@ -136,7 +137,8 @@ struct exec_line {
 	pid_t pid, ppid;
 	int nargs;
 	bool truncated, unreadable;
-	struct snoop_task task;    /* the new name (comm, comm_src) */
+	struct snoop_task task;    /* the new name (comm, comm_src); -C: the cgroup */
+	struct snoop_cgroup_keep cg; /* a held line's copy of the cgroup */
 	struct snoop_buf kname;    /* the file name as the kernel names it */
 	/* The arguments' read from /proc (0: none) to prove: when, the loss
 	 * count then, and whether a record showed the PID changed since. */

@@ -450,7 +450,7 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 
 		snoop_json_begin(&j, b);
 		snoop_session_json_time(x->s, &j, l->ts);
-		snoop_session_json_cgroup(x->s, &j, l->pid);
+		snoop_session_json_task_cgroup(x->s, &j, &l->task);
 		snoop_json_int(&j, "pid", l->pid);
 		snoop_json_int(&j, "ppid", l->ppid);
 		if (l->uid >= 0)
@@ -492,7 +492,7 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 	}
 
 	snoop_session_put_time(x->s, b, l->ts);
-	snoop_session_put_cgroup(x->s, b, l->pid);
+	snoop_session_put_task_cgroup(x->s, b, &l->task);
 	if (o->show_uid) {
 		if (l->uid >= 0)
 			snoop_buf_printf(b, "%-7ld ", l->uid);
@@ -565,6 +565,7 @@ static void line_free(struct execsnoop *x, struct exec_line *l)
 		free(l->e);
 	}
 	snoop_buf_free(&l->kname);
+	snoop_cgroup_keep_free(&l->cg);
 }
 
 static void hold(struct execsnoop *x, struct exec_line *l)
@@ -584,6 +585,8 @@ static void hold(struct execsnoop *x, struct exec_line *l)
 	if (!l->e)
 		return;
 	l->held = true;
+	/* The cgroup of now, not of when the line is printed. */
+	snoop_task_cgroup_keep(&l->task, &l->cg);
 	x->held[x->nheld++] = *l;
 	snoop_buf_init(&l->kname); /* the held copy owns it */
 }
@@ -687,6 +690,10 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	snoop_buf_init(&l.kname);
 	kernel_filename(e, &l.kname);
 	exec_comm(e, l.kname.len ? snoop_buf_cstr(&l.kname) : NULL, l.pid, ret == 0, &l.task);
+	if (x->a.common.print_cgroup) {
+		l.task.tid = l.pid;
+		snoop_session_task_cgroup(x->s, &l.task);
+	}
 	if (!x->kprobes && ret == 0 && (l.read_ns || l.task.comm_src == SNOOP_TASK_PROC)) {
 		/* Successful exec, values from /proc: to be proven (above). */
 		l.read_ns = snoop_now_ns(CLOCK_MONOTONIC);
