@@ -9,7 +9,8 @@
 # kprobe -c --by cgroup must count exactly 200 in A and 270 in B, in user
 # space (--verbose says why: hist keys have no cgroup); execsnoop
 # --top -C (not a terminal) must key the exec rows by cgroup: 2 in A, 1 in
-# B. tracefs is left as it was.
+# B; kprobe --top -C must show A's 200 and B's 270 in rows keyed by
+# cgroup. tracefs is left as it was.
 . "$(dirname "$0")/lib.sh"
 
 command -v cc >/dev/null || skip "no C compiler for the getppid workload"
@@ -78,12 +79,14 @@ start_tool kt "$SNOOP_BIN/kprobe" -c --by cgroup t:syscalls:sys_enter_getppid
 KT=$BG_PID
 start_tool e "$SNOOP_BIN/execsnoop" --top -C -i 1 -n '^snoopcgtop_'
 E=$BG_PID
+start_tool ktop "$SNOOP_BIN/kprobe" --top -C -i 1 t:syscalls:sys_enter_getppid
+KTOP=$BG_PID
 
 echo "$A2" >"$CGV2/$A/cgroup.procs"
 touch "$GO"
 for p in "$A1" "$A2" "$B1"; do wait "$p" || fail "workload $p failed"; done
 sleep 1.5
-for t in "$K" "$KT" "$E"; do
+for t in "$K" "$KT" "$E" "$KTOP"; do
 	stop_tool "$t" INT
 	[ "$BG_STATUS" = 0 ] || fail "tool $t: exit status $BG_STATUS: $(cat "$WORK"/*.err)"
 done
@@ -116,6 +119,15 @@ grep -qE "^ +2 +[0-9]+ +[0-9]+ /$A .*/snoopcgtop_true\$" <<<"$last" ||
 grep -qE "^ +1 +$B1 +[0-9]+ /$B .*/snoopcgtop_true\$" <<<"$last" ||
 	{ cat "$out" >&2; fail "last table lacks B's exec"; }
 [ "$(grep -c snoopcgtop_true <<<"$last")" = 2 ] || { cat "$out" >&2; fail "other rows in the last table"; }
+
+# kprobe --top -C: a CGROUP column in the key; the last table has A's 200
+# and B's 270 (user space: the kernel's hist keys have no cgroup).
+out=$WORK/ktop.out
+grep -qE '^ +COUNT +PROCS +LAST PID +CGROUP +PROBE$' "$out" || { cat "$out" >&2; fail "kprobe --top -C: no CGROUP column"; }
+last=$(awk '/^ +COUNT +PROCS/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' "$out")
+grep -qE "^ +200 +[0-9]+ +[0-9]+ /$A +sys_enter_getppid\$" <<<"$last" &&
+	grep -qE "^ +270 +2 +[0-9]+ /$B +sys_enter_getppid\$" <<<"$last" ||
+	{ cat "$out" >&2; fail "kprobe --top -C: the last table lacks A's 200 or B's 270 (above)"; }
 
 snapshot_tracefs "$WORK/after"
 assert_tracefs_same "$WORK/before" "$WORK/after"

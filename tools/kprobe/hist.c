@@ -80,6 +80,8 @@ const char *kp_hist_why_not(struct kp *kp)
 		return "-M stops at a hit, which a hist trigger cannot";
 	if (kp->o->by == KP_BY_CGROUP)
 		return "--by cgroup: a hist trigger has no cgroup key";
+	if (c->top && c->print_cgroup)
+		return "-C: a hist trigger has no cgroup key";
 	for (int i = 0; i < kp->nprobes; i++)
 		if (!snoop_hist_supported(kp->probes[i].ev))
 			return "the kernel has no hist triggers (CONFIG_HIST_TRIGGERS)";

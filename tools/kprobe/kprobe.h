@@ -118,7 +118,7 @@ struct kp {
 	struct kp_opts opts;
 	struct kp_opts *o;           /* &opts */
 	struct snoop_top_col top_cols[6];
-	int top_col_procs, top_col_last, top_col_pid, top_col_comm, top_col_probe, top_col_value;
+	int top_col_procs, top_col_last, top_col_pid, top_col_comm, top_col_probe, top_col_value, top_col_cgroup;
 	struct snoop_tasks *tasks;   /* names of tracepoint hits (no $comm), else NULL */
 	struct kp_probe probes[KP_MAX_PROBES];
 	int nprobes;

@@ -19,6 +19,7 @@
 
 #include <event-parse.h>
 
+#include <snoop/cgroup.h>
 #include <snoop/hist.h>
 #include <snoop/output.h>
 #include <snoop/top.h>
@@ -37,7 +38,8 @@ void kp_top_columns(struct kp *kp)
 		pid = { "PID", 7, SNOOP_TOP_NUMBER, SNOOP_TOP_LAST },
 		comm = { "COMM", 16, SNOOP_TOP_TEXT, SNOOP_TOP_SUM },
 		probe_rest = { "PROBE", 0, SNOOP_TOP_TEXT, SNOOP_TOP_SUM },
-		probe = { "PROBE", 24, SNOOP_TOP_TEXT, SNOOP_TOP_SUM };
+		probe = { "PROBE", 24, SNOOP_TOP_TEXT, SNOOP_TOP_SUM },
+		cgroup = { "CGROUP", 20, SNOOP_TOP_TEXT, SNOOP_TOP_SUM };
 	struct snoop_top_col *cols = kp->top_cols;
 	int n = 0;
 
@@ -50,6 +52,9 @@ void kp_top_columns(struct kp *kp)
 		cols[n++] = pid;
 	if (kp->o->by == KP_BY_PID || kp->o->by == KP_BY_COMM)
 		cols[n++] = comm;
+	/* -C: the task's cgroup is part of the key (user space: main.c). */
+	if (kp->a.common.print_cgroup)
+		cols[n++] = cgroup;
 	cols[n++] = kp->o->by == KP_BY_FIELD ? probe : probe_rest;
 	/* The field's name as the column's: checked to be an identifier
 	 * when parsed, so it is plain ASCII. */
@@ -69,6 +74,7 @@ void kp_top_started(struct kp *kp)
 	kp->top_col_pid = snoop_top_col_index(t, "PID");
 	kp->top_col_comm = snoop_top_col_index(t, "COMM");
 	kp->top_col_probe = snoop_top_col_index(t, "PROBE");
+	kp->top_col_cgroup = snoop_top_col_index(t, "CGROUP");
 	kp->top_col_value = kp->o->by == KP_BY_FIELD ? snoop_top_col_index(t, kp->o->by_field) : -1;
 	if (kp->top_hist)
 		snoop_top_on_feed(t, top_feed, kp);
@@ -108,12 +114,19 @@ static struct snoop_top_row *top_add(struct kp *kp, struct kp_probe *p, pid_t ti
 	struct snoop_buf *key = &kp->top_key;
 	struct snoop_top_row *row;
 	uint16_t idx = (uint16_t)p->idx;
-	int32_t pid = tid;
+	int32_t pid = tid, cg = 0;
 
 	if (commlen > 15)
 		commlen = 15;
 	snoop_buf_reset(key);
 	snoop_buf_add(key, &idx, sizeof(idx));
+	if (kp->top_col_cgroup >= 0) {
+		/* Out of memory: the hit goes under "?", which is not a lie. */
+		cg = snoop_session_cgroup_key(kp->a.s, tid);
+		if (cg < 0)
+			cg = 0;
+		snoop_buf_add(key, &cg, sizeof(cg));
+	}
 	switch (kp->o->by) {
 	case KP_BY_NONE:
 	case KP_BY_CGROUP: /* not with --top (main.c) */
@@ -139,6 +152,11 @@ static struct snoop_top_row *top_add(struct kp *kp, struct kp_probe *p, pid_t ti
 		return row;
 	/* A new row: say what it is. */
 	snoop_top_text(t, row, kp->top_col_probe, p->event, strlen(p->event));
+	if (kp->top_col_cgroup >= 0) {
+		const char *name = snoop_session_cgroup_name(kp->a.s, cg);
+
+		snoop_top_text(t, row, kp->top_col_cgroup, name, strlen(name));
+	}
 	if (kp->top_col_pid >= 0)
 		snoop_top_num(t, row, kp->top_col_pid, pid);
 	if (kp->top_col_comm >= 0)
