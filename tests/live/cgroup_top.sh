@@ -21,6 +21,11 @@ rc=0
 [ "$rc" = 64 ] && grep -q -- "--by cgroup goes with -c" "$WORK/usage.err" ||
 	fail "kprobe --by cgroup without -c: exit $rc: $(cat "$WORK/usage.err")"
 
+rc=0
+"$SNOOP_BIN/kprobe" --hist ret -C t:syscalls:sys_exit_getppid >/dev/null 2>"$WORK/usage.err" || rc=$?
+[ "$rc" = 64 ] && grep -q -- "-C goes with lines, -c and --top" "$WORK/usage.err" ||
+	fail "kprobe --hist -C (no cgroup key: refused, not ignored): exit $rc: $(cat "$WORK/usage.err")"
+
 cgroup_v2_pair snoop-cgt
 
 # loop GO N CHILD_N PROG: wait for GO, call getppid N times, fork a child
@@ -81,12 +86,14 @@ start_tool e "$SNOOP_BIN/execsnoop" --top -C -i 1 -n '^snoopcgtop_'
 E=$BG_PID
 start_tool ktop "$SNOOP_BIN/kprobe" --top -C -i 1 t:syscalls:sys_enter_getppid
 KTOP=$BG_PID
+start_tool kc "$SNOOP_BIN/kprobe" -c -C t:syscalls:sys_enter_getppid
+KC=$BG_PID
 
 echo "$A2" >"$CGV2/$A/cgroup.procs"
 touch "$GO"
 for p in "$A1" "$A2" "$B1"; do wait "$p" || fail "workload $p failed"; done
 sleep 1.5
-for t in "$K" "$KT" "$E" "$KTOP"; do
+for t in "$K" "$KT" "$E" "$KTOP" "$KC"; do
 	stop_tool "$t" INT
 	[ "$BG_STATUS" = 0 ] || fail "tool $t: exit status $BG_STATUS: $(cat "$WORK"/*.err)"
 done
@@ -109,6 +116,10 @@ head -n 1 "$WORK/kt.out" | grep -qE '^EVENT +CGROUP +COUNT$' ||
 grep -qE "^sys_enter_getppid +/$A +200\$" "$WORK/kt.out" &&
 	grep -qE "^sys_enter_getppid +/$B +270\$" "$WORK/kt.out" ||
 	fail "kprobe -c --by cgroup text: $(cat "$WORK/kt.out")"
+# -c -C is -c --by cgroup (as functrace's).
+grep -qE "^sys_enter_getppid +/$A +200\$" "$WORK/kc.out" &&
+	grep -qE "^sys_enter_getppid +/$B +270\$" "$WORK/kc.out" ||
+	fail "kprobe -c -C text: $(cat "$WORK/kc.out")"
 
 # execsnoop --top -C: the last table (printed at the end) keys by cgroup.
 out=$WORK/e.out

@@ -266,6 +266,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->interval = kp->a.top.interval;
 		if (kp->a.top.max_given && !common->top)
 			argp_error(state, "--top-max needs --top");
+		/* -c -C counts per cgroup, as functrace -c -C does; histograms
+		 * and latencies have no cgroup key: refused, not ignored. */
+		if (common->print_cgroup && o->count && !common->top && !o->stacks) {
+			if (o->by != KP_BY_NONE && o->by != KP_BY_CGROUP)
+				argp_error(state, "-c -C counts per cgroup: it cannot be combined with another --by");
+			o->by = KP_BY_CGROUP;
+		}
+		if (common->print_cgroup && !common->top && (o->hist_field || o->latency || (o->count && o->stacks)))
+			argp_error(state, "-C goes with lines, -c and --top: --hist, --latency and -c -s have no "
+					  "cgroup key");
 		/* The session follows each task's cgroup for the key, as with
 		 * -C, without the column. */
 		if (o->by == KP_BY_CGROUP && (!o->count || o->stacks || common->top))
