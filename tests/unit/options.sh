@@ -66,6 +66,11 @@ refuse "$bin/execsnoop" -P abc
 refuse "$bin/execsnoop" -u no-such-user-xyz
 refuse "$bin/execsnoop" -n '('
 refuse "$bin/execsnoop" -l ''
+# -C where there is no cgroup key: refused, not ignored.
+refuse "$bin/kprobe" --hist ret -C t:syscalls:sys_exit_read
+refuse "$bin/kprobe" -c -s -C t:syscalls:sys_enter_getppid
+refuse "$bin/kprobe" -c --by comm -C t:syscalls:sys_enter_getppid
+refuse "$bin/functrace" --latency -C vfs_read
 refuse "$bin/snoop-reset" --force
 refuse "$bin/snoop-reset" --list --all
 refuse "$bin/snoop-reset" extra

@@ -196,6 +196,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				    strchr(o->inc[i].arg, '['))
 					argp_error(state, "--latency and --slower-than take function names, not globs "
 						   "(FUNC #%zu)", i + 1);
+			if (o->latency && !o->slower_than && o->a.common.print_cgroup)
+				argp_error(state, "-C: --latency histograms have no cgroup key (--slower-than lines "
+					   "show the cgroup)");
 			if (o->user_space && !o->latency)
 				argp_error(state, "--user-space needs --latency");
 			if (o->interval > 0 && !o->latency)
