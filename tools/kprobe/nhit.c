@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kprobe -c through the kernel's own hit counter: the fast counting path.
+ *
+ * A kprobe's handler counts every hit in kprobe_profile (nhit) before it
+ * looks at the event at all. So each probe's event gets a trigger that
+ * needs no record and never acts, "traceoff:0" (a traceoff with a count of
+ * 0: the kernel's count triggers return at once when their count is 0,
+ * and act on the instance's tracing_on only when they fire): it
+ * soft-enables the event (enable reads 0*), which registers the probe, and
+ * nothing is built or written per hit. Each tick reads kprobe_profile and
+ * prints what grew since the last read.
+ *
+ * What it counts differs from the hist path in one way: every hit, kprobe's
+ * own included (its reads of kprobe_profile, its writes of output), as
+ * funccount does; the hist path leaves kprobe's own pid out. --exclude-self
+ * takes the hist path. What it costs the traced workload: bench/RESULTS.md
+ * ("kprobe -c through the kernel's hit counter").
+ *
+ * kprobe_profile names events without their group: the session names each
+ * probe's event <event>_<token>_<pid> (its group's unique part), and every
+ * read checks that the name is on exactly one line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <snoop/hist.h>
+#include <snoop/hitcount.h>
+
+#include "kprobe.h"
+
+/* The trigger: a traceoff that may fire 0 times. */
+#define KP_NHIT_TRIGGER "traceoff:0"
+
+const char *kp_nhit_why_not(struct kp *kp)
+{
+	const struct snoop_opts *c = &kp->a.common;
+	char path[1024];
+
+	if (!kp->o->count)
+		return "";
+	if (kp->o->user_count)
+		return "--user-count";
+	if (kp->o->exclude_self)
+		return "--exclude-self";
+	if (kp->o->by != KP_BY_NONE || kp->o->stacks || c->top)
+		return "it counts per probe, not per key or stack";
+	if (c->pid || c->tid || c->comm || c->ncgroups || c->max_events)
+		return "it cannot filter by task or stop at a hit";
+	for (int i = 0; i < kp->nprobes; i++) {
+		const struct snoop_probe_def *d = kp->probes[i].def;
+
+		if (d->filter[0])
+			return "it cannot filter";
+		if (d->kind != SNOOP_PROBE_KPROBE && d->kind != SNOOP_PROBE_KRETPROBE)
+			return "only p: and r: probes have it";
+	}
+	snprintf(path, sizeof(path), "%s/kprobe_profile", snoop_session_tracing_dir(kp->a.s));
+	if (access(path, R_OK) < 0)
+		return "the kernel has no kprobe_profile";
+	return NULL;
+}
+
+void kp_nhit_event_name(struct kp *kp, struct kp_probe *p)
+{
+	/* "snoop_<token>_<pid>" -> "_<token>_<pid>": unique on the machine. */
+	const char *suffix = snoop_session_group(kp->a.s) + strlen("snoop");
+	size_t room = SNOOP_PROBE_NAME_MAX - strlen(suffix);
+
+	snprintf(p->kevent, sizeof(p->kevent), "%.*s%s", (int)room, p->event, suffix);
+}
+
+/* The baseline, just before tracing goes on: the triggers registered the
+ * probes earlier, and what they counted until now is not the run's. */
+static int arm(struct snoop_session *s, void *ctx)
+{
+	(void)s;
+	return kp_nhit_collect(ctx);
+}
+
+int kp_nhit_setup(struct kp *kp)
+{
+	int r = snoop_hitcount_open(&kp->hitcount, snoop_session_tracing_dir(kp->a.s));
+
+	if (r < 0) {
+		snoop_err(kp->a.s, "cannot open kprobe_profile: %s", strerror(-r));
+		return 1;
+	}
+	for (int i = 0; i < kp->nprobes; i++)
+		if (snoop_event_trigger(kp->probes[i].ev, KP_NHIT_TRIGGER, NULL) < 0)
+			return 1;
+	snoop_session_on_arm(kp->a.s, arm, kp);
+	if (kp->a.common.verbose)
+		snoop_warn(kp->a.s, "counting in the kernel: its hit counter (kprobe_profile), read every %s; every "
+			  "hit is counted, kprobe's own too (--exclude-self: hist triggers, without them)",
+			  kp->o->interval > 0 ? "interval" : "run's end");
+	return 0;
+}
+
+int kp_nhit_collect(struct kp *kp)
+{
+	int r = snoop_hitcount_read(&kp->hitcount);
+
+	if (r < 0) {
+		snoop_err(kp->a.s, "cannot read kprobe_profile: %s", strerror(-r));
+		goto fail;
+	}
+	for (int i = 0; i < kp->nprobes; i++) {
+		struct kp_probe *p = &kp->probes[i];
+		uint64_t hits = 0, missed = 0;
+
+		r = snoop_hitcount_find(kp->hitcount.text, p->kevent, &hits, &missed);
+		if (r != 1) {
+			snoop_err(kp->a.s, "kprobe_profile has %s line for %s: its count cannot be told apart",
+				  r == 0 ? "no" : r < 0 ? "an unreadable" : "more than one", p->kevent);
+			goto fail;
+		}
+		if (kp->started_counting && hits > p->nhit_prev) {
+			if (kp_counts_add(&kp->counts, p->idx, 0, "", 0, 0, hits - p->nhit_prev) < 0) {
+				kp_fail_oom(kp);
+				goto fail;
+			}
+			kp->hits += hits - p->nhit_prev;
+			p->hits += hits - p->nhit_prev;
+		}
+		/* A hit the kernel could not handle (the probe reentered, a
+		 * kretprobe without a free instance) is in missed, not hits. */
+		if (kp->started_counting && missed > p->nmiss_prev)
+			snoop_warn(kp->a.s, "%s: %llu hits missed by the kernel (kprobe_profile), not counted", p->event,
+				   (unsigned long long)(missed - p->nmiss_prev));
+		p->nhit_prev = hits;
+		p->nmiss_prev = missed;
+	}
+	kp->started_counting = true;
+	return 0;
+fail:
+	kp->failed = true;
+	snoop_session_stop(kp->a.s);
+	return -1;
+}
