@@ -46,6 +46,7 @@ static const char doc[] =
 	"  kprobe 'p:do_sys_openat2 how->flags how->mode'        # struct fields from BTF\n"
 	"  kprobe -s 'p:do_sys_openat2'                          # with the kernel stack\n"
 	"  kprobe -c -s --folded 'p:vfs_read' > out.folded       # stacks for a flame graph\n"
+	"  kprobe -c -i 1 'p:vfs_read'                           # calls each second, all callers\n"
 	"  kprobe -c --by comm 'p:vfs_read' -i 1                 # hits per command, each second\n"
 	"  kprobe -c --by cgroup t:syscalls:sys_enter_getppid    # calls per cgroup (container)\n"
 	"  kprobe --hist ret 'r:vfs_read ret=retval:s64'         # bytes read, log2\n"
