@@ -69,7 +69,10 @@ void kp_nhit_event_name(struct kp *kp, struct kp_probe *p)
 	const char *suffix = snoop_session_group(kp->a.s) + strlen("snoop");
 	size_t room = SNOOP_PROBE_NAME_MAX - strlen(suffix);
 
-	snprintf(p->kevent, sizeof(p->kevent), "%.*s%s", (int)room, p->event, suffix);
+	if (strlen(p->event) <= room)
+		snprintf(p->kevent, sizeof(p->kevent), "%s%s", p->event, suffix);
+	else /* cut, and kept apart from the session's other cut names */
+		snprintf(p->kevent, sizeof(p->kevent), "%.*s_%02d%s", (int)room - 3, p->event, p->idx, suffix);
 }
 
 /* The baseline, just before tracing goes on: the triggers registered the

@@ -39,6 +39,14 @@ hist_work getppid 5000
 kp_stop two.json
 json_check two.json "len(set(r['event'] for r in rows)) == 2 and all(sum(r['count'] for r in rows if r['event'] == e) == $N + 5000 for e in set(r['event'] for r in rows))"
 
+# Event names too long for the session's suffix: cut, and kept apart.
+long=$(printf 'e%.0s' {1..60})
+kp_start long.txt -c -e "p:${long}a $KGETPPID" -e "p:${long}b $KGETPPID"
+hist_work getppid 700
+kp_stop long.txt
+cat long.txt
+[[ $(grep -Ec "^${long}[ab] +700\$" long.txt) == 2 ]] || fail "long names: expected 700 for each"
+
 # Two sessions, the same probe name: each counts only its own hits.
 kp_start a.txt -c "p:$KGETPPID"
 ka=$BG_PID
