@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The kernel's own hit counter of each kprobe event: kprobe_profile, one
- * line per probe, "  EVENT  NHIT  NMISSED". The kprobe handler counts every
- * hit there (nhit, per CPU, summed when read) once the probe is registered,
- * which soft-enabling its event does; a hit the kernel could not handle
- * (reentered, or a kretprobe without a free instance) is counted as
- * missed instead.
+ * The kernel's own hit counter of each dynamic probe: kprobe_profile ("
+ * EVENT NHIT NMISSED" per kprobe) and uprobe_profile (" FILE EVENT NHIT"
+ * per uprobe). The probe's handler counts every hit there once the probe
+ * is registered, which soft-enabling its event does; a kprobe hit the
+ * kernel could not handle (reentered, or a kretprobe without a free
+ * instance) is counted as missed instead. kprobes count per CPU; uprobes
+ * did so only from 6.12 on (a plain increment, racy between CPUs, before),
+ * and count a uretprobe's calls, not its returns.
  *
- * The file names events without their group: a caller names its events so
+ * The files name events without their group: a caller names its events so
  * that no one else's can have the name, and snoop_hitcount_find() says how
  * many lines carry it, so that a clash is seen, not summed.
  */
@@ -18,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* kprobe_profile, kept open and read whole at each call. */
+/* A profile file, kept open and read whole at each call. */
 struct snoop_hitcount {
 	int fd;
 	bool open;
@@ -26,17 +28,19 @@ struct snoop_hitcount {
 	size_t cap;
 };
 
-/* Open TRACING_DIR/kprobe_profile. 0, or -errno (-ENOENT: no kprobe events). */
-int snoop_hitcount_open(struct snoop_hitcount *h, const char *tracing_dir);
+/* Open TRACING_DIR/FILE (kprobe_profile, uprobe_profile). 0, or -errno
+ * (-ENOENT: no such probes). */
+int snoop_hitcount_open(struct snoop_hitcount *h, const char *tracing_dir, const char *file);
 /* Read it again: 0 (h->text holds it), or -errno. */
 int snoop_hitcount_read(struct snoop_hitcount *h);
 void snoop_hitcount_close(struct snoop_hitcount *h);
 
 /*
- * In the text of a kprobe_profile: the hits and misses of EVENT. Returns
- * how many lines name it (1: found; 0: none; more: the name is not unique
- * and the numbers are the first line's); -1 when a line naming it is not in
- * that form. Pure: no kernel.
+ * In the text of a profile file: the hits (and, in kprobe_profile, misses;
+ * else 0) of EVENT, the word on a line followed by nothing but one or two
+ * numbers. Returns how many lines name it so (1: found; 0: none; more: the
+ * name is not unique and the numbers are the first line's). Pure: no
+ * kernel.
  */
 int snoop_hitcount_find(const char *text, const char *event, uint64_t *hits, uint64_t *missed);
 

@@ -211,8 +211,28 @@ static void test_hitcount(void **state)
 	assert_int_equal(snoop_hitcount_find(text, "vfs_read", &h, &m), 2);
 	assert_int_equal(h, 12);
 	assert_int_equal(snoop_hitcount_find(text, "getppid", &h, &m), 0);
-	assert_int_equal(snoop_hitcount_find("  x  12z 0\n", "x", &h, &m), -1);
+	assert_int_equal(snoop_hitcount_find("  x  12z 0\n", "x", &h, &m), 0);
+	assert_int_equal(snoop_hitcount_find("  x  1 2 3\n", "x", &h, &m), 0);
 	assert_int_equal(snoop_hitcount_find("", "x", &h, &m), 0);
+}
+
+/* uprobe_profile: the file first (blanks and all), then event and hits. */
+static void test_hitcount_uprobe(void **state)
+{
+	static const char text[] = "  /usr/bin/target greet_1f2e3d4c_81                           5\n"
+				   "  /tmp/a greet_1f2e3d4c_81 dir/prog greet_9_9                 42\n"
+				   "  /usr/lib/libc.so.6 malloc_1f2e3d4c_81              123456789\n";
+	uint64_t h = 0, m = 7;
+
+	(void)state;
+	assert_int_equal(snoop_hitcount_find(text, "greet_1f2e3d4c_81", &h, &m), 1);
+	assert_int_equal(h, 5);
+	assert_int_equal(m, 0);
+	assert_int_equal(snoop_hitcount_find(text, "greet_9_9", &h, &m), 1);
+	assert_int_equal(h, 42);
+	assert_int_equal(snoop_hitcount_find(text, "malloc_1f2e3d4c_81", &h, &m), 1);
+	assert_int_equal(h, 123456789);
+	assert_int_equal(snoop_hitcount_find(text, "/usr/bin/target", &h, &m), 0);
 }
 
 int main(void)
@@ -223,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_numbers_and_refusals),
 		cmocka_unit_test(test_log2_bucket),
 		cmocka_unit_test(test_hitcount),
+		cmocka_unit_test(test_hitcount_uprobe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

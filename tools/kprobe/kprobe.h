@@ -91,7 +91,8 @@ struct kp_probe {
 	const struct kp_field *hist_field; /* --hist FIELD */
 	uint64_t hits;
 	uint64_t hist_dropped;   /* the kernel's Dropped at the last read */
-	uint64_t nhit_prev, nmiss_prev; /* kprobe_profile at the last read (nhit.c) */
+	int profile;             /* nhit.c: KP_PROFILE_K or KP_PROFILE_U */
+	uint64_t nhit_prev, nmiss_prev; /* its profile file at the last read (nhit.c) */
 };
 
 /* -c --by: one row per (probe, comm or pid). */
@@ -144,7 +145,7 @@ struct kp {
 	struct kp_counts counts;     /* -c: what is printed at the next tick */
 	bool hist_path;              /* -c counted by hist triggers (hist.c) */
 	bool nhit_path;              /* -c counted by the kernel's hit counter (nhit.c) */
-	struct snoop_hitcount hitcount; /* its kprobe_profile */
+	struct snoop_hitcount hitcount[2]; /* kprobe_profile, uprobe_profile (KP_PROFILE_*) */
 	struct kp_counts hist_prev;  /* their totals at the last tick */
 	bool top_hist;               /* --top fed from hist triggers (top.c) */
 	struct snoop_buf top_key, top_val;
@@ -202,12 +203,13 @@ int kp_hist_collect(struct kp *kp);
 const char *kp_hist_why_not(struct kp *kp);
 
 /* nhit.c: plain -c through the kernel's per-probe hit counter
- * (kprobe_profile). kp_nhit_why_not: NULL when it can count what the options
+ * (kprobe_profile, uprobe_profile). kp_nhit_why_not: NULL when it can count what the options
  * ask (decided before the probes, whose kernel names it makes unique with
  * kp_nhit_event_name), else why not ("" when not counting). kp_nhit_setup:
  * the triggers, after the probes (0 or an exit status). kp_nhit_collect:
  * what grew since the last read into kp->counts; -1 (run stopped, message
  * printed) on error. */
+enum { KP_PROFILE_K, KP_PROFILE_U, KP_NPROFILES };
 const char *kp_nhit_why_not(struct kp *kp);
 void kp_nhit_event_name(struct kp *kp, struct kp_probe *p);
 int kp_nhit_setup(struct kp *kp);

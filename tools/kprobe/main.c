@@ -475,7 +475,8 @@ static void kp_free(struct kp *kp)
 	free(kp->pending);
 	kp_counts_free(&kp->counts);
 	kp_counts_free(&kp->hist_prev);
-	snoop_hitcount_close(&kp->hitcount);
+	snoop_hitcount_close(&kp->hitcount[KP_PROFILE_K]);
+	snoop_hitcount_close(&kp->hitcount[KP_PROFILE_U]);
 	kp_latency_free(kp);
 	snoop_ksym_free(kp->ksyms);
 	free(kp->filter_functions);

@@ -2,8 +2,8 @@
 # kprobe -c through the kernel's hit counter (kprobe_profile): a plain
 # p:/r: count is armed by a trigger that never fires (traceoff:0), which
 # soft-enables the probe and builds no record. Exact counts of N known
-# calls (one probe, two probes, and two sessions with a same-named probe at
-# once: counts must not mix); nothing reaches the ring buffer and tracing_on
+# calls (one probe, two probes, long names, a u: uprobe on 6.12, and two
+# sessions with a same-named probe at once: counts must not mix); nothing reaches the ring buffer and tracing_on
 # stays on; kprobe's own calls are counted, and left out with
 # --exclude-self (the hist path). kill -9: hist_kill.sh.
 # vm-timeout: 90
@@ -46,6 +46,30 @@ hist_work getppid 700
 kp_stop long.txt
 cat long.txt
 [[ $(grep -Ec "^${long}[ab] +700\$" long.txt) == 2 ]] || fail "long names: expected 700 for each"
+
+# u: (a uprobe): on the hit counter from 6.12 on (uprobe_profile counts per
+# CPU there), two processes at once; before, through hist triggers. The
+# same count either way.
+if [[ -x $SNOOP_BIN/uprobe_target && -e $TRACEFS/uprobe_profile ]]; then
+	cp "$SNOOP_BIN/uprobe_target" ./target
+	rm -f go
+	kp_start u.txt -c --verbose "u:$PWD/target:greet"
+	./target go 5000 >/dev/null & t1=$!
+	./target go 4000 >/dev/null & t2=$!
+	touch go
+	wait $t1 $t2
+	kp_stop u.txt
+	cat u.txt u.txt.err
+	grep -Eq "^greet +9000\$" u.txt || fail "u: expected 9000"
+	IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+	if ((kmaj > 6 || (kmaj == 6 && kmin >= 12))); then
+		grep -q "hit counter (uprobe_profile)" u.txt.err || fail "u: not on the hit counter"
+	else
+		grep -q "a uprobe's counter is exact from 6.12 on" u.txt.err || fail "u: on the hit counter before 6.12"
+	fi
+else
+	note "u: not checked: no uprobe_target or no uprobe_profile"
+fi
 
 # Two sessions, the same probe name: each counts only its own hits.
 kp_start a.txt -c "p:$KGETPPID"
