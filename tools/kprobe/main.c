@@ -79,7 +79,7 @@ static const struct argp_option options[] = {
 	/* -M is the shared --max-events now; the old spelling still works. */
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
 	{ "count", 'c', NULL, 0,
-	  "Count hits per probe instead of a line per hit, in the kernel: plain p: and r: probes by its hit counter "
+	  "Count hits per probe instead of a line per hit, in the kernel: plain p:, r: (and from 6.12 u:) probes by its hit counter "
 	  "(every hit, kprobe's own too), the rest with hist triggers where it has them (kprobe's own hits left out)",
 	  0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with -c per cgroup too (in user space); "
