@@ -4,22 +4,22 @@
  *
  * A kprobe's handler counts every hit in kprobe_profile (nhit) before it
  * looks at the event at all; a uprobe's in uprobe_profile (u: only: a
- * uretprobe's counts its calls; and from 6.12 on, whose counter is per CPU:
- * before, a plain increment that two CPUs can lose). So each probe's event gets a trigger that
- * needs no record and never acts, "traceoff:0" (a traceoff with a count of
- * 0: the kernel's count triggers return at once when their count is 0,
- * and act on the instance's tracing_on only when they fire): it
- * soft-enables the event (enable reads 0*), which registers the probe, and
- * nothing is built or written per hit. Each tick reads kprobe_profile and
- * prints what grew since the last read.
+ * uretprobe's counts its calls; and from 6.12 on, whose counter is per
+ * CPU: before, a plain increment that two CPUs can lose). So each probe's
+ * event gets a trigger that needs no record and never acts, "traceoff:0"
+ * (a traceoff with a count of 0: the kernel's count triggers return at
+ * once when their count is 0, and act on the instance's tracing_on only
+ * when they fire): it soft-enables the event (enable reads 0*), which
+ * registers the probe, and nothing is built or written per hit. Each tick
+ * reads the profile files and prints what grew since the last read.
  *
  * What it counts differs from the hist path in one way: every hit, kprobe's
- * own included (its reads of kprobe_profile, its writes of output), as
+ * own included (its reads of the profile, its writes of output), as
  * funccount does; the hist path leaves kprobe's own pid out. --exclude-self
  * takes the hist path. What it costs the traced workload: bench/RESULTS.md
  * ("kprobe -c through the kernel's hit counter").
  *
- * kprobe_profile names events without their group: the session names each
+ * The profiles name events without their group: the session names each
  * probe's event <event>_<token>_<pid> (its group's unique part), and every
  * read checks that the name is on exactly one line.
  */
