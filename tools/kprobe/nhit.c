@@ -89,7 +89,8 @@ const char *kp_nhit_why_not(struct kp *kp)
 			return "only p:, r: and u: probes have it";
 		}
 		if (!profile_readable(kp, p->profile))
-			return p->profile == KP_PROFILE_K ? "the kernel has no kprobe_profile" : "the kernel has no uprobe_profile";
+			return p->profile == KP_PROFILE_K ? "the kernel has no kprobe_profile"
+							  : "the kernel has no uprobe_profile";
 	}
 	/* A session records its triggers there, for the reaper and the sweep
 	 * (snoop_event_trigger): without it, no trigger. */
