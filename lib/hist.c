@@ -47,7 +47,7 @@ bool snoop_hist_supported(struct snoop_event *ev)
 	return access(path, F_OK) == 0;
 }
 
-int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *filter)
+int snoop_event_trigger(struct snoop_event *ev, const char *cmd, const char *filter)
 {
 	struct snoop_session *s = ev->s;
 	char path[1024], klog[512], kcmd[4200], kcaret[4200];
@@ -55,8 +55,8 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 	struct snoop_buf text;
 	int ret;
 
-	if (strchr(spec, '\n') || (filter && strchr(filter, '\n'))) {
-		snoop_err(s, "invalid hist trigger for %s:%s", ev->system, ev->name);
+	if (strchr(cmd, '\n') || (filter && strchr(filter, '\n'))) {
+		snoop_err(s, "invalid trigger for %s:%s", ev->system, ev->name);
 		return -1;
 	}
 	if (snoop_signals_pending())
@@ -71,7 +71,7 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 	 * is gone (rmdir: EBUSY, which the sweep takes for "alive"): say so
 	 * in tracefs first, for the reaper, the sweep and snoop-reset. */
 	if (!s->ntriggers && snoop_session_record_triggers(s) < 0) {
-		snoop_err(s, "cannot record the session's hist triggers in %s/synthetic_events: a kill -9 would "
+		snoop_err(s, "cannot record the session's triggers in %s/synthetic_events: a kill -9 would "
 			  "leave its instance behind", s->tracing_dir);
 		return -1;
 	}
@@ -82,7 +82,7 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 	}
 	s->triggers = nt;
 	snoop_buf_init(&text);
-	snoop_buf_printf(&text, "hist:%s", spec);
+	snoop_buf_adds(&text, cmd);
 	if (filter && *filter)
 		snoop_buf_printf(&text, " if %s", filter);
 	snprintf(path, sizeof(path), "%s/events/%s/%s/trigger", s->instance_dir, ev->system, ev->name);
@@ -92,7 +92,7 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 	if (ret < 0) {
 		snoop_last_error_log(s->instance_dir, klog, sizeof(klog), kcmd, sizeof(kcmd), kcaret,
 				     sizeof(kcaret));
-		snoop_err(s, "the kernel refused the hist trigger on %s:%s (%s)%s%s", ev->system, ev->name,
+		snoop_err(s, "the kernel refused the trigger '%s' on %s:%s (%s)%s%s", cmd, ev->system, ev->name,
 			  strerror(-ret), klog[0] ? ": " : "", klog);
 		if (kcmd[0]) {
 			snoop_warn(s, "%s", kcmd);
@@ -108,7 +108,7 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 		/* Cannot be remembered: take it back now. */
 		char *rm = NULL;
 
-		if (asprintf(&rm, "!hist:%s%s%s", spec, filter && *filter ? " if " : "", filter ? filter : "") > 0)
+		if (asprintf(&rm, "!%s%s%s", cmd, filter && *filter ? " if " : "", filter ? filter : "") > 0)
 			snoop_write_file(path, rm, true);
 		free(rm);
 		free(nt[s->ntriggers].file);
@@ -119,6 +119,20 @@ int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *fil
 	s->ntriggers++;
 	ev->trigger_only = true;
 	return 0;
+}
+
+int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *filter)
+{
+	char *cmd = NULL;
+	int ret;
+
+	if (asprintf(&cmd, "hist:%s", spec) < 0) {
+		snoop_err(ev->s, "out of memory");
+		return -1;
+	}
+	ret = snoop_event_trigger(ev, cmd, filter);
+	free(cmd);
+	return ret;
 }
 
 void snoop_hist_trigger_only(struct snoop_event *ev)

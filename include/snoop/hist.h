@@ -59,6 +59,13 @@ bool snoop_hist_supported(struct snoop_event *ev);
  */
 int snoop_hist_trigger(struct snoop_event *ev, const char *spec, const char *filter);
 
+/*
+ * The same for any trigger command ("traceoff:0", "hist:..."): written to
+ * ev's trigger file in the session's instance, recorded for the reaper and
+ * the sweep, removed at close; ev is not enabled for records.
+ */
+int snoop_event_trigger(struct snoop_event *ev, const char *cmd, const char *filter);
+
 /* ev will be read through triggers written after snoop_session_start():
  * start must not enable it for records. */
 void snoop_hist_trigger_only(struct snoop_event *ev);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <snoop/hist.h>
+#include <snoop/hitcount.h>
 
 static const char three_tables[] =
 	"# event histogram\n"
@@ -191,6 +192,48 @@ static void test_log2_bucket(void **state)
 	assert_int_equal(snoop_log2_bucket(UINT64_MAX), 64);
 }
 
+/* kprobe_profile and uprobe_profile as 6.12 prints them: a name found once,
+ * twice (a clash is seen, not summed), not at all, as a prefix of another
+ * name only, after a uprobe's file, or followed by what is not its count. */
+static void test_hitcount(void **state)
+{
+	static const char kprofile[] = "  getppid_1f2e3d4c_81                                 1000            2\n"
+				       "  getppid_1f2e3d4c_812                                  7            0\n"
+				       "  vfs_read                                             12            0\n"
+				       "  vfs_read                                             30            0\n";
+	static const char uprofile[] = "  /usr/bin/target greet_1f2e3d4c_81                           5\n"
+				       "  /tmp/a greet_1f2e3d4c_81 dir/prog greet_9_9                 42\n"
+				       "  /usr/lib/libc.so.6 malloc_1f2e3d4c_81              123456789\n";
+	static const struct {
+		const char *text, *event;
+		int found;
+		uint64_t hits, missed;
+	} cases[] = {
+		{ kprofile, "getppid_1f2e3d4c_81", 1, 1000, 2 },
+		{ kprofile, "getppid_1f2e3d4c_812", 1, 7, 0 },
+		{ kprofile, "vfs_read", 2, 12, 0 },
+		{ kprofile, "getppid", 0, 0, 0 },
+		{ "  x  12z 0\n", "x", 0, 0, 0 },
+		{ "  x  1 2 3\n", "x", 0, 0, 0 },
+		{ "", "x", 0, 0, 0 },
+		{ uprofile, "greet_1f2e3d4c_81", 1, 5, 0 },
+		{ uprofile, "greet_9_9", 1, 42, 0 },
+		{ uprofile, "malloc_1f2e3d4c_81", 1, 123456789, 0 },
+		{ uprofile, "/usr/bin/target", 0, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t h = 0, m = 99;
+
+		assert_int_equal(snoop_hitcount_find(cases[i].text, cases[i].event, &h, &m), cases[i].found);
+		if (cases[i].found) {
+			assert_int_equal(h, cases[i].hits);
+			assert_int_equal(m, cases[i].missed);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_stack_rows),
 		cmocka_unit_test(test_numbers_and_refusals),
 		cmocka_unit_test(test_log2_bucket),
+		cmocka_unit_test(test_hitcount),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

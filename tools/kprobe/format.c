@@ -588,6 +588,8 @@ void kp_on_tick(struct snoop_session *s, bool final, void *ctx)
 
 	if (kp->hist_path && kp_hist_collect(kp) < 0)
 		return;
+	if (kp->nhit_path && kp_nhit_collect(kp) < 0)
+		return;
 	if (kp->o->stacks) {
 		/* -c -s: the stacks of the whole run, at its end. */
 		if (final)

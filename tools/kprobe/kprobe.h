@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <snoop/hitcount.h>
 #include <snoop/ksym.h>
 #include <snoop/probe_parse.h>
 #include <snoop/session.h>
@@ -44,6 +45,7 @@ struct kp_opts {
 	const char *list_glob;
 	bool count;              /* -c */
 	bool user_count;         /* --user-count: never through hist triggers */
+	bool exclude_self;       /* --exclude-self: not the kernel's hit counter */
 	bool folded;             /* -c -s --folded */
 	const char *hist_field;  /* --hist FIELD */
 	const char *latency;     /* --latency t:syscalls:sys_enter_NAME */
@@ -75,7 +77,8 @@ struct kp_probe {
 	int idx;
 	const char *text;        /* the definition as given */
 	struct snoop_probe_def *def;
-	char event[SNOOP_PROBE_NAME_MAX + 1];
+	char event[SNOOP_PROBE_NAME_MAX + 1];   /* as printed */
+	char kevent[SNOOP_PROBE_NAME_MAX + 1];  /* the kernel's: event, or unique (nhit.c) */
 	char line[SNOOP_PROBE_DEF_MAX + 512]; /* what the kernel got */
 	struct snoop_event *ev;
 	struct kp_field *fields;
@@ -88,6 +91,8 @@ struct kp_probe {
 	const struct kp_field *hist_field; /* --hist FIELD */
 	uint64_t hits;
 	uint64_t hist_dropped;   /* the kernel's Dropped at the last read */
+	int profile;             /* nhit.c: KP_PROFILE_K or KP_PROFILE_U */
+	uint64_t nhit_prev, nmiss_prev; /* its profile file at the last read (nhit.c) */
 };
 
 /* -c --by: one row per (probe, comm or pid). */
@@ -139,6 +144,8 @@ struct kp {
 	int npending;
 	struct kp_counts counts;     /* -c: what is printed at the next tick */
 	bool hist_path;              /* -c counted by hist triggers (hist.c) */
+	bool nhit_path;              /* -c counted by the kernel's hit counter (nhit.c) */
+	struct snoop_hitcount hitcount[2]; /* kprobe_profile, uprobe_profile (KP_PROFILE_*) */
 	struct kp_counts hist_prev;  /* their totals at the last tick */
 	bool top_hist;               /* --top fed from hist triggers (top.c) */
 	struct snoop_buf top_key, top_val;
@@ -194,6 +201,19 @@ int kp_hist_collect(struct kp *kp);
 /* Why the kernel's counting cannot serve the options given, NULL when it
  * can ("" when they count nothing). */
 const char *kp_hist_why_not(struct kp *kp);
+
+/* nhit.c: plain -c through the kernel's per-probe hit counter
+ * (kprobe_profile, uprobe_profile). kp_nhit_why_not: NULL when it can count what the options
+ * ask (decided before the probes, whose kernel names it makes unique with
+ * kp_nhit_event_name), else why not ("" when not counting). kp_nhit_setup:
+ * the triggers, after the probes (0 or an exit status). kp_nhit_collect:
+ * what grew since the last read into kp->counts; -1 (run stopped, message
+ * printed) on error. */
+enum { KP_PROFILE_K, KP_PROFILE_U, KP_NPROFILES };
+const char *kp_nhit_why_not(struct kp *kp);
+void kp_nhit_event_name(struct kp *kp, struct kp_probe *p);
+int kp_nhit_setup(struct kp *kp);
+int kp_nhit_collect(struct kp *kp);
 
 /* Keys per table: a pid or comm per entry. The kernel drops a hit whose key
  * finds no room (counted as Dropped: reported). */

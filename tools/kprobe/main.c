@@ -18,7 +18,7 @@
 
 #include "kprobe.h"
 
-enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT, OPT_HIST, OPT_LINEAR, OPT_LATENCY, OPT_FOLDED };
+enum { OPT_BY = 0x100, OPT_NO_FUNC_CHECK, OPT_MAX_HITS, OPT_USER_COUNT, OPT_HIST, OPT_LINEAR, OPT_LATENCY, OPT_FOLDED, OPT_EXCLUDE_SELF };
 
 static const char doc[] =
 	"Trace a kernel function (kprobe, kretprobe, fprobe) or tracepoint and print each hit's "
@@ -46,6 +46,7 @@ static const char doc[] =
 	"  kprobe 'p:do_sys_openat2 how->flags how->mode'        # struct fields from BTF\n"
 	"  kprobe -s 'p:do_sys_openat2'                          # with the kernel stack\n"
 	"  kprobe -c -s --folded 'p:vfs_read' > out.folded       # stacks for a flame graph\n"
+	"  kprobe -c -i 1 'p:vfs_read'                           # calls each second, all callers\n"
 	"  kprobe -c --by comm 'p:vfs_read' -i 1                 # hits per command, each second\n"
 	"  kprobe -c --by cgroup t:syscalls:sys_enter_getppid    # calls per cgroup (container)\n"
 	"  kprobe --hist ret 'r:vfs_read ret=retval:s64'         # bytes read, log2\n"
@@ -78,7 +79,9 @@ static const struct argp_option options[] = {
 	/* -M is the shared --max-events now; the old spelling still works. */
 	{ "max-hits", OPT_MAX_HITS, "N", OPTION_HIDDEN, "Stop after N hits (-M)", 0 },
 	{ "count", 'c', NULL, 0,
-	  "Count hits per probe instead of a line per hit (in the kernel with hist triggers where it has them)", 0 },
+	  "Count hits per probe instead of a line per hit, in the kernel: plain p:, r: (and from 6.12 u:) probes by its hit counter "
+	  "(every hit, kprobe's own too), the rest with hist triggers where it has them (kprobe's own hits left out)",
+	  0 },
 	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with -c per cgroup too (in user space); "
 	  "with --top also per value of a FIELD", 0 },
 	{ "hist", OPT_HIST, "FIELD", 0,
@@ -97,6 +100,9 @@ static const struct argp_option options[] = {
 	  "With -c, --hist, --latency or --top: aggregate in user space from one record per hit (what kernels without "
 	  "hist triggers do), not with hist triggers in the kernel, which miss no hit at any rate; --verbose "
 	  "says which path ran", 0 },
+	{ "exclude-self", OPT_EXCLUDE_SELF, NULL, 0,
+	  "With -c: count through hist triggers, which leave kprobe's own hits out, not with the kernel's hit "
+	  "counter, which cannot (and is faster)", 0 },
 	{ 0 }
 };
 
@@ -147,6 +153,7 @@ static const struct {
 	{ 's', offsetof(struct kp_opts, stacks) },        { 'H', offsetof(struct kp_opts, header) },
 	{ 'v', offsetof(struct kp_opts, show_format) },   { 'c', offsetof(struct kp_opts, count) },
 	{ OPT_FOLDED, offsetof(struct kp_opts, folded) }, { OPT_USER_COUNT, offsetof(struct kp_opts, user_count) },
+	{ OPT_EXCLUDE_SELF, offsetof(struct kp_opts, exclude_self) },
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -294,6 +301,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--linear goes with --hist");
 		if (o->user_count && !o->count && !o->hist_field && !o->latency && !common->top)
 			argp_error(state, "--user-count goes with -c, --hist, --latency or --top");
+		if (o->exclude_self && !o->count)
+			argp_error(state, "--exclude-self goes with -c");
 		if (o->count && o->raw)
 			argp_error(state, "-c counts hits: it cannot be combined with -r");
 		if (o->count && o->stacks && (o->by != KP_BY_NONE || o->interval > 0 || o->user_count))
@@ -476,6 +485,8 @@ static void kp_free(struct kp *kp)
 	free(kp->pending);
 	kp_counts_free(&kp->counts);
 	kp_counts_free(&kp->hist_prev);
+	snoop_hitcount_close(&kp->hitcount[KP_PROFILE_K]);
+	snoop_hitcount_close(&kp->hitcount[KP_PROFILE_U]);
 	kp_latency_free(kp);
 	snoop_ksym_free(kp->ksyms);
 	free(kp->filter_functions);

@@ -326,8 +326,12 @@ static int setup_probe(struct kp *kp, struct kp_probe *p, bool kbtf)
 		return KP_EXIT_UNAVAILABLE;
 	}
 render:
+	if (kp->nhit_path)
+		kp_nhit_event_name(kp, p);
+	else
+		snprintf(p->kevent, sizeof(p->kevent), "%s", p->event);
 	snoop_buf_init(&line);
-	if (snoop_probe_render(d, snoop_session_group(kp->a.s), p->event, kp_needs_comm(kp) ? KP_COMM_ARG "=$comm" : NULL,
+	if (snoop_probe_render(d, snoop_session_group(kp->a.s), p->kevent, kp_needs_comm(kp) ? KP_COMM_ARG "=$comm" : NULL,
 			       &line, &err) < 0) {
 		snoop_buf_free(&line);
 		kp_def_error(p->text, err.pos, "%s", err.msg);
@@ -343,7 +347,7 @@ render:
 		file = "dynamic_events";
 	if (kp->a.common.verbose)
 		snoop_warn(kp->a.s, "%s: %s", file, p->line);
-	p->ev = snoop_session_dynevent(kp->a.s, file, p->line, p->event, kp_on_hit, p);
+	p->ev = snoop_session_dynevent(kp->a.s, file, p->line, p->kevent, kp_on_hit, p);
 	return p->ev ? 0 : KP_EXIT_USAGE;
 }
 
@@ -405,8 +409,13 @@ static int setup_tasks(struct kp *kp)
 int kp_setup(struct kp *kp)
 {
 	bool kbtf = kernel_btf_args(kp->a.s);
+	const char *why_not_nhit = kp->o->show_format ? "" : kp_nhit_why_not(kp);
 	int r;
 
+	/* Decided before the probes: it names their events. */
+	kp->nhit_path = !why_not_nhit;
+	if (why_not_nhit && *why_not_nhit && kp->a.common.verbose)
+		snoop_warn(kp->a.s, "not counting with the kernel's hit counter: %s", why_not_nhit);
 	for (int i = 0; i < kp->nprobes; i++) {
 		struct kp_probe *p = &kp->probes[i];
 
@@ -462,7 +471,10 @@ int kp_setup(struct kp *kp)
 		if (r)
 			return r;
 	}
-	r = kp_hist_setup(kp);
+	if (kp->nhit_path)
+		r = kp_nhit_setup(kp);
+	else
+		r = kp_hist_setup(kp);
 	if (r)
 		return r;
 	snoop_session_on_batch(kp->a.s, kp_on_batch, kp);

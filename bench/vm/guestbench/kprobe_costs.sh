@@ -10,7 +10,8 @@
 #   noop-trigger a trigger that needs no record (traceoff:0, which never
 #                fires): the kprobe hit itself, and kprobe_profile's hit
 #                counter, with nothing built
-#   kprobe-c, kprobe-c-user: the tool, hist and record paths
+#   kprobe-c, kprobe-c-hist, kprobe-c-user: the tool, on its hit-counter
+#                (kprobe_profile), hist (--exclude-self) and record paths
 # "cost" is the time per op relative to the loop alone (1.00): meaningful as
 # instructions with bench/vm-run --icount, noisy without.
 # vm-timeout: 600
@@ -51,6 +52,8 @@ one() {
 	kprobe-c*)
 		if [[ $c == kprobe-c ]]; then
 			start_bg "$SNOOP_BIN/kprobe" -c "p:$FUNC" >tool.out 2>tool.err
+		elif [[ $c == kprobe-c-hist ]]; then
+			start_bg "$SNOOP_BIN/kprobe" -c --exclude-self "p:$FUNC" >tool.out 2>tool.err
 		else
 			start_bg "$SNOOP_BIN/kprobe" -c --user-count "p:$FUNC" >tool.out 2>tool.err
 		fi
@@ -72,7 +75,7 @@ one() {
 	esac
 	echo "$c $(awk '{print $6}' wl.out)" >>costs
 }
-configs=(alone floor floor-comm hist hist-filter hist-comm-filter hist-pid noop-trigger kprobe-c kprobe-c-user)
+configs=(alone floor floor-comm hist hist-filter hist-comm-filter hist-pid noop-trigger kprobe-c kprobe-c-hist kprobe-c-user)
 : >costs
 for ((r = 1; r <= ROUNDS; r++)); do
 	for c in "${configs[@]}"; do one "$c"; done

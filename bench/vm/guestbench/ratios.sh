@@ -58,7 +58,8 @@ one() {
 	floor-pair) floor_on pair ;;
 	kprobe) tool=(kprobe "p:$FUNC") ;;
 	kprobe-j) tool=(kprobe -j "p:$FUNC") ;;
-	kprobe-c) tool=(kprobe -c "p:$FUNC") ;; # a hist trigger where the kernel has them
+	kprobe-c) tool=(kprobe -c "p:$FUNC") ;; # the kernel's hit counter (kprobe_profile)
+	kprobe-c-hist) tool=(kprobe -c --exclude-self "p:$FUNC") ;; # a hist trigger where the kernel has them
 	kprobe-c-user) tool=(kprobe -c --user-count "p:$FUNC") ;; # one record per hit
 	functrace) tool=(functrace "$FUNC") ;;
 	functrace-c) tool=(functrace -c "$FUNC") ;;
@@ -81,7 +82,7 @@ one() {
 		# its address, e.g. __ia32_sys_getppid)
 		# --latency: the calls its histogram holds
 		*-lat | *-lat-user) lines=$(awk '/ latency \(usecs\): / {n += $(NF - 1)} END {print n + 0}' "$out") ;;
-		*-c | *-c-user) lines=$(awk '$NF ~ /^[0-9]+$/ && NF >= 2 {n += $NF} END {print n + 0}' "$out") ;;
+		*-c | *-c-hist | *-c-user) lines=$(awk '$NF ~ /^[0-9]+$/ && NF >= 2 {n += $NF} END {print n + 0}' "$out") ;;
 		*) lines=$(grep -c kcall "$out" || true) ;;
 		esac
 		lost=$(bench_lost "$err")
@@ -89,7 +90,7 @@ one() {
 	echo "$c $rate $lines $lost $(awk '{print $2}' wl.out)" >>results
 }
 
-configs=(alone floor-kprobe kprobe kprobe-j kprobe-c kprobe-c-user)
+configs=(alone floor-kprobe kprobe kprobe-j kprobe-c kprobe-c-hist kprobe-c-user)
 ((has_ft)) && configs+=(floor-function functrace functrace-c)
 configs+=(floor-pair functrace-lat functrace-lat-user)
 bench_rounds "$ROUNDS" "${configs[@]}"
@@ -103,7 +104,7 @@ alone = med([r[0] for r in rows["alone"]])
 print("| config | rate vs alone | vs its floor | ops -> reported (median round) | lost (median round) |")
 print("|---|---:|---:|---|---:|")
 for c, floor in [("alone", None), ("floor-kprobe", None), ("kprobe", "floor-kprobe"), ("kprobe-j", "floor-kprobe"),
-                 ("kprobe-c", "floor-kprobe"), ("kprobe-c-user", "floor-kprobe"), ("floor-function", None), ("functrace", "floor-function"),
+                 ("kprobe-c", "floor-kprobe"), ("kprobe-c-hist", "floor-kprobe"), ("kprobe-c-user", "floor-kprobe"), ("floor-function", None), ("functrace", "floor-function"),
                  ("functrace-c", "floor-function"), ("floor-pair", None), ("functrace-lat", "floor-pair"),
                  ("functrace-lat-user", "floor-pair")]:
     if c not in rows:

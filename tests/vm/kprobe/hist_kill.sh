@@ -1,5 +1,6 @@
 #!/bin/bash
-# A session with hist triggers killed with kill -9: the kernel will not
+# A session with hist triggers (or -c's traceoff:0 trigger on the hit-counter
+# path) killed with kill -9: the kernel will not
 # remove an instance that holds a trigger (rmdir: EBUSY, which the sweep
 # otherwise takes for "owner alive"). Its reaper clears the triggers and
 # removes everything within a second; with the reaper killed too,
@@ -11,17 +12,17 @@ set -euo pipefail
 [[ -e $TRACEFS/events/syscalls/sys_enter_clock_nanosleep/hist ]] || skip "no hist triggers (CONFIG_HIST_TRIGGERS)"
 snapshot_tracefs
 
-for mode in latency count; do
-	if [[ $mode == latency ]]; then
-		args=(--latency t:syscalls:sys_enter_clock_nanosleep)
-	else
-		args=(-c 't:syscalls:sys_enter_getppid')
-	fi
+for mode in latency count nhit; do
+	case $mode in
+	latency) args=(--latency t:syscalls:sys_enter_clock_nanosleep) ;;
+	count) args=(-c 't:syscalls:sys_enter_getppid') ;;
+	nhit) args=(-c "p:$KGETPPID") ;; # the hit counter's traceoff:0 trigger
+	esac
 	# kill -9 of the tool alone: its reaper.
 	kp_start o.txt "${args[@]}"
 	pid=$BG_PID
 	d=$(snoop_instance_of "$pid")
-	grep -q . "$d"/events/*/*/trigger 2>/dev/null || fail "$mode: no hist trigger in $d: the test sees nothing"
+	grep -q . "$d"/events/*/*/trigger 2>/dev/null || fail "$mode: no trigger in $d: the test sees nothing"
 	grep -qE "^snoop_[0-9a-f]+_${pid}_triggers([[:space:]]|$)" "$TRACEFS/synthetic_events" ||
 		fail "$mode: the session did not record its triggers"
 	snoop_reaper_of "$pid" >/dev/null || fail "$mode: no snoop-reaper for $pid"
