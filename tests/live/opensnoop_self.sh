@@ -17,7 +17,7 @@ N=20
 
 start_tool os "$OS" -j
 OS_PID=$BG_PID
-for i in $(seq 1 "$N"); do
+for _ in $(seq 1 "$N"); do
 	cat /etc/hostname >/dev/null
 done
 sleep 0.5
