@@ -248,8 +248,8 @@ int opensnoop_setup_dentry(struct opensnoop *x)
 				x->f_kn[c][k] = snoop_event_field(ev, f);
 			}
 		}
-	ret = opensnoop_filter(x, ev, NULL) < 0 ? -1 : 0;
-	x->kernel_paths = ret == 0;
+	ret = 0;
+	x->kernel_paths = true;
 out:
 	snoop_buf_free(&a);
 	return ret;

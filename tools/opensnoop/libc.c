@@ -36,11 +36,14 @@ static const struct libc_sym syms[] = {
 static void on_uprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_new(x, r->pid, r->ts);
+	struct open_entry *e;
 	const char *p = NULL;
 	size_t n = 0;
 	uint64_t ptr = 0;
 
+	if (r->pid == x->self)
+		return;
+	e = opensnoop_entry_new(x, r->pid, r->ts);
 	for (int i = 0; i < x->nup; i++) {
 		if (x->ev_up[i] == r->ev) {
 			p = snoop_field_str(r, x->f_up_path[i], &n);
@@ -116,11 +119,10 @@ int opensnoop_setup_libc(struct opensnoop *x)
 			x->ev_up[x->nup] = ev;
 			x->f_up_path[x->nup] = snoop_event_field(ev, "path");
 			x->f_up_ptr[x->nup] = snoop_event_field(ev, "ptr");
+			/* No filter: our own opens are dropped by on_uprobe(),
+			 * a PATTERN is matched in user space, where opens
+			 * without a libc path are dropped too. */
 			x->nup++;
-			/* Not our own opens; a PATTERN is matched in user space,
-			 * where opens without a libc path are dropped too. */
-			if (opensnoop_filter(x, ev, NULL) < 0)
-				goto fail;
 		}
 	}
 	for (int l = 0; l < nlibs; l++)

@@ -118,7 +118,7 @@ struct opensnoop {
 
 	struct proc_slot *procs;       /* TID -> UID from /proc, cached */
 	bool oom;                      /* memory ran out: stopped, exit status 1 */
-	bool notrace_self;             /* set_event_notrace_pid drops our records */
+	pid_t self;                    /* our records are dropped (probes.c) */
 	bool closing;                  /* --top's end: entries freed, not reported */
 
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
@@ -133,8 +133,6 @@ struct proc_slot {
 };
 
 int opensnoop_setup(struct opensnoop *x);
-/* An event's filter: cond (NULL: none) and never opensnoop's own records. */
-int opensnoop_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond);
 /* probes.c: report E, whose exit was not seen (unless -x, where the kernel
  * drops the successful exits). */
 void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e);

@@ -43,28 +43,15 @@
 static const char *const syscalls[4] = { "open", "creat", "openat", "openat2" };
 
 /*
- * Every event's filter: never our own thread, whose reads of /proc for
- * comm, UID and -F would otherwise be traced and feed themselves; then
- * cond, when given. Where the instance has set_event_notrace_pid (5.8+),
- * the kernel drops our own records by that list instead (written at the
- * end of the set-up), and an event without cond has no filter at all: a
- * filtered event is written to a per-CPU scratch record first and copied
- * into the ring buffer only if it passes, for every open of every task.
+ * opensnoop's own records (its reads of /proc and of the kernel's saved
+ * tables for comm, UID and -F: a few per task it meets) are dropped by the
+ * handlers (x->self), not in the kernel. A filter "common_pid != PID" made
+ * the kernel write every record of every task to a per-CPU scratch record
+ * first and copy it into the ring buffer only if it passed;
+ * set_event_notrace_pid costs nothing per record, but the instance's
+ * removal then clears its pid lists with RCU grace periods: about 85 ms
+ * more at the end on 6.18 (teardown 2.6x the kernel's minimum).
  */
-int opensnoop_filter(struct opensnoop *x, struct snoop_event *ev, const char *cond)
-{
-	char f[512];
-
-	if (x->notrace_self && !cond)
-		return 0;
-	if (x->notrace_self)
-		snprintf(f, sizeof(f), "%s", cond);
-	else if (cond)
-		snprintf(f, sizeof(f), "common_pid != %d && (%s)", (int)getpid(), cond);
-	else
-		snprintf(f, sizeof(f), "common_pid != %d", (int)getpid());
-	return snoop_event_filter(ev, f);
-}
 
 /* ---- the exit: every path ends here ---------------------------------- */
 
@@ -76,7 +63,7 @@ static void on_exit_tp(struct snoop_session *s, const struct snoop_record *r, vo
 	struct open_entry *e, none = { 0 };
 	struct open_event ev;
 
-	if (i < 0)
+	if (i < 0 || r->pid == x->self)
 		return;
 	ret = (long)snoop_field_s64(r, x->sc[i].ret);
 	/* An entry split from this exit by a loss is not trusted (see the
@@ -130,11 +117,14 @@ void opensnoop_report_no_exit(struct opensnoop *x, const struct open_entry *e)
 static void on_entry_kprobe(struct snoop_session *s, const struct snoop_record *r, void *ctx)
 {
 	struct opensnoop *x = ctx;
-	struct open_entry *e = opensnoop_entry_new(x, r->pid, r->ts);
+	struct open_entry *e;
 	const char *p, *c;
 	size_t n, cn;
 
 	(void)s;
+	if (r->pid == x->self)
+		return;
+	e = opensnoop_entry_new(x, r->pid, r->ts);
 	/* Fields not fetched (see setup_kprobe()) are not printed either. */
 	e->dfd = x->f_dfd ? (int)(int32_t)snoop_field_u64(r, x->f_dfd) : -100;
 	if (x->f_flags) {
@@ -287,9 +277,9 @@ static int setup_kprobe(struct opensnoop *x)
 		char filter[300];
 
 		snprintf(filter, sizeof(filter), "filename ~ \"%s\"", x->o->glob);
-		return opensnoop_filter(x, ev, filter);
+		return snoop_event_filter(ev, filter);
 	}
-	return opensnoop_filter(x, ev, NULL);
+	return 0;
 }
 
 /* ---- tracepoint fallback ---------------------------------------------- */
@@ -298,14 +288,15 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 {
 	struct opensnoop *x = ctx;
 	int i = snoop_syscall_of(x->sc, 4, r);
-	struct open_entry *e = opensnoop_entry_peek(x, r->pid);
+	struct open_entry *e;
 	uint64_t uptr = 0;
 	char *path = NULL;
 	size_t pathlen = 0;
 	struct snoop_task t;
 
-	if (i < 0)
+	if (i < 0 || r->pid == x->self)
 		return;
+	e = opensnoop_entry_peek(x, r->pid);
 	if (x->f_en_fname[i])
 		uptr = snoop_field_u64(r, x->f_en_fname[i]);
 	/* Keep a --libc path only when it was fetched for this very string
@@ -342,15 +333,6 @@ static void on_entry_tp(struct snoop_session *s, const struct snoop_record *r, v
 	memcpy(e->comm, t.comm, sizeof(e->comm));
 }
 
-static bool instance_has(struct opensnoop *x, const char *file)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/instances/%s/%s", snoop_session_tracing_dir(x->s),
-		 snoop_session_instance_name(x->s), file);
-	return access(path, F_OK) == 0;
-}
-
 int opensnoop_setup(struct opensnoop *x)
 {
 	const struct snoop_features *feat = snoop_session_features(x->s);
@@ -372,7 +354,7 @@ int opensnoop_setup(struct opensnoop *x)
 			   x->o->libc ? "; paths from uprobes on the C library (--libc)"
 				      : ": add --libc for paths of dynamically linked programs");
 
-	x->notrace_self = instance_has(x, "set_event_notrace_pid");
+	x->self = getpid();
 	/* Threads' processes and names, also for threads that are gone when
 	 * their opens are printed: the task cache follows fork, exec and
 	 * rename, and turns on the kernel's saved_tgids for the rest. */
@@ -401,7 +383,7 @@ int opensnoop_setup(struct opensnoop *x)
 		if (!sc->exit)
 			continue;
 		nexit++;
-		if (opensnoop_filter(x, sc->exit, x->o->failed ? "ret < 0" : NULL) < 0)
+		if (x->o->failed && snoop_event_filter(sc->exit, "ret < 0") < 0)
 			return -1;
 		if (!sc->enter)
 			continue;
@@ -411,20 +393,10 @@ int opensnoop_setup(struct opensnoop *x)
 			x->f_en_fname[i] = snoop_event_field(sc->enter, "pathname");
 		x->f_en_flags[i] = snoop_event_field(sc->enter, "flags");
 		x->f_en_mode[i] = snoop_event_field(sc->enter, "mode");
-		if (opensnoop_filter(x, sc->enter, NULL) < 0)
-			return -1;
 	}
 	if (!nexit) {
 		snoop_err(x->s, "no syscalls:sys_exit_open* tracepoints (CONFIG_FTRACE_SYSCALLS): cannot get results");
 		return -1;
-	}
-	if (x->notrace_self) {
-		/* Written once every event exists: each event file of the
-		 * instance then checks the list. */
-		char self[16];
-
-		snprintf(self, sizeof(self), "%d", (int)getpid());
-		return snoop_session_instance_write(x->s, "set_event_notrace_pid", self);
 	}
 	return 0;
 }

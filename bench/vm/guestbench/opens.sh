@@ -80,7 +80,7 @@ for c in ("alone", "opensnoop", "reference", "before", "alone-1cpu", "opensnoop-
     base = "alone-1cpu" if c.endswith("-1cpu") else "alone"
     per = [rows[c][i][0] / rows[base][i][0] for i in range(n)]
     rep, lost = median_round(rows[c])
-    print(f"| {c} | {med(per):.2f} | {' '.join(f'{p:.2f}' for p in per)} | {rep} | {lost} |")
+    print(f"| {c} | {med(per):.3f} | {' '.join(f'{p:.3f}' for p in per)} | {rep} | {lost} |")
 for sfx in ("", "-1cpu"):
     wins = sum(rows["opensnoop" + sfx][i][0] > rows["reference" + sfx][i][0] for i in range(n))
     print(f"opensnoop{sfx} ahead of reference{sfx} in {wins} of {n} rounds")
