@@ -167,6 +167,8 @@ static inline void snoop_json_key(struct snoop_json *j, const char *key)
 void snoop_json_put_str(struct snoop_buf *b, const void *s, size_t n); /* "..." or null */
 void snoop_json_put_i64(struct snoop_buf *b, int64_t v);
 void snoop_json_put_u64(struct snoop_buf *b, uint64_t v);
+/* A count of microseconds as seconds with 6 decimals ("12.000340"). */
+void snoop_json_put_micros(struct snoop_buf *b, uint64_t us);
 /* A literal (null, true, ...): inline, so a constant length is a few moves. */
 static inline void snoop_json_put_lit(struct snoop_buf *b, const char *lit, size_t n)
 {

@@ -67,6 +67,33 @@ static bool base_dir(pid_t tid, pid_t tgid, int dfd, char *out, size_t outlen)
 	return tgid != tid && proc_link(tgid, what, out, outlen);
 }
 
+/*
+ * -j's "flags_str" value. A program opens with the same few sets of flags
+ * again and again, so the last set's string is kept and copied: naming the
+ * flags in a buffer made and freed per line was a tenth of a -j line's
+ * instructions (bench/RESULTS.md, issue 21). The string is made of the
+ * flag names of flags.c's table, '|' and hex digits: plain ASCII that
+ * JSON escaping would leave as it is, so it is written directly.
+ */
+static void put_json_flags(struct opensnoop *x, struct snoop_buf *b, uint64_t flags)
+{
+	size_t mark = b->len;
+
+	if (x->json_flags_len && x->json_flags == flags) {
+		snoop_json_put_lit(b, x->json_flags_str, x->json_flags_len);
+		return;
+	}
+	snoop_buf_addc(b, '"');
+	opensnoop_flags_str(b, flags);
+	snoop_buf_addc(b, '"');
+	x->json_flags = flags;
+	x->json_flags_len = 0;
+	if (!snoop_buf_failed(b) && b->len - mark <= sizeof(x->json_flags_str)) {
+		x->json_flags_len = b->len - mark;
+		memcpy(x->json_flags_str, b->data + mark, x->json_flags_len);
+	}
+}
+
 void opensnoop_print_header(struct opensnoop *x)
 {
 	struct snoop_buf *b = snoop_session_out(x->s);
@@ -176,13 +203,9 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		else
 			snoop_json_null(&j, "dfd");
 		if (e->flags_known && e->pstatus != PATH_LOST) {
-			struct snoop_buf fs;
-
-			snoop_buf_init(&fs);
-			opensnoop_flags_str(&fs, flags);
 			snoop_json_uint(&j, "flags", flags);
-			snoop_json_str(&j, "flags_str", fs.data, fs.len);
-			snoop_buf_free(&fs);
+			snoop_json_key(&j, "flags_str");
+			put_json_flags(x, b, flags);
 		} else {
 			snoop_json_null(&j, "flags");
 			snoop_json_null(&j, "flags_str");
