@@ -17,22 +17,6 @@
 
 #include "execsnoop.h"
 
-static long proc_uid(pid_t pid)
-{
-	char path[64], *s, *p;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	s = snoop_read_file(path, NULL);
-	if (!s)
-		return -1;
-	p = strstr(s, "\nUid:");
-	if (p)
-		v = strtol(p + 5, NULL, 10);
-	free(s);
-	return v;
-}
-
 /* /proc/PID/comm without its newline; false when the process is gone. */
 static bool proc_comm(pid_t pid, char *buf, size_t size)
 {
@@ -675,7 +659,7 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 			l.uid = e->uid;
 			x->st.uid_kernel++;
 		} else {
-			l.uid = proc_uid(l.pid);
+			l.uid = snoop_proc_uid(l.pid);
 			l.uid >= 0 ? x->st.uid_proc++ : x->st.uid_unknown++;
 		}
 	}
