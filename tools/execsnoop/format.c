@@ -445,7 +445,7 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 			snoop_json_str(&j, "comm", l->task.comm, strlen(l->task.comm));
 		else
 			snoop_json_null(&j, "comm");
-		snoop_json_cstr(&j, "comm_source",
+		snoop_json_name(&j, "comm_source",
 				l->comm_checked ? "proc-checked" : snoop_task_src_name(l->task.comm_src));
 		if (e->filename)
 			snoop_json_str(&j, "filename", l->kname.data, l->kname.len);
@@ -461,12 +461,12 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 		snoop_json_array_end(&j);
 		snoop_json_bool(&j, "truncated", l->truncated);
 		snoop_json_bool(&j, "args_unreadable", l->unreadable);
-		snoop_json_cstr(&j, "args_source", src_names[asrc]);
-		snoop_json_cstr(&j, "filename_source", e->filename ? src_names[fsrc] : NULL);
+		snoop_json_name(&j, "args_source", src_names[asrc]);
+		snoop_json_name(&j, "filename_source", e->filename ? src_names[fsrc] : NULL);
 		snoop_json_int(&j, "ret", l->ret);
 		if (l->ret < 0) {
 			snoop_json_int(&j, "errno", -l->ret);
-			snoop_json_cstr(&j, "errno_name", errname);
+			snoop_json_name(&j, "errno_name", errname);
 		} else {
 			snoop_json_null(&j, "errno");
 			snoop_json_null(&j, "errno_name");

@@ -167,7 +167,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
-		snoop_json_cstr(&j, "type", "open");
+		snoop_json_name(&j, "type", "open");
 		snoop_session_json_time(x->s, &j, ev->ts);
 		snoop_session_json_cgroup(x->s, &j, ev->tid);
 		snoop_json_pid(&j, "pid", tgid);
@@ -181,7 +181,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		else
 			snoop_json_null(&j, "comm");
 		if (ev->syscall)
-			snoop_json_cstr(&j, "syscall", ev->syscall);
+			snoop_json_name(&j, "syscall", ev->syscall);
 		else
 			snoop_json_null(&j, "syscall");
 		if (ev->exited) {
@@ -193,7 +193,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		}
 		if (failed) {
 			snoop_json_int(&j, "errno", -ev->ret);
-			snoop_json_cstr(&j, "errno_name", errname);
+			snoop_json_name(&j, "errno_name", errname);
 		} else {
 			snoop_json_null(&j, "errno");
 			snoop_json_null(&j, "errno_name");
@@ -218,14 +218,14 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 			snoop_json_str(&j, "path", e->path, e->pathlen);
 		else
 			snoop_json_null(&j, "path");
-		snoop_json_cstr(&j, "path_status", pstatus_names[e->pstatus]);
+		snoop_json_name(&j, "path_status", pstatus_names[e->pstatus]);
 		if (o->full_path) {
 			if (e->pstatus == PATH_OK && !relative) {
 				snoop_json_str(&j, "full_path", e->path, e->pathlen);
-				snoop_json_cstr(&j, "full_path_source", "absolute");
+				snoop_json_name(&j, "full_path_source", "absolute");
 			} else if (kpath) {
 				snoop_json_str(&j, "full_path", e->kpath, e->kpathlen);
-				snoop_json_cstr(&j, "full_path_source", "kernel");
+				snoop_json_name(&j, "full_path_source", "kernel");
 			} else if (have_base) {
 				struct snoop_buf fp;
 
@@ -235,7 +235,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 					snoop_buf_addc(&fp, '/');
 				snoop_buf_add(&fp, e->path, e->pathlen);
 				snoop_json_str(&j, "full_path", fp.data, fp.len);
-				snoop_json_cstr(&j, "full_path_source", "proc");
+				snoop_json_name(&j, "full_path_source", "proc");
 				snoop_buf_free(&fp);
 			} else {
 				snoop_json_null(&j, "full_path");
