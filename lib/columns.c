@@ -112,14 +112,6 @@ void snoop_col_end(struct snoop_buf *b)
 	snoop_buf_addc(b, '\n');
 }
 
-void snoop_json_pid(struct snoop_json *j, const char *key, pid_t pid)
-{
-	if (pid > 0)
-		snoop_json_int(j, key, pid);
-	else
-		snoop_json_null(j, key);
-}
-
 void snoop_json_task(struct snoop_json *j, const struct snoop_task *t)
 {
 	snoop_json_pid(j, "pid", t->tgid_src ? t->tgid : 0);
