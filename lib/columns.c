@@ -112,24 +112,16 @@ void snoop_col_end(struct snoop_buf *b)
 	snoop_buf_addc(b, '\n');
 }
 
-void snoop_json_pid(struct snoop_json *j, const char *key, pid_t pid)
-{
-	if (pid > 0)
-		snoop_json_int(j, key, pid);
-	else
-		snoop_json_null(j, key);
-}
-
 void snoop_json_task(struct snoop_json *j, const struct snoop_task *t)
 {
 	snoop_json_pid(j, "pid", t->tgid_src ? t->tgid : 0);
-	snoop_json_cstr(j, "pid_source", snoop_task_src_name(t->tgid_src));
+	snoop_json_name(j, "pid_source", snoop_task_src_name(t->tgid_src));
 	snoop_json_pid(j, "tid", t->tid);
 	if (t->comm_src)
 		snoop_json_str(j, "comm", t->comm, strlen(t->comm));
 	else
 		snoop_json_null(j, "comm");
-	snoop_json_cstr(j, "comm_source", snoop_task_src_name(t->comm_src));
+	snoop_json_name(j, "comm_source", snoop_task_src_name(t->comm_src));
 }
 
 void snoop_json_cgroup(struct snoop_json *j, const struct snoop_task *t)
@@ -141,7 +133,7 @@ void snoop_json_cgroup(struct snoop_json *j, const struct snoop_task *t)
 		snoop_json_null(j, "cgroup");
 		snoop_json_null(j, "cgroup_id");
 	}
-	snoop_json_cstr(j, "cgroup_source", snoop_task_src_name(t->cgroup_src));
+	snoop_json_name(j, "cgroup_source", snoop_task_src_name(t->cgroup_src));
 }
 
 void snoop_json_ret(struct snoop_json *j, int64_t ret)
@@ -152,7 +144,7 @@ void snoop_json_ret(struct snoop_json *j, int64_t ret)
 		return;
 	}
 	snoop_json_int(j, "ret", ret);
-	snoop_json_cstr(j, "errno", ret < 0 && ret > -4096 ? snoop_errno_name((int)-ret) : NULL);
+	snoop_json_name(j, "errno", ret < 0 && ret > -4096 ? snoop_errno_name((int)-ret) : NULL);
 }
 
 void snoop_json_signal(struct snoop_json *j, int sig)
@@ -164,6 +156,6 @@ void snoop_json_signal(struct snoop_json *j, int sig)
 		snoop_json_null(j, "signum");
 		return;
 	}
-	snoop_json_cstr(j, "signal", snoop_signal_name(sig, buf));
+	snoop_json_name(j, "signal", snoop_signal_name(sig, buf));
 	snoop_json_int(j, "signum", sig);
 }

@@ -53,8 +53,15 @@ void snoop_col_end(struct snoop_buf *b);
 void snoop_json_task(struct snoop_json *j, const struct snoop_task *t);
 /* "cgroup", "cgroup_id", "cgroup_source" of a task. */
 void snoop_json_cgroup(struct snoop_json *j, const struct snoop_task *t);
-/* key: a PID, null when <= 0. */
-void snoop_json_pid(struct snoop_json *j, const char *key, pid_t pid);
+/* key: a PID, null when <= 0. Inline, so that a literal key's length is
+ * known where it is written (out of line, each call measured it). */
+static inline void snoop_json_pid(struct snoop_json *j, const char *key, pid_t pid)
+{
+	if (pid > 0)
+		snoop_json_int(j, key, pid);
+	else
+		snoop_json_null(j, key);
+}
 /* "ret" and "errno" (name, null on success or when unnamed). */
 void snoop_json_ret(struct snoop_json *j, int64_t ret);
 /* "signal" (name or null) and "signum". */

@@ -167,6 +167,8 @@ static inline void snoop_json_key(struct snoop_json *j, const char *key)
 void snoop_json_put_str(struct snoop_buf *b, const void *s, size_t n); /* "..." or null */
 void snoop_json_put_i64(struct snoop_buf *b, int64_t v);
 void snoop_json_put_u64(struct snoop_buf *b, uint64_t v);
+/* A count of microseconds as seconds with 6 decimals ("12.000340"). */
+void snoop_json_put_micros(struct snoop_buf *b, uint64_t us);
 /* A literal (null, true, ...): inline, so a constant length is a few moves. */
 static inline void snoop_json_put_lit(struct snoop_buf *b, const char *lit, size_t n)
 {
@@ -180,6 +182,34 @@ static inline void snoop_json_str(struct snoop_json *j, const char *key, const v
 {
 	snoop_json_key(j, key);
 	snoop_json_put_str(j->b, s, n);
+}
+
+/*
+ * A name from the program's own tables (a syscall, errno, flag, status or
+ * source name): ASCII that JSON needs no escape for, never bytes from the
+ * traced system, so it is copied between quotes as it is; NULL -> null.
+ * Escaping checked every byte of such constants, 4 a line in opensnoop -j,
+ * for nothing.
+ */
+static inline void snoop_json_name(struct snoop_json *j, const char *key, const char *s)
+{
+	struct snoop_buf *b = j->b;
+	size_t n;
+	char *p;
+
+	snoop_json_key(j, key);
+	if (!s) {
+		snoop_json_put_lit(b, "null", 4);
+		return;
+	}
+	n = __builtin_strlen(s);
+	if (!snoop_buf_reserve(b, n + 2))
+		return;
+	p = b->data + b->len;
+	*p++ = '"';
+	__builtin_memcpy(p, s, n);
+	p[n] = '"';
+	b->len += n + 2;
 }
 
 /* NULL -> null */

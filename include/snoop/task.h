@@ -105,6 +105,15 @@ bool snoop_tasks_get(struct snoop_tasks *t, pid_t tid, struct snoop_task *out);
 
 bool snoop_tasks_get_ppid(struct snoop_tasks *t, pid_t tid, struct snoop_task *out);
 
+/*
+ * The real UID of TID (the first number of the "Uid:" line of
+ * /proc/TID/status), -1 when the task is gone. Read late, like every /proc
+ * value (a zombie still has one). Cheap when the task is gone (kill(0)
+ * says so before any open) and one read(2) into the stack otherwise: it
+ * runs per line of execsnoop -j and opensnoop -j.
+ */
+long snoop_proc_uid(pid_t tid);
+
 /* Let snoop_tasks_get() fill the cgroup fields from c too (NULL: not). */
 struct snoop_cgroups;
 void snoop_tasks_set_cgroups(struct snoop_tasks *t, struct snoop_cgroups *c);

@@ -963,6 +963,30 @@ static void test_json_numbers(void **state)
 	}
 }
 
+/* Microseconds as seconds with 6 decimals, the leading zeros of the
+ * fraction kept, as printf's "%llu.%06llu" writes them. */
+static void test_json_micros(void **state)
+{
+	static const uint64_t us[] = { 0, 1, 9, 10, 99, 100, 999999, 1000000, 1000001,
+				       1234567, 4294967295ull, 4294967296000000ull, UINT64_MAX };
+	uint64_t seed = 0x5eed0004;
+	struct snoop_buf b;
+	char want[64];
+
+	(void)state;
+	snoop_buf_init(&b);
+	for (int i = 0; i < 10000; i++) {
+		uint64_t v = i < (int)(sizeof(us) / sizeof(us[0])) ? us[i] : rnd(&seed) >> (i % 64);
+
+		snoop_buf_reset(&b);
+		snoop_json_put_micros(&b, v);
+		snprintf(want, sizeof(want), "%" PRIu64 ".%06" PRIu64, v / 1000000, v % 1000000);
+		assert_int_equal(b.len, strlen(want));
+		assert_memory_equal(b.data, want, b.len);
+	}
+	snoop_buf_free(&b);
+}
+
 /* The word-at-a-time paths (plain runs of 8 bytes in the escapers and in
  * snoop_json_put_str) must agree with the byte path: a special byte at every
  * position of strings around the word size gives the same escape as the
@@ -1306,6 +1330,7 @@ int main(void)
 		cmocka_unit_test(test_shell_all_bytes),
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_json_numbers),
+		cmocka_unit_test(test_json_micros),
 		cmocka_unit_test(test_json_word_paths),
 		cmocka_unit_test(test_printf_like_libc),
 		cmocka_unit_test(test_json_double),

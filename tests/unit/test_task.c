@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <snoop/task.h>
@@ -180,11 +181,48 @@ static void test_task_fallbacks(void **state)
 	snoop_tasks_free(t);
 }
 
+/* The real UID from /proc: this process's, a zombie's (still in /proc),
+ * none for a reaped child or an impossible PID. */
+static void test_proc_uid(void **state)
+{
+	pid_t c;
+	int st;
+
+	(void)state;
+	assert_int_equal(snoop_proc_uid(getpid()), (long)getuid());
+	c = fork();
+	assert_true(c >= 0);
+	if (c == 0)
+		_exit(0);
+	/* a zombie until waited for: its status is still there */
+	for (int i = 0; i < 500; i++) {
+		char path[64], line[256];
+		FILE *f;
+		bool zombie = false;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)c);
+		f = fopen(path, "r");
+		if (f) {
+			zombie = fgets(line, sizeof(line), f) && strstr(line, ") Z ");
+			fclose(f);
+		}
+		if (zombie)
+			break;
+		usleep(2000);
+	}
+	assert_int_equal(snoop_proc_uid(c), (long)getuid());
+	assert_int_equal(waitpid(c, &st, 0), c);
+	assert_int_equal(snoop_proc_uid(c), -1);
+	assert_int_equal(snoop_proc_uid(0), -1);
+	assert_int_equal(snoop_proc_uid(-1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_task_events),
 		cmocka_unit_test(test_task_fallbacks),
+		cmocka_unit_test(test_proc_uid),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,22 +17,6 @@
 
 #include "execsnoop.h"
 
-static long proc_uid(pid_t pid)
-{
-	char path[64], *s, *p;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	s = snoop_read_file(path, NULL);
-	if (!s)
-		return -1;
-	p = strstr(s, "\nUid:");
-	if (p)
-		v = strtol(p + 5, NULL, 10);
-	free(s);
-	return v;
-}
-
 /* /proc/PID/comm without its newline; false when the process is gone. */
 static bool proc_comm(pid_t pid, char *buf, size_t size)
 {
@@ -461,7 +445,7 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 			snoop_json_str(&j, "comm", l->task.comm, strlen(l->task.comm));
 		else
 			snoop_json_null(&j, "comm");
-		snoop_json_cstr(&j, "comm_source",
+		snoop_json_name(&j, "comm_source",
 				l->comm_checked ? "proc-checked" : snoop_task_src_name(l->task.comm_src));
 		if (e->filename)
 			snoop_json_str(&j, "filename", l->kname.data, l->kname.len);
@@ -477,12 +461,12 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 		snoop_json_array_end(&j);
 		snoop_json_bool(&j, "truncated", l->truncated);
 		snoop_json_bool(&j, "args_unreadable", l->unreadable);
-		snoop_json_cstr(&j, "args_source", src_names[asrc]);
-		snoop_json_cstr(&j, "filename_source", e->filename ? src_names[fsrc] : NULL);
+		snoop_json_name(&j, "args_source", src_names[asrc]);
+		snoop_json_name(&j, "filename_source", e->filename ? src_names[fsrc] : NULL);
 		snoop_json_int(&j, "ret", l->ret);
 		if (l->ret < 0) {
 			snoop_json_int(&j, "errno", -l->ret);
-			snoop_json_cstr(&j, "errno_name", errname);
+			snoop_json_name(&j, "errno_name", errname);
 		} else {
 			snoop_json_null(&j, "errno");
 			snoop_json_null(&j, "errno_name");
@@ -678,7 +662,7 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 			l.uid = e->uid;
 			x->st.uid_kernel++;
 		} else {
-			l.uid = proc_uid(l.pid);
+			l.uid = snoop_proc_uid(l.pid);
 			l.uid >= 0 ? x->st.uid_proc++ : x->st.uid_unknown++;
 		}
 	}

@@ -67,6 +67,33 @@ static bool base_dir(pid_t tid, pid_t tgid, int dfd, char *out, size_t outlen)
 	return tgid != tid && proc_link(tgid, what, out, outlen);
 }
 
+/*
+ * -j's "flags_str" value. A program opens with the same few sets of flags
+ * again and again, so the last set's string is kept and copied: naming the
+ * flags in a buffer made and freed per line was a tenth of a -j line's
+ * instructions (bench/RESULTS.md, issue 21). The string is made of the
+ * flag names of flags.c's table, '|' and hex digits: plain ASCII that
+ * JSON escaping would leave as it is, so it is written directly.
+ */
+static void put_json_flags(struct opensnoop *x, struct snoop_buf *b, uint64_t flags)
+{
+	size_t mark = b->len;
+
+	if (x->json_flags_len && x->json_flags == flags) {
+		snoop_json_put_lit(b, x->json_flags_str, x->json_flags_len);
+		return;
+	}
+	snoop_buf_addc(b, '"');
+	opensnoop_flags_str(b, flags);
+	snoop_buf_addc(b, '"');
+	x->json_flags = flags;
+	x->json_flags_len = 0;
+	if (!snoop_buf_failed(b) && b->len - mark <= sizeof(x->json_flags_str)) {
+		x->json_flags_len = b->len - mark;
+		memcpy(x->json_flags_str, b->data + mark, x->json_flags_len);
+	}
+}
+
 void opensnoop_print_header(struct opensnoop *x)
 {
 	struct snoop_buf *b = snoop_session_out(x->s);
@@ -140,7 +167,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		struct snoop_json j;
 
 		snoop_json_begin(&j, b);
-		snoop_json_cstr(&j, "type", "open");
+		snoop_json_name(&j, "type", "open");
 		snoop_session_json_time(x->s, &j, ev->ts);
 		snoop_session_json_cgroup(x->s, &j, ev->tid);
 		snoop_json_pid(&j, "pid", tgid);
@@ -154,7 +181,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		else
 			snoop_json_null(&j, "comm");
 		if (ev->syscall)
-			snoop_json_cstr(&j, "syscall", ev->syscall);
+			snoop_json_name(&j, "syscall", ev->syscall);
 		else
 			snoop_json_null(&j, "syscall");
 		if (ev->exited) {
@@ -166,7 +193,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		}
 		if (failed) {
 			snoop_json_int(&j, "errno", -ev->ret);
-			snoop_json_cstr(&j, "errno_name", errname);
+			snoop_json_name(&j, "errno_name", errname);
 		} else {
 			snoop_json_null(&j, "errno");
 			snoop_json_null(&j, "errno_name");
@@ -176,13 +203,9 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		else
 			snoop_json_null(&j, "dfd");
 		if (e->flags_known && e->pstatus != PATH_LOST) {
-			struct snoop_buf fs;
-
-			snoop_buf_init(&fs);
-			opensnoop_flags_str(&fs, flags);
 			snoop_json_uint(&j, "flags", flags);
-			snoop_json_str(&j, "flags_str", fs.data, fs.len);
-			snoop_buf_free(&fs);
+			snoop_json_key(&j, "flags_str");
+			put_json_flags(x, b, flags);
 		} else {
 			snoop_json_null(&j, "flags");
 			snoop_json_null(&j, "flags_str");
@@ -195,14 +218,14 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 			snoop_json_str(&j, "path", e->path, e->pathlen);
 		else
 			snoop_json_null(&j, "path");
-		snoop_json_cstr(&j, "path_status", pstatus_names[e->pstatus]);
+		snoop_json_name(&j, "path_status", pstatus_names[e->pstatus]);
 		if (o->full_path) {
 			if (e->pstatus == PATH_OK && !relative) {
 				snoop_json_str(&j, "full_path", e->path, e->pathlen);
-				snoop_json_cstr(&j, "full_path_source", "absolute");
+				snoop_json_name(&j, "full_path_source", "absolute");
 			} else if (kpath) {
 				snoop_json_str(&j, "full_path", e->kpath, e->kpathlen);
-				snoop_json_cstr(&j, "full_path_source", "kernel");
+				snoop_json_name(&j, "full_path_source", "kernel");
 			} else if (have_base) {
 				struct snoop_buf fp;
 
@@ -212,7 +235,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 					snoop_buf_addc(&fp, '/');
 				snoop_buf_add(&fp, e->path, e->pathlen);
 				snoop_json_str(&j, "full_path", fp.data, fp.len);
-				snoop_json_cstr(&j, "full_path_source", "proc");
+				snoop_json_name(&j, "full_path_source", "proc");
 				snoop_buf_free(&fp);
 			} else {
 				snoop_json_null(&j, "full_path");

@@ -124,6 +124,11 @@ struct opensnoop {
 	uint64_t printed, entry_missing, entry_evicted, stale_dropped, filtered, exit_missing;
 
 	struct snoop_buf top_key;
+	/* -j: the last flags value and its "flags_str" as written, quotes
+	 * included (format.c); len 0: none yet, or too long to keep. */
+	uint64_t json_flags;
+	size_t json_flags_len;
+	char json_flags_str[192];
 };
 
 struct proc_slot {

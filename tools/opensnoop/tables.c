@@ -151,7 +151,6 @@ static long proc_uid(struct opensnoop *x, pid_t tid)
 {
 	uint64_t now = snoop_now_ns(CLOCK_MONOTONIC);
 	struct proc_slot *p;
-	char path[64], *s, *l;
 
 	if (!x->procs && !(x->procs = calloc(PROC_SLOTS, sizeof(*x->procs)))) {
 		opensnoop_dup(x, NULL, 0); /* says it, stops the run */
@@ -162,14 +161,7 @@ static long proc_uid(struct opensnoop *x, pid_t tid)
 		return p->uid;
 	p->tid = tid;
 	p->when = now;
-	p->uid = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	s = snoop_read_file(path, NULL);
-	if (!s)
-		return p->uid;
-	if ((l = strstr(s, "\nUid:")))
-		p->uid = strtol(l + 5, NULL, 10);
-	free(s);
+	p->uid = snoop_proc_uid(tid);
 	return p->uid;
 }
 
