@@ -66,6 +66,7 @@ print("| workload | config | rate/s | vs alone | vs floor | rate per workload CP
       "| generated → reported (median) | lost (median, worst; lossless runs) "
       "| tool CPU s per M events | net of start/stop | peak RSS MiB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|")
+netcpu = {}
 for w in ("open", "exec", "kcall"):
     if not runs[(w, "alone")]:
         continue
@@ -97,9 +98,16 @@ for w in ("open", "exec", "kcall"):
             net = med([max(0.0, d["cpu_s"] - idle) / d["lines"] * 1e6 for d in rs if d["lines"]])
             rss = max(d["rss_kb"] for d in rs) / 1024
             row += [f"{gen:,.0f} → {rep:,.0f}", f"{med(lost):,.0f}, {max(lost):,}; {lossless}/{len(rs)}",
-                    f"{cpu:.2f}", f"{net:.2f}", f"{rss:.1f}"]
+                    f"{cpu:.3f}", f"{net:.3f}", f"{rss:.1f}"]
+            netcpu[(w, c)] = net
         print("| " + " | ".join(row) + " |")
 
+print()
+# Issue 21's ratio: -j's tool CPU per event over text's, net of start/stop.
+ratios = [f"{tool_label[w]} -j {netcpu[(w, 'json')] / netcpu[(w, 'text')]:.2f}x text"
+          for w in ("open", "exec", "kcall") if netcpu.get((w, "text")) and (w, "json") in netcpu]
+if ratios:
+    print("JSON against text, tool CPU per event net of start/stop (medians): " + "; ".join(ratios) + ".")
 print()
 print("rate: the workload's own ops/s (wall clock). rate per workload CPU-s: ops over the workload's "
       "user+system time (children included), which keeps the in-kernel cost of tracing and drops the "
