@@ -100,6 +100,12 @@ int kp_hist_collect(struct kp *kp)
 	abort();
 }
 
+int kp_nhit_collect(struct kp *kp)
+{
+	(void)kp;
+	abort();
+}
+
 void kp_stacks_print(struct kp *kp)
 {
 	(void)kp;
