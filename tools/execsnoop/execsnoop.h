@@ -134,6 +134,7 @@ struct exec_line {
 	bool held;
 	uint64_t ts;
 	long ret, uid;             /* uid -1: unknown */
+	bool uid_late;             /* uid read from /proc after the fact */
 	pid_t pid, ppid;
 	int nargs;
 	bool truncated, unreadable;

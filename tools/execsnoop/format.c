@@ -381,6 +381,13 @@ static bool maybe_interpreted(const struct exec_entry *e, int nargs)
 	return !e->filename;
 }
 
+/* "1000*": a UID read late. */
+static const char *uid_mark(char *buf, size_t n, long uid)
+{
+	snprintf(buf, n, "%ld*", uid);
+	return buf;
+}
+
 /* Print one resolved exec: its line, or its row with --top. */
 static void print_line(struct execsnoop *x, struct exec_line *l)
 {
@@ -391,6 +398,7 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 	const char *errname = l->ret < 0 ? snoop_errno_name((int)-l->ret) : NULL;
 	int nargs = l->nargs;
 	enum exec_src asrc, fsrc;
+	char uidbuf[24];
 	bool late;
 
 	if (!snoop_session_count_event(x->s))
@@ -441,6 +449,7 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 			snoop_json_int(&j, "uid", l->uid);
 		else
 			snoop_json_null(&j, "uid");
+		snoop_json_name(&j, "uid_source", l->uid < 0 ? NULL : l->uid_late ? "proc" : "kernel");
 		if (l->task.comm_src)
 			snoop_json_str(&j, "comm", l->task.comm, strlen(l->task.comm));
 		else
@@ -478,7 +487,11 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 	snoop_session_put_time(x->s, b, l->ts);
 	snoop_session_put_task_cgroup(x->s, b, &l->task);
 	if (o->show_uid) {
-		if (l->uid >= 0)
+		/* Read from /proc after the fact: a setuid() since then would
+		 * show (no record says), so marked. */
+		if (l->uid >= 0 && l->uid_late)
+			snoop_buf_printf(b, "%-7s ", uid_mark(uidbuf, sizeof(uidbuf), l->uid));
+		else if (l->uid >= 0)
 			snoop_buf_printf(b, "%-7ld ", l->uid);
 		else
 			snoop_buf_printf(b, "%-7s ", "?");
@@ -663,6 +676,7 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 			x->st.uid_kernel++;
 		} else {
 			l.uid = snoop_proc_uid(l.pid);
+			l.uid_late = true;
 			l.uid >= 0 ? x->st.uid_proc++ : x->st.uid_unknown++;
 		}
 	}
