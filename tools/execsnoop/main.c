@@ -22,7 +22,7 @@ static const char doc[] =
 	"Filtered in the kernel: -p, -L. Filtered in execsnoop: -P, -n (an extended regex on "
 	"the new command name), -l, -u: they need the parent, the new name, the whole argument "
 	"line or the credentials. The UID of a successful exec comes from the kernel where its "
-	"BTF says where struct cred keeps it; otherwise from /proc, and -u then skips a process "
+	"BTF says where struct cred keeps it; otherwise from /proc, marked '*' (-U), and -u then skips a process "
 	"gone before it was read (a count on stderr at the end says how many).\n"
 	"\n"
 	"Arguments the kernel could not read at the syscall (not yet in memory, or longer than "

@@ -82,7 +82,7 @@ static const struct argp_option options[] = {
 	  "Count hits per probe instead of a line per hit, in the kernel: plain p:, r: (and from 6.12 u:) probes by its hit counter "
 	  "(every hit, kprobe's own too), the rest with hist triggers where it has them (kprobe's own hits left out)",
 	  0 },
-	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with -c per cgroup too (in user space); "
+	{ "by", OPT_BY, "KEY", 0, "With -c, --hist or --latency: per comm or pid too; with -c per cgroup too (in user space; -c -C is the same); "
 	  "with --top also per value of a FIELD", 0 },
 	{ "hist", OPT_HIST, "FIELD", 0,
 	  "A log2 histogram of a numeric FIELD per probe (per comm or pid with --by), printed at the end "
