@@ -24,6 +24,28 @@ void snoop_col_pid(struct snoop_buf *b, pid_t pid, int width)
 	pad(b, mark, width);
 }
 
+void snoop_col_uid(struct snoop_buf *b, long uid, bool late, int width)
+{
+	size_t mark = b->len;
+
+	if (uid >= 0)
+		snoop_buf_printf(b, late ? "%ld*" : "%ld", uid);
+	else
+		snoop_buf_addc(b, '?');
+	pad(b, mark, width);
+}
+
+void snoop_json_uid(struct snoop_json *j, long uid, bool late)
+{
+	if (uid >= 0) {
+		snoop_json_int(j, "uid", uid);
+		snoop_json_name(j, "uid_source", late ? "proc" : "kernel");
+	} else {
+		snoop_json_null(j, "uid");
+		snoop_json_null(j, "uid_source");
+	}
+}
+
 void snoop_col_comm(struct snoop_buf *b, const struct snoop_task *t, int width)
 {
 	size_t mark = b->len;

@@ -1037,6 +1037,8 @@ void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending 
 void snoop_session_report_loss(struct snoop_session *s, int cpu, int64_t count, uint64_t ts, bool final)
 {
 	s->loss_seq++;
+	if (s->tasks)
+		snoop_tasks_lost(s->tasks);
 	if (count > 0) {
 		s->lost += (uint64_t)count;
 		for (int i = 0; i < s->reader.ncpus; i++)
@@ -1644,6 +1646,8 @@ struct snoop_tasks *snoop_session_tasks(struct snoop_session *s, unsigned int fo
 		    s->failed)
 			return NULL;
 	}
+	if ((follow & SNOOP_TASKS_UID) && snoop_tasks_follow_setuid(s->tasks, s) < 0)
+		return NULL;
 	/* The kernel then keeps TID -> TGID of every task it records in
 	 * saved_tgids (a global table; the option is the instance's). */
 	if (follow & SNOOP_TASKS_SAVED) {

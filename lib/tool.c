@@ -60,6 +60,9 @@ static void verbose_stats(const struct snoop_tool *tool, struct snoop_tool_args 
 			   "/proc (late): %llu, unknown: %llu",
 			   (unsigned long long)ts.from_event, (unsigned long long)ts.from_saved,
 			   (unsigned long long)ts.from_proc, (unsigned long long)ts.unknown);
+		if (ts.uid_proc_reads)
+			snoop_errx(tool->name, "UIDs read from /proc: %llu (late: marked)",
+				   (unsigned long long)ts.uid_proc_reads);
 	}
 	snoop_errx(tool->name, "events: %llu, lost: %llu", (unsigned long long)snoop_session_events(args->s),
 		   (unsigned long long)snoop_session_lost(args->s));

@@ -33,6 +33,9 @@
 #define SNOOP_SIG_UNKNOWN (-1)
 
 void snoop_col_pid(struct snoop_buf *b, pid_t pid, int width);
+/* A real UID: "?" when unknown (< 0), "1000*" when read from /proc after
+ * the event (late: a setuid() in between would not show), else "1000". */
+void snoop_col_uid(struct snoop_buf *b, long uid, bool late, int width);
 void snoop_col_comm(struct snoop_buf *b, const struct snoop_task *t, int width);
 /* ret: a syscall's return value (negative errno on failure). */
 void snoop_col_ret(struct snoop_buf *b, int64_t ret, int width);
@@ -62,6 +65,9 @@ static inline void snoop_json_pid(struct snoop_json *j, const char *key, pid_t p
 	else
 		snoop_json_null(j, key);
 }
+/* "uid" and "uid_source": "kernel" (the event's own), "proc" (late), or
+ * null and null when unknown. */
+void snoop_json_uid(struct snoop_json *j, long uid, bool late);
 /* "ret" and "errno" (name, null on success or when unnamed). */
 void snoop_json_ret(struct snoop_json *j, int64_t ret);
 /* "signal" (name or null) and "signum". */

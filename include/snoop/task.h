@@ -108,11 +108,33 @@ bool snoop_tasks_get_ppid(struct snoop_tasks *t, pid_t tid, struct snoop_task *o
 /*
  * The real UID of TID (the first number of the "Uid:" line of
  * /proc/TID/status), -1 when the task is gone. Read late, like every /proc
- * value (a zombie still has one). Cheap when the task is gone (kill(0)
- * says so before any open) and one read(2) into the stack otherwise: it
- * runs per line of execsnoop -j and opensnoop -j.
+ * value (a zombie still has one); one read(2) into the stack.
  */
 long snoop_proc_uid(pid_t tid);
+
+/*
+ * The real UID of TID (or, when the thread is gone, of its process TGID;
+ * 0: not known), -1 when unknown. Every value comes from /proc, so it is
+ * printed marked, but when the cache follows UIDs (SNOOP_TASKS_UID) it is
+ * read once per task that was there before the trace, not once per line:
+ * a task the trace saw created has its creator's UID (a fork copies the
+ * credentials, and an exec keeps the real UID, set-user-ID or not), until
+ * it calls setuid(), setreuid() or setresuid(), after which its own
+ * /proc is read again. A loss of records forgets every UID kept (they may
+ * have hidden such a call). Not seen: the 32-bit compat calls, which the
+ * syscall tracepoints do not show. Without SNOOP_TASKS_UID, every call
+ * reads /proc.
+ *
+ * The cache must then be told of every fork (SNOOP_TASKS_FORK, or the
+ * tool's own snoop_tasks_on_newtask()) and exec.
+ */
+long snoop_tasks_get_uid(struct snoop_tasks *t, pid_t tid, pid_t tgid);
+/* For tests, and snoop_session_tasks(): keep UIDs, told of every change
+ * by snoop_tasks_setuid() (a set*uid() call of TID that returned 0) and
+ * snoop_tasks_lost() (records were lost). */
+void snoop_tasks_follow_uid(struct snoop_tasks *t);
+void snoop_tasks_setuid(struct snoop_tasks *t, pid_t tid);
+void snoop_tasks_lost(struct snoop_tasks *t);
 
 /* Let snoop_tasks_get() fill the cgroup fields from c too (NULL: not). */
 struct snoop_cgroups;
@@ -120,6 +142,7 @@ void snoop_tasks_set_cgroups(struct snoop_tasks *t, struct snoop_cgroups *c);
 
 struct snoop_tasks_stats {
 	uint64_t from_event, from_saved, from_proc, unknown; /* comm lookups by source */
+	uint64_t uid_proc_reads;                             /* /proc reads for a UID */
 };
 void snoop_tasks_get_stats(const struct snoop_tasks *t, struct snoop_tasks_stats *st);
 
@@ -131,6 +154,10 @@ enum snoop_tasks_follow {
 	SNOOP_TASKS_RENAME = 1 << 2, /* record task:task_rename */
 	SNOOP_TASKS_SAVED = 1 << 3,  /* options/record-tgid on in the instance */
 	SNOOP_TASKS_ALL = 0xf,
+	/* Keep real UIDs (snoop_tasks_get_uid()): record the exits of
+	 * setuid(), setreuid() and setresuid(). Skipped, and every UID read
+	 * from /proc, when the kernel has no syscall tracepoints. */
+	SNOOP_TASKS_UID = 1 << 4,
 };
 
 /*
@@ -145,5 +172,7 @@ struct snoop_tasks *snoop_session_tasks(struct snoop_session *s, unsigned int fo
 void snoop_tasks_on_newtask(struct snoop_tasks *t, const struct snoop_record *r);
 void snoop_tasks_on_exec(struct snoop_tasks *t, const struct snoop_record *r);
 void snoop_tasks_on_rename(struct snoop_tasks *t, const struct snoop_record *r);
+/* SNOOP_TASKS_UID's events (snoop_session_tasks() calls it). */
+int snoop_tasks_follow_setuid(struct snoop_tasks *t, struct snoop_session *s);
 
 #endif

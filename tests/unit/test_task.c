@@ -217,12 +217,85 @@ static void test_proc_uid(void **state)
 	assert_int_equal(snoop_proc_uid(-1), -1);
 }
 
+static void fake_uid(int tid, int uid)
+{
+	char dir[256], status[160];
+
+	snprintf(dir, sizeof(dir), "%s/%d", proc, tid);
+	mkdir(dir, 0755);
+	snprintf(status, sizeof(status), "Name:\tx\nTgid:\t%d\nPid:\t%d\nUid:\t%d\t%d\t%d\t%d\n", tid, tid, uid,
+		 uid, uid, uid);
+	put(dir, "status", status);
+}
+
+static uint64_t uid_reads(struct snoop_tasks *t)
+{
+	struct snoop_tasks_stats st;
+
+	snoop_tasks_get_stats(t, &st);
+	return st.uid_proc_reads;
+}
+
+/* The UID cache: a fork copies the creator's, an exec keeps it, a
+ * set*uid() forgets it, a loss forgets all; /proc says what is forgotten. */
+static void test_uid_cache(void **state)
+{
+	struct snoop_tasks *t = snoop_tasks_new(64, proc, NULL);
+	struct snoop_tasks *plain = snoop_tasks_new(64, proc, NULL);
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(plain);
+	snoop_tasks_follow_uid(t);
+	fake_uid(500, 1000);
+	/* A child of 500: 500 read once, the child not at all. */
+	snoop_tasks_fork(t, 500, 501, false, "a", 1);
+	assert_int_equal(uid_reads(t), 1);
+	fake_uid(501, 7); /* what /proc would say now: not asked */
+	assert_int_equal(snoop_tasks_get_uid(t, 501, 0), 1000);
+	snoop_tasks_fork(t, 500, 502, false, "b", 1);
+	snoop_tasks_fork(t, 502, 503, true, "c", 1);
+	snoop_tasks_exec(t, 503, 503, "/bin/true", 9);
+	assert_int_equal(snoop_tasks_get_uid(t, 503, 502), 1000);
+	assert_int_equal(uid_reads(t), 1);
+	/* A thread that execs takes the leader's TID and keeps its own UID:
+	 * here one it changed alone (a raw setresuid), so /proc says. */
+	fake_uid(502, 1000);
+	snoop_tasks_setuid(t, 503);
+	snoop_tasks_exec(t, 502, 503, "/bin/sh", 7);
+	fake_uid(502, 42);
+	assert_int_equal(snoop_tasks_get_uid(t, 502, 0), 42);
+	assert_int_equal(uid_reads(t), 2);
+	/* set*uid(): the task's own /proc again, and its later children get it. */
+	snoop_tasks_setuid(t, 500);
+	fake_uid(500, 65534);
+	assert_int_equal(snoop_tasks_get_uid(t, 500, 0), 65534);
+	snoop_tasks_fork(t, 500, 504, false, "d", 1);
+	assert_int_equal(snoop_tasks_get_uid(t, 504, 0), 65534);
+	assert_int_equal(snoop_tasks_get_uid(t, 501, 0), 1000); /* forked before: kept */
+	assert_int_equal(uid_reads(t), 3);
+	/* A loss: everything read again. */
+	snoop_tasks_lost(t);
+	assert_int_equal(snoop_tasks_get_uid(t, 501, 0), 7);
+	assert_int_equal(uid_reads(t), 4);
+	/* Unknown: no /proc entry, and the thread's process asked instead. */
+	assert_int_equal(snoop_tasks_get_uid(t, 599, 0), -1);
+	assert_int_equal(snoop_tasks_get_uid(t, 599, 500), 65534);
+	/* Not following: /proc at every call. */
+	assert_int_equal(snoop_tasks_get_uid(plain, 500, 0), 65534);
+	assert_int_equal(snoop_tasks_get_uid(plain, 500, 0), 65534);
+	assert_int_equal(uid_reads(plain), 2);
+	snoop_tasks_free(t);
+	snoop_tasks_free(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_task_events),
 		cmocka_unit_test(test_task_fallbacks),
 		cmocka_unit_test(test_proc_uid),
+		cmocka_unit_test(test_uid_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

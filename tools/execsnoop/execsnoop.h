@@ -192,6 +192,12 @@ struct execsnoop {
 	int top_pid, top_ppid, top_fails;   /* the table's column indexes */
 };
 
+/* A UID is printed or matched (JSON always has one). */
+static inline bool execsnoop_need_uid(const struct execsnoop *x)
+{
+	return x->o->has_uid || x->o->show_uid || x->a.common.json;
+}
+
 /* The skeleton's declare step: the events and probes. */
 int execsnoop_setup(struct snoop_session *s, void *ctx);
 /* A copy of n bytes and a NUL; NULL when memory ran out (the session then

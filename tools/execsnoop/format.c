@@ -381,13 +381,6 @@ static bool maybe_interpreted(const struct exec_entry *e, int nargs)
 	return !e->filename;
 }
 
-/* "1000*": a UID read late. */
-static const char *uid_mark(char *buf, size_t n, long uid)
-{
-	snprintf(buf, n, "%ld*", uid);
-	return buf;
-}
-
 /* Print one resolved exec: its line, or its row with --top. */
 static void print_line(struct execsnoop *x, struct exec_line *l)
 {
@@ -398,7 +391,6 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 	const char *errname = l->ret < 0 ? snoop_errno_name((int)-l->ret) : NULL;
 	int nargs = l->nargs;
 	enum exec_src asrc, fsrc;
-	char uidbuf[24];
 	bool late;
 
 	if (!snoop_session_count_event(x->s))
@@ -445,11 +437,7 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 		snoop_session_json_task_cgroup(x->s, &j, &l->task);
 		snoop_json_int(&j, "pid", l->pid);
 		snoop_json_int(&j, "ppid", l->ppid);
-		if (l->uid >= 0)
-			snoop_json_int(&j, "uid", l->uid);
-		else
-			snoop_json_null(&j, "uid");
-		snoop_json_name(&j, "uid_source", l->uid < 0 ? NULL : l->uid_late ? "proc" : "kernel");
+		snoop_json_uid(&j, l->uid, l->uid_late);
 		if (l->task.comm_src)
 			snoop_json_str(&j, "comm", l->task.comm, strlen(l->task.comm));
 		else
@@ -486,16 +474,8 @@ static void print_line(struct execsnoop *x, struct exec_line *l)
 
 	snoop_session_put_time(x->s, b, l->ts);
 	snoop_session_put_task_cgroup(x->s, b, &l->task);
-	if (o->show_uid) {
-		/* Read from /proc after the fact: a setuid() since then would
-		 * show (no record says), so marked. */
-		if (l->uid >= 0 && l->uid_late)
-			snoop_buf_printf(b, "%-7s ", uid_mark(uidbuf, sizeof(uidbuf), l->uid));
-		else if (l->uid >= 0)
-			snoop_buf_printf(b, "%-7ld ", l->uid);
-		else
-			snoop_buf_printf(b, "%-7s ", "?");
-	}
+	if (o->show_uid)
+		snoop_col_uid(b, l->uid, l->uid_late, 7);
 	snoop_col_comm(b, &l->task, 16);
 	snoop_col_pid(b, l->pid, 7);
 	snoop_col_pid(b, l->ppid, 7);
@@ -670,12 +650,12 @@ void execsnoop_emit(struct execsnoop *x, const struct snoop_record *r, struct ex
 	l.ppid = execsnoop_ppid(x, l.pid);
 	if (o->ppid && l.ppid != o->ppid)
 		return;
-	if (o->has_uid || o->show_uid || x->a.common.json) {
+	if (execsnoop_need_uid(x)) {
 		if (e->have_uid) {
 			l.uid = e->uid;
 			x->st.uid_kernel++;
 		} else {
-			l.uid = snoop_proc_uid(l.pid);
+			l.uid = snoop_tasks_get_uid(x->tasks, l.pid, 0);
 			l.uid_late = true;
 			l.uid >= 0 ? x->st.uid_proc++ : x->st.uid_unknown++;
 		}

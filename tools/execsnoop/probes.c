@@ -586,7 +586,6 @@ static int setup_creds_probe(struct execsnoop *x, const struct arch_regs *a)
 	char args[64];
 	struct snoop_event *ev;
 
-	x->uid_off = execsnoop_cred_uid_offset();
 	if (x->uid_off >= 0)
 		snprintf(args, sizeof(args), "comm=$comm uid=+%d(%s):u32", x->uid_off, a->reg0);
 	else
@@ -932,8 +931,14 @@ int execsnoop_setup(struct snoop_session *s, void *ctx)
 	}
 	/* PPID: the task cache follows forks (its own handler, below), so that
 	 * it is right even for processes gone by the time their line is
-	 * printed; sched_process_exec feeds it on the fallback path. */
-	x->tasks = snoop_session_tasks(s, SNOOP_TASKS_SAVED);
+	 * printed; sched_process_exec feeds it on the fallback path. The UID
+	 * comes from the kernel with the kprobe path (commit_creds(), when
+	 * BTF says where struct cred keeps it), else from /proc: the cache
+	 * then keeps it, so that it is read once per process that was there
+	 * before the trace, not per exec. */
+	if (x->kprobes)
+		x->uid_off = execsnoop_cred_uid_offset();
+	x->tasks = snoop_session_tasks(s, SNOOP_TASKS_SAVED | (execsnoop_need_uid(x) && x->uid_off < 0 ? SNOOP_TASKS_UID : 0));
 	ev = x->tasks ? snoop_session_tracepoint(s, "task", "task_newtask", on_newtask, x) : NULL;
 	if (!ev)
 		return -1;

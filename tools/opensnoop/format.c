@@ -138,7 +138,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 	snoop_tasks_get(x->tasks, ev->tid, &t);
 	tgid = t.tgid;
 	if (o->has_uid || o->show_uid || x->a.common.json)
-		uid = opensnoop_uid(x, ev->tid, tgid);
+		uid = snoop_tasks_get_uid(x->tasks, ev->tid, tgid);
 	if (o->has_uid && uid != (long)o->uid) {
 		x->filtered++;
 		return;
@@ -172,10 +172,7 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 		snoop_session_json_cgroup(x->s, &j, ev->tid);
 		snoop_json_pid(&j, "pid", tgid);
 		snoop_json_pid(&j, "tid", ev->tid);
-		if (uid >= 0)
-			snoop_json_int(&j, "uid", uid);
-		else
-			snoop_json_null(&j, "uid");
+		snoop_json_uid(&j, uid, true);
 		if (comm[0])
 			snoop_json_str(&j, "comm", comm, strlen(comm));
 		else
@@ -248,12 +245,9 @@ void opensnoop_emit(struct opensnoop *x, const struct open_event *ev)
 
 	snoop_session_put_time(x->s, b, ev->ts);
 	snoop_session_put_cgroup(x->s, b, ev->tid);
-	if (o->show_uid) {
-		if (uid >= 0)
-			snoop_buf_printf(b, "%-6ld ", uid);
-		else
-			snoop_buf_printf(b, "%-6s ", "?");
-	}
+	/* No open record carries the UID: every one is from /proc. */
+	if (o->show_uid)
+		snoop_col_uid(b, uid, true, 6);
 	snoop_col_pid(b, tgid, 7);
 	snoop_col_pid(b, ev->tid, 7);
 	{

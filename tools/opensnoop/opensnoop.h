@@ -86,7 +86,6 @@ void opensnoop_entry_drop(void *ctx, void *entry, enum snoop_pair_drop why);
 void opensnoop_entry_free(struct open_entry *e);
 /* The path a probe fetched (p NULL: the kernel could not read it). */
 void opensnoop_entry_path(struct opensnoop *x, struct open_entry *e, const char *p, size_t n);
-long opensnoop_uid(struct opensnoop *x, pid_t tid, pid_t tgid);
 
 struct opensnoop {
 	struct snoop_tool_args a;      /* shared options, session, --top table, pairs */
@@ -116,7 +115,6 @@ struct opensnoop {
 	struct tep_format_field *f_up_path[8], *f_up_ptr[8];
 	int nup;
 
-	struct proc_slot *procs;       /* TID -> UID from /proc, cached */
 	bool oom;                      /* memory ran out: stopped, exit status 1 */
 	pid_t self;                    /* our records are dropped (probes.c) */
 	bool closing;                  /* --top's end: entries freed, not reported */
@@ -131,11 +129,11 @@ struct opensnoop {
 	char json_flags_str[192];
 };
 
-struct proc_slot {
-	pid_t tid;
-	long uid;
-	uint64_t when;  /* CLOCK_MONOTONIC ns of the read */
-};
+/* A UID is printed or matched: the task cache keeps UIDs. */
+static inline bool opensnoop_need_uid(const struct opensnoop *x)
+{
+	return x->o->has_uid || x->o->show_uid || x->a.common.json;
+}
 
 int opensnoop_setup(struct opensnoop *x);
 /* probes.c: report E, whose exit was not seen (unless -x, where the kernel

@@ -9,19 +9,16 @@
  *    reported, without a result: opensnoop_entry_drop().
  *  - a thread's process and name: the session's task cache (snoop/task.h),
  *    which follows fork, exec and rename in the kernel's own records.
- *  - TID -> UID, read from /proc (no event carries it), cached for a second.
+ *  - a thread's UID: the task cache too (read from /proc, no event carries
+ *    it; kept per task while the cache follows forks and set*uid() calls).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <snoop/tracefs.h>
 
 #include "opensnoop.h"
-
-#define PROC_SLOTS 4096u
-#define PROC_TTL_NS 1000000000ull
 
 /*
  * Exec names a process after the last component of the file name it was
@@ -62,8 +59,10 @@ int opensnoop_tables_init(struct opensnoop *x)
 {
 	struct snoop_event *ev;
 
-	/* The library follows fork and rename, opensnoop exec (see above). */
-	x->tasks = snoop_session_tasks(x->s, SNOOP_TASKS_ALL & ~SNOOP_TASKS_EXEC);
+	/* The library follows fork and rename (and set*uid() when a UID is
+	 * printed or matched), opensnoop exec (see above). */
+	x->tasks = snoop_session_tasks(x->s, (SNOOP_TASKS_ALL & ~SNOOP_TASKS_EXEC) |
+						     (opensnoop_need_uid(x) ? SNOOP_TASKS_UID : 0));
 	if (!x->tasks)
 		return -1;
 	ev = snoop_session_tracepoint_opt(x->s, "sched", "sched_process_exec", on_exec, x);
@@ -75,7 +74,7 @@ int opensnoop_tables_init(struct opensnoop *x)
 	return 0;
 }
 
-/* At the end of the run (the UID cache is made at its first use). */
+/* At the end of the run. */
 void opensnoop_tables_free(struct opensnoop *x)
 {
 	/* With --top the table has had its last print: the opens still in
@@ -84,8 +83,6 @@ void opensnoop_tables_free(struct opensnoop *x)
 		x->closing = true;
 		snoop_pairs_flush(x->a.pairs);
 	}
-	free(x->procs);
-	x->procs = NULL;
 	snoop_buf_free(&x->top_key);
 }
 
@@ -144,35 +141,4 @@ struct open_entry *opensnoop_entry_new(struct opensnoop *x, pid_t tid, uint64_t 
 struct open_entry *opensnoop_entry_peek(struct opensnoop *x, pid_t tid)
 {
 	return snoop_pairs_peek(x->a.pairs, tid);
-}
-
-/* /proc/TID/status works for any thread, listed in /proc or not. */
-static long proc_uid(struct opensnoop *x, pid_t tid)
-{
-	uint64_t now = snoop_now_ns(CLOCK_MONOTONIC);
-	struct proc_slot *p;
-
-	if (!x->procs && !(x->procs = calloc(PROC_SLOTS, sizeof(*x->procs)))) {
-		opensnoop_dup(x, NULL, 0); /* says it, stops the run */
-		return -1;
-	}
-	p = &x->procs[(unsigned int)tid % PROC_SLOTS];
-	if (p->tid == tid && now - p->when < PROC_TTL_NS)
-		return p->uid;
-	p->tid = tid;
-	p->when = now;
-	p->uid = snoop_proc_uid(tid);
-	return p->uid;
-}
-
-/* Credentials are per thread, but the C library keeps a process's
- * threads in step (setxid broadcast): ask the process when the thread is
- * gone. */
-long opensnoop_uid(struct opensnoop *x, pid_t tid, pid_t tgid)
-{
-	long uid = proc_uid(x, tid);
-
-	if (uid < 0 && tgid > 0 && tgid != tid)
-		uid = proc_uid(x, tgid);
-	return uid;
 }
