@@ -52,7 +52,7 @@ static const struct argp_option options[] = {
 	{ "failed", 'x', NULL, 0, "Only failed opens", 0 },
 	{ "extended", 'e', NULL, 0, "Add FLAGS (decoded) and MODE (octal, with O_CREAT/O_TMPFILE) columns", 0 },
 	{ "full-path", 'F', NULL, 0, "Make relative paths absolute (from the dirfd or the cwd)", 0 },
-	{ "print-uid", 'U', NULL, 0, "Print a UID column", 0 },
+	{ "print-uid", 'U', NULL, 0, "Print a UID column (from /proc: marked '*')", 0 },
 	{ "uid", 'u', "UID", 0, "Only opens by this user (number or name)", 0 },
 	{ "no-header", OPT_NO_HEADER, NULL, 0, "Do not print the column header", 0 },
 	{ "tracepoint", OPT_TRACEPOINT, NULL, 0, "Use the no-kprobe path (syscall tracepoints) even where kprobes exist", 0 },
