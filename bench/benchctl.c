@@ -3,7 +3,7 @@
  * benchctl: runs one benchmark configuration and prints what it measured as
  * key=value pairs on one line, for bench/run.
  *
- *   benchctl [-o OUT] [-e ERR] [-k snoop|bpftrace] [-s SETTLE] [-F EVENTS]
+ *   benchctl [-o OUT] [-e ERR] [-k snoop|bpftrace] [-s SETTLE] [-T STOPMAX] [-F EVENTS]
  *            [-P DEFS] [-w 'WORKLOAD ARGS'] [-r WLOUT] [-E [-D DEFS]] [-- TOOL ARGS...]
  *
  * With a TOOL: launches it (stdout to OUT, stderr to ERR), measures launch
@@ -11,6 +11,10 @@
  * WORKLOAD to its end (its "ops N secs S rate R" line goes to WLOUT), then
  * sends SIGINT and measures signal to exit with wait4 (stop_ms), whose
  * rusage gives the tool's CPU (cpu_s = utime + stime) and peak RSS (rss_kb).
+ * A tool not gone STOPMAX seconds (default 30) after the SIGINT gets SIGKILL,
+ * and the line says timeout=1 (stop_ms is then the time to the kill): a
+ * teardown that hangs (bpftrace's took up to 236 s on this machine) costs
+ * a round, not the run.
  *
  * Armed means, for a snoopkit tool (-k snoop): its instance
  * instances/snoop_*_PID exists, some event of it is enabled and its
@@ -328,18 +332,20 @@ int main(int argc, char **argv)
 {
 	const char *out = "/dev/null", *err = NULL, *kind = "snoop", *wlout = NULL;
 	char *workload = NULL, *floor = NULL, *probes = NULL, *defs = NULL;
-	double settle = 0.2, t0, t_armed = -1, t_sig, t_exit;
+	double settle = 0.2, stopmax = 30, t0, t_armed = -1, t_sig, t_exit;
+	int timed_out = 0;
 	int opt, show_events = 0, status = 0;
 	char inst[600] = "";
 	struct rusage ru;
 	pid_t tool = -1;
 
-	while ((opt = getopt(argc, argv, "o:e:k:s:F:P:D:w:r:E")) != -1) {
+	while ((opt = getopt(argc, argv, "o:e:k:s:T:F:P:D:w:r:E")) != -1) {
 		switch (opt) {
 		case 'o': out = optarg; break;
 		case 'e': err = optarg; break;
 		case 'k': kind = optarg; break;
 		case 's': settle = atof(optarg); break;
+		case 'T': stopmax = atof(optarg); break;
 		case 'F': floor = optarg; break;
 		case 'P': probes = optarg; break;
 		case 'D': defs = optarg; break;
@@ -440,12 +446,25 @@ int main(int argc, char **argv)
 	if (tool > 0) {
 		t_sig = now_ms();
 		kill(tool, SIGINT);
-		if (wait4(tool, &status, 0, &ru) < 0) {
-			perror("benchctl: wait4");
-			return 1;
+		for (;;) {
+			pid_t w = wait4(tool, &status, WNOHANG, &ru);
+
+			if (w == tool)
+				break;
+			if (w < 0) {
+				perror("benchctl: wait4");
+				return 1;
+			}
+			if (!timed_out && now_ms() - t_sig > stopmax * 1000) {
+				t_exit = now_ms();
+				timed_out = 1;
+				kill(tool, SIGKILL);
+			}
+			usleep(250);
 		}
-		t_exit = now_ms();
-		printf("stop_ms=%.2f cpu_s=%.4f rss_kb=%ld exit=%d ", t_exit - t_sig,
+		if (!timed_out)
+			t_exit = now_ms();
+		printf("stop_ms=%.2f timeout=%d cpu_s=%.4f rss_kb=%ld exit=%d ", t_exit - t_sig, timed_out,
 		       (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
 			       ru.ru_stime.tv_usec / 1e6,
 		       ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));

@@ -119,6 +119,7 @@ print()
 print("| tool | start-up to armed ms (median, max) | kernel minimum ms | ratio | teardown ms (median, max) "
       "| kernel minimum ms | ratio | peak RSS MiB |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
+timeouts = []
 for t in ("true", "execsnoop", "opensnoop", "kprobe", "bpftrace-exec", "bpftrace-open", "bpftrace-kcall"):
     rs = sruns.get(t)
     if not rs:
@@ -136,7 +137,15 @@ for t in ("true", "execsnoop", "opensnoop", "kprobe", "bpftrace-exec", "bpftrace
     else:
         kcols = f"— | — | {med(e):.1f} ({max(e):.1f}) | — | —"
     print(f"| {t} | {med(s):.1f} ({max(s):.1f}) | {kcols} | {max(d['rss_kb'] for d in rs) / 1024:.1f} |")
+    hung = [d for d in rs if d.get("timeout") == 1]
+    if hung:
+        timeouts.append(f"{t}: {len(hung)} of {len(rs)} teardowns killed after {hung[0]['stop_ms'] / 1000:.0f} s "
+                        "(benchctl -T), counted at that time")
 print()
+for line in timeouts:
+    print(line)
+if timeouts:
+    print()
 print("kernel minimum: bench/kmin, the same tracefs steps as the tool's session (its probes, mkdir, "
       "trace_clock, enable, tracing_on; then tracing_on 0, disable, rmdir, probes removed) by a shell "
       "with builtins only, in the same run; ratio: the tool's median over it. The tool's start-up also "
