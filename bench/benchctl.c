@@ -10,7 +10,8 @@
  * to armed with a tight poll loop (start_ms), waits SETTLE seconds, runs the
  * WORKLOAD to its end (its "ops N secs S rate R" line goes to WLOUT), then
  * sends SIGINT and measures signal to exit with wait4 (stop_ms), whose
- * rusage gives the tool's CPU (cpu_s = utime + stime) and peak RSS (rss_kb).
+ * rusage gives the tool's CPU (cpu_s = utime + stime, also apart: usr_s and
+ * sys_s) and peak RSS (rss_kb).
  * A tool not gone STOPMAX seconds (default 30) after the SIGINT gets SIGKILL,
  * and the line says timeout=1 (stop_ms is then the time to the kill): a
  * teardown that hangs (bpftrace's took up to 236 s on this machine) costs
@@ -464,10 +465,12 @@ int main(int argc, char **argv)
 		}
 		if (!timed_out)
 			t_exit = now_ms();
-		printf("stop_ms=%.2f timeout=%d cpu_s=%.4f rss_kb=%ld exit=%d ", t_exit - t_sig, timed_out,
-		       (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-			       ru.ru_stime.tv_usec / 1e6,
-		       ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		double usr = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+		double sys = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+
+		printf("stop_ms=%.2f timeout=%d cpu_s=%.4f usr_s=%.4f sys_s=%.4f rss_kb=%ld exit=%d ", t_exit - t_sig,
+		       timed_out, usr + sys, usr, sys, ru.ru_maxrss,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	}
 	printf("\n");
 	floor_remove();

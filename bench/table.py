@@ -67,6 +67,8 @@ print("| workload | config | rate/s | vs alone | vs floor | rate per workload CP
       "| tool CPU s per M events | net of start/stop | peak RSS MiB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|")
 netcpu = {}
+usrcpu = {}
+bytes_line = {}
 for w in ("open", "exec", "kcall"):
     if not runs[(w, "alone")]:
         continue
@@ -100,6 +102,10 @@ for w in ("open", "exec", "kcall"):
             row += [f"{gen:,.0f} → {rep:,.0f}", f"{med(lost):,.0f}, {max(lost):,}; {lossless}/{len(rs)}",
                     f"{cpu:.3f}", f"{net:.3f}", f"{rss:.1f}"]
             netcpu[(w, c)] = net
+            if all("usr_s" in d for d in rs):
+                usrcpu[(w, c)] = med([d["usr_s"] / d["lines"] * 1e6 for d in rs if d["lines"]])
+                bytes_line[(w, c)] = med([d["bytes"] / d["lines"] for d in rs if d.get("lines") and d.get("bytes")]
+                                         or [0])
         print("| " + " | ".join(row) + " |")
 
 print()
@@ -108,6 +114,17 @@ ratios = [f"{tool_label[w]} -j {netcpu[(w, 'json')] / netcpu[(w, 'text')]:.2f}x 
           for w in ("open", "exec", "kcall") if netcpu.get((w, "text")) and (w, "json") in netcpu]
 if ratios:
     print("JSON against text, tool CPU per event net of start/stop (medians): " + "; ".join(ratios) + ".")
+# The same in user space alone: the tool's own work. Its system time is
+# mostly the kernel's reading of the ring buffer and writing of the output,
+# and -j writes several times the bytes (see bench/RESULTS.md).
+uratios = [f"{tool_label[w]} -j {usrcpu[(w, 'json')] / usrcpu[(w, 'text')]:.2f}x text "
+           f"({usrcpu[(w, 'text')]:.3f} and {usrcpu[(w, 'json')]:.3f} us"
+           + (f"; {bytes_line[(w, 'text')]:.0f} and {bytes_line[(w, 'json')]:.0f} bytes a line"
+              if bytes_line.get((w, 'text')) and bytes_line.get((w, 'json')) else "") + ")"
+           for w in ("open", "exec", "kcall") if usrcpu.get((w, "text")) and (w, "json") in usrcpu]
+if uratios:
+    print()
+    print("The same, user-space CPU only (utime per event, gross): " + "; ".join(uratios) + ".")
 print()
 print("rate: the workload's own ops/s (wall clock). rate per workload CPU-s: ops over the workload's "
       "user+system time (children included), which keeps the in-kernel cost of tracing and drops the "
