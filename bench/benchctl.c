@@ -365,8 +365,13 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		int is_snoop = strcmp(kind, "snoop") == 0, is_attach = strcmp(kind, "bpftrace-attach") == 0;
 
-		/* Truncated here, not in the child: the poll must not see the
-		 * previous run's output. */
+		/* A new file, made here, not in the child: the poll must not
+		 * see the previous run's output. Not the old one truncated:
+		 * ext4 (auto_da_alloc) then starts the writeback of the whole
+		 * file when the tool closes it, in the tool's exit: 0.35 s and
+		 * more for the 0.9 GB of an opensnoop -j round, counted as
+		 * its teardown and CPU (bench/RESULTS.md). */
+		unlink(out);
 		close(open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
 		t0 = now_ms();
 		tool = fork();
@@ -374,7 +379,7 @@ int main(int argc, char **argv)
 			int fd;
 
 			signal(SIGINT, SIG_DFL);
-			if ((fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
+			if ((fd = open(out, O_WRONLY | O_CREAT, 0644)) >= 0) {
 				dup2(fd, 1);
 				close(fd);
 			}
