@@ -62,7 +62,6 @@ struct snoop_cpu {
 	int fd;
 	char *pages;                /* batch_pages sub-buffers */
 	int npages;                 /* filled in this batch */
-	int cycle_pages;            /* read since the loop last waited (coalescing) */
 	uint64_t missed_seen;       /* events the kbuffer headers said were lost */
 	uint64_t lost_reported;     /* of which reported with a count */
 };
@@ -90,8 +89,6 @@ struct snoop_reader {
 	size_t *run_start;
 	int nruns;
 	bool capped;          /* the last batch stopped at batch_pages on a CPU */
-	int buf_pages;        /* sub-buffers in each CPU's ring; 0 unknown */
-	uint64_t cycle_start; /* when the loop last began to wait (coalescing) */
 	/* Records newer than the batch's watermark, held for the next batch
 	 * (their data copied to held_data: the pages are read over). */
 	struct snoop_pending *held;

@@ -60,18 +60,6 @@ int snoop_reader_open(struct snoop_session *s)
 		free(v);
 	}
 	r->batch_pages = BATCH_PAGES;
-	/* The ring's size, for the coalescing wait (session.c): "1410", or
-	 * "7 (expanded: 1408)" before the first use. */
-	snprintf(path, sizeof(path), "%s/buffer_size_kb", s->instance_dir);
-	v = snoop_read_file(path, NULL);
-	if (v) {
-		char *e = strstr(v, "expanded: ");
-		long kb = strtol(e ? e + 10 : v, NULL, 10);
-
-		if (kb > 0)
-			r->buf_pages = (int)((size_t)kb * 1024 / r->subbuf_size);
-		free(v);
-	}
 
 	snprintf(path, sizeof(path), "%s/per_cpu", s->instance_dir);
 	d = opendir(path);
@@ -395,7 +383,6 @@ int snoop_reader_batch(struct snoop_session *s, bool final)
 		c->npages = 0;
 		if (read_cpu(s, c) < 0)
 			return -1;
-		c->cycle_pages += c->npages;
 		for (int p = 0; p < c->npages; p++) {
 			if (decode_page(s, c, c->pages + (size_t)p * r->subbuf_size) < 0) {
 				snoop_err(s, "out of memory");

@@ -975,39 +975,11 @@ int snoop_session_start(struct snoop_session *s)
  * COALESCE_MS for signals, ticks and watched fds only, letting the ring
  * buffers fill: at most that much latency is added, and only under load.
  * A batch that hit the per-CPU page cap goes round at once.
- *
- * The wait is shorter when the busiest CPU's ring would be half full
- * before it ends, at the rate it filled since the last wait: at 1.1 M
- * opens/s a default ring (1.4 MB) holds 12.7 ms, so a fixed 10 ms left
- * 2.7 ms for the batch's own work and any stall of the reader (a slow
- * write of the output): opensnoop -j, whose batches take longer, lost
- * records in 4 runs of 5 (bench/RESULTS.md).
  */
 /* An idle session still looks at its instance this often (instance_intact). */
 #define INTACT_CHECK_MS 1000
 #define COALESCE_MIN 16
 #define COALESCE_MS 10
-
-/* How long the loop may wait for the rings to fill (see above), in ms. */
-static int coalesce_ms(struct snoop_session *s)
-{
-	struct snoop_reader *r = &s->reader;
-	uint64_t now = snoop_now_ns(CLOCK_MONOTONIC), span = now - r->cycle_start;
-	int most = 0;
-	double ms;
-
-	for (int i = 0; i < r->ncpus; i++) {
-		if (r->cpus[i].cycle_pages > most)
-			most = r->cpus[i].cycle_pages;
-		r->cpus[i].cycle_pages = 0;
-	}
-	r->cycle_start = now;
-	if (!r->buf_pages || !most || span > 10 * 1000000000ull)
-		return COALESCE_MS;
-	/* Half a ring at most pages per span. */
-	ms = (double)r->buf_pages / 2 * (double)span / most / 1e6;
-	return ms >= COALESCE_MS ? COALESCE_MS : (int)ms;
-}
 
 void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending *p)
 {
@@ -1205,7 +1177,7 @@ int snoop_session_run(struct snoop_session *s)
 	 * the watched fds. */
 	const int ncpu = s->reader.ncpus, SIG = ncpu, TICK = ncpu + 1, WATCH = ncpu + 2;
 	struct pollfd *pfd;
-	int n, nfd, wait;
+	int n, nfd;
 
 	if (!s->started)
 		return snoop_signals_pending() ? 0 : -1;
@@ -1247,13 +1219,13 @@ int snoop_session_run(struct snoop_session *s)
 		if (n < 0)
 			break;
 		end_of_batch(s);
-		if (n >= COALESCE_MIN && !s->reader.capped && !pfd[SIG].revents && (wait = coalesce_ms(s)) > 0) {
+		if (n >= COALESCE_MIN && !s->reader.capped && !pfd[SIG].revents) {
 			/* pfd[SIG..] are the non-CPU fds; their revents are
 			 * set by this poll and handled below or next round. */
 			struct pollfd saved[2 + SNOOP_MAX_WATCH];
 
 			memcpy(saved, pfd + SIG, sizeof(*pfd) * (size_t)(nfd - SIG));
-			if (poll(pfd + SIG, (nfds_t)(nfd - SIG), wait) == 0)
+			if (poll(pfd + SIG, (nfds_t)(nfd - SIG), COALESCE_MS) == 0)
 				memcpy(pfd + SIG, saved, sizeof(*pfd) * (size_t)(nfd - SIG));
 		}
 		if (s->tick_fd >= 0 && (pfd[TICK].revents & POLLIN)) {
