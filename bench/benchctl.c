@@ -335,6 +335,7 @@ int main(int argc, char **argv)
 	char *workload = NULL, *floor = NULL, *probes = NULL, *defs = NULL;
 	double settle = 0.2, stopmax = 30, t0, t_armed = -1, t_sig, t_exit;
 	int timed_out = 0;
+	struct stat sb;
 	int opt, show_events = 0, status = 0;
 	char inst[600] = "";
 	struct rusage ru;
@@ -371,7 +372,8 @@ int main(int argc, char **argv)
 		 * file when the tool closes it, in the tool's exit: 0.35 s and
 		 * more for the 0.9 GB of an opensnoop -j round, counted as
 		 * its teardown and CPU (bench/RESULTS.md). */
-		unlink(out);
+		if (lstat(out, &sb) == 0 && S_ISREG(sb.st_mode))
+			unlink(out); /* never /dev/null, the default */
 		close(open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
 		t0 = now_ms();
 		tool = fork();
