@@ -546,12 +546,13 @@ long snoop_tasks_get_uid(struct snoop_tasks *t, pid_t tid, pid_t tgid)
 
 	if (tid <= 0)
 		return -1;
-	uid = uid_of(t, tid);
+	/* No cache (a session without one, a test): /proc each time. */
+	uid = t ? uid_of(t, tid) : snoop_proc_uid(tid);
 	/* Credentials are per thread, but the C library keeps a process's
 	 * threads in step (the setxid broadcast): ask the process when the
 	 * thread is gone. */
 	if (uid < 0 && tgid > 0 && tgid != tid)
-		uid = uid_of(t, tgid);
+		uid = t ? uid_of(t, tgid) : snoop_proc_uid(tgid);
 	return uid;
 }
 

@@ -126,7 +126,7 @@ long snoop_proc_uid(pid_t tid);
  * reads /proc.
  *
  * The cache must then be told of every fork (SNOOP_TASKS_FORK, or the
- * tool's own snoop_tasks_on_newtask()) and exec.
+ * tool's own snoop_tasks_on_newtask()) and exec. t NULL: /proc each time.
  */
 long snoop_tasks_get_uid(struct snoop_tasks *t, pid_t tid, pid_t tgid);
 /* For tests, and snoop_session_tasks(): keep UIDs, told of every change
