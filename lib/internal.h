@@ -64,6 +64,7 @@ struct snoop_cpu {
 	int npages;                 /* filled in this batch */
 	uint64_t missed_seen;       /* events the kbuffer headers said were lost */
 	uint64_t lost_reported;     /* of which reported with a count */
+	size_t bytes;               /* read in this batch */
 };
 
 /* A record of the current batch, before sorting by time. */
@@ -89,6 +90,10 @@ struct snoop_reader {
 	size_t *run_start;
 	int nruns;
 	bool capped;          /* the last batch stopped at batch_pages on a CPU */
+	/* How fast the busiest ring fills (snoop_reader_fill_wait_us()): a
+	 * CPU's ring size, and the last batch's bytes over its records' span. */
+	size_t ring_bytes;
+	uint64_t fill_bytes_per_ms;
 	/* Records newer than the batch's watermark, held for the next batch
 	 * (their data copied to held_data: the pages are read over). */
 	struct snoop_pending *held;
@@ -104,6 +109,7 @@ struct snoop_session {
 	char tool[32];
 	struct snoop_opts opts;
 	unsigned int common_filters;
+	unsigned int ring_default_kb;  /* snoop_session_ring_default() */
 	const char *tracing_dir;
 	char instance_name[SNOOP_NAME_MAX];
 	char instance_dir[512];
@@ -189,6 +195,15 @@ void snoop_reader_close(struct snoop_session *s);
  * the newer ones are held for the next batch (reader.nheld). Returns the
  * records dispatched or -1. */
 int snoop_reader_batch(struct snoop_session *s, bool final);
+/* How long the loop may let the rings fill after a drained batch, at the
+ * rate the busiest one filled lately: at most max_us microseconds. */
+int snoop_reader_fill_wait_us(const struct snoop_session *s, int max_us);
+/* Its parts (unit-tested): a CPU's rate in bytes a millisecond from one
+ * batch (long_span set when its records span a millisecond or more), the
+ * rate kept after a batch, and the wait for a ring at a rate. */
+uint64_t snoop_fill_rate(size_t bytes, uint64_t first_ts, uint64_t last_ts, bool *long_span);
+uint64_t snoop_fill_update(uint64_t old, uint64_t rate, bool long_span);
+int snoop_fill_wait_us(size_t ring_bytes, uint64_t rate, int max_us);
 /* At the end: report per CPU what the kernel counted as lost beyond what
  * the sub-buffer headers gave a count for, so that the reported counts add
  * up to the kernel's total. False when a CPU's stats were unreadable. */

@@ -326,6 +326,38 @@ fail:
 	return NULL;
 }
 
+void snoop_session_ring_default(struct snoop_session *s, unsigned int kb)
+{
+	s->ring_default_kb = kb;
+}
+
+/* The per-CPU ring size to write at start, 0 for none: -b as given, else
+ * the tool's default spread within SNOOP_RING_TOTAL_KB, if that is more
+ * than the instance has (a kernel booted with a bigger trace_buf_size
+ * keeps its own). */
+static unsigned int ring_size_kb(struct snoop_session *s)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned int kb = s->ring_default_kb;
+	char path[1024];
+	long have = 0;
+	char *v;
+
+	if (s->opts.buffer_kb)
+		return s->opts.buffer_kb;
+	if (!kb)
+		return 0;
+	if (ncpu > 0 && kb > SNOOP_RING_TOTAL_KB / (unsigned long)ncpu)
+		kb = SNOOP_RING_TOTAL_KB / (unsigned int)ncpu;
+	snprintf(path, sizeof(path), "%s/buffer_size_kb", s->instance_dir);
+	v = snoop_read_file(path, NULL);
+	if (v) {
+		have = strtol(v, NULL, 10);
+		free(v);
+	}
+	return have > 0 && (unsigned long)have >= kb ? 0 : kb;
+}
+
 void snoop_session_common_filters(struct snoop_session *s, unsigned int mask)
 {
 	s->common_filters = mask;
@@ -884,6 +916,7 @@ int snoop_session_start(struct snoop_session *s)
 {
 	char path[1024];
 	char num[32];
+	unsigned int ring_kb;
 
 	if (snoop_signals_pending())
 		return 0; /* interrupted during set-up: close() does the rest */
@@ -895,10 +928,21 @@ int snoop_session_start(struct snoop_session *s)
 	 * the whole set-up is done so that no half-filtered event gets in. */
 	if (snoop_session_instance_write(s, "tracing_on", "0") < 0)
 		return -1;
-	if (s->opts.buffer_kb) {
-		snprintf(num, sizeof(num), "%u", s->opts.buffer_kb);
+	ring_kb = ring_size_kb(s);
+	if (ring_kb && s->opts.buffer_kb) {
+		snprintf(num, sizeof(num), "%u", ring_kb);
 		if (snoop_session_instance_write(s, "buffer_size_kb", num) < 0)
 			return -1;
+	} else if (ring_kb) {
+		/* The tool's default: a kernel that cannot give that much
+		 * (ENOMEM) keeps its own size, which -v says. */
+		int ret;
+
+		snprintf(path, sizeof(path), "%s/buffer_size_kb", s->instance_dir);
+		snprintf(num, sizeof(num), "%u", ring_kb);
+		ret = snoop_write_file(path, num, false);
+		if (ret < 0 && s->opts.verbose)
+			snoop_warn(s, "cannot make the ring %s KiB a CPU: %s", num, strerror(-ret));
 	}
 	/* CLOCK_MONOTONIC timestamps: -t and -T are computed from them. */
 	if (snoop_session_set_clock(s) < 0)
@@ -958,7 +1002,8 @@ int snoop_session_start(struct snoop_session *s)
 	}
 	s->started = true;
 	if (s->opts.verbose)
-		snoop_warn(s, "tracing %d event(s) in instance %s", s->nevents, s->instance_name);
+		snoop_warn(s, "tracing %d event(s) in instance %s, a ring of %zu KiB a CPU", s->nevents,
+			   s->instance_name, s->reader.ring_bytes / 1024);
 	return 0;
 }
 
@@ -971,15 +1016,20 @@ int snoop_session_start(struct snoop_session *s)
  * and the poll/schedule/read/write round trip cost ~3 us per event, most of
  * it in the scheduler, plus a wake-up (irq_work) in the traced task for
  * every event (bench/RESULTS.md). So after a batch of at least
- * COALESCE_MIN records that drained every buffer, the loop waits
- * COALESCE_MS for signals, ticks and watched fds only, letting the ring
- * buffers fill: at most that much latency is added, and only under load.
- * A batch that hit the per-CPU page cap goes round at once.
+ * COALESCE_MIN records that drained every buffer, the loop waits for
+ * signals, ticks and watched fds only, letting the ring buffers fill: at
+ * most COALESCE_MS, and less when the busiest ring would be a quarter full
+ * before that at the rate it has been filling (snoop_reader_fill_wait_us;
+ * a fixed 10 ms overflowed the default ring at 1.4 M opens/s). At most
+ * that much latency is added, and only under load. A batch that hit the
+ * per-CPU page cap goes round at once.
  */
 /* An idle session still looks at its instance this often (instance_intact). */
 #define INTACT_CHECK_MS 1000
 #define COALESCE_MIN 16
 #define COALESCE_MS 10
+/* A shorter wait than this costs more than it gathers. */
+#define COALESCE_MIN_US 100
 
 void snoop_session_dispatch(struct snoop_session *s, const struct snoop_pending *p)
 {
@@ -1177,7 +1227,7 @@ int snoop_session_run(struct snoop_session *s)
 	 * the watched fds. */
 	const int ncpu = s->reader.ncpus, SIG = ncpu, TICK = ncpu + 1, WATCH = ncpu + 2;
 	struct pollfd *pfd;
-	int n, nfd;
+	int n, nfd, wait_us;
 
 	if (!s->started)
 		return snoop_signals_pending() ? 0 : -1;
@@ -1219,13 +1269,16 @@ int snoop_session_run(struct snoop_session *s)
 		if (n < 0)
 			break;
 		end_of_batch(s);
-		if (n >= COALESCE_MIN && !s->reader.capped && !pfd[SIG].revents) {
+		wait_us = n >= COALESCE_MIN && !s->reader.capped && !pfd[SIG].revents ?
+				  snoop_reader_fill_wait_us(s, COALESCE_MS * 1000) : 0;
+		if (wait_us >= COALESCE_MIN_US) {
 			/* pfd[SIG..] are the non-CPU fds; their revents are
 			 * set by this poll and handled below or next round. */
 			struct pollfd saved[2 + SNOOP_MAX_WATCH];
+			struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)wait_us * 1000 };
 
 			memcpy(saved, pfd + SIG, sizeof(*pfd) * (size_t)(nfd - SIG));
-			if (poll(pfd + SIG, (nfds_t)(nfd - SIG), COALESCE_MS) == 0)
+			if (ppoll(pfd + SIG, (nfds_t)(nfd - SIG), &ts, NULL) == 0)
 				memcpy(pfd + SIG, saved, sizeof(*pfd) * (size_t)(nfd - SIG));
 		}
 		if (s->tick_fd >= 0 && (pfd[TICK].revents & POLLIN)) {

@@ -86,6 +86,19 @@ struct snoop_session *snoop_session_open(const char *tool,
  * that filters some of them itself (e.g. -n as a regex) clears the bits. */
 void snoop_session_common_filters(struct snoop_session *s, unsigned int mask);
 
+/*
+ * The per-CPU ring, in KiB, this session asks for when -b is not given.
+ * For a tool whose events can come at a million a second (opensnoop): the
+ * kernel's default ring (1.4 MB a CPU) holds about 15 ms of open loop, and
+ * a reader that stalls longer than that (scheduling, a slow host) loses
+ * records. Bounded over all CPUs by SNOOP_RING_TOTAL_KB, and never smaller
+ * than the ring the instance already has. Resizing costs start-up time
+ * (10-20 ms on the bench host, whatever the size), so it is for the tools
+ * that need it. 0 (the default): the kernel's size.
+ */
+#define SNOOP_RING_TOTAL_KB (128U * 1024)
+void snoop_session_ring_default(struct snoop_session *s, unsigned int kb);
+
 /* Declare a tracepoint to record. NULL (message printed) when the kernel
  * does not have it; that is an error: the session is marked failed and
  * snoop_session_start() refuses. For an event the tool can do without, use
