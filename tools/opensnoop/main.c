@@ -131,6 +131,10 @@ static int declare(struct snoop_session *s, void *ctx)
 	struct opensnoop *x = ctx;
 
 	x->s = s;
+	/* An open loop makes a million records a second and more: a ring
+	 * of 4 MiB a CPU (perf-tools' size) holds about 40 ms of it where
+	 * the kernel's 1.4 MiB held about 15 (bench/RESULTS.md, issue 21). */
+	snoop_session_ring_default(s, 4096);
 	return opensnoop_setup(x);
 }
 
