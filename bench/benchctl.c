@@ -31,7 +31,8 @@
  * -F EVENTS (system:event,...): the floor. Creates instances/bench_floor_PID,
  * enables those events in it, nobody reads it; removed at the end.
  * -E prints the events the tool's instance has enabled (events=...), which
- * is how bench/run learns what the floor must enable. With -D DEFS it also
+ * is how bench/run learns what the floor must enable, and its ring size a
+ * CPU (ring_kb=..., for bench/kmin). With -D DEFS it also
  * writes the definitions of the tool's own probes (its dynamic_events lines:
  * the uprobes of execsnoop, say), their group replaced by the word GROUP;
  * -P DEFS makes the floor create them first, in its own group
@@ -171,6 +172,10 @@ static void print_enabled(const char *inst)
 	}
 	if (ds)
 		closedir(ds);
+	/* and the ring a CPU it set up (bench/kmin makes the same) */
+	snprintf(path, sizeof(path), "%s/buffer_size_kb", inst);
+	if (read_small(path, v, sizeof(v)) > 0)
+		printf(" ring_kb=%ld", strtol(v, NULL, 10));
 	printf(" ");
 }
 
