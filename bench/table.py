@@ -69,6 +69,7 @@ print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|")
 netcpu = {}
 usrcpu = {}
 bytes_line = {}
+sinkcpu = {}  # the pipe's reader (benchctl -p), CPU per line
 for w in ("open", "exec", "kcall"):
     if not runs[(w, "alone")]:
         continue
@@ -106,6 +107,8 @@ for w in ("open", "exec", "kcall"):
                 usrcpu[(w, c)] = med([d["usr_s"] / d["lines"] * 1e6 for d in rs if d["lines"]])
                 bytes_line[(w, c)] = med([d["bytes"] / d["lines"] for d in rs if d.get("lines") and d.get("bytes")]
                                          or [0])
+            if all("sink_cpu_s" in d for d in rs):
+                sinkcpu[(w, c)] = med([d["sink_cpu_s"] / d["lines"] * 1e6 for d in rs if d["lines"]])
         print("| " + " | ".join(row) + " |")
 
 print()
@@ -125,6 +128,12 @@ uratios = [f"{tool_label[w]} -j {usrcpu[(w, 'json')] / usrcpu[(w, 'text')]:.2f}x
 if uratios:
     print()
     print("The same, user-space CPU only (utime per event, gross): " + "; ".join(uratios) + ".")
+if sinkcpu:
+    print()
+    print("The tools wrote into a pipe; its reader (benchctl -p, counting lines as a log shipper would "
+          "parse them) used, per line: " + "; ".join(f"{tool_label[w]}{' -j' if c == 'json' else ''} "
+                                                       f"{v:.3f} us" for (w, c), v in sorted(sinkcpu.items())
+                                                       if c in ("text", "json")) + ".")
 print()
 print("rate: the workload's own ops/s (wall clock). rate per workload CPU-s: ops over the workload's "
       "user+system time (children included), which keeps the in-kernel cost of tracing and drops the "
