@@ -173,6 +173,6 @@ for line in timeouts:
 if timeouts:
     print()
 print("kernel minimum: bench/kmin, the same tracefs steps as the tool's session (its probes, mkdir, "
-      "trace_clock, enable, tracing_on; then tracing_on 0, disable, rmdir, probes removed) by a shell "
+      "the ring's size where the tool sets it, trace_clock, enable, tracing_on; then tracing_on 0, disable, rmdir, probes removed) by a shell "
       "with builtins only, in the same run; ratio: the tool's median over it. The tool's start-up also "
       "counts its exec and the C library's start; /bin/true shows what that costs alone.")
