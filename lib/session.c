@@ -1365,7 +1365,23 @@ static bool teardown(struct snoop_session *s)
 	}
 	if (s->instance_created) {
 		/* Disable everything in our instance so that our probes are no
-		 * longer in use when we remove them. */
+		 * longer in use when we remove them. One event at a time first:
+		 * the kernel disables all of events/enable under one hold of
+		 * event_mutex, and a uprobe's disable waits for an RCU-tasks
+		 * grace period (about 40 ms), so execsnoop's 42 uprobes held the
+		 * mutex for 1.7 s, and every other session's start or stop on
+		 * the machine waited for all of it (opensnoop's SIGTERM took
+		 * 1.9 s beside execsnoop's). Then events/enable for whatever
+		 * else is on (cheap when nothing is). */
+		for (int i = s->nevents - 1; i >= 0; i--) {
+			struct snoop_event *ev = s->events[i];
+
+			if (!ev->enabled)
+				continue;
+			snprintf(path, sizeof(path), "%s/events/%s/%s/enable", s->instance_dir, ev->system, ev->name);
+			snoop_write_file(path, "0", false);
+			ev->enabled = false;
+		}
 		snprintf(path, sizeof(path), "%s/events/enable", s->instance_dir);
 		snoop_write_file(path, "0", false);
 		snprintf(path, sizeof(path), "%s/current_tracer", s->instance_dir);
