@@ -92,9 +92,11 @@ static bool confirm(int n)
 }
 
 #define MAX_OWNERS 256
-/* A tool's teardown takes tens of ms (bench/RESULTS.md); under load and
- * with a big buffer to drain, give it seconds before SIGKILL. */
-#define GRACE_MS 5000
+/* A tool's teardown takes tens of ms (bench/RESULTS.md), execsnoop's
+ * about 2 s (a grace period per uprobe it disables); under load, with
+ * sanitizers, or with a big buffer to drain, several times that: 5 s was
+ * once too short for opensnoop in CI's ASan run. Give it 10 s. */
+#define GRACE_MS 10000
 
 /* A process that holds a snoopkit instance open, as the kernel says. */
 struct owner {
