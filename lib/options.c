@@ -40,7 +40,8 @@ static const struct argp_option common_options[] = {
 	{ "json", 'j', NULL, 0, "JSON Lines output (one object per line)", 0 },
 	{ "top", OPT_TOP, NULL, 0, "Live table instead of a line per event", 0 },
 	{ "max-events", 'M', "N", 0, "Stop after N events (lines printed, or hits counted with -c/--top)", 0 },
-	{ "buffer-kb", 'b', "KB", 0, "Per-CPU ring buffer size in KiB (default: the tool's, -v says it)", 0 },
+	{ "buffer-kb", 'b', "KB", 0,
+	  "Per-CPU ring buffer size in KiB (default: the tool's, see its man page; --verbose prints it)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeatable): set-up steps, statistics", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Only tasks in this cgroup or below (repeatable): a path under /sys/fs/cgroup "
 	  "or relative to its v2 (else v1) mount, e.g. system.slice/docker-ID.scope; filtered in user space", 0 },
